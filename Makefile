@@ -1,0 +1,92 @@
+# gleaner build. `make` builds ./gleaner, `make test` runs the whole suite
+# (plain and under ASan+UBSan), `make demo` collects from the generated
+# sample host. Parser- and module-specific targets (fuzzing, benchmarks)
+# live in mk/*.mk so each area owns its rules.
+
+CC      ?= cc
+PKGS    := libarchive yara libcrypto libzstd libcjson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+VERSION := 0.1.0
+BUILD_DATE := $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
+CSTD    := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -I. -Icollector -Imodules $(PKG_CFLAGS) \
+             -DGLEANER_VERSION='"$(VERSION)"' -DGLEANER_BUILD_DATE='"$(BUILD_DATE)"'
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -O1 -g
+
+CORE_SRC   := $(filter-out collector/main.c,$(wildcard collector/*.c))
+MODULE_SRC := $(wildcard modules/*.c)
+TESTMOD_SRC:= $(wildcard tests/modules/*.c)
+UNIT_SRC   := $(wildcard tests/unit/*.c)
+PROFILES   := $(sort $(wildcard profiles/*.profile))
+YARA_RULES := $(sort $(wildcard yara/*.yar))
+HEADERS    := $(wildcard collector/*.h modules/*.h tests/unit/*.h)
+
+.PHONY: all test test-plain test-san demo clean fixtures bench fuzz
+all: gleaner
+
+build/tools/embed: tools/embed.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
+
+# Profiles and YARA rules are data, compiled into the binary so one file is
+# all a responder carries.
+build/gen/embedded.c: build/tools/embed $(PROFILES) $(YARA_RULES)
+	@mkdir -p $(@D)
+	build/tools/embed $@ $(PROFILES) $(YARA_RULES)
+
+define variant # $1 = name, $2 = extra cflags, $3 = extra sources
+build/$1/%.o: %.c $(HEADERS)
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_CFLAGS) $2 -c -o $$@ $$<
+build/$1/gen/embedded.o: build/gen/embedded.c
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_CFLAGS) $2 -c -o $$@ $$<
+$1_OBJ := $$(patsubst %.c,build/$1/%.o,$$(CORE_SRC) $$(MODULE_SRC) $3) build/$1/gen/embedded.o
+endef
+$(eval $(call variant,rel,,))
+$(eval $(call variant,test,-DGLEANER_TEST_BUILD,$(TESTMOD_SRC)))
+$(eval $(call variant,san,-DGLEANER_TEST_BUILD $(SAN_FLAGS),$(TESTMOD_SRC)))
+
+gleaner: $(rel_OBJ) build/rel/collector/main.o
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+build/test/gleaner: $(test_OBJ) build/test/collector/main.o
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+build/san/gleaner: $(san_OBJ) build/san/collector/main.o
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+build/test/unit: $(test_OBJ) $(patsubst %.c,build/test/%.o,$(UNIT_SRC))
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion -lm
+build/san/unit: $(san_OBJ) $(patsubst %.c,build/san/%.o,$(UNIT_SRC))
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion -lm
+
+# Tests find the binary under test through GLEANER_BIN; fixtures are
+# generated into build/fixtures by the generators in tests/.
+FIXTURES := build/fixtures/.stamp
+TEST_ENV = GLEANER_FIXTURES=$(CURDIR)/build/fixtures GLEANER_ROOT=$(CURDIR) \
+           GLEANER_CORPUS=$(CURDIR)/../shared/corpus
+test-plain: build/test/unit build/test/gleaner $(FIXTURES)
+	$(TEST_ENV) GLEANER_BIN=$(CURDIR)/build/test/gleaner build/test/unit -j2 --ascii
+test-san: build/san/unit build/san/gleaner $(FIXTURES)
+	$(TEST_ENV) GLEANER_BIN=$(CURDIR)/build/san/gleaner \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	build/san/unit -j2 --ascii
+test: test-plain test-san
+
+fixtures: $(FIXTURES)
+$(FIXTURES): $(wildcard tests/fixtures/*) $(wildcard tests/fixtures/*/*)
+	@mkdir -p build/fixtures
+	sh tests/fixtures/generate.sh build/fixtures
+	@touch $@
+
+demo: gleaner $(FIXTURES)
+	sh tests/demo.sh build/fixtures/sample-host build/demo
+
+clean:
+	rm -rf build gleaner
+
+-include $(wildcard mk/*.mk)

@@ -1,0 +1,117 @@
+#include "buf.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void out_of_memory(size_t n)
+{
+    fprintf(stderr, "gleaner: out of memory allocating %zu bytes\n", n);
+    abort();
+}
+
+void *gl_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        out_of_memory(n);
+    return p;
+}
+
+void *gl_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        out_of_memory(n * size);
+    return p;
+}
+
+void *gl_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        out_of_memory(n);
+    return q;
+}
+
+char *gl_xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = gl_xmalloc(n);
+    memcpy(p, s, n);
+    return p;
+}
+
+void gl_buf_reserve(gl_buf *b, size_t extra)
+{
+    if (extra > SIZE_MAX - b->len - 1)
+        out_of_memory(SIZE_MAX);
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < need)
+        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    b->data = gl_xrealloc(b->data, cap);
+    b->cap = cap;
+}
+
+void gl_buf_append(gl_buf *b, const void *p, size_t n)
+{
+    gl_buf_reserve(b, n);
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void gl_buf_putc(gl_buf *b, char c)
+{
+    gl_buf_reserve(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+}
+
+void gl_buf_puts(gl_buf *b, const char *s)
+{
+    gl_buf_append(b, s, strlen(s));
+}
+
+void gl_buf_printf(gl_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        va_end(ap2);
+        return;
+    }
+    gl_buf_reserve(b, (size_t)n);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    b->len += (size_t)n;
+}
+
+const char *gl_buf_cstr(gl_buf *b)
+{
+    gl_buf_reserve(b, 0);
+    b->data[b->len] = '\0';
+    return b->data;
+}
+
+void gl_buf_clear(gl_buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+void gl_buf_free(gl_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}

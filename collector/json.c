@@ -1,0 +1,219 @@
+#include "json.h"
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+void gl_json_init(gl_json *j, gl_buf *out)
+{
+    memset(j, 0, sizeof *j);
+    j->out = out;
+}
+
+static void before_value(gl_json *j)
+{
+    if (j->after_key) {
+        j->after_key = false;
+        return;
+    }
+    if (j->need_comma[j->depth])
+        gl_buf_putc(j->out, ',');
+    j->need_comma[j->depth] = true;
+}
+
+static void open_scope(gl_json *j, char c)
+{
+    before_value(j);
+    gl_buf_putc(j->out, c);
+    if (j->depth < GL_JSON_MAX_DEPTH)
+        j->depth++;
+    j->need_comma[j->depth] = false;
+}
+
+static void close_scope(gl_json *j, char c)
+{
+    gl_buf_putc(j->out, c);
+    if (j->depth > 0)
+        j->depth--;
+}
+
+void gl_json_obj_begin(gl_json *j) { open_scope(j, '{'); }
+void gl_json_obj_end(gl_json *j) { close_scope(j, '}'); }
+void gl_json_arr_begin(gl_json *j) { open_scope(j, '['); }
+void gl_json_arr_end(gl_json *j) { close_scope(j, ']'); }
+
+/* Length of a valid UTF-8 sequence starting at s (max n bytes), 0 if invalid. */
+static size_t utf8_seq_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    size_t len;
+    uint32_t cp;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+void gl_json_escape(gl_buf *out, const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    gl_buf_reserve(out, n + 2);
+    gl_buf_putc(out, '"');
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        size_t run = i;
+        /* copy the longest run of bytes that need no escaping at once */
+        while (run < n && s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"' && s[run] != '\\')
+            run++;
+        if (run > i) {
+            gl_buf_append(out, s + i, run - i);
+            i = run;
+            continue;
+        }
+        switch (c) {
+        case '"': gl_buf_puts(out, "\\\""); i++; continue;
+        case '\\': gl_buf_puts(out, "\\\\"); i++; continue;
+        case '\n': gl_buf_puts(out, "\\n"); i++; continue;
+        case '\r': gl_buf_puts(out, "\\r"); i++; continue;
+        case '\t': gl_buf_puts(out, "\\t"); i++; continue;
+        default: break;
+        }
+        if (c < 0x20) {
+            gl_buf_printf(out, "\\u%04x", c);
+            i++;
+            continue;
+        }
+        size_t len = utf8_seq_len(s + i, n - i);
+        if (len == 0) {
+            gl_buf_printf(out, "\\u%04x", c); /* invalid byte kept as its value */
+            i++;
+        } else {
+            gl_buf_append(out, s + i, len);
+            i += len;
+        }
+    }
+    gl_buf_putc(out, '"');
+}
+
+void gl_json_key(gl_json *j, const char *key)
+{
+    before_value(j);
+    gl_json_escape(j->out, key, strlen(key));
+    gl_buf_putc(j->out, ':');
+    j->after_key = true;
+}
+
+void gl_json_str(gl_json *j, const char *s)
+{
+    if (!s) {
+        gl_json_null(j);
+        return;
+    }
+    gl_json_strn(j, s, strlen(s));
+}
+
+void gl_json_strn(gl_json *j, const char *s, size_t n)
+{
+    before_value(j);
+    gl_json_escape(j->out, s, n);
+}
+
+void gl_json_int(gl_json *j, int64_t v)
+{
+    before_value(j);
+    gl_buf_printf(j->out, "%" PRId64, v);
+}
+
+void gl_json_uint(gl_json *j, uint64_t v)
+{
+    before_value(j);
+    gl_buf_printf(j->out, "%" PRIu64, v);
+}
+
+void gl_json_double(gl_json *j, double v)
+{
+    before_value(j);
+    if (!isfinite(v)) {
+        gl_buf_puts(j->out, "null"); /* JSON has no NaN/Inf */
+        return;
+    }
+    gl_buf_printf(j->out, "%.17g", v);
+}
+
+void gl_json_bool(gl_json *j, bool v)
+{
+    before_value(j);
+    gl_buf_puts(j->out, v ? "true" : "false");
+}
+
+void gl_json_null(gl_json *j)
+{
+    before_value(j);
+    gl_buf_puts(j->out, "null");
+}
+
+void gl_json_hex(gl_json *j, const void *data, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    const unsigned char *p = data;
+    before_value(j);
+    gl_buf_reserve(j->out, n * 2 + 2);
+    gl_buf_putc(j->out, '"');
+    for (size_t i = 0; i < n; i++) {
+        char pair[2] = {digits[p[i] >> 4], digits[p[i] & 15]};
+        gl_buf_append(j->out, pair, 2);
+    }
+    gl_buf_putc(j->out, '"');
+}
+
+void gl_json_raw(gl_json *j, const char *json, size_t n)
+{
+    before_value(j);
+    gl_buf_append(j->out, json, n);
+}
+
+void gl_json_kv_str(gl_json *j, const char *key, const char *s)
+{
+    gl_json_key(j, key);
+    gl_json_str(j, s);
+}
+
+void gl_json_kv_int(gl_json *j, const char *key, int64_t v)
+{
+    gl_json_key(j, key);
+    gl_json_int(j, v);
+}
+
+void gl_json_kv_uint(gl_json *j, const char *key, uint64_t v)
+{
+    gl_json_key(j, key);
+    gl_json_uint(j, v);
+}
+
+void gl_json_kv_bool(gl_json *j, const char *key, bool v)
+{
+    gl_json_key(j, key);
+    gl_json_bool(j, v);
+}

@@ -1,0 +1,82 @@
+/* Sources: the one interface through which every module reads evidence.
+ *
+ *   live          this host (POSIX now; a Windows backend comes later)
+ *   dir:PATH      root of a Windows system drive (mounted image, triage tree)
+ *   bundle:FILE   a gleaner bundle; its artifacts/ become the drive again
+ *
+ * Paths inside gleaner are UTF-8 Windows paths: "C:\Windows\System32\config\SOFTWARE".
+ * '/' is accepted as a separator and the drive letter is optional. Lookup is
+ * case-insensitive whatever the case on disk. Every file opened while an
+ * acquirer is attached is streamed into the bundle once (deduplicated by
+ * path) before the module reads it: acquisition is a side effect of
+ * reading, so collect and re-analysis run the same module code. */
+#ifndef GL_SOURCE_H
+#define GL_SOURCE_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "err.h"
+#include "reader.h"
+
+typedef struct gl_source gl_source;
+typedef struct gl_file gl_file;
+
+typedef struct gl_timespec {
+    int64_t sec;
+    long nsec;
+    bool valid;
+} gl_timespec;
+
+typedef struct gl_file_info {
+    const char *path;     /* evidence path with the on-disk case, e.g. "C:\Windows\win.ini" */
+    uint64_t size;
+    bool is_dir;
+    bool is_link;         /* links are reported, never followed */
+    gl_timespec mtime, atime, ctime, btime;
+} gl_file_info;
+
+/* How a file's bytes were obtained, recorded in the manifest. */
+#define GL_READ_METHOD_POSIX "posix-read"
+
+gl_source *gl_source_open(const char *spec, gl_err *err);
+void gl_source_close(gl_source *src);
+const char *gl_source_spec(const gl_source *src);  /* as given: "dir:/mnt/c" */
+const char *gl_source_kind(const gl_source *src);  /* "live", "dir", "bundle" */
+const char *gl_source_drive(const gl_source *src); /* drive label used in artifacts/: "C" */
+
+/* Never read anything under this directory (the output directory). */
+void gl_source_exclude(gl_source *src, const char *host_path);
+
+/* Open a file read-only. Acquires it when an acquirer is attached. */
+gl_file *gl_source_open_file(gl_source *src, const char *path, gl_err *err);
+const gl_file_info *gl_file_get_info(const gl_file *f);
+/* Bundle member that holds this file ("artifacts/C/Windows/..."), or NULL
+ * when the file was opened without acquisition. */
+const char *gl_file_artifact(const gl_file *f);
+gl_reader gl_file_reader(gl_file *f);
+void gl_file_close(gl_file *f);
+
+/* Stat without opening; -1 with err when it does not exist. info->path
+ * points into storage valid until the next call on src. */
+int gl_source_stat(gl_source *src, const char *path, gl_file_info *info, gl_err *err);
+
+/* Expand a pattern: components may hold '*' and '?' (case-insensitive) and
+ * a component "**" matches zero or more directories (depth-limited).
+ * Calls cb for each match in a stable (sorted) order; cb returning non-zero
+ * stops the walk and is returned. Links and the excluded output directory
+ * are never entered. */
+typedef int (*gl_glob_cb)(void *ctx, const gl_file_info *info);
+int gl_source_glob(gl_source *src, const char *pattern, gl_glob_cb cb, void *ctx, gl_err *err);
+
+/* Case-insensitive glob match of one name against one pattern component. */
+bool gl_glob_match(const char *pattern, const char *name);
+
+/* The acquirer (the bundle writer) sees each opened file once. */
+typedef struct gl_acquirer {
+    void *ctx;
+    /* Stream the file into the bundle; returns the member name (owned by
+     * the acquirer) or NULL with err set. */
+    const char *(*acquire)(void *ctx, gl_file *f, const char *member, gl_err *err);
+} gl_acquirer;
+void gl_source_set_acquirer(gl_source *src, gl_acquirer *acq);
+
+#endif

@@ -1,0 +1,178 @@
+#include "text.h"
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+void gl_utf8_put(gl_buf *out, uint32_t cp)
+{
+    char b[4];
+    size_t n;
+    if (cp < 0x80) {
+        b[0] = (char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        b[0] = (char)(0xC0 | (cp >> 6));
+        b[1] = (char)(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        b[0] = (char)(0xE0 | (cp >> 12));
+        b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        b[2] = (char)(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        b[0] = (char)(0xF0 | (cp >> 18));
+        b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        b[3] = (char)(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    gl_buf_append(out, b, n);
+}
+
+bool gl_utf16le_to_utf8(gl_buf *out, const uint8_t *p, size_t nbytes, bool stop_at_nul)
+{
+    bool clean = true;
+    size_t units = nbytes / 2;
+    gl_buf_reserve(out, units);
+    for (size_t i = 0; i < units; i++) {
+        uint32_t u = gl_le16(p + 2 * i);
+        if (u == 0 && stop_at_nul)
+            return clean;
+        if (u < 0x80) { /* fast path for the common ASCII case */
+            gl_buf_putc(out, (char)u);
+            continue;
+        }
+        if (u >= 0xD800 && u <= 0xDBFF && i + 1 < units) {
+            uint32_t lo = gl_le16(p + 2 * (i + 1));
+            if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                gl_utf8_put(out, 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00));
+                i++;
+                continue;
+            }
+        }
+        if (u >= 0xD800 && u <= 0xDFFF) {
+            gl_buf_printf(out, "\\u%04X", u);
+            clean = false;
+            continue;
+        }
+        gl_utf8_put(out, u);
+    }
+    if (nbytes & 1) {
+        gl_buf_printf(out, "\\x%02X", p[nbytes - 1]);
+        clean = false;
+    }
+    return clean;
+}
+
+void gl_latin1_to_utf8(gl_buf *out, const uint8_t *p, size_t n, bool stop_at_nul)
+{
+    gl_buf_reserve(out, n);
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == 0 && stop_at_nul)
+            return;
+        if (p[i] < 0x80)
+            gl_buf_putc(out, (char)p[i]);
+        else
+            gl_utf8_put(out, p[i]);
+    }
+}
+
+#define FILETIME_UNIX_EPOCH 116444736000000000ULL
+
+int64_t gl_filetime_to_unix(uint64_t ft)
+{
+    return (int64_t)(ft / 10000000ULL) - (int64_t)(FILETIME_UNIX_EPOCH / 10000000ULL);
+}
+
+/* Civil date from days since 1970-01-01 (Howard Hinnant's algorithm), so
+ * dates outside time_t/gmtime's range on 32-bit Windows still format. */
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t yy = (int64_t)yoe + era * 400;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = yy + (*m <= 2);
+}
+
+static void format_iso(int64_t sec, uint64_t frac, int frac_digits, char out[GL_TIME_STRLEN])
+{
+    int64_t days = sec >= 0 ? sec / 86400 : -((-sec + 86399) / 86400);
+    int64_t rem = sec - days * 86400;
+    int64_t y;
+    unsigned m, d;
+    civil_from_days(days, &y, &m, &d);
+    int n = snprintf(out, GL_TIME_STRLEN, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u", y, m, d,
+                     (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60), (unsigned)(rem % 60));
+    if (frac_digits > 0 && n > 0 && n < GL_TIME_STRLEN - 12)
+        n += snprintf(out + n, (size_t)(GL_TIME_STRLEN - n), ".%0*" PRIu64, frac_digits, frac);
+    if (n > 0 && n < GL_TIME_STRLEN - 1)
+        snprintf(out + n, (size_t)(GL_TIME_STRLEN - n), "Z");
+}
+
+bool gl_filetime_iso(uint64_t ft, int precision, char out[GL_TIME_STRLEN])
+{
+    if (precision < 0)
+        precision = 0;
+    if (precision > 7)
+        precision = 7;
+    int64_t sec = (int64_t)(ft / 10000000ULL) - (int64_t)(FILETIME_UNIX_EPOCH / 10000000ULL);
+    uint64_t ticks = ft % 10000000ULL;
+    uint64_t frac = ticks;
+    for (int i = 7; i > precision; i--)
+        frac /= 10;
+    format_iso(sec, frac, precision, out);
+    return ft != 0;
+}
+
+void gl_unixtime_iso(int64_t sec, long nsec, int precision, char out[GL_TIME_STRLEN])
+{
+    if (precision < 0)
+        precision = 0;
+    if (precision > 9)
+        precision = 9;
+    uint64_t frac = (uint64_t)(nsec < 0 ? 0 : nsec);
+    for (int i = 9; i > precision; i--)
+        frac /= 10;
+    format_iso(sec, frac, precision, out);
+}
+
+void gl_utc_compact(time_t t, char out[32])
+{
+    char iso[GL_TIME_STRLEN];
+    gl_unixtime_iso((int64_t)t, 0, 0, iso);
+    /* 2026-11-25T10:15:00Z -> 20261125T101500Z */
+    size_t j = 0;
+    for (size_t i = 0; iso[i] && j < 31; i++)
+        if (iso[i] != '-' && iso[i] != ':')
+            out[j++] = iso[i];
+    out[j] = '\0';
+}
+
+bool gl_sid_format(gl_buf *out, const uint8_t *p, size_t n)
+{
+    if (n < 8)
+        return false;
+    unsigned revision = p[0];
+    unsigned count = p[1];
+    if (n < 8 + 4 * (size_t)count)
+        return false;
+    uint64_t authority = 0;
+    for (int i = 2; i < 8; i++)
+        authority = (authority << 8) | p[i];
+    gl_buf_printf(out, "S-%u-%" PRIu64, revision, authority);
+    for (unsigned i = 0; i < count; i++)
+        gl_buf_printf(out, "-%" PRIu32, gl_le32(p + 8 + 4 * i));
+    return true;
+}
+
+void gl_guid_format(char out[39], const uint8_t p[16])
+{
+    snprintf(out, 39, "{%08" PRIX32 "-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}", gl_le32(p),
+             gl_le16(p + 4), gl_le16(p + 6), p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15]);
+}

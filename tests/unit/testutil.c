@@ -1,0 +1,144 @@
+#include "testutil.h"
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char *join(const char *base, const char *rel)
+{
+    gl_buf b = {0};
+    gl_buf_printf(&b, "%s/%s", base, rel);
+    return b.data;
+}
+
+char *tu_fixture(const char *rel)
+{
+    const char *base = getenv("GLEANER_FIXTURES");
+    return join(base ? base : "build/fixtures", rel);
+}
+
+char *tu_corpus(const char *rel)
+{
+    const char *base = getenv("GLEANER_CORPUS");
+    if (!base)
+        base = "../shared/corpus";
+    struct stat st;
+    if (stat(base, &st) != 0 || !S_ISDIR(st.st_mode))
+        return NULL;
+    return join(base, rel);
+}
+
+const char *tu_gleaner(void)
+{
+    const char *bin = getenv("GLEANER_BIN");
+    return bin ? bin : "./gleaner";
+}
+
+static void slurp_fd(FILE *f, gl_buf *out)
+{
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (out)
+            gl_buf_append(out, chunk, n);
+}
+
+int tu_run(const char *cmdline, gl_buf *out, gl_buf *err)
+{
+    char errpath[] = "/tmp/gleaner-test-stderr-XXXXXX";
+    int errfd = mkstemp(errpath);
+    if (errfd < 0)
+        return -1;
+    close(errfd);
+    gl_buf full = {0};
+    gl_buf_printf(&full, "(%s) 2>%s", cmdline, errpath);
+    FILE *p = popen(full.data, "r");
+    gl_buf_free(&full);
+    if (!p)
+        return -1;
+    slurp_fd(p, out);
+    int status = pclose(p);
+    FILE *ef = fopen(errpath, "r");
+    if (ef) {
+        slurp_fd(ef, err);
+        fclose(ef);
+    }
+    unlink(errpath);
+    if (out)
+        gl_buf_cstr(out);
+    if (err)
+        gl_buf_cstr(err);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int tu_runf(gl_buf *out, gl_buf *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *cmd = NULL;
+    if (vasprintf(&cmd, fmt, ap) < 0) {
+        va_end(ap);
+        return -1;
+    }
+    va_end(ap);
+    int rc = tu_run(cmd, out, err);
+    free(cmd);
+    return rc;
+}
+
+char *tu_tmpdir(const char *tag)
+{
+    const char *root = getenv("GLEANER_ROOT");
+    gl_buf b = {0};
+    gl_buf_printf(&b, "%s/build/tmp", root ? root : ".");
+    mkdir(b.data, 0755);
+    gl_buf_printf(&b, "/%s-XXXXXX", tag);
+    if (!mkdtemp(b.data)) {
+        gl_buf_free(&b);
+        return NULL;
+    }
+    return b.data;
+}
+
+bool tu_read_file(const char *path, gl_buf *out)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    slurp_fd(f, out);
+    fclose(f);
+    gl_buf_cstr(out);
+    return true;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+size_t tu_list_dir(const char *dir, const char *suffix, char ***paths)
+{
+    *paths = NULL;
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        size_t len = strlen(e->d_name);
+        if (suffix && (len < strlen(suffix) || strcasecmp(e->d_name + len - strlen(suffix), suffix)))
+            continue;
+        *paths = gl_xrealloc(*paths, (n + 1) * sizeof **paths);
+        (*paths)[n++] = join(dir, e->d_name);
+    }
+    closedir(d);
+    if (n)
+        qsort(*paths, n, sizeof **paths, cmp_str);
+    return n;
+}
