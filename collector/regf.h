@@ -1,0 +1,178 @@
+/* Windows registry hive (regf) parser.
+ *
+ * The hive is read into memory once (bounded by regf_options.max_hive_size),
+ * dirty hives are repaired from their transaction logs (.LOG1/.LOG2, old
+ * "DIRT" and new "HvLE" formats), and keys/values are then read on demand
+ * from that image. Everything from the file is untrusted: a damaged hive
+ * still opens and yields what can be read; each problem found is recorded
+ * (regf_error_count/regf_error) with the file, the offset and what was
+ * expected.
+ *
+ * Keys and values are plain handles (cell offsets into the hive bins), valid
+ * until regf_close. Text comes back as UTF-8 appended to a caller-supplied
+ * gl_buf so that walking a hive needs no allocation per key.
+ *
+ * Deleted material: with recover_deleted, unallocated cells are scanned for
+ * keys and values that are still consistent. They are listed by
+ * regf_deleted_key_count/regf_deleted_key (with their recovered values) and
+ * by regf_deleted_orphan_value* (values whose key is unknown); live keys also
+ * get the deleted values still referenced from the slack of their value list.
+ * regf_key_deleted/regf_value_deleted tell them apart. */
+#ifndef GL_REGF_H
+#define GL_REGF_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "buf.h"
+#include "err.h"
+#include "reader.h"
+
+typedef struct regf_hive regf_hive;
+typedef uint32_t regf_key;   /* offset of an nk cell, relative to the first hive bin */
+typedef uint32_t regf_value; /* offset of a vk cell */
+#define REGF_NONE UINT32_MAX /* "no such key/value" */
+
+/* Value types (winnt.h REG_*). Other numbers are kept and reported raw. */
+enum {
+    REGF_REG_NONE = 0,
+    REGF_REG_SZ = 1,
+    REGF_REG_EXPAND_SZ = 2,
+    REGF_REG_BINARY = 3,
+    REGF_REG_DWORD = 4,
+    REGF_REG_DWORD_BIG_ENDIAN = 5,
+    REGF_REG_LINK = 6,
+    REGF_REG_MULTI_SZ = 7,
+    REGF_REG_RESOURCE_LIST = 8,
+    REGF_REG_FULL_RESOURCE_DESCRIPTOR = 9,
+    REGF_REG_RESOURCE_REQUIREMENTS_LIST = 10,
+    REGF_REG_QWORD = 11,
+};
+
+typedef enum regf_log_mode {
+    REGF_LOGS_AUTO, /* replay the given logs when the hive is dirty (default) */
+    REGF_LOGS_NONE, /* never replay: read the primary file as it is */
+} regf_log_mode;
+
+typedef struct regf_options {
+    regf_log_mode logs;
+    bool recover_deleted;   /* scan free cells for deleted keys/values (default false) */
+    uint64_t max_hive_size; /* refuse larger hives; default 1 GiB */
+} regf_options;
+
+/* Defaults: logs auto, no deleted recovery, 1 GiB cap. */
+void regf_options_init(regf_options *opt);
+
+/* Open a hive. log1/log2 may be NULL (or empty files). Returns NULL with err
+ * set only when nothing at all can be read (not a hive, too large, base
+ * block and logs unusable); otherwise a hive whose problems are listed by
+ * regf_error*. opt may be NULL for the defaults. */
+regf_hive *regf_open(const gl_reader *primary, const gl_reader *log1, const gl_reader *log2,
+                     const regf_options *opt, gl_err *err);
+void regf_close(regf_hive *h);
+
+/* Problems found so far (opening, log replay, and every later lookup that hit
+ * damaged data). At most REGF_MAX_ERRORS messages are kept; the count keeps
+ * counting. */
+#define REGF_MAX_ERRORS 200
+size_t regf_error_count(const regf_hive *h);
+const char *regf_error(const regf_hive *h, size_t i); /* i < min(count, REGF_MAX_ERRORS) */
+
+typedef enum regf_log_format {
+    REGF_LOG_NONE = 0,
+    REGF_LOG_OLD = 1, /* Windows XP..8: base block + "DIRT" bitmap + dirty pages */
+    REGF_LOG_NEW = 2, /* Windows 8.1+: "HvLE" log entries */
+} regf_log_format;
+
+typedef struct regf_info {
+    uint32_t seq_primary, seq_secondary; /* base block of the primary file as read */
+    uint32_t major, minor;               /* format version, e.g. 1.5 */
+    uint32_t file_type;                  /* 0 = primary hive */
+    uint64_t last_written;               /* base block FILETIME */
+    uint32_t root_offset;                /* root nk cell */
+    uint32_t hbins_size;                 /* hive bins data size after recovery */
+    bool checksum_ok;                    /* base block XOR checksum of the primary */
+    bool dirty;                          /* seq_primary != seq_secondary, or bad checksum */
+    /* Log replay. */
+    bool recovery_applied;
+    regf_log_format log_format;
+    const char *logs_used;     /* "LOG1", "LOG2", "LOG1+LOG2" or "" */
+    uint32_t log_entries;      /* new format: log entries applied */
+    uint32_t log_pages;        /* dirty pages written into the image */
+    uint32_t seq_recovered;    /* sequence number after replay */
+    /* Deleted-material scan (recover_deleted). */
+    uint32_t deleted_keys, deleted_values;
+} regf_info;
+const regf_info *regf_get_info(const regf_hive *h);
+
+/* ---- keys ---- */
+regf_key regf_root(regf_hive *h);
+/* Case-insensitive lookup of a '\'-separated path below key (leading and
+ * doubled separators are ignored; "" gives key itself). Live keys only.
+ * REGF_NONE when absent or unreadable. */
+regf_key regf_key_open(regf_hive *h, regf_key key, const char *path);
+/* Append the key name as UTF-8. Returns false if the cell is not a readable nk. */
+bool regf_key_name(regf_hive *h, regf_key key, gl_buf *out);
+uint64_t regf_key_last_write(regf_hive *h, regf_key key); /* FILETIME, 0 if unknown */
+/* Class name as UTF-8 (empty when none). Returns false if unreadable. */
+bool regf_key_class(regf_hive *h, regf_key key, gl_buf *out);
+uint16_t regf_key_flags(regf_hive *h, regf_key key); /* nk flags (0x20 = compressed name, ...) */
+bool regf_key_deleted(regf_hive *h, regf_key key);
+/* Owner SID from the key's security descriptor, "S-1-5-..."; false if none. */
+bool regf_key_owner_sid(regf_hive *h, regf_key key, gl_buf *out);
+/* Parent key (REGF_NONE for the root or when unreadable). */
+regf_key regf_key_parent(regf_hive *h, regf_key key);
+
+/* Append the live subkeys (regf_key, as raw uint32_t) of key to out; returns
+ * how many were appended. Entries that do not point at an nk are skipped
+ * (and reported). Nested "ri" lists are depth-limited. */
+size_t regf_key_subkeys(regf_hive *h, regf_key key, gl_buf *out);
+/* Append the values (regf_value) of key to out; returns how many. Live values
+ * first, then (with recover_deleted) deleted ones found in the list slack. */
+size_t regf_key_values(regf_hive *h, regf_key key, gl_buf *out);
+/* Case-insensitive live value lookup ("" = default value). REGF_NONE if absent. */
+regf_value regf_value_find(regf_hive *h, regf_key key, const char *name);
+
+/* ---- values ---- */
+bool regf_value_name(regf_hive *h, regf_value v, gl_buf *out); /* "" = default value */
+uint32_t regf_value_type(regf_hive *h, regf_value v);
+bool regf_value_deleted(regf_hive *h, regf_value v);
+/* Raw data: points into the hive image, or into *scratch (cleared first)
+ * when the data had to be assembled (big data "db" segments). Sets *len.
+ * Returns NULL with *len = 0 when there is no data or it is unreadable (the
+ * latter is reported in regf_error). */
+const uint8_t *regf_value_data(regf_hive *h, regf_value v, size_t *len, gl_buf *scratch);
+/* SZ/EXPAND_SZ/LINK (or any type) as UTF-16LE text up to the first NUL,
+ * appended as UTF-8. False when the data is unreadable. */
+bool regf_value_string(regf_hive *h, regf_value v, gl_buf *out);
+/* MULTI_SZ: appends each string as UTF-8 followed by a NUL byte; returns the
+ * number of strings (an empty trailing string that only terminates the list
+ * is not counted), or -1 when unreadable. */
+long regf_value_multi_sz(regf_hive *h, regf_value v, gl_buf *out);
+/* DWORD (little endian) or DWORD_BIG_ENDIAN by type; false when the data is
+ * shorter than 4 bytes. */
+bool regf_value_dword(regf_hive *h, regf_value v, uint32_t *out);
+bool regf_value_qword(regf_hive *h, regf_value v, uint64_t *out); /* >= 8 bytes */
+/* "REG_SZ", ..., or "REG_UNKNOWN_0x%X" written into buf (>= 32 bytes). */
+const char *regf_type_name(uint32_t type, char buf[32]);
+
+/* ---- walking ---- */
+/* Depth-first walk over the live tree below start (start included). path is
+ * relative to the root, '\'-separated, "" for the root itself. Each key is
+ * visited at most once (shared or cyclic subkey lists are reported, not
+ * followed); depth is limited to REGF_MAX_DEPTH. cb returning non-zero stops
+ * the walk and is returned. */
+#define REGF_MAX_DEPTH 512
+typedef int (*regf_walk_cb)(void *ctx, regf_hive *h, regf_key key, const char *path, size_t path_len);
+int regf_walk(regf_hive *h, regf_key start, regf_walk_cb cb, void *ctx);
+
+/* ---- deleted material (recover_deleted) ---- */
+size_t regf_deleted_key_count(const regf_hive *h);
+regf_key regf_deleted_key(const regf_hive *h, size_t i);
+/* Path of a deleted key: its parent chain when that resolves to the root,
+ * else "(deleted)\<name>" (or "(deleted)\<resolved part>\<name>"). */
+void regf_deleted_key_path(regf_hive *h, regf_key key, gl_buf *out);
+/* Deleted values not attached to any known key. */
+size_t regf_deleted_orphan_value_count(const regf_hive *h);
+regf_value regf_deleted_orphan_value(const regf_hive *h, size_t i);
+
+#endif
