@@ -8,9 +8,10 @@ PKGS    := libarchive yara libcrypto libzstd libcjson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 VERSION := 0.1.0
-BUILD_DATE := $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+# The build date only feeds `gleaner version`; SOURCE_DATE_EPOCH makes it reproducible.
+BUILD_DATE := $(shell date -u -d @$${SOURCE_DATE_EPOCH:-$$(date +%s)} +%Y-%m-%dT%H:%M:%SZ)
 
-WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
+WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation
 CSTD    := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -I. -Icollector -Imodules $(PKG_CFLAGS) \
@@ -23,7 +24,6 @@ TESTMOD_SRC:= $(wildcard tests/modules/*.c)
 UNIT_SRC   := $(wildcard tests/unit/*.c)
 PROFILES   := $(sort $(wildcard profiles/*.profile))
 YARA_RULES := $(sort $(wildcard yara/*.yar))
-HEADERS    := $(wildcard collector/*.h modules/*.h tests/unit/*.h)
 
 .PHONY: all test test-plain test-san demo clean fixtures bench fuzz
 all: gleaner
@@ -39,9 +39,9 @@ build/gen/embedded.c: build/tools/embed $(PROFILES) $(YARA_RULES)
 	build/tools/embed $@ $(PROFILES) $(YARA_RULES)
 
 define variant # $1 = name, $2 = extra cflags, $3 = extra sources
-build/$1/%.o: %.c $(HEADERS)
+build/$1/%.o: %.c
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_CFLAGS) $2 -c -o $$@ $$<
+	$$(CC) $$(ALL_CFLAGS) $2 -MMD -MP -c -o $$@ $$<
 build/$1/gen/embedded.o: build/gen/embedded.c
 	@mkdir -p $$(@D)
 	$$(CC) $$(ALL_CFLAGS) $2 -c -o $$@ $$<
@@ -89,4 +89,5 @@ demo: gleaner $(FIXTURES)
 clean:
 	rm -rf build gleaner
 
+-include $(shell find build -name '*.d' 2>/dev/null)
 -include $(wildcard mk/*.mk)

@@ -1,4 +1,4 @@
-/* Files compiled into the binary (profiles/*.profile, yara/*.yar). */
+/* Files compiled into the binary: profiles (NAME.profile) and YARA rules (NAME.yar). */
 #ifndef GL_EMBEDDED_H
 #define GL_EMBEDDED_H
 #include <stddef.h>

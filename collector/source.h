@@ -38,6 +38,9 @@ typedef struct gl_file_info {
 #define GL_READ_METHOD_POSIX "posix-read"
 
 gl_source *gl_source_open(const char *spec, gl_err *err);
+/* Same, with bundle: sources unpacking into a scratch directory created
+ * under scratch_parent (the output directory) and removed on close. */
+gl_source *gl_source_open_scratch(const char *spec, const char *scratch_parent, gl_err *err);
 void gl_source_close(gl_source *src);
 const char *gl_source_spec(const gl_source *src);  /* as given: "dir:/mnt/c" */
 const char *gl_source_kind(const gl_source *src);  /* "live", "dir", "bundle" */

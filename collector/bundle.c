@@ -1,0 +1,439 @@
+#include "bundle.h"
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "buf.h"
+#include "json.h"
+#include "text.h"
+
+#define COPY_CHUNK (1u << 20)
+
+typedef struct member {
+    char *path;
+    uint64_t size;
+    char sha256[GL_SHA256_HEX];
+    char *source_json; /* artifacts: {"path":..., times, method, error} */
+} member;
+
+struct gl_bundle {
+    struct archive *ar;
+    FILE *fp;
+    char *path;
+    char *partial;
+    time_t created;
+    gl_sha256 whole;  /* hash of the compressed bundle as written */
+    uint64_t written;
+    member *members;
+    size_t n_members, cap_members;
+    /* open-addressing set of member names for deduplication */
+    size_t *slots;
+    size_t n_slots;
+    gl_bundle_stats stats;
+    unsigned char *copybuf;
+};
+
+/* ---- member set ------------------------------------------------------- */
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static size_t *find_slot(const gl_bundle *b, const char *name)
+{
+    size_t mask = b->n_slots - 1;
+    for (size_t i = hash_str(name) & mask;; i = (i + 1) & mask) {
+        size_t s = b->slots[i];
+        if (s == 0 || !strcmp(b->members[s - 1].path, name))
+            return &b->slots[i];
+    }
+}
+
+static void grow_slots(gl_bundle *b)
+{
+    size_t old_n = b->n_slots;
+    size_t *old = b->slots;
+    b->n_slots = old_n ? old_n * 2 : 1024;
+    b->slots = gl_xcalloc(b->n_slots, sizeof *b->slots);
+    for (size_t i = 0; i < old_n; i++)
+        if (old[i])
+            *find_slot(b, b->members[old[i] - 1].path) = old[i];
+    free(old);
+}
+
+static member *add_member(gl_bundle *b, const char *path)
+{
+    if ((b->n_members + 1) * 2 > b->n_slots)
+        grow_slots(b);
+    if (b->n_members == b->cap_members) {
+        b->cap_members = b->cap_members ? b->cap_members * 2 : 64;
+        b->members = gl_xrealloc(b->members, b->cap_members * sizeof *b->members);
+    }
+    member *m = &b->members[b->n_members++];
+    memset(m, 0, sizeof *m);
+    m->path = gl_xstrdup(path);
+    *find_slot(b, path) = b->n_members;
+    b->stats.members++;
+    return m;
+}
+
+bool gl_bundle_has(const gl_bundle *b, const char *name)
+{
+    return b->n_slots && *find_slot(b, name) != 0;
+}
+
+/* ---- libarchive plumbing -------------------------------------------------- */
+
+static la_ssize_t write_cb(struct archive *a, void *ctx, const void *buf, size_t n)
+{
+    gl_bundle *b = ctx;
+    if (fwrite(buf, 1, n, b->fp) != n) {
+        archive_set_error(a, errno ? errno : EIO, "writing %s: %s", b->partial, strerror(errno));
+        return -1;
+    }
+    gl_sha256_update(&b->whole, buf, n);
+    b->written += n;
+    b->stats.bundle_bytes = b->written;
+    return (la_ssize_t)n;
+}
+
+static int ar_fail(gl_bundle *b, gl_err *err, const char *what, const char *member_name)
+{
+    return gl_err_set(err, "%s: %s %s: %s", b->partial, what, member_name, archive_error_string(b->ar));
+}
+
+gl_bundle *gl_bundle_create(const char *path, time_t created, gl_err *err)
+{
+    gl_bundle *b = gl_xcalloc(1, sizeof *b);
+    b->path = gl_xstrdup(path);
+    gl_buf partial = {0};
+    gl_buf_printf(&partial, "%s.partial", path);
+    b->partial = partial.data;
+    b->created = created;
+    FILE *existing = fopen(path, "rb");
+    if (existing) {
+        fclose(existing);
+        gl_err_set(err, "%s already exists; refusing to overwrite evidence", path);
+        goto fail;
+    }
+    b->fp = fopen(b->partial, "wbx");
+    if (!b->fp) {
+        gl_err_errno(err, "creating %s", b->partial);
+        goto fail;
+    }
+    gl_sha256_init(&b->whole);
+    b->ar = archive_write_new();
+    if (archive_write_set_format_pax_restricted(b->ar) != ARCHIVE_OK ||
+        archive_write_add_filter_zstd(b->ar) != ARCHIVE_OK ||
+        archive_write_set_bytes_in_last_block(b->ar, 1) != ARCHIVE_OK ||
+        archive_write_open2(b->ar, b, NULL, write_cb, NULL, NULL) != ARCHIVE_OK) {
+        gl_err_set(err, "%s: cannot start zstd pax archive: %s", b->partial, archive_error_string(b->ar));
+        goto fail;
+    }
+    b->copybuf = gl_xmalloc(COPY_CHUNK);
+    return b;
+fail:
+    gl_bundle_abort(b);
+    return NULL;
+}
+
+static struct archive_entry *new_entry(const char *name, uint64_t size, time_t t)
+{
+    struct archive_entry *e = archive_entry_new();
+    archive_entry_set_pathname_utf8(e, name);
+    archive_entry_set_size(e, (la_int64_t)size);
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0444);
+    archive_entry_set_mtime(e, t, 0);
+    return e;
+}
+
+static int write_data(gl_bundle *b, const void *data, size_t n, gl_sha256 *h, const char *name, gl_err *err)
+{
+    if (n == 0)
+        return 0;
+    if (archive_write_data(b->ar, data, n) != (la_ssize_t)n)
+        return ar_fail(b, err, "writing member", name);
+    gl_sha256_update(h, data, n);
+    return 0;
+}
+
+static void set_times(struct archive_entry *e, const gl_file_info *info)
+{
+    if (info->mtime.valid)
+        archive_entry_set_mtime(e, (time_t)info->mtime.sec, info->mtime.nsec);
+    if (info->atime.valid)
+        archive_entry_set_atime(e, (time_t)info->atime.sec, info->atime.nsec);
+    if (info->ctime.valid)
+        archive_entry_set_ctime(e, (time_t)info->ctime.sec, info->ctime.nsec);
+    if (info->btime.valid)
+        archive_entry_set_birthtime(e, (time_t)info->btime.sec, info->btime.nsec);
+}
+
+static void json_time(gl_json *j, const char *key, gl_timespec t)
+{
+    gl_json_key(j, key);
+    if (!t.valid) {
+        gl_json_null(j);
+        return;
+    }
+    char iso[GL_TIME_STRLEN];
+    gl_unixtime_iso(t.sec, t.nsec, 9, iso);
+    gl_json_str(j, iso);
+}
+
+static char *source_json(const gl_file_info *info, const char *problem)
+{
+    gl_buf out = {0};
+    gl_json j;
+    gl_json_init(&j, &out);
+    gl_json_obj_begin(&j);
+    gl_json_kv_str(&j, "path", info->path);
+    gl_json_kv_uint(&j, "size", info->size);
+    json_time(&j, "mtime", info->mtime);
+    json_time(&j, "atime", info->atime);
+    json_time(&j, "ctime", info->ctime);
+    json_time(&j, "btime", info->btime);
+    gl_json_kv_str(&j, "method", GL_READ_METHOD_POSIX);
+    if (problem)
+        gl_json_kv_str(&j, "error", problem);
+    gl_json_obj_end(&j);
+    return out.data;
+}
+
+const char *gl_bundle_add_file(gl_bundle *b, const char *name, gl_file *f, gl_err *err)
+{
+    size_t slot = b->n_slots ? *find_slot(b, name) : 0;
+    if (slot)
+        return b->members[slot - 1].path;
+    const gl_file_info *info = gl_file_get_info(f);
+    uint64_t size = info->size; /* the header is written first: size as stat'ed */
+    struct archive_entry *e = new_entry(name, size, b->created);
+    set_times(e, info);
+    int rc = archive_write_header(b->ar, e);
+    archive_entry_free(e);
+    if (rc != ARCHIVE_OK) {
+        ar_fail(b, err, "writing header for", name);
+        return NULL;
+    }
+    gl_reader r = gl_file_reader(f);
+    gl_sha256 h;
+    gl_sha256_init(&h);
+    uint64_t off = 0;
+    char problem[sizeof(gl_err) + 128] = "";
+    while (off < size) {
+        size_t want = size - off < COPY_CHUNK ? (size_t)(size - off) : COPY_CHUNK;
+        gl_err rerr = {{0}};
+        int64_t n = r.read_at(r.ctx, off, b->copybuf, want, &rerr);
+        if (n <= 0) {
+            /* A file that shrinks or fails mid-read (live hosts): keep the
+             * archive valid by zero-filling to the announced size, and say so. */
+            snprintf(problem, sizeof problem, "%s at offset %llu of %llu; rest zero-filled",
+                     n < 0 ? rerr.msg : "file shrank during acquisition", (unsigned long long)off,
+                     (unsigned long long)size);
+            memset(b->copybuf, 0, COPY_CHUNK);
+            while (off < size) {
+                size_t z = size - off < COPY_CHUNK ? (size_t)(size - off) : COPY_CHUNK;
+                if (write_data(b, b->copybuf, z, &h, name, err) != 0)
+                    goto fail;
+                off += z;
+            }
+            break;
+        }
+        if (write_data(b, b->copybuf, (size_t)n, &h, name, err) != 0)
+            goto fail;
+        off += (uint64_t)n;
+    }
+    member *m = add_member(b, name);
+    m->size = size;
+    gl_sha256_final(&h, m->sha256);
+    m->source_json = source_json(info, problem[0] ? problem : NULL);
+    b->stats.artifacts++;
+    b->stats.artifact_bytes += size;
+    return m->path;
+fail:
+    {
+        char dummy[GL_SHA256_HEX];
+        gl_sha256_final(&h, dummy);
+    }
+    return NULL;
+}
+
+int gl_bundle_add_buffer(gl_bundle *b, const char *name, const void *data, size_t n, gl_err *err)
+{
+    if (gl_bundle_has(b, name))
+        return gl_err_set(err, "%s: member %s written twice", b->partial, name);
+    struct archive_entry *e = new_entry(name, n, b->created);
+    int rc = archive_write_header(b->ar, e);
+    archive_entry_free(e);
+    if (rc != ARCHIVE_OK)
+        return ar_fail(b, err, "writing header for", name);
+    gl_sha256 h;
+    gl_sha256_init(&h);
+    int wrc = write_data(b, data, n, &h, name, err);
+    member *m = add_member(b, name);
+    m->size = n;
+    gl_sha256_final(&h, m->sha256);
+    return wrc;
+}
+
+int gl_bundle_add_spool(gl_bundle *b, const char *name, gl_spool *sp, gl_err *err)
+{
+    if (gl_bundle_has(b, name))
+        return gl_err_set(err, "%s: member %s written twice", b->partial, name);
+    if (fflush(sp->fp) != 0 || fseek(sp->fp, 0, SEEK_SET) != 0)
+        return gl_err_errno(err, "rewinding spool for %s", name);
+    struct archive_entry *e = new_entry(name, sp->size, b->created);
+    int rc = archive_write_header(b->ar, e);
+    archive_entry_free(e);
+    if (rc != ARCHIVE_OK)
+        return ar_fail(b, err, "writing header for", name);
+    gl_sha256 h;
+    gl_sha256_init(&h);
+    uint64_t left = sp->size;
+    int wrc = 0;
+    while (left > 0 && wrc == 0) {
+        size_t want = left < COPY_CHUNK ? (size_t)left : COPY_CHUNK;
+        size_t got = fread(b->copybuf, 1, want, sp->fp);
+        if (got == 0) {
+            wrc = gl_err_set(err, "spool for %s ended early", name);
+            break;
+        }
+        wrc = write_data(b, b->copybuf, got, &h, name, err);
+        left -= got;
+    }
+    member *m = add_member(b, name);
+    m->size = sp->size;
+    gl_sha256_final(&h, m->sha256);
+    return wrc;
+}
+
+gl_bundle_stats gl_bundle_get_stats(const gl_bundle *b) { return b->stats; }
+
+static void render_manifest(const gl_bundle *b, gl_buf *out)
+{
+    gl_json j;
+    gl_json_init(&j, out);
+    gl_json_obj_begin(&j);
+    gl_json_kv_str(&j, "format", GL_MANIFEST_FORMAT);
+    gl_json_kv_str(&j, "algorithm", "sha256");
+    gl_json_key(&j, "members");
+    gl_json_arr_begin(&j);
+    for (size_t i = 0; i < b->n_members; i++) {
+        const member *m = &b->members[i];
+        gl_buf_puts(out, i ? ",\n" : "\n");
+        gl_json_obj_begin(&j);
+        gl_json_kv_str(&j, "path", m->path);
+        gl_json_kv_uint(&j, "size", m->size);
+        gl_json_kv_str(&j, "sha256", m->sha256);
+        if (m->source_json) {
+            gl_json_key(&j, "source");
+            gl_json_raw(&j, m->source_json, strlen(m->source_json));
+        }
+        gl_json_obj_end(&j);
+    }
+    gl_buf_puts(out, "\n");
+    gl_json_arr_end(&j);
+    gl_json_obj_end(&j);
+    gl_buf_puts(out, "\n");
+}
+
+static void free_bundle(gl_bundle *b)
+{
+    for (size_t i = 0; i < b->n_members; i++) {
+        free(b->members[i].path);
+        free(b->members[i].source_json);
+    }
+    free(b->members);
+    free(b->slots);
+    free(b->copybuf);
+    free(b->path);
+    free(b->partial);
+    free(b);
+}
+
+static const char *base_name(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+int gl_bundle_finish(gl_bundle *b, char sha_hex[GL_SHA256_HEX], gl_err *err)
+{
+    gl_buf manifest = {0};
+    render_manifest(b, &manifest);
+    int rc = gl_bundle_add_buffer(b, "manifest.json", manifest.data, manifest.len, err);
+    gl_buf_free(&manifest);
+    if (rc != 0)
+        goto fail;
+    if (archive_write_close(b->ar) != ARCHIVE_OK) {
+        ar_fail(b, err, "closing", "archive");
+        goto fail;
+    }
+    archive_write_free(b->ar);
+    b->ar = NULL;
+    if (fflush(b->fp) != 0 || fsync(fileno(b->fp)) != 0 || fclose(b->fp) != 0) {
+        b->fp = NULL;
+        gl_err_errno(err, "finishing %s", b->partial);
+        goto fail;
+    }
+    b->fp = NULL;
+    gl_sha256_final(&b->whole, sha_hex);
+    if (rename(b->partial, b->path) != 0) {
+        gl_err_errno(err, "renaming %s to %s", b->partial, b->path);
+        goto fail;
+    }
+    gl_buf side = {0};
+    gl_buf_printf(&side, "%s.sha256", b->path);
+    FILE *sf = fopen(side.data, "w");
+    if (!sf || fprintf(sf, "%s  %s\n", sha_hex, base_name(b->path)) < 0 || fclose(sf) != 0) {
+        gl_err_errno(err, "writing %s", side.data);
+        gl_buf_free(&side);
+        free_bundle(b);
+        return -1;
+    }
+    gl_buf_free(&side);
+    free_bundle(b);
+    return 0;
+fail:
+    gl_bundle_abort(b);
+    return -1;
+}
+
+void gl_bundle_abort(gl_bundle *b)
+{
+    if (!b)
+        return;
+    if (b->ar) {
+        archive_write_free(b->ar);
+        b->ar = NULL;
+    }
+    if (b->fp) {
+        fclose(b->fp);
+        b->fp = NULL;
+        remove(b->partial);
+    }
+    if (b->whole.ctx) {
+        char dummy[GL_SHA256_HEX];
+        gl_sha256_final(&b->whole, dummy);
+    }
+    free_bundle(b);
+}
+
+static const char *acquire_cb(void *ctx, gl_file *f, const char *name, gl_err *err)
+{
+    return gl_bundle_add_file(ctx, name, f, err);
+}
+
+gl_acquirer gl_bundle_acquirer(gl_bundle *b)
+{
+    gl_acquirer a = {.ctx = b, .acquire = acquire_cb};
+    return a;
+}

@@ -1,0 +1,45 @@
+/* The collection engine: open the source, run the profile's modules, and
+ * write the bundle. Knows nothing of command lines or printing except the
+ * progress callback. */
+#ifndef GL_COLLECT_H
+#define GL_COLLECT_H
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+#include "err.h"
+#include "profile.h"
+#include "sha256.h"
+
+typedef struct gl_collect_opts {
+    const char *source_spec;   /* "live", "dir:PATH", "bundle:FILE" */
+    const gl_profile *profile;
+    const char *output_dir;
+    const char *name_template; /* "{host}_{utc}" */
+    const char *command_line;  /* recorded in run.json */
+    FILE *progress;            /* NULL for --quiet */
+} gl_collect_opts;
+
+typedef enum gl_run_status { GL_RUN_COMPLETE, GL_RUN_PARTIAL } gl_run_status;
+
+typedef struct gl_collect_result {
+    char bundle_path[4096];
+    char sha256[GL_SHA256_HEX];
+    gl_run_status status;
+    size_t findings;
+    size_t errors;
+} gl_collect_result;
+
+/* Returns 0 when a bundle was written (complete or partial), -1 when none
+ * could be (err says why). */
+int gl_collect(const gl_collect_opts *opts, gl_collect_result *res, gl_err *err);
+
+/* Expand a name template: {host} {utc} {date} {profile} {source}. Unsafe
+ * characters become '_'. */
+void gl_expand_name(const char *tmpl, const char *host, time_t t, const char *profile,
+                    const char *source_kind, char *out, size_t out_len);
+
+/* Host name of the evidence: this host for live sources; for dir: and
+ * bundle: sources, what the evidence itself says (or "unknown"). */
+void gl_detect_host(gl_source *src, char *out, size_t out_len);
+
+#endif

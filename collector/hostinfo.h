@@ -1,0 +1,13 @@
+/* What the evidence says about the host it came from (dir:/bundle:
+ * sources): computer name and Windows product, read from the SYSTEM and
+ * SOFTWARE hives. Reads happen before acquisition starts, so these opens
+ * put nothing in the bundle by themselves. */
+#ifndef GL_HOSTINFO_H
+#define GL_HOSTINFO_H
+#include <stddef.h>
+#include "source.h"
+
+int gl_hostinfo_computer_name(gl_source *src, char *out, size_t out_len);
+int gl_hostinfo_product_name(gl_source *src, char *out, size_t out_len);
+
+#endif

@@ -1,0 +1,671 @@
+/* Sources over a directory tree: `live` (POSIX root), `dir:PATH`, and
+ * `bundle:FILE` (whose artifacts are first unpacked into a scratch
+ * directory under the output path, then read like `dir:`).
+ *
+ * Safety rules implemented here, not in modules:
+ *  - every open is O_RDONLY|O_NOFOLLOW (and O_NOATIME where permitted),
+ *  - links are never followed, so nothing outside the root is reached,
+ *  - the excluded (output) directory is never entered,
+ *  - path components ".." are refused. */
+#include "source.h"
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "buf.h"
+#include "bundle_unpack.h"
+#include "fold.h"
+
+#define GL_MAX_COMPONENTS 256
+#define GL_GLOB_MAX_DEPTH 40
+
+struct gl_source {
+    char *spec;
+    const char *kind;
+    char *drive;      /* "C", or "root" for a POSIX live host */
+    bool posix_style; /* display paths as /a/b rather than C:\a\b */
+    int root_fd;
+    char *scratch;    /* bundle sources: unpacked artifacts, removed on close */
+    dev_t excl_dev;
+    ino_t excl_ino;
+    bool has_excl;
+    gl_acquirer *acq;
+    gl_buf stat_path; /* storage behind gl_source_stat's info->path */
+};
+
+struct gl_file {
+    gl_source *src;
+    int fd;
+    gl_file_info info;
+    char *path;
+    char *artifact;
+};
+
+/* ---- path handling ------------------------------------------------------ */
+
+typedef struct path_parts {
+    char *storage;
+    const char *comp[GL_MAX_COMPONENTS];
+    size_t n;
+} path_parts;
+
+/* Split "C:\a\b/c" into components; refuse ".." so a path can never climb
+ * out of the root. */
+static int split_path(const char *path, path_parts *pp, gl_err *err)
+{
+    memset(pp, 0, sizeof *pp);
+    const char *p = path;
+    if (((p[0] >= 'A' && p[0] <= 'Z') || (p[0] >= 'a' && p[0] <= 'z')) && p[1] == ':')
+        p += 2;
+    pp->storage = gl_xstrdup(p);
+    char *s = pp->storage;
+    while (*s) {
+        while (*s == '\\' || *s == '/')
+            s++;
+        if (!*s)
+            break;
+        char *start = s;
+        while (*s && *s != '\\' && *s != '/')
+            s++;
+        if (*s)
+            *s++ = '\0';
+        if (!strcmp(start, "."))
+            continue;
+        if (!strcmp(start, "..")) {
+            free(pp->storage);
+            pp->storage = NULL;
+            return gl_err_set(err, "%s: '..' is not allowed in evidence paths", path);
+        }
+        if (pp->n == GL_MAX_COMPONENTS) {
+            free(pp->storage);
+            pp->storage = NULL;
+            return gl_err_set(err, "%s: more than %d path components", path, GL_MAX_COMPONENTS);
+        }
+        pp->comp[pp->n++] = start;
+    }
+    return 0;
+}
+
+static void display_append(const gl_source *src, gl_buf *out, const char *name)
+{
+    if (out->len == 0 && !src->posix_style)
+        gl_buf_printf(out, "%s:", src->drive);
+    gl_buf_putc(out, src->posix_style ? '/' : '\\');
+    gl_buf_puts(out, name);
+}
+
+static void display_root(const gl_source *src, gl_buf *out)
+{
+    gl_buf_clear(out);
+    if (src->posix_style)
+        gl_buf_puts(out, "/");
+    else
+        gl_buf_printf(out, "%s:\\", src->drive);
+}
+
+static bool is_excluded(const gl_source *src, const struct stat *st)
+{
+    return src->has_excl && st->st_dev == src->excl_dev && st->st_ino == src->excl_ino;
+}
+
+/* Find `want` in directory dirfd: exact name first (the common case),
+ * then a case-insensitive scan. The chosen on-disk name goes to `found`. */
+static int lookup_name(int dirfd, const char *want, gl_buf *found, struct stat *st)
+{
+    if (fstatat(dirfd, want, st, AT_SYMLINK_NOFOLLOW) == 0) {
+        gl_buf_clear(found);
+        gl_buf_puts(found, want);
+        return 0;
+    }
+    if (errno != ENOENT)
+        return -1;
+    int dupfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dupfd < 0)
+        return -1;
+    DIR *d = fdopendir(dupfd);
+    if (!d) {
+        close(dupfd);
+        return -1;
+    }
+    struct dirent *e;
+    int rc = -1;
+    errno = ENOENT;
+    size_t want_len = strlen(want);
+    /* readdir order is arbitrary: keep the smallest matching name so a
+     * case-colliding tree (possible on Linux) resolves deterministically. */
+    gl_buf best = {0};
+    while ((e = readdir(d))) {
+        if (gl_name_casecmp(e->d_name, strlen(e->d_name), want, want_len) == 0 &&
+            (!best.len || strcmp(e->d_name, best.data) < 0)) {
+            gl_buf_clear(&best);
+            gl_buf_puts(&best, e->d_name);
+        }
+    }
+    closedir(d);
+    if (best.len && fstatat(dirfd, best.data, st, AT_SYMLINK_NOFOLLOW) == 0) {
+        gl_buf_clear(found);
+        gl_buf_append(found, best.data, best.len);
+        rc = 0;
+    } else {
+        errno = ENOENT;
+    }
+    gl_buf_free(&best);
+    return rc;
+}
+
+static int open_dir_at(int dirfd, const char *name)
+{
+    return openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+static int open_file_at(int dirfd, const char *name)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
+    if (fd < 0 && errno == EPERM) /* O_NOATIME needs ownership; read anyway */
+        fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    return fd;
+}
+
+static void fill_times(gl_file_info *info, int fd, const char *name, const struct stat *st)
+{
+    info->mtime = (gl_timespec){st->st_mtim.tv_sec, st->st_mtim.tv_nsec, true};
+    info->atime = (gl_timespec){st->st_atim.tv_sec, st->st_atim.tv_nsec, true};
+    info->ctime = (gl_timespec){st->st_ctim.tv_sec, st->st_ctim.tv_nsec, true};
+    info->btime = (gl_timespec){0, 0, false};
+#ifdef STATX_BTIME
+    struct statx stx;
+    if (statx(fd, name, AT_SYMLINK_NOFOLLOW, STATX_BTIME, &stx) == 0 && (stx.stx_mask & STATX_BTIME))
+        info->btime = (gl_timespec){stx.stx_btime.tv_sec, (long)stx.stx_btime.tv_nsec, true};
+#else
+    (void)fd;
+    (void)name;
+#endif
+}
+
+static void fill_info(gl_file_info *info, const struct stat *st)
+{
+    info->size = S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0;
+    info->is_dir = S_ISDIR(st->st_mode);
+    info->is_link = S_ISLNK(st->st_mode);
+}
+
+/* Walk to the parent directory of the last component. On success returns a
+ * directory fd (caller closes) and fills display with the resolved on-disk
+ * names of the parent chain. */
+static int walk_parents(gl_source *src, const path_parts *pp, gl_buf *display, gl_err *err,
+                        const char *orig)
+{
+    int dirfd = dup(src->root_fd);
+    if (dirfd < 0)
+        return gl_err_errno(err, "%s", orig);
+    gl_buf found = {0};
+    display_root(src, display);
+    gl_buf_clear(display);
+    for (size_t i = 0; i + 1 < pp->n; i++) {
+        struct stat st;
+        if (lookup_name(dirfd, pp->comp[i], &found, &st) != 0) {
+            gl_err_errno(err, "%s: directory '%s'", orig, pp->comp[i]);
+            goto fail;
+        }
+        if (S_ISLNK(st.st_mode)) {
+            gl_err_set(err, "%s: '%s' is a link; links are not followed", orig, found.data);
+            goto fail;
+        }
+        if (!S_ISDIR(st.st_mode)) {
+            gl_err_set(err, "%s: '%s' is not a directory", orig, found.data);
+            goto fail;
+        }
+        if (is_excluded(src, &st)) {
+            gl_err_set(err, "%s: inside the output directory, which is never read as evidence", orig);
+            goto fail;
+        }
+        int next = open_dir_at(dirfd, found.data);
+        if (next < 0) {
+            gl_err_errno(err, "%s: opening directory '%s'", orig, found.data);
+            goto fail;
+        }
+        close(dirfd);
+        dirfd = next;
+        display_append(src, display, found.data);
+    }
+    gl_buf_free(&found);
+    return dirfd;
+fail:
+    gl_buf_free(&found);
+    close(dirfd);
+    return -1;
+}
+
+static char *artifact_name(const gl_source *src, const char *display)
+{
+    gl_buf b = {0};
+    gl_buf_printf(&b, "artifacts/%s/", src->drive);
+    const char *p = display;
+    if (!src->posix_style && p[0] && p[1] == ':')
+        p += 2;
+    while (*p == '\\' || *p == '/')
+        p++;
+    for (; *p; p++)
+        gl_buf_putc(&b, *p == '\\' ? '/' : *p);
+    return b.data;
+}
+
+/* ---- open/close ----------------------------------------------------------- */
+
+static gl_source *source_new(const char *spec, const char *kind, const char *drive, bool posix)
+{
+    gl_source *src = gl_xcalloc(1, sizeof *src);
+    src->spec = gl_xstrdup(spec);
+    src->kind = kind;
+    src->drive = gl_xstrdup(drive);
+    src->posix_style = posix;
+    src->root_fd = -1;
+    return src;
+}
+
+static int open_root(gl_source *src, const char *dir, gl_err *err)
+{
+    src->root_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (src->root_fd < 0)
+        return gl_err_errno(err, "source %s: cannot open directory %s", src->spec, dir);
+    return 0;
+}
+
+gl_source *gl_source_open_scratch(const char *spec, const char *scratch_parent, gl_err *err)
+{
+    gl_source *src = NULL;
+    if (!strcmp(spec, "live")) {
+        src = source_new(spec, "live", "root", true);
+        if (open_root(src, "/", err) == 0)
+            return src;
+    } else if (!strncmp(spec, "dir:", 4) && spec[4]) {
+        src = source_new(spec, "dir", "C", false);
+        if (open_root(src, spec + 4, err) == 0)
+            return src;
+    } else if (!strncmp(spec, "bundle:", 7) && spec[7]) {
+        src = source_new(spec, "bundle", "C", false);
+        char drive[64];
+        src->scratch = gl_bundle_unpack_artifacts(spec + 7, scratch_parent, drive, sizeof drive, err);
+        if (src->scratch) {
+            free(src->drive);
+            src->drive = gl_xstrdup(drive);
+            gl_buf root = {0};
+            gl_buf_printf(&root, "%s/%s", src->scratch, drive);
+            int rc = open_root(src, root.data, err);
+            gl_buf_free(&root);
+            if (rc == 0)
+                return src;
+        }
+    } else {
+        gl_err_set(err, "unknown source '%s': expected live, dir:PATH or bundle:FILE", spec);
+        return NULL;
+    }
+    gl_source_close(src);
+    return NULL;
+}
+
+gl_source *gl_source_open(const char *spec, gl_err *err)
+{
+    return gl_source_open_scratch(spec, ".", err);
+}
+
+void gl_source_close(gl_source *src)
+{
+    if (!src)
+        return;
+    if (src->root_fd >= 0)
+        close(src->root_fd);
+    if (src->scratch) {
+        gl_remove_tree(src->scratch);
+        free(src->scratch);
+    }
+    gl_buf_free(&src->stat_path);
+    free(src->spec);
+    free(src->drive);
+    free(src);
+}
+
+const char *gl_source_spec(const gl_source *src) { return src->spec; }
+const char *gl_source_kind(const gl_source *src) { return src->kind; }
+const char *gl_source_drive(const gl_source *src) { return src->drive; }
+void gl_source_set_acquirer(gl_source *src, gl_acquirer *acq) { src->acq = acq; }
+
+void gl_source_exclude(gl_source *src, const char *host_path)
+{
+    struct stat st;
+    if (stat(host_path, &st) == 0) {
+        src->excl_dev = st.st_dev;
+        src->excl_ino = st.st_ino;
+        src->has_excl = true;
+    }
+}
+
+/* ---- files ---------------------------------------------------------------- */
+
+static int64_t file_read_at(void *ctx, uint64_t off, void *buf, size_t len, gl_err *err)
+{
+    gl_file *f = ctx;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pread(f->fd, (char *)buf + done, len - done, (off_t)(off + done));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return gl_err_errno(err, "%s: read at offset %llu", f->path, (unsigned long long)(off + done));
+        }
+        if (n == 0)
+            break;
+        done += (size_t)n;
+    }
+    return (int64_t)done;
+}
+
+gl_reader gl_file_reader(gl_file *f)
+{
+    gl_reader r = {.ctx = f, .read_at = file_read_at, .size = f->info.size, .name = f->path};
+    return r;
+}
+
+const gl_file_info *gl_file_get_info(const gl_file *f) { return &f->info; }
+const char *gl_file_artifact(const gl_file *f) { return f->artifact; }
+
+void gl_file_close(gl_file *f)
+{
+    if (!f)
+        return;
+    if (f->fd >= 0)
+        close(f->fd);
+    free(f->path);
+    free(f->artifact);
+    free(f);
+}
+
+gl_file *gl_source_open_file(gl_source *src, const char *path, gl_err *err)
+{
+    path_parts pp;
+    if (split_path(path, &pp, err) != 0)
+        return NULL;
+    if (pp.n == 0) {
+        free(pp.storage);
+        gl_err_set(err, "%s: not a file path", path);
+        return NULL;
+    }
+    gl_buf display = {0}, found = {0};
+    gl_file *f = NULL;
+    int dirfd = walk_parents(src, &pp, &display, err, path);
+    if (dirfd < 0)
+        goto out;
+    struct stat st;
+    if (lookup_name(dirfd, pp.comp[pp.n - 1], &found, &st) != 0) {
+        gl_err_errno(err, "%s", path);
+        goto out;
+    }
+    if (S_ISLNK(st.st_mode)) {
+        gl_err_set(err, "%s: is a link; links are not followed", path);
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        gl_err_set(err, "%s: not a regular file", path);
+        goto out;
+    }
+    int fd = open_file_at(dirfd, found.data);
+    if (fd < 0) {
+        gl_err_errno(err, "%s: open", path);
+        goto out;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) { /* swapped since lookup */
+        gl_err_set(err, "%s: changed while opening", path);
+        close(fd);
+        goto out;
+    }
+    f = gl_xcalloc(1, sizeof *f);
+    f->src = src;
+    f->fd = fd;
+    display_append(src, &display, found.data);
+    f->path = gl_xstrdup(gl_buf_cstr(&display));
+    f->info.path = f->path;
+    fill_info(&f->info, &st);
+    fill_times(&f->info, dirfd, found.data, &st);
+    if (src->acq) {
+        char *member = artifact_name(src, f->path);
+        const char *stored = src->acq->acquire(src->acq->ctx, f, member, err);
+        free(member);
+        if (!stored) {
+            gl_file_close(f);
+            f = NULL;
+            goto out;
+        }
+        f->artifact = gl_xstrdup(stored);
+    }
+out:
+    if (dirfd >= 0)
+        close(dirfd);
+    gl_buf_free(&display);
+    gl_buf_free(&found);
+    free(pp.storage);
+    return f;
+}
+
+int gl_source_stat(gl_source *src, const char *path, gl_file_info *info, gl_err *err)
+{
+    path_parts pp;
+    if (split_path(path, &pp, err) != 0)
+        return -1;
+    memset(info, 0, sizeof *info);
+    if (pp.n == 0) {
+        free(pp.storage);
+        display_root(src, &src->stat_path);
+        info->path = gl_buf_cstr(&src->stat_path);
+        info->is_dir = true;
+        return 0;
+    }
+    gl_buf found = {0};
+    int rc = -1;
+    int dirfd = walk_parents(src, &pp, &src->stat_path, err, path);
+    if (dirfd < 0)
+        goto out;
+    struct stat st;
+    if (lookup_name(dirfd, pp.comp[pp.n - 1], &found, &st) != 0) {
+        gl_err_errno(err, "%s", path);
+        goto out;
+    }
+    display_append(src, &src->stat_path, found.data);
+    info->path = gl_buf_cstr(&src->stat_path);
+    fill_info(info, &st);
+    fill_times(info, dirfd, found.data, &st);
+    rc = 0;
+out:
+    if (dirfd >= 0)
+        close(dirfd);
+    gl_buf_free(&found);
+    free(pp.storage);
+    return rc;
+}
+
+/* ---- glob ---------------------------------------------------------------- */
+
+bool gl_glob_match(const char *pat, const char *name)
+{
+    /* iterative matcher with single backtrack point for '*': linear-ish and
+     * no recursion, so hostile names cannot blow the stack */
+    const char *star = NULL, *star_name = NULL;
+    while (*name) {
+        uint32_t pc = 0, nc;
+        size_t pl = *pat ? gl_utf8_decode(pat, strlen(pat), &pc) : 0;
+        size_t nl = gl_utf8_decode(name, strlen(name), &nc);
+        if (*pat == '*') {
+            star = ++pat;
+            star_name = name;
+            continue;
+        }
+        if (*pat && (*pat == '?' || gl_fold_cp(pc) == gl_fold_cp(nc))) {
+            pat += pl;
+            name += nl;
+            continue;
+        }
+        if (star) {
+            pat = star;
+            uint32_t skip;
+            star_name += gl_utf8_decode(star_name, strlen(star_name), &skip);
+            name = star_name;
+            continue;
+        }
+        return false;
+    }
+    while (*pat == '*')
+        pat++;
+    return *pat == '\0';
+}
+
+static bool has_wildcard(const char *s) { return strpbrk(s, "*?") != NULL; }
+
+typedef struct glob_walk {
+    gl_source *src;
+    const path_parts *pp;
+    gl_glob_cb cb;
+    void *ctx;
+    gl_err *err;
+    int stop;
+} glob_walk;
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted entry names of a directory (excluding . and ..). */
+static size_t list_names(int dirfd, char ***out)
+{
+    *out = NULL;
+    int dupfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dupfd < 0)
+        return 0;
+    DIR *d = fdopendir(dupfd);
+    if (!d) {
+        close(dupfd);
+        return 0;
+    }
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 32;
+            *out = gl_xrealloc(*out, cap * sizeof **out);
+        }
+        (*out)[n++] = gl_xstrdup(e->d_name);
+    }
+    closedir(d);
+    if (n)
+        qsort(*out, n, sizeof **out, cmp_names);
+    return n;
+}
+
+static void free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+static void glob_step(glob_walk *w, int dirfd, size_t ci, gl_buf *display, int depth);
+
+/* Entry `name` (in dirfd) matched component ci: report it or descend. */
+static void glob_matched(glob_walk *w, int dirfd, const char *name, size_t ci, gl_buf *display,
+                         int depth)
+{
+    struct stat st;
+    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return;
+    size_t saved = display->len;
+    display_append(w->src, display, name);
+    if (ci + 1 == w->pp->n) {
+        gl_file_info info = {0};
+        info.path = gl_buf_cstr(display);
+        fill_info(&info, &st);
+        fill_times(&info, dirfd, name, &st);
+        w->stop = w->cb(w->ctx, &info);
+    } else if (S_ISDIR(st.st_mode) && !is_excluded(w->src, &st)) {
+        int sub = open_dir_at(dirfd, name);
+        if (sub >= 0) {
+            glob_step(w, sub, ci + 1, display, depth + 1);
+            close(sub);
+        }
+    }
+    display->len = saved;
+    display->data[saved] = '\0';
+}
+
+static void glob_step(glob_walk *w, int dirfd, size_t ci, gl_buf *display, int depth)
+{
+    if (w->stop || depth > GL_GLOB_MAX_DEPTH + GL_MAX_COMPONENTS)
+        return;
+    const char *comp = w->pp->comp[ci];
+    if (!strcmp(comp, "**")) {
+        /* zero directories: continue with the next component here */
+        if (ci + 1 < w->pp->n)
+            glob_step(w, dirfd, ci + 1, display, depth);
+        if (depth > GL_GLOB_MAX_DEPTH)
+            return;
+        char **names;
+        size_t n = list_names(dirfd, &names);
+        for (size_t i = 0; i < n && !w->stop; i++) {
+            struct stat st;
+            if (fstatat(dirfd, names[i], &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode) ||
+                is_excluded(w->src, &st))
+                continue;
+            int sub = open_dir_at(dirfd, names[i]);
+            if (sub < 0)
+                continue;
+            size_t saved = display->len;
+            display_append(w->src, display, names[i]);
+            glob_step(w, sub, ci, display, depth + 1); /* "**" again, one level down */
+            display->len = saved;
+            display->data[saved] = '\0';
+            close(sub);
+        }
+        free_names(names, n);
+        return;
+    }
+    if (!has_wildcard(comp)) {
+        gl_buf found = {0};
+        struct stat st;
+        if (lookup_name(dirfd, comp, &found, &st) == 0)
+            glob_matched(w, dirfd, found.data, ci, display, depth);
+        gl_buf_free(&found);
+        return;
+    }
+    char **names;
+    size_t n = list_names(dirfd, &names);
+    for (size_t i = 0; i < n && !w->stop; i++)
+        if (gl_glob_match(comp, names[i]))
+            glob_matched(w, dirfd, names[i], ci, display, depth);
+    free_names(names, n);
+}
+
+int gl_source_glob(gl_source *src, const char *pattern, gl_glob_cb cb, void *ctx, gl_err *err)
+{
+    path_parts pp;
+    if (split_path(pattern, &pp, err) != 0)
+        return -1;
+    if (pp.n == 0) {
+        free(pp.storage);
+        return gl_err_set(err, "%s: empty pattern", pattern);
+    }
+    glob_walk w = {.src = src, .pp = &pp, .cb = cb, .ctx = ctx, .err = err};
+    gl_buf display = {0};
+    display_root(src, &display);
+    gl_buf_clear(&display);
+    int dirfd = dup(src->root_fd);
+    if (dirfd >= 0) {
+        glob_step(&w, dirfd, 0, &display, 0);
+        close(dirfd);
+    }
+    gl_buf_free(&display);
+    free(pp.storage);
+    return w.stop;
+}
