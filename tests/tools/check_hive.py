@@ -23,7 +23,9 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
+sys.path.insert(0, FIXTURES)
+sys.path.insert(0, os.path.join(FIXTURES, "hives"))
 import mkhive  # noqa: E402  (shared description parser)
 
 
@@ -33,8 +35,30 @@ class Expected:
     def __init__(self, hive):
         self.hive = hive
         self.keys = {}
+        self.deleted_keys = []      # Key objects removed with their subtree
+        self.deleted_values = []    # (path, Value) removed from live keys
+        self.stale_values = []      # (path, Value) kept, but rewritten by hivex
         for k in hive.root.walk():
             self.keys[k.path()] = k
+
+    def apply_edits(self, path):
+        """What mkdeleted.py did: drop the removed keys and values from the
+        live tree and remember them as the deleted material to expect."""
+        import mkdeleted
+        for word, kpath, names in mkdeleted.parse(path):
+            key = self.hive.lookup(kpath, False)
+            if word == "delete_key":
+                for k in key.walk():
+                    self.deleted_keys.append(k)
+                    del self.keys[k.path()]
+                del key.parent.children[key.name.upper()]
+            else:
+                p = key.path()
+                self.deleted_values += [(p, v) for v in key.values if v.name in names]
+                # hivex writes every remaining value anew and frees the old
+                # cells, so their old copies are deleted material too
+                self.stale_values += [(p, v) for v in key.values if v.name not in names]
+                key.values = [v for v in key.values if v.name not in names]
 
     def nvalues(self):
         return sum(len(k.values) for k in self.keys.values())
@@ -45,7 +69,7 @@ class Report:
         self.diffs = []
 
     def diff(self, where, what, want, got):
-        self.diffs.append("%s: %s: want %r, got %r" % (where or "(root)", what, want, got))
+        self.diffs.append("%s: %s: want %.150r, got %.150r" % (where or "(root)", what, want, got))
 
     def eq(self, where, what, want, got):
         if want != got:
@@ -307,10 +331,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--reader", required=True, choices=sorted(READERS))
     ap.add_argument("--gleaner", default="./gleaner")
+    ap.add_argument("--edits", help="a .hivedel applied to the hive by mkdeleted.py")
     ap.add_argument("desc")
     ap.add_argument("hive")
     a = ap.parse_args()
     exp = Expected(mkhive.load(a.desc))
+    if a.edits:
+        exp.apply_edits(a.edits)
     reader, check = READERS[a.reader]
     if a.reader == "gleaner":
         got = read_gleaner(a.hive, exp, a.gleaner)
