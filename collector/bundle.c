@@ -317,18 +317,16 @@ int gl_bundle_add_spool(gl_bundle *b, const char *name, gl_spool *sp, gl_err *er
 
 gl_bundle_stats gl_bundle_get_stats(const gl_bundle *b) { return b->stats; }
 
+/* One member per line so a manifest of many thousand files stays readable
+ * and diffable. */
 static void render_manifest(const gl_bundle *b, gl_buf *out)
 {
-    gl_json j;
-    gl_json_init(&j, out);
-    gl_json_obj_begin(&j);
-    gl_json_kv_str(&j, "format", GL_MANIFEST_FORMAT);
-    gl_json_kv_str(&j, "algorithm", "sha256");
-    gl_json_key(&j, "members");
-    gl_json_arr_begin(&j);
+    gl_buf_printf(out, "{\"format\":\"%s\",\"algorithm\":\"sha256\",\"members\":[", GL_MANIFEST_FORMAT);
     for (size_t i = 0; i < b->n_members; i++) {
         const member *m = &b->members[i];
         gl_buf_puts(out, i ? ",\n" : "\n");
+        gl_json j;
+        gl_json_init(&j, out);
         gl_json_obj_begin(&j);
         gl_json_kv_str(&j, "path", m->path);
         gl_json_kv_uint(&j, "size", m->size);
@@ -339,10 +337,7 @@ static void render_manifest(const gl_bundle *b, gl_buf *out)
         }
         gl_json_obj_end(&j);
     }
-    gl_buf_puts(out, "\n");
-    gl_json_arr_end(&j);
-    gl_json_obj_end(&j);
-    gl_buf_puts(out, "\n");
+    gl_buf_puts(out, "\n]}\n");
 }
 
 static void free_bundle(gl_bundle *b)

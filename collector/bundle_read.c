@@ -85,7 +85,19 @@ static int make_parents(const char *root, const char *rel, gl_err *err)
     return rc;
 }
 
-static int extract_entry(struct archive *a, const char *dest, gl_err *err)
+/* Unpacked artifacts keep the times recorded in the bundle, so modules
+ * re-analysing a bundle see the original file times. */
+static void restore_times(int fd, struct archive_entry *e)
+{
+    struct timespec ts[2] = {{0, UTIME_OMIT}, {0, UTIME_OMIT}};
+    if (archive_entry_atime_is_set(e))
+        ts[0] = (struct timespec){archive_entry_atime(e), archive_entry_atime_nsec(e)};
+    if (archive_entry_mtime_is_set(e))
+        ts[1] = (struct timespec){archive_entry_mtime(e), archive_entry_mtime_nsec(e)};
+    futimens(fd, ts);
+}
+
+static int extract_entry(struct archive *a, struct archive_entry *e, const char *dest, gl_err *err)
 {
     int fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0)
@@ -102,6 +114,7 @@ static int extract_entry(struct archive *a, const char *dest, gl_err *err)
     }
     if (rc == 0 && r != ARCHIVE_EOF)
         rc = gl_err_set(err, "reading bundle member for %s: %s", dest, archive_error_string(a));
+    restore_times(fd, e);
     if (close(fd) != 0 && rc == 0)
         rc = gl_err_errno(err, "closing %s", dest);
     return rc;
@@ -142,7 +155,7 @@ char *gl_bundle_unpack_artifacts(const char *bundle_path, const char *parent, ch
         if (rc == 0) {
             gl_buf dest = {0};
             gl_buf_printf(&dest, "%s/%s", dir.data, rel);
-            rc = extract_entry(a, dest.data, err);
+            rc = extract_entry(a, e, dest.data, err);
             gl_buf_free(&dest);
         }
     }

@@ -65,12 +65,22 @@ static void add_target(gl_profile *p, const char *name, const char *pattern, uin
     p->targets[p->n_targets++].max_size = max_size;
 }
 
+/* Next blank-separated word; "double quotes" keep blanks (Windows paths
+ * such as "Program Files" need them). */
 static char *next_word(char **s)
 {
     while (**s == ' ' || **s == '\t')
         (*s)++;
     if (!**s)
         return NULL;
+    if (**s == '"') {
+        char *start = ++*s;
+        while (**s && **s != '"')
+            (*s)++;
+        if (**s)
+            *(*s)++ = '\0';
+        return start;
+    }
     char *start = *s;
     while (**s && **s != ' ' && **s != '\t')
         (*s)++;
@@ -103,7 +113,11 @@ static int include_builtin(gl_profile *p, const char *name, const char *origin, 
     gl_buf_free(&file);
     if (!ef)
         return gl_err_set(err, "%s:%d: include '%s': no such built-in profile", origin, line, name);
-    return parse_into(p, ef->data, name, depth + 1, err);
+    gl_buf inc_origin = {0};
+    gl_buf_printf(&inc_origin, "built-in %s.profile", name);
+    int rc = parse_into(p, ef->data, inc_origin.data, depth + 1, err);
+    gl_buf_free(&inc_origin);
+    return rc;
 }
 
 static int parse_line(gl_profile *p, char *s, const char *origin, int line, int depth, gl_err *err)
@@ -205,7 +219,11 @@ gl_profile *gl_profile_load(const char *name_or_path, gl_err *err)
             gl_err_set(err, "no built-in profile '%s' (see `gleaner list`)", name_or_path);
             return NULL;
         }
-        return gl_profile_parse(ef->data, name_or_path, "built-in", err);
+        gl_buf origin = {0};
+        gl_buf_printf(&origin, "built-in %s.profile", name_or_path);
+        gl_profile *p = gl_profile_parse(ef->data, name_or_path, origin.data, err);
+        gl_buf_free(&origin);
+        return p;
     }
     FILE *f = fopen(name_or_path, "rb");
     if (!f) {

@@ -7,6 +7,8 @@
  *   set <module>.<key> <value>        module setting
  *   target <name> <pattern> [max_size=<size>]   raw file target for `files`
  *
+ * Words are blank-separated; "double quotes" keep blanks in a pattern.
+ *
  * Built-in profiles (profiles/NAME.profile) are embedded at build time;
  * `--profile FILE` reads one from disk, and its includes resolve to the
  * built-in profiles. */

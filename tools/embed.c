@@ -32,8 +32,10 @@ int main(int argc, char **argv)
         fprintf(out, "static const unsigned char data_%d[] = {", i);
         int c;
         size_t n = 0;
-        while ((c = fgetc(in)) != EOF)
-            fprintf(out, "%s%d", n++ % 24 ? "," : ",\n", c);
+        while ((c = fgetc(in)) != EOF) {
+            fprintf(out, "%s%d", n == 0 ? "\n" : (n % 24 ? "," : ",\n"), c);
+            n++;
+        }
         fprintf(out, "%s0};\n", n ? "," : "");
         fclose(in);
     }

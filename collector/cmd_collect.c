@@ -1,0 +1,130 @@
+/* gleaner collect: the program layer over gl_collect(). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "collect.h"
+#include "commands.h"
+#include "module_registry.h"
+
+static const char collect_help[] =
+    "usage: gleaner collect [options]\n\n"
+    "Collect evidence from a source into a hashed, zstd-compressed bundle\n"
+    "<output>/<name>.tar.zst plus <name>.tar.zst.sha256. Never prompts.\n\n"
+    "options:\n"
+    "  -s, --source SPEC      live (default), dir:PATH (root of a Windows system\n"
+    "                         drive: mounted image or triage tree), bundle:FILE\n"
+    "  -p, --profile NAME|FILE  built-in profile (default: standard) or a profile file\n"
+    "  -o, --output DIR       where the bundle is written (default: .); never read as evidence\n"
+    "  -n, --name TEMPLATE    bundle name; {host} {utc} {date} {profile} {source}\n"
+    "                         (default: {host}_{utc}, e.g. WS01_20261125T101500Z)\n"
+    "      --dry-run          print what would be read and run; read nothing\n"
+    "  -q, --quiet            no progress on stderr\n"
+    "  -h, --help             this help\n\n"
+    "On success stdout gets one line in sha256sum format: <sha256>  <bundle path>.\n";
+
+static void print_dry_run(const gl_profile *p, const char *source, const char *output, const char *tmpl)
+{
+    printf("dry run: nothing will be read\n");
+    printf("source:  %s\nprofile: %s (%s)%s%s\noutput:  %s/%s.tar.zst\n", source, p->name, p->origin,
+           p->description[0] ? " - " : "", p->description, output, tmpl);
+    printf("modules, in order:\n");
+    for (size_t i = 0; i < p->n_modules; i++) {
+        const gl_module *m = gl_module_find(p->modules[i]);
+        printf("  %-16s %s%s%s%s\n", p->modules[i], m ? m->description : "(unknown)",
+               m && (m->needs & GL_NEEDS_FILES) ? " [files]" : "",
+               m && (m->needs & GL_NEEDS_REGISTRY) ? " [registry]" : "",
+               m && (m->needs & GL_NEEDS_EVTX) ? " [event logs]" : "");
+    }
+    if (p->n_targets)
+        printf("file targets (module files):\n");
+    for (size_t i = 0; i < p->n_targets; i++) {
+        if (p->targets[i].max_size)
+            printf("  %-20s %s  (max %llu bytes)\n", p->targets[i].name, p->targets[i].pattern,
+                   (unsigned long long)p->targets[i].max_size);
+        else
+            printf("  %-20s %s\n", p->targets[i].name, p->targets[i].pattern);
+    }
+    for (size_t i = 0; i < p->n_settings; i++)
+        printf("setting %s = %s\n", p->settings[i].key, p->settings[i].value);
+}
+
+static char *join_argv(int argc, char **argv)
+{
+    gl_buf b = {0};
+    gl_buf_puts(&b, "gleaner");
+    for (int i = 0; i < argc; i++) {
+        gl_buf_putc(&b, ' ');
+        gl_buf_puts(&b, argv[i]);
+    }
+    return b.data;
+}
+
+int gl_cmd_collect(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"source", required_argument, 0, 's'}, {"profile", required_argument, 0, 'p'},
+        {"output", required_argument, 0, 'o'}, {"name", required_argument, 0, 'n'},
+        {"dry-run", no_argument, 0, 'D'},      {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+    const char *source = "live", *profile_name = "standard", *output = ".", *tmpl = "{host}_{utc}";
+    bool dry_run = false, quiet = false;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "s:p:o:n:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 's': source = optarg; break;
+        case 'p': profile_name = optarg; break;
+        case 'o': output = optarg; break;
+        case 'n': tmpl = optarg; break;
+        case 'D': dry_run = true; break;
+        case 'q': quiet = true; break;
+        case 'h': fputs(collect_help, stdout); return GL_EXIT_OK;
+        default: fputs(collect_help, stderr); return GL_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "gleaner collect: unexpected argument '%s'\n\n%s", argv[optind], collect_help);
+        return GL_EXIT_USAGE;
+    }
+    if (strcmp(source, "live") && strncmp(source, "dir:", 4) && strncmp(source, "bundle:", 7)) {
+        fprintf(stderr, "gleaner collect: unknown source '%s' (expected live, dir:PATH or bundle:FILE)\n", source);
+        return GL_EXIT_USAGE;
+    }
+    gl_err err = {{0}};
+    gl_profile *profile = gl_profile_load(profile_name, &err);
+    if (!profile) {
+        fprintf(stderr, "gleaner collect: %s\n", err.msg);
+        return GL_EXIT_USAGE;
+    }
+    for (size_t i = 0; i < profile->n_modules; i++) {
+        if (!gl_module_find(profile->modules[i])) {
+            fprintf(stderr, "gleaner collect: profile %s names unknown module '%s' (see `gleaner list`)\n",
+                    profile->origin, profile->modules[i]);
+            gl_profile_free(profile);
+            return GL_EXIT_USAGE;
+        }
+    }
+    if (dry_run) {
+        print_dry_run(profile, source, output, tmpl);
+        gl_profile_free(profile);
+        return GL_EXIT_OK;
+    }
+    char *cmdline = join_argv(argc, argv);
+    gl_collect_opts o = {.source_spec = source, .profile = profile, .output_dir = output,
+                         .name_template = tmpl, .command_line = cmdline,
+                         .progress = quiet ? NULL : stderr};
+    gl_collect_result res;
+    int rc = gl_collect(&o, &res, &err);
+    free(cmdline);
+    gl_profile_free(profile);
+    if (rc != 0) {
+        fprintf(stderr, "gleaner collect: no bundle written: %s\n", err.msg);
+        return GL_EXIT_FATAL;
+    }
+    printf("%s  %s\n", res.sha256, res.bundle_path);
+    if (!quiet)
+        fprintf(stderr, "bundle %s: %s, %zu findings, %zu errors\n", res.bundle_path,
+                res.status == GL_RUN_COMPLETE ? "complete" : "partial", res.findings, res.errors);
+    return res.status == GL_RUN_COMPLETE ? GL_EXIT_OK : GL_EXIT_PARTIAL;
+}
