@@ -121,6 +121,10 @@ bool regf_key_deleted(regf_hive *h, regf_key key);
 bool regf_key_owner_sid(regf_hive *h, regf_key key, gl_buf *out);
 /* Parent key (REGF_NONE for the root or when unreadable). */
 regf_key regf_key_parent(regf_hive *h, regf_key key);
+/* Append the key's path relative to the root ("" for the root) by following
+ * parent links (depth-limited). Returns false when the chain does not reach
+ * the root; out then holds the names that could be resolved. */
+bool regf_key_path(regf_hive *h, regf_key key, gl_buf *out);
 
 /* Append the live subkeys (regf_key, as raw uint32_t) of key to out; returns
  * how many were appended. Entries that do not point at an nk are skipped

@@ -1,0 +1,948 @@
+/* Registry hive parser: base block, hive bins, cells, keys and values.
+ * Log replay lives in regf_log.c, deleted-cell recovery in regf_deleted.c. */
+#include "regf_int.h"
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "text.h"
+
+#define RI_MAX_DEPTH 8 /* ri may not nest per the format; allow a little slack */
+
+void regf_options_init(regf_options *opt)
+{
+    opt->logs = REGF_LOGS_AUTO;
+    opt->recover_deleted = false;
+    opt->max_hive_size = REGF_DEFAULT_MAX;
+}
+
+void regf_report(regf_hive *h, const char *fmt, ...)
+{
+    if (h->scanning)
+        return;
+    if (h->nerrors < REGF_MAX_ERRORS) {
+        char msg[768];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        size_t n = strlen(h->name) + strlen(msg) + 3;
+        char *s = gl_xmalloc(n);
+        snprintf(s, n, "%s: %s", h->name, msg);
+        h->errors[h->nerrors] = s;
+    }
+    h->nerrors++;
+}
+
+size_t regf_error_count(const regf_hive *h) { return h->nerrors; }
+
+const char *regf_error(const regf_hive *h, size_t i)
+{
+    return i < h->nerrors && i < REGF_MAX_ERRORS ? h->errors[i] : NULL;
+}
+
+const regf_info *regf_get_info(const regf_hive *h) { return &h->info; }
+
+uint32_t regf_checksum(const uint8_t *base)
+{
+    uint32_t x = 0;
+    for (int i = 0; i < 127; i++)
+        x ^= gl_le32(base + 4 * i);
+    /* Windows never stores 0 or -1 as a checksum. */
+    if (x == UINT32_MAX)
+        x = UINT32_MAX - 1;
+    else if (x == 0)
+        x = 1;
+    return x;
+}
+
+/* Printable rendering of a 2-byte signature for messages. */
+static void sig_text(const uint8_t *p, size_t n, char out[16])
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n && i < 2; i++) {
+        if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' && p[i] != '\\')
+            out[o++] = (char)p[i];
+        else
+            o += (size_t)snprintf(out + o, 16 - o, "\\x%02x", p[i]);
+    }
+    out[o] = 0;
+}
+
+/* ---- hive bins ---- */
+
+void regf_map_bins(regf_hive *h)
+{
+    uint32_t pages = h->data_len / REGF_PAGE;
+    free(h->bin_end);
+    free(h->bin_start);
+    h->bin_end = gl_xcalloc(pages + 1, sizeof *h->bin_end);
+    h->bin_start = gl_xcalloc(pages + 1, sizeof *h->bin_start);
+    uint32_t off = 0, bad_from = UINT32_MAX;
+    while ((uint64_t)off + REGF_HBIN_HDR <= h->data_len) {
+        const uint8_t *b = h->img + REGF_BASE_SIZE + off;
+        uint32_t size = gl_le32(b + 8);
+        bool sig_ok = !memcmp(b, "hbin", 4);
+        bool size_ok = size >= REGF_PAGE && size % REGF_PAGE == 0;
+        if (sig_ok && size_ok) {
+            if (bad_from != UINT32_MAX) {
+                regf_report(h, "file offset 0x%" PRIX32 "..0x%" PRIX32 ": hive bin: expected signature \"hbin\" "
+                            "with a size that is a multiple of 4096; skipped",
+                            bad_from + REGF_BASE_SIZE, off + REGF_BASE_SIZE - 1);
+                bad_from = UINT32_MAX;
+            }
+            if (gl_le32(b + 4) != off)
+                regf_report(h, "file offset 0x%" PRIX32 ": hive bin: offset field 0x%" PRIX32 " does not match its position",
+                            off + REGF_BASE_SIZE, gl_le32(b + 4));
+            uint32_t end = (uint64_t)off + size > h->data_len ? h->data_len : off + size;
+            if (end != off + size)
+                regf_report(h, "file offset 0x%" PRIX32 ": hive bin: size 0x%" PRIX32 " runs past the end of the hive "
+                            "bins data (0x%" PRIX32 " bytes); clipped",
+                            off + REGF_BASE_SIZE, size, h->data_len);
+            for (uint32_t p = off / REGF_PAGE; p < end / REGF_PAGE; p++) {
+                h->bin_start[p] = off;
+                h->bin_end[p] = end;
+            }
+            off = end;
+            continue;
+        }
+        if (bad_from == UINT32_MAX)
+            bad_from = off;
+        off += REGF_PAGE; /* resynchronise on the next page */
+    }
+    if (bad_from != UINT32_MAX)
+        regf_report(h, "file offset 0x%" PRIX32 "..0x%" PRIX32 ": hive bin: expected signature \"hbin\" "
+                    "with a size that is a multiple of 4096; skipped",
+                    bad_from + REGF_BASE_SIZE, h->data_len + REGF_BASE_SIZE - 1);
+}
+
+bool regf_cell_get(regf_hive *h, uint32_t off, const char *what, regf_cell *c)
+{
+    uint64_t fo = (uint64_t)off + REGF_BASE_SIZE;
+    if ((uint64_t)off + 4 > h->data_len) {
+        regf_report(h, "%s at offset 0x%" PRIX32 ": beyond the hive bins data (0x%" PRIX32 " bytes)", what, off,
+                    h->data_len);
+        return false;
+    }
+    uint32_t page = off / REGF_PAGE;
+    uint32_t end = h->bin_end[page], start = h->bin_start[page];
+    if (!end) {
+        regf_report(h, "%s at file offset 0x%" PRIX64 ": not inside a valid hive bin", what, fo);
+        return false;
+    }
+    if (off < start + REGF_HBIN_HDR) {
+        regf_report(h, "%s at file offset 0x%" PRIX64 ": points into a hive bin header", what, fo);
+        return false;
+    }
+    int32_t raw = (int32_t)gl_le32(h->img + fo);
+    uint32_t size = raw < 0 ? (uint32_t)0 - (uint32_t)raw : (uint32_t)raw;
+    if (size < 8 || size > end - off) {
+        regf_report(h, "%s at file offset 0x%" PRIX64 ": cell size %" PRId32 " does not fit its hive bin (ends 0x%" PRIX64 ")",
+                    what, fo, raw, (uint64_t)end + REGF_BASE_SIZE);
+        return false;
+    }
+    c->p = h->img + fo + 4;
+    c->len = size - 4;
+    c->allocated = raw < 0;
+    return true;
+}
+
+static bool sig_check(regf_hive *h, uint32_t off, const regf_cell *c, const char *sig, uint32_t min, bool quiet)
+{
+    char found[16];
+    if (c->len < 2 || memcmp(c->p, sig, 2)) {
+        if (!quiet) {
+            sig_text(c->p, c->len, found);
+            regf_report(h, "file offset 0x%" PRIX64 ": %s cell: expected signature \"%s\", found \"%s\"",
+                        (uint64_t)off + REGF_BASE_SIZE, sig, sig, found);
+        }
+        return false;
+    }
+    if (c->len < min) {
+        if (!quiet)
+            regf_report(h, "file offset 0x%" PRIX64 ": %s cell: %" PRIu32 " bytes, expected at least %" PRIu32,
+                        (uint64_t)off + REGF_BASE_SIZE, sig, c->len, min);
+        return false;
+    }
+    return true;
+}
+
+bool regf_nk_check(regf_hive *h, uint32_t off, regf_cell *c, bool quiet)
+{
+    bool was = h->scanning;
+    if (quiet)
+        h->scanning = true;
+    bool ok = regf_cell_get(h, off, "nk cell", c) && sig_check(h, off, c, "nk", REGF_NK_MIN, quiet);
+    h->scanning = was;
+    return ok;
+}
+
+bool regf_vk_check(regf_hive *h, uint32_t off, regf_cell *c, bool quiet)
+{
+    bool was = h->scanning;
+    if (quiet)
+        h->scanning = true;
+    bool ok = regf_cell_get(h, off, "vk cell", c) && sig_check(h, off, c, "vk", REGF_VK_MIN, quiet);
+    h->scanning = was;
+    return ok;
+}
+
+/* ---- open / close ---- */
+
+static regf_hive *hive_new(const gl_reader *r, const regf_options *opt)
+{
+    regf_hive *h = gl_xcalloc(1, sizeof *h);
+    h->name = gl_xstrdup(r->name ? r->name : "hive");
+    if (opt)
+        h->opt = *opt;
+    else
+        regf_options_init(&h->opt);
+    if (!h->opt.max_hive_size)
+        h->opt.max_hive_size = REGF_DEFAULT_MAX;
+    h->info.logs_used = "";
+    return h;
+}
+
+static void read_base_info(regf_hive *h)
+{
+    const uint8_t *b = h->img;
+    h->info.seq_primary = gl_le32(b + 4);
+    h->info.seq_secondary = gl_le32(b + 8);
+    h->info.last_written = gl_le64(b + 12);
+    h->info.major = gl_le32(b + 20);
+    h->info.minor = gl_le32(b + 24);
+    h->info.file_type = gl_le32(b + 28);
+    h->info.root_offset = gl_le32(b + 36);
+}
+
+/* Decide how much of the image is hive bins data: the base block's size
+ * when it fits the file, else what the file holds (reported). */
+static void set_data_len(regf_hive *h, uint64_t file_data)
+{
+    uint32_t declared = gl_le32(h->img + 40);
+    uint64_t avail = file_data - file_data % REGF_PAGE;
+    if (declared % REGF_PAGE || declared == 0) {
+        regf_report(h, "base block: hive bins data size 0x%" PRIX32 " is not a non-zero multiple of 4096; using the "
+                    "file size",
+                    declared);
+        declared = (uint32_t)avail;
+    } else if (declared > file_data) {
+        regf_report(h, "base block: hive bins data size 0x%" PRIX32 " but the file holds only 0x%" PRIX64
+                    " bytes after the base block (truncated)",
+                    declared, file_data);
+        declared = (uint32_t)avail;
+    }
+    h->data_len = declared;
+    h->info.hbins_size = declared;
+}
+
+regf_hive *regf_open(const gl_reader *primary, const gl_reader *log1, const gl_reader *log2,
+                     const regf_options *opt, gl_err *err)
+{
+    const char *name = primary->name ? primary->name : "hive";
+    regf_hive *h = hive_new(primary, opt);
+    if (primary->size > h->opt.max_hive_size) {
+        gl_err_set(err, "%s: hive is %" PRIu64 " bytes, over the %" PRIu64 "-byte limit (raise max hive size)", name,
+                   primary->size, h->opt.max_hive_size);
+        regf_close(h);
+        return NULL;
+    }
+    if (primary->size < REGF_BASE_SIZE) {
+        gl_err_set(err, "%s: file offset 0: base block: expected 4096 bytes, file has %" PRIu64, name, primary->size);
+        regf_close(h);
+        return NULL;
+    }
+    h->img_len = (size_t)primary->size;
+    h->img = gl_xmalloc(h->img_len);
+    if (gl_read_exact(primary, 0, h->img, h->img_len, err) < 0) {
+        regf_close(h);
+        return NULL;
+    }
+    if (memcmp(h->img, "regf", 4)) {
+        char found[16];
+        sig_text(h->img, 2, found);
+        gl_err_set(err, "%s: file offset 0: base block: expected signature \"regf\", found \"%s%s\"", name, found,
+                   "...");
+        regf_close(h);
+        return NULL;
+    }
+    read_base_info(h);
+    uint32_t stored = gl_le32(h->img + 508);
+    h->info.checksum_ok = regf_checksum(h->img) == stored;
+    h->info.dirty = !h->info.checksum_ok || h->info.seq_primary != h->info.seq_secondary;
+    if (h->info.file_type != 0)
+        regf_report(h, "base block: file type %" PRIu32 ", expected 0 (primary hive file)", h->info.file_type);
+    bool have_logs = (log1 && log1->size) || (log2 && log2->size);
+    if (h->info.dirty && h->opt.logs == REGF_LOGS_AUTO && have_logs)
+        regf_replay_logs(h, log1, log2);
+    if (!h->info.recovery_applied && !h->info.checksum_ok)
+        regf_report(h, "file offset 0x1FC: base block: checksum 0x%08" PRIX32 " does not match computed 0x%08" PRIX32
+                    " (base block damaged; fields used as found)",
+                    stored, regf_checksum(h->img));
+    set_data_len(h, h->img_len - REGF_BASE_SIZE);
+    regf_map_bins(h);
+    if (h->opt.recover_deleted)
+        regf_scan_deleted(h);
+    return h;
+}
+
+void regf_close(regf_hive *h)
+{
+    if (!h)
+        return;
+    for (size_t i = 0; i < h->nerrors && i < REGF_MAX_ERRORS; i++)
+        free(h->errors[i]);
+    free(h->name);
+    free(h->img);
+    free(h->bin_end);
+    free(h->bin_start);
+    free(h->visited);
+    free(h->del_keys);
+    free(h->del_values);
+    free(h->orphans);
+    free(h);
+}
+
+/* ---- keys ---- */
+
+static bool nk_get(regf_hive *h, regf_key k, regf_cell *c)
+{
+    if (k == REGF_NONE)
+        return false;
+    return regf_nk_check(h, k, c, false);
+}
+
+regf_key regf_root(regf_hive *h)
+{
+    regf_cell c;
+    return nk_get(h, h->info.root_offset, &c) ? h->info.root_offset : REGF_NONE;
+}
+
+/* Append a name stored as Latin-1 (compressed) or UTF-16LE, clipped to the cell. */
+static void name_append(regf_hive *h, uint32_t off, const regf_cell *c, uint32_t fixed, uint32_t nlen,
+                        bool compressed, gl_buf *out)
+{
+    if (nlen > c->len - fixed) {
+        regf_report(h, "file offset 0x%" PRIX64 ": %c%c cell: name length %" PRIu32 " runs past the cell (%" PRIu32
+                    " bytes available)",
+                    (uint64_t)off + REGF_BASE_SIZE, c->p[0], c->p[1], nlen, c->len - fixed);
+        nlen = c->len - fixed;
+    }
+    if (compressed)
+        gl_latin1_to_utf8(out, c->p + fixed, nlen, false);
+    else
+        gl_utf16le_to_utf8(out, c->p + fixed, nlen, false);
+}
+
+bool regf_key_name(regf_hive *h, regf_key key, gl_buf *out)
+{
+    regf_cell c;
+    if (!nk_get(h, key, &c))
+        return false;
+    name_append(h, key, &c, REGF_NK_MIN, gl_le16(c.p + 72), gl_le16(c.p + 2) & 0x20, out);
+    return true;
+}
+
+uint64_t regf_key_last_write(regf_hive *h, regf_key key)
+{
+    regf_cell c;
+    return nk_get(h, key, &c) ? gl_le64(c.p + 4) : 0;
+}
+
+uint16_t regf_key_flags(regf_hive *h, regf_key key)
+{
+    regf_cell c;
+    return nk_get(h, key, &c) ? gl_le16(c.p + 2) : 0;
+}
+
+regf_key regf_key_parent(regf_hive *h, regf_key key)
+{
+    regf_cell c;
+    if (key == h->info.root_offset || !nk_get(h, key, &c))
+        return REGF_NONE;
+    return gl_le32(c.p + 16);
+}
+
+bool regf_key_class(regf_hive *h, regf_key key, gl_buf *out)
+{
+    regf_cell c, cc;
+    if (!nk_get(h, key, &c))
+        return false;
+    uint32_t off = gl_le32(c.p + 48);
+    uint32_t n = gl_le16(c.p + 74);
+    if (off == REGF_NONE || n == 0)
+        return true;
+    if (!regf_cell_get(h, off, "class name", &cc))
+        return false;
+    if (n > cc.len) {
+        regf_report(h, "file offset 0x%" PRIX64 ": class name: length %" PRIu32 " but the cell holds %" PRIu32,
+                    (uint64_t)off + REGF_BASE_SIZE, n, cc.len);
+        n = cc.len;
+    }
+    gl_utf16le_to_utf8(out, cc.p, n, false);
+    return true;
+}
+
+bool regf_key_owner_sid(regf_hive *h, regf_key key, gl_buf *out)
+{
+    regf_cell c, sk;
+    if (!nk_get(h, key, &c))
+        return false;
+    uint32_t off = gl_le32(c.p + 44);
+    if (off == REGF_NONE || !regf_cell_get(h, off, "sk cell", &sk) || !sig_check(h, off, &sk, "sk", 20, false))
+        return false;
+    uint32_t dlen = gl_le32(sk.p + 12);
+    if (dlen > sk.len - 16)
+        dlen = sk.len - 16;
+    const uint8_t *d = sk.p + 16;
+    if (dlen < 20)
+        return false;
+    uint32_t owner = gl_le32(d + 4);
+    if (owner == 0 || owner >= dlen)
+        return false;
+    size_t before = out->len;
+    if (!gl_sid_format(out, d + owner, dlen - owner)) {
+        out->len = before;
+        regf_report(h, "file offset 0x%" PRIX64 ": sk cell: owner SID at descriptor offset 0x%" PRIX32 " is malformed",
+                    (uint64_t)off + REGF_BASE_SIZE, owner);
+        return false;
+    }
+    return true;
+}
+
+bool regf_key_deleted(regf_hive *h, regf_key key)
+{
+    if (regf_is_deleted_key(h, key))
+        return true;
+    regf_cell c;
+    bool was = h->scanning;
+    h->scanning = true;
+    bool ok = regf_cell_get(h, key, "nk cell", &c);
+    h->scanning = was;
+    return ok && !c.allocated;
+}
+
+/* Subkey list traversal. ancestors holds the ri cells above the current
+ * one so a list pointing back at itself is caught; budget bounds the total
+ * number of entries looked at (a real hive has fewer than data_len / 4). */
+typedef struct list_walk {
+    uint32_t ancestors[RI_MAX_DEPTH];
+    uint64_t budget;
+    size_t count;
+} list_walk;
+
+static void collect_list(regf_hive *h, uint32_t off, int depth, list_walk *w, gl_buf *out)
+{
+    regf_cell c;
+    if (!regf_cell_get(h, off, "subkey list", &c))
+        return;
+    uint64_t fo = (uint64_t)off + REGF_BASE_SIZE;
+    if (c.len < 4) {
+        regf_report(h, "file offset 0x%" PRIX64 ": subkey list: %" PRIu32 " bytes, expected at least 4", fo, c.len);
+        return;
+    }
+    bool ri = !memcmp(c.p, "ri", 2);
+    uint32_t esz;
+    if (!memcmp(c.p, "lf", 2) || !memcmp(c.p, "lh", 2))
+        esz = 8;
+    else if (!memcmp(c.p, "li", 2) || ri)
+        esz = 4;
+    else {
+        char found[16];
+        sig_text(c.p, 2, found);
+        regf_report(h, "file offset 0x%" PRIX64 ": subkey list: expected signature \"lf\", \"lh\", \"li\" or \"ri\", "
+                    "found \"%s\"",
+                    fo, found);
+        return;
+    }
+    uint32_t n = gl_le16(c.p + 2);
+    if (n > (c.len - 4) / esz) {
+        regf_report(h, "file offset 0x%" PRIX64 ": subkey list: %" PRIu32 " entries do not fit its %" PRIu32
+                    "-byte cell; reading %" PRIu32,
+                    fo, n, c.len, (c.len - 4) / esz);
+        n = (c.len - 4) / esz;
+    }
+    if (ri) {
+        if (depth >= RI_MAX_DEPTH) {
+            regf_report(h, "file offset 0x%" PRIX64 ": ri subkey list nested deeper than %d; not followed", fo,
+                        RI_MAX_DEPTH);
+            return;
+        }
+        for (int i = 0; i < depth; i++)
+            if (w->ancestors[i] == off) {
+                regf_report(h, "file offset 0x%" PRIX64 ": ri subkey list refers back to itself; not followed", fo);
+                return;
+            }
+        w->ancestors[depth] = off;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        if (!w->budget) {
+            regf_report(h, "file offset 0x%" PRIX64 ": subkey lists hold more entries than the hive can; stopped", fo);
+            return;
+        }
+        w->budget--;
+        uint32_t t = gl_le32(c.p + 4 + (size_t)i * esz);
+        if (ri) {
+            collect_list(h, t, depth + 1, w, out);
+            continue;
+        }
+        regf_cell k;
+        if (!nk_get(h, t, &k))
+            continue;
+        gl_buf_append(out, &t, sizeof t);
+        w->count++;
+    }
+}
+
+size_t regf_key_subkeys(regf_hive *h, regf_key key, gl_buf *out)
+{
+    regf_cell c;
+    if (!nk_get(h, key, &c))
+        return 0;
+    uint32_t n = gl_le32(c.p + 20), list = gl_le32(c.p + 28);
+    if (n == 0 || list == REGF_NONE)
+        return 0;
+    list_walk w = {.budget = (uint64_t)h->data_len / 4 + 16};
+    collect_list(h, list, 0, &w, out);
+    if (w.count != n)
+        regf_report(h, "file offset 0x%" PRIX64 ": nk cell: %" PRIu32 " subkeys recorded, %zu readable",
+                    (uint64_t)key + REGF_BASE_SIZE, n, w.count);
+    return w.count;
+}
+
+size_t regf_key_values(regf_hive *h, regf_key key, gl_buf *out)
+{
+    regf_cell c, l;
+    if (!nk_get(h, key, &c))
+        return 0;
+    uint32_t n = gl_le32(c.p + 36), list = gl_le32(c.p + 40);
+    if (list == REGF_NONE || (n == 0 && !h->opt.recover_deleted))
+        return 0;
+    if (!regf_cell_get(h, list, "value list", &l))
+        return 0;
+    uint32_t fit = l.len / 4;
+    if (n > fit) {
+        regf_report(h, "file offset 0x%" PRIX64 ": value list: %" PRIu32 " values recorded but its cell holds %" PRIu32,
+                    (uint64_t)list + REGF_BASE_SIZE, n, fit);
+        n = fit;
+    }
+    bool deleted_key = regf_key_deleted(h, key);
+    size_t count = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t v = gl_le32(l.p + 4 * (size_t)i);
+        regf_cell vc;
+        if (deleted_key) {
+            /* A deleted key's values are trusted only while still free:
+             * an allocated cell now belongs to someone else. */
+            if (!regf_vk_check(h, v, &vc, true) || vc.allocated)
+                continue;
+        } else if (!regf_vk_check(h, v, &vc, false))
+            continue;
+        gl_buf_append(out, &v, sizeof v);
+        count++;
+    }
+    if (h->opt.recover_deleted && !deleted_key)
+        count += regf_deleted_values_of(h, key, list, n, out);
+    return count;
+}
+
+/* ---- case-insensitive names ---- */
+
+/* Next code point of UTF-8 text; invalid bytes come back as themselves so
+ * comparison stays total. */
+static uint32_t utf8_next(const char **sp, const char *end)
+{
+    const uint8_t *s = (const uint8_t *)*sp;
+    uint32_t c = s[0];
+    int n = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+    if (n && (const char *)s + n < end) {
+        uint32_t cp = c & (0x3F >> n);
+        for (int i = 1; i <= n; i++) {
+            if ((s[i] & 0xC0) != 0x80) {
+                n = 0;
+                break;
+            }
+            cp = (cp << 6) | (s[i] & 0x3F);
+        }
+        if (n) {
+            *sp += n + 1;
+            return cp;
+        }
+    }
+    *sp += 1;
+    return c;
+}
+
+/* Upper-case folding for the scripts registry names commonly use: ASCII,
+ * Latin-1, Latin Extended-A, Greek and Cyrillic. */
+static uint32_t fold(uint32_t c)
+{
+    if (c >= 'a' && c <= 'z')
+        return c - 32;
+    if (c < 0x80)
+        return c;
+    if ((c >= 0xE0 && c <= 0xFE && c != 0xF7))
+        return c - 32;
+    if (c == 0xFF)
+        return 0x178;
+    if (c >= 0x100 && c <= 0x17E && c != 0x130 && c != 0x131 && c != 0x138 && c != 0x149)
+        return (c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E) ? ((c & 1) ? c : c - 1) : (c & ~1u);
+    if (c >= 0x3B1 && c <= 0x3C9 && c != 0x3C2)
+        return c - 32;
+    if (c >= 0x430 && c <= 0x44F)
+        return c - 32;
+    if (c >= 0x450 && c <= 0x45F)
+        return c - 80;
+    return c;
+}
+
+static bool name_eq(const char *a, size_t alen, const char *b, size_t blen)
+{
+    const char *ae = a + alen, *be = b + blen;
+    while (a < ae && b < be)
+        if (fold(utf8_next(&a, ae)) != fold(utf8_next(&b, be)))
+            return false;
+    return a == ae && b == be;
+}
+
+regf_key regf_key_open(regf_hive *h, regf_key key, const char *path)
+{
+    gl_buf kids = {0}, name = {0};
+    regf_key cur = key;
+    const char *p = path;
+    while (cur != REGF_NONE && *p) {
+        if (*p == '\\') {
+            p++;
+            continue;
+        }
+        const char *seg = p;
+        while (*p && *p != '\\')
+            p++;
+        size_t seglen = (size_t)(p - seg);
+        kids.len = 0;
+        size_t n = regf_key_subkeys(h, cur, &kids);
+        regf_key found = REGF_NONE;
+        for (size_t i = 0; i < n && found == REGF_NONE; i++) {
+            uint32_t k;
+            memcpy(&k, kids.data + i * sizeof k, sizeof k);
+            name.len = 0;
+            if (regf_key_name(h, k, &name) && name_eq(name.data ? name.data : "", name.len, seg, seglen))
+                found = k;
+        }
+        cur = found;
+    }
+    gl_buf_free(&kids);
+    gl_buf_free(&name);
+    if (cur != REGF_NONE) {
+        regf_cell c;
+        if (!nk_get(h, cur, &c))
+            cur = REGF_NONE;
+    }
+    return cur;
+}
+
+/* ---- values ---- */
+
+static bool vk_get(regf_hive *h, regf_value v, regf_cell *c)
+{
+    if (v == REGF_NONE)
+        return false;
+    return regf_vk_check(h, v, c, false);
+}
+
+bool regf_value_name(regf_hive *h, regf_value v, gl_buf *out)
+{
+    regf_cell c;
+    if (!vk_get(h, v, &c))
+        return false;
+    name_append(h, v, &c, REGF_VK_MIN, gl_le16(c.p + 2), gl_le16(c.p + 16) & 1, out);
+    return true;
+}
+
+uint32_t regf_value_type(regf_hive *h, regf_value v)
+{
+    regf_cell c;
+    return vk_get(h, v, &c) ? gl_le32(c.p + 12) : 0;
+}
+
+bool regf_value_deleted(regf_hive *h, regf_value v)
+{
+    if (regf_is_deleted_value(h, v))
+        return true;
+    regf_cell c;
+    bool was = h->scanning;
+    h->scanning = true;
+    bool ok = regf_cell_get(h, v, "vk cell", &c);
+    h->scanning = was;
+    return ok && !c.allocated;
+}
+
+regf_value regf_value_find(regf_hive *h, regf_key key, const char *name)
+{
+    gl_buf vals = {0}, nb = {0};
+    regf_value found = REGF_NONE;
+    size_t n = regf_key_values(h, key, &vals);
+    for (size_t i = 0; i < n && found == REGF_NONE; i++) {
+        uint32_t v;
+        memcpy(&v, vals.data + i * sizeof v, sizeof v);
+        nb.len = 0;
+        if (regf_value_deleted(h, v) && !regf_key_deleted(h, key))
+            continue;
+        if (regf_value_name(h, v, &nb) && name_eq(nb.data ? nb.data : "", nb.len, name, strlen(name)))
+            found = v;
+    }
+    gl_buf_free(&vals);
+    gl_buf_free(&nb);
+    return found;
+}
+
+/* Assemble big data ("db": a list of segment cells) into scratch. */
+static const uint8_t *big_data(regf_hive *h, uint32_t doff, const regf_cell *db, uint32_t size, size_t *len,
+                               gl_buf *scratch)
+{
+    regf_cell l;
+    uint64_t fo = (uint64_t)doff + REGF_BASE_SIZE;
+    uint32_t nseg = gl_le16(db->p + 2), list = gl_le32(db->p + 4);
+    if (!regf_cell_get(h, list, "big data segment list", &l))
+        return NULL;
+    if (nseg > l.len / 4) {
+        regf_report(h, "file offset 0x%" PRIX64 ": db cell: %" PRIu32 " segments but the list holds %" PRIu32, fo,
+                    nseg, l.len / 4);
+        nseg = l.len / 4;
+    }
+    gl_buf_reserve(scratch, size);
+    for (uint32_t i = 0; i < nseg && scratch->len < size; i++) {
+        regf_cell s;
+        if (!regf_cell_get(h, gl_le32(l.p + 4 * (size_t)i), "big data segment", &s))
+            break;
+        uint32_t take = size - (uint32_t)scratch->len;
+        if (take > REGF_DB_SEGMENT)
+            take = REGF_DB_SEGMENT;
+        if (take > s.len)
+            take = s.len;
+        gl_buf_append(scratch, s.p, take);
+    }
+    if (scratch->len < size)
+        regf_report(h, "file offset 0x%" PRIX64 ": db cell: only %zu of %" PRIu32 " data bytes readable", fo,
+                    scratch->len, size);
+    *len = scratch->len;
+    return scratch->len ? (const uint8_t *)scratch->data : NULL;
+}
+
+const uint8_t *regf_value_data(regf_hive *h, regf_value v, size_t *len, gl_buf *scratch)
+{
+    regf_cell c, d;
+    *len = 0;
+    if (scratch)
+        scratch->len = 0;
+    if (!vk_get(h, v, &c))
+        return NULL;
+    uint32_t raw = gl_le32(c.p + 4), doff = gl_le32(c.p + 8);
+    uint64_t fo = (uint64_t)v + REGF_BASE_SIZE;
+    if (raw & 0x80000000u) {
+        /* Up to 4 bytes live in the data-offset field itself. */
+        uint32_t n = raw & 0x7FFFFFFFu;
+        if (n > 4) {
+            regf_report(h, "file offset 0x%" PRIX64 ": vk cell: inline data size %" PRIu32 " exceeds 4; using 4", fo, n);
+            n = 4;
+        }
+        *len = n;
+        return n ? c.p + 8 : NULL;
+    }
+    if (raw == 0)
+        return NULL;
+    if (doff == REGF_NONE) {
+        regf_report(h, "file offset 0x%" PRIX64 ": vk cell: %" PRIu32 " data bytes but no data cell", fo, raw);
+        return NULL;
+    }
+    if (!regf_cell_get(h, doff, "value data", &d))
+        return NULL;
+    if (raw > REGF_DB_SEGMENT && h->info.minor >= 4 && d.len >= 8 && !memcmp(d.p, "db", 2)) {
+        gl_buf local = {0};
+        gl_buf *sb = scratch ? scratch : &local;
+        const uint8_t *r = big_data(h, doff, &d, raw, len, sb);
+        if (!scratch) { /* callers without scratch cannot keep assembled data */
+            gl_buf_free(&local);
+            *len = 0;
+            return NULL;
+        }
+        return r;
+    }
+    if (raw > d.len) {
+        regf_report(h, "file offset 0x%" PRIX64 ": vk cell: data size %" PRIu32 " exceeds its %" PRIu32
+                    "-byte data cell; truncated",
+                    fo, raw, d.len);
+        raw = d.len;
+    }
+    *len = raw;
+    return d.p;
+}
+
+bool regf_value_string(regf_hive *h, regf_value v, gl_buf *out)
+{
+    gl_buf scratch = {0};
+    size_t n;
+    regf_cell c;
+    if (!vk_get(h, v, &c))
+        return false;
+    const uint8_t *p = regf_value_data(h, v, &n, &scratch);
+    if (p)
+        gl_utf16le_to_utf8(out, p, n, true);
+    gl_buf_free(&scratch);
+    return true;
+}
+
+long regf_value_multi_sz(regf_hive *h, regf_value v, gl_buf *out)
+{
+    gl_buf scratch = {0};
+    size_t n;
+    regf_cell c;
+    if (!vk_get(h, v, &c))
+        return -1;
+    const uint8_t *p = regf_value_data(h, v, &n, &scratch);
+    long count = 0;
+    size_t units = p ? n / 2 : 0, start = 0;
+    for (size_t i = 0; i <= units; i++) {
+        bool end = i == units;
+        if (!end && gl_le16(p + 2 * i) != 0)
+            continue;
+        if (i == start) /* empty string: the list terminator */
+            break;
+        gl_utf16le_to_utf8(out, p + 2 * start, 2 * (i - start), false);
+        gl_buf_putc(out, '\0');
+        count++;
+        start = i + 1;
+    }
+    gl_buf_free(&scratch);
+    return count;
+}
+
+bool regf_value_dword(regf_hive *h, regf_value v, uint32_t *out)
+{
+    size_t n;
+    const uint8_t *p = regf_value_data(h, v, &n, NULL);
+    if (!p || n < 4)
+        return false;
+    *out = regf_value_type(h, v) == REGF_REG_DWORD_BIG_ENDIAN ? gl_be32(p) : gl_le32(p);
+    return true;
+}
+
+bool regf_value_qword(regf_hive *h, regf_value v, uint64_t *out)
+{
+    size_t n;
+    const uint8_t *p = regf_value_data(h, v, &n, NULL);
+    if (!p || n < 8)
+        return false;
+    *out = gl_le64(p);
+    return true;
+}
+
+const char *regf_type_name(uint32_t type, char buf[32])
+{
+    static const char *const names[] = {
+        "REG_NONE", "REG_SZ", "REG_EXPAND_SZ", "REG_BINARY", "REG_DWORD", "REG_DWORD_BIG_ENDIAN", "REG_LINK",
+        "REG_MULTI_SZ", "REG_RESOURCE_LIST", "REG_FULL_RESOURCE_DESCRIPTOR", "REG_RESOURCE_REQUIREMENTS_LIST",
+        "REG_QWORD",
+    };
+    if (type < sizeof names / sizeof names[0])
+        return names[type];
+    snprintf(buf, 32, "REG_UNKNOWN_0x%" PRIX32, type);
+    return buf;
+}
+
+/* ---- walk ---- */
+
+typedef struct walk_frame {
+    uint32_t key;
+    uint32_t depth;
+    size_t parent_len; /* path length of the parent when pushed */
+} walk_frame;
+
+int regf_walk(regf_hive *h, regf_key start, regf_walk_cb cb, void *ctx)
+{
+    regf_cell c;
+    if (!nk_get(h, start, &c))
+        return 0;
+    size_t bits = (size_t)h->data_len / 8 + 1;
+    if (!h->visited)
+        h->visited = gl_xmalloc(bits / 8 + 1);
+    memset(h->visited, 0, bits / 8 + 1);
+    gl_buf stack = {0}, path = {0}, kids = {0};
+    walk_frame f0 = {start, 0, 0};
+    gl_buf_append(&stack, &f0, sizeof f0);
+    int rc = 0;
+    bool first = true;
+    while (stack.len && !rc) {
+        walk_frame f;
+        stack.len -= sizeof f;
+        memcpy(&f, stack.data + stack.len, sizeof f);
+        uint32_t bit = f.key / 8;
+        if (h->visited[bit / 8] & (1u << (bit % 8))) {
+            regf_report(h, "file offset 0x%" PRIX64 ": key listed more than once (shared or cyclic subkey list); "
+                        "not followed again",
+                        (uint64_t)f.key + REGF_BASE_SIZE);
+            continue;
+        }
+        h->visited[bit / 8] |= (uint8_t)(1u << (bit % 8));
+        path.len = f.parent_len;
+        if (first && f.key != h->info.root_offset)
+            regf_key_path(h, f.key, &path);
+        if (!first) {
+            if (path.len)
+                gl_buf_putc(&path, '\\');
+            if (!regf_key_name(h, f.key, &path))
+                continue;
+        }
+        first = false;
+        rc = cb(ctx, h, f.key, gl_buf_cstr(&path), path.len);
+        if (rc)
+            break;
+        if (f.depth + 1 >= REGF_MAX_DEPTH) {
+            regf_report(h, "file offset 0x%" PRIX64 ": keys nested deeper than %d; subkeys not followed",
+                        (uint64_t)f.key + REGF_BASE_SIZE, REGF_MAX_DEPTH);
+            continue;
+        }
+        kids.len = 0;
+        size_t n = regf_key_subkeys(h, f.key, &kids);
+        /* Push in reverse so the first subkey is visited first. */
+        for (size_t i = n; i-- > 0;) {
+            walk_frame nf = {0, f.depth + 1, path.len};
+            memcpy(&nf.key, kids.data + i * sizeof nf.key, sizeof nf.key);
+            gl_buf_append(&stack, &nf, sizeof nf);
+        }
+    }
+    gl_buf_free(&stack);
+    gl_buf_free(&path);
+    gl_buf_free(&kids);
+    return rc;
+}
+
+bool regf_key_path(regf_hive *h, regf_key key, gl_buf *out)
+{
+    uint32_t chain[REGF_MAX_DEPTH];
+    size_t n = 0;
+    regf_key k = key;
+    bool reached = false;
+    regf_cell c;
+    while (n < REGF_MAX_DEPTH) {
+        if (k == h->info.root_offset) {
+            reached = true;
+            break;
+        }
+        if (!regf_nk_check(h, k, &c, true))
+            break;
+        for (size_t i = 0; i < n; i++)
+            if (chain[i] == k)
+                goto done; /* parent links form a loop */
+        chain[n++] = k;
+        k = gl_le32(c.p + 16);
+    }
+done:
+    for (size_t i = n; i-- > 0;) {
+        if (i != n - 1)
+            gl_buf_putc(out, '\\');
+        regf_key_name(h, chain[i], out);
+    }
+    return reached;
+}

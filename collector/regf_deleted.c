@@ -1,0 +1,188 @@
+/* Recovery of deleted keys and values: Windows frees a cell by making its
+ * size positive and merging it with free neighbours, leaving the old
+ * record bytes in place until the space is reused. Every free cell is
+ * scanned at 8-byte steps for nk/vk records whose own size field and
+ * lengths are still consistent. */
+#include <stdlib.h>
+#include <string.h>
+#include "regf_int.h"
+#include "text.h"
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static bool in_set(const uint32_t *a, size_t n, uint32_t v)
+{
+    return n && bsearch(&v, a, n, sizeof *a, cmp_u32) != NULL;
+}
+
+bool regf_is_deleted_key(const regf_hive *h, uint32_t off) { return in_set(h->del_keys, h->ndel_keys, off); }
+bool regf_is_deleted_value(const regf_hive *h, uint32_t off) { return in_set(h->del_values, h->ndel_values, off); }
+
+/* A free-space nk that still reads as a key: name inside the record,
+ * parent inside the hive, counts of a sane magnitude. */
+static bool plausible_nk(regf_hive *h, uint32_t q, uint32_t region_end)
+{
+    regf_cell c;
+    if (!regf_nk_check(h, q, &c, true) || c.allocated || q + 4 + c.len > region_end)
+        return false;
+    uint32_t nlen = gl_le16(c.p + 72);
+    return nlen > 0 && nlen <= c.len - REGF_NK_MIN && gl_le32(c.p + 16) < h->data_len &&
+           gl_le32(c.p + 20) < 0x100000 && gl_le32(c.p + 36) < 0x100000 && gl_le64(c.p + 4) != 0;
+}
+
+static bool plausible_vk(regf_hive *h, uint32_t q, uint32_t region_end)
+{
+    regf_cell c;
+    if (!regf_vk_check(h, q, &c, true) || c.allocated || q + 4 + c.len > region_end)
+        return false;
+    uint32_t nlen = gl_le16(c.p + 2), size = gl_le32(c.p + 4), doff = gl_le32(c.p + 8);
+    if (nlen > c.len - REGF_VK_MIN)
+        return false;
+    if (size & 0x80000000u)
+        return (size & 0x7FFFFFFFu) <= 4;
+    return size == 0 || doff < h->data_len;
+}
+
+typedef struct u32vec {
+    uint32_t *v;
+    size_t n, cap;
+} u32vec;
+
+static void vec_push(u32vec *a, uint32_t x)
+{
+    if (a->n == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 64;
+        a->v = gl_xrealloc(a->v, a->cap * sizeof *a->v);
+    }
+    a->v[a->n++] = x;
+}
+
+static void scan_free(regf_hive *h, uint32_t off, uint32_t end, u32vec *keys, u32vec *vals)
+{
+    for (uint32_t q = off; q + 8 <= end; q += 8) {
+        const uint8_t *s = h->img + REGF_BASE_SIZE + q + 4;
+        if (s[0] == 'n' && s[1] == 'k' && plausible_nk(h, q, end))
+            vec_push(keys, q);
+        else if (s[0] == 'v' && s[1] == 'k' && plausible_vk(h, q, end))
+            vec_push(vals, q);
+    }
+}
+
+/* Walk one hive bin's cell chain; free cells are scanned, allocated nk
+ * cells remembered (their value-list slack may reference deleted values). */
+static void scan_bin(regf_hive *h, uint32_t start, uint32_t end, u32vec *keys, u32vec *vals, u32vec *live)
+{
+    uint32_t off = start + REGF_HBIN_HDR;
+    while (off + 8 <= end) {
+        int32_t raw = (int32_t)gl_le32(h->img + REGF_BASE_SIZE + off);
+        uint32_t size = raw < 0 ? (uint32_t)0 - (uint32_t)raw : (uint32_t)raw;
+        if (size < 8 || size > end - off) {
+            regf_report(h, "file offset 0x%X: cell size %d breaks the cell chain of the hive bin at 0x%X; rest of "
+                        "the bin not scanned for deleted data",
+                        (unsigned)(off + REGF_BASE_SIZE), (int)raw, (unsigned)(start + REGF_BASE_SIZE));
+            return;
+        }
+        if (raw > 0)
+            scan_free(h, off, off + size, keys, vals);
+        else if (size >= 8 && !memcmp(h->img + REGF_BASE_SIZE + off + 4, "nk", 2))
+            vec_push(live, off);
+        off += size;
+    }
+}
+
+/* Mark the deleted values reachable from a key's value list. */
+static void mark_refs(regf_hive *h, uint32_t key, bool *ref)
+{
+    gl_buf vals = {0};
+    size_t n = regf_key_values(h, key, &vals);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v;
+        memcpy(&v, vals.data + i * sizeof v, sizeof v);
+        uint32_t *hit = h->ndel_values ? bsearch(&v, h->del_values, h->ndel_values, sizeof v, cmp_u32) : NULL;
+        if (hit)
+            ref[hit - h->del_values] = true;
+    }
+    gl_buf_free(&vals);
+}
+
+void regf_scan_deleted(regf_hive *h)
+{
+    u32vec keys = {0}, vals = {0}, live = {0};
+    uint32_t pages = h->data_len / REGF_PAGE;
+    for (uint32_t p = 0; p < pages; p++)
+        if (h->bin_end[p] && h->bin_start[p] == p * REGF_PAGE)
+            scan_bin(h, h->bin_start[p], h->bin_end[p], &keys, &vals, &live);
+    h->del_keys = keys.v;
+    h->ndel_keys = keys.n;
+    h->del_values = vals.v;
+    h->ndel_values = vals.n; /* both already sorted: found in offset order */
+    bool *ref = gl_xcalloc(vals.n + 1, sizeof *ref);
+    bool was = h->scanning;
+    h->scanning = true; /* damage in live keys is reported when they are read */
+    for (size_t i = 0; i < keys.n; i++)
+        mark_refs(h, keys.v[i], ref);
+    for (size_t i = 0; i < live.n; i++)
+        mark_refs(h, live.v[i], ref);
+    h->scanning = was;
+    for (size_t i = 0; i < vals.n; i++)
+        if (!ref[i]) {
+            h->orphans = gl_xrealloc(h->orphans, (h->norphans + 1) * sizeof *h->orphans);
+            h->orphans[h->norphans++] = vals.v[i];
+        }
+    free(ref);
+    free(live.v);
+    h->info.deleted_keys = (uint32_t)keys.n;
+    h->info.deleted_values = (uint32_t)vals.n;
+}
+
+size_t regf_deleted_values_of(regf_hive *h, uint32_t key, uint32_t list_off, uint32_t live_count, gl_buf *out)
+{
+    (void)key;
+    regf_cell l;
+    bool was = h->scanning;
+    h->scanning = true;
+    bool ok = regf_cell_get(h, list_off, "value list", &l);
+    h->scanning = was;
+    if (!ok || !h->ndel_values)
+        return 0;
+    size_t first = out->len / sizeof(uint32_t), count = 0;
+    for (uint32_t i = live_count; i < l.len / 4; i++) {
+        uint32_t v = gl_le32(l.p + 4 * (size_t)i);
+        if (!regf_is_deleted_value(h, v))
+            continue;
+        bool dup = false;
+        for (size_t j = first; j < out->len / sizeof v && !dup; j++)
+            dup = !memcmp(out->data + j * sizeof v, &v, sizeof v);
+        if (dup)
+            continue;
+        gl_buf_append(out, &v, sizeof v);
+        count++;
+    }
+    return count;
+}
+
+size_t regf_deleted_key_count(const regf_hive *h) { return h->ndel_keys; }
+regf_key regf_deleted_key(const regf_hive *h, size_t i) { return i < h->ndel_keys ? h->del_keys[i] : REGF_NONE; }
+size_t regf_deleted_orphan_value_count(const regf_hive *h) { return h->norphans; }
+regf_value regf_deleted_orphan_value(const regf_hive *h, size_t i)
+{
+    return i < h->norphans ? h->orphans[i] : REGF_NONE;
+}
+
+void regf_deleted_key_path(regf_hive *h, regf_key key, gl_buf *out)
+{
+    gl_buf tmp = {0};
+    bool was = h->scanning;
+    h->scanning = true;
+    bool whole = regf_key_path(h, key, &tmp);
+    h->scanning = was;
+    if (!whole)
+        gl_buf_puts(out, tmp.len ? "(deleted)\\" : "(deleted)");
+    if (tmp.len)
+        gl_buf_append(out, tmp.data, tmp.len);
+    gl_buf_free(&tmp);
+}

@@ -1,0 +1,347 @@
+/* Transaction log replay for dirty hives, as Windows does it on load:
+ *  - old format (file type 1/2): partial base block, "DIRT" bitmap of dirty
+ *    512-byte pages, then those pages in bitmap order;
+ *  - new format (file type 6): "HvLE" log entries, each with a sequence
+ *    number, the hive bins size at that time, page references and the pages,
+ *    protected by two Marvin32 hashes.
+ * A base block with a bad checksum is replaced by the log's copy. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include "regf_int.h"
+#include "text.h"
+
+#define LOG_SECTOR 512u
+#define HVLE_HDR 40u
+#define MAX_LOG_ENTRIES 100000u /* far above what a real log holds; bounds the index */
+
+/* Seed Windows uses for the log entry hashes. */
+#define MARVIN_SEED 0x82EF4D887A4E55C5ull
+
+static uint32_t rotl32(uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
+
+static void marvin_mix(uint32_t *lo, uint32_t *hi)
+{
+    *hi ^= *lo;
+    *lo = rotl32(*lo, 20);
+    *lo += *hi;
+    *hi = rotl32(*hi, 9);
+    *hi ^= *lo;
+    *lo = rotl32(*lo, 27);
+    *lo += *hi;
+    *hi = rotl32(*hi, 19);
+}
+
+static uint64_t marvin32(const uint8_t *p, size_t n)
+{
+    uint32_t lo = (uint32_t)MARVIN_SEED, hi = (uint32_t)(MARVIN_SEED >> 32);
+    size_t i = 0;
+    for (; n - i >= 4; i += 4) {
+        lo += gl_le32(p + i);
+        marvin_mix(&lo, &hi);
+    }
+    uint32_t fin = 0x80;
+    for (size_t k = n - i; k-- > 0;)
+        fin = (fin << 8) | p[i + k];
+    lo += fin;
+    marvin_mix(&lo, &hi);
+    marvin_mix(&lo, &hi);
+    return ((uint64_t)hi << 32) | lo;
+}
+
+typedef struct log_file {
+    const char *label; /* "LOG1" / "LOG2" */
+    const char *name;
+    uint8_t *data;
+    size_t len;
+    bool valid;        /* base block usable */
+    uint32_t type, seq1, seq2;
+    bool used;
+} log_file;
+
+typedef struct log_entry {
+    log_file *log;
+    size_t off, size;
+    uint32_t seq, hbins, npages;
+} log_entry;
+
+static void log_load(regf_hive *h, log_file *lf, const gl_reader *r, const char *label)
+{
+    memset(lf, 0, sizeof *lf);
+    lf->label = label;
+    if (!r || r->size == 0)
+        return;
+    lf->name = r->name ? r->name : label;
+    if (r->size > h->opt.max_hive_size) {
+        regf_report(h, "%s: log is %" PRIu64 " bytes, over the limit; not used", lf->name, r->size);
+        return;
+    }
+    if (r->size < LOG_SECTOR) {
+        regf_report(h, "%s: log is %" PRIu64 " bytes, expected at least a 512-byte base block; not used", lf->name,
+                    r->size);
+        return;
+    }
+    gl_err err;
+    lf->len = (size_t)r->size;
+    lf->data = gl_xmalloc(lf->len);
+    if (gl_read_exact(r, 0, lf->data, lf->len, &err) < 0) {
+        regf_report(h, "%s", err.msg);
+        return;
+    }
+    const uint8_t *b = lf->data;
+    lf->type = gl_le32(b + 28);
+    lf->seq1 = gl_le32(b + 4);
+    lf->seq2 = gl_le32(b + 8);
+    if (memcmp(b, "regf", 4))
+        regf_report(h, "%s: file offset 0: log base block: expected signature \"regf\"; not used", lf->name);
+    else if (regf_checksum(b) != gl_le32(b + 508))
+        regf_report(h, "%s: file offset 0x1FC: log base block: checksum mismatch; not used", lf->name);
+    else if (lf->type != 1 && lf->type != 2 && lf->type != 6)
+        regf_report(h, "%s: log base block: file type %" PRIu32 ", expected 1, 2 or 6; not used", lf->name, lf->type);
+    else
+        lf->valid = true;
+}
+
+/* Make the image hold hbins bytes of hive bins data (new bytes zeroed). */
+static bool image_fit(regf_hive *h, uint32_t hbins)
+{
+    size_t need = (size_t)REGF_BASE_SIZE + hbins;
+    if (need > h->opt.max_hive_size) {
+        regf_report(h, "log: hive bins size 0x%" PRIX32 " exceeds the size limit; not applied", hbins);
+        return false;
+    }
+    if (need > h->img_len) {
+        h->img = gl_xrealloc(h->img, need);
+        memset(h->img + h->img_len, 0, need - h->img_len);
+        h->img_len = need;
+    }
+    return true;
+}
+
+static void set_base_seq(regf_hive *h, uint32_t seq, uint32_t hbins)
+{
+    uint8_t *b = h->img;
+    for (int i = 0; i < 4; i++) {
+        b[4 + i] = b[8 + i] = (uint8_t)(seq >> (8 * i));
+        b[40 + i] = (uint8_t)(hbins >> (8 * i));
+    }
+    uint32_t ck = regf_checksum(b);
+    for (int i = 0; i < 4; i++)
+        b[508 + i] = (uint8_t)(ck >> (8 * i));
+    h->info.seq_recovered = seq;
+    h->info.recovery_applied = true;
+    h->info.root_offset = gl_le32(b + 36);
+}
+
+/* A primary base block with a bad checksum is replaced by the log's copy
+ * (only its first sector is logged; the rest of ours is kept). */
+static void recover_base_block(regf_hive *h, const log_file *lf)
+{
+    memcpy(h->img, lf->data, LOG_SECTOR);
+    h->img[28] = h->img[29] = h->img[30] = h->img[31] = 0; /* file type: primary */
+}
+
+static const char *logs_label(const log_file *a, const log_file *b)
+{
+    if (a->used && b->used)
+        return "LOG1+LOG2";
+    return a->used ? "LOG1" : b->used ? "LOG2" : "";
+}
+
+/* ---- old format ---- */
+
+static bool apply_old(regf_hive *h, log_file *lf)
+{
+    const uint8_t *b = lf->data;
+    uint64_t ts = gl_le64(b + 12);
+    uint64_t want = h->info.checksum_ok ? h->info.last_written
+                    : (h->img_len >= REGF_BASE_SIZE + 28 && !memcmp(h->img + REGF_BASE_SIZE, "hbin", 4))
+                        ? gl_le64(h->img + REGF_BASE_SIZE + 20)
+                        : ts;
+    if (lf->seq1 != lf->seq2) {
+        regf_report(h, "%s: log base block: sequence numbers %" PRIu32 "/%" PRIu32 " differ (log incomplete); not used",
+                    lf->name, lf->seq1, lf->seq2);
+        return false;
+    }
+    if (ts != want) {
+        regf_report(h, "%s: log base block: last written time does not match the hive; log belongs to another state, "
+                    "not used",
+                    lf->name);
+        return false;
+    }
+    if (lf->len < LOG_SECTOR + 4 || memcmp(lf->data + LOG_SECTOR, "DIRT", 4)) {
+        regf_report(h, "%s: file offset 0x200: dirty vector: expected signature \"DIRT\"; not used", lf->name);
+        return false;
+    }
+    uint32_t hbins = gl_le32(b + 40);
+    if (hbins % REGF_PAGE || !hbins) {
+        regf_report(h, "%s: log base block: hive bins size 0x%" PRIX32 " is not a multiple of 4096; not used",
+                    lf->name, hbins);
+        return false;
+    }
+    size_t bits = hbins / LOG_SECTOR, bytes = bits / 8;
+    if (LOG_SECTOR + 4 + bytes > lf->len) {
+        regf_report(h, "%s: dirty vector: bitmap of %zu bytes runs past the end of the log; not used", lf->name,
+                    bytes);
+        return false;
+    }
+    if (!h->info.checksum_ok)
+        recover_base_block(h, lf);
+    if (!image_fit(h, hbins))
+        return false;
+    const uint8_t *bitmap = lf->data + LOG_SECTOR + 4;
+    size_t page_at = (LOG_SECTOR + 4 + bytes + LOG_SECTOR - 1) / LOG_SECTOR * LOG_SECTOR;
+    uint32_t applied = 0;
+    for (size_t bit = 0; bit < bits; bit++) {
+        if (!(bitmap[bit / 8] & (1u << (bit % 8))))
+            continue;
+        if (page_at + LOG_SECTOR > lf->len) {
+            regf_report(h, "%s: file offset 0x%zX: dirty page for hive offset 0x%zX missing (log truncated); replay "
+                        "stopped",
+                        lf->name, page_at, bit * LOG_SECTOR);
+            break;
+        }
+        memcpy(h->img + REGF_BASE_SIZE + bit * LOG_SECTOR, lf->data + page_at, LOG_SECTOR);
+        page_at += LOG_SECTOR;
+        applied++;
+    }
+    lf->used = true;
+    h->info.log_format = REGF_LOG_OLD;
+    h->info.log_pages = applied;
+    set_base_seq(h, lf->seq1, hbins);
+    return true;
+}
+
+/* ---- new format ---- */
+
+/* Index the valid entries of one log, stopping at the first that is not a
+ * well-formed entry following the previous one (the rest is stale). */
+static void index_entries(regf_hive *h, log_file *lf, log_entry **list, size_t *n, uint32_t start)
+{
+    size_t off = LOG_SECTOR;
+    uint32_t prev = 0;
+    bool have_prev = false;
+    while (off + HVLE_HDR <= lf->len && *n < MAX_LOG_ENTRIES) {
+        const uint8_t *e = lf->data + off;
+        if (memcmp(e, "HvLE", 4))
+            break;
+        uint32_t size = gl_le32(e + 4), seq = gl_le32(e + 12), hbins = gl_le32(e + 16), np = gl_le32(e + 20);
+        bool relevant = seq >= start;
+        if (size < HVLE_HDR || size % LOG_SECTOR || size > lf->len - off) {
+            if (relevant)
+                regf_report(h, "%s: file offset 0x%zX: log entry size 0x%" PRIX32 " invalid; replay of this log stops",
+                            lf->name, off, size);
+            break;
+        }
+        if (have_prev && seq != prev + 1)
+            break; /* older entries left over from a previous cycle */
+        if (hbins % REGF_PAGE || !hbins || np > (size - HVLE_HDR) / 8) {
+            if (relevant)
+                regf_report(h, "%s: file offset 0x%zX: log entry %" PRIu32 ": hive bins size 0x%" PRIX32
+                            " or page count %" PRIu32 " invalid; replay of this log stops",
+                            lf->name, off, seq, hbins, np);
+            break;
+        }
+        if (marvin32(e + HVLE_HDR, size - HVLE_HDR) != gl_le64(e + 24) || marvin32(e, 32) != gl_le64(e + 32)) {
+            if (relevant)
+                regf_report(h, "%s: file offset 0x%zX: log entry %" PRIu32 ": hash mismatch; replay of this log stops",
+                            lf->name, off, seq);
+            break;
+        }
+        *list = gl_xrealloc(*list, (*n + 1) * sizeof **list);
+        (*list)[(*n)++] = (log_entry){lf, off, size, seq, hbins, np};
+        prev = seq;
+        have_prev = true;
+        off += size;
+    }
+}
+
+static bool apply_entry(regf_hive *h, const log_entry *en)
+{
+    const uint8_t *e = en->log->data + en->off;
+    if (!image_fit(h, en->hbins))
+        return false;
+    size_t data_at = HVLE_HDR + (size_t)en->npages * 8;
+    for (uint32_t i = 0; i < en->npages; i++) {
+        uint32_t poff = gl_le32(e + HVLE_HDR + 8 * (size_t)i), psize = gl_le32(e + HVLE_HDR + 8 * (size_t)i + 4);
+        if ((uint64_t)poff + psize > en->hbins || psize > en->size - data_at) {
+            regf_report(h, "%s: file offset 0x%zX: log entry %" PRIu32 ": page %" PRIu32 " (offset 0x%" PRIX32
+                        ", size 0x%" PRIX32 ") out of bounds; replay stops",
+                        en->log->name, en->off, en->seq, i, poff, psize);
+            return false;
+        }
+        memcpy(h->img + REGF_BASE_SIZE + poff, e + data_at, psize);
+        data_at += psize;
+        h->info.log_pages++;
+    }
+    return true;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+    const log_entry *x = a, *y = b;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void apply_new(regf_hive *h, log_file *l1, log_file *l2)
+{
+    if (!h->info.checksum_ok) {
+        log_file *src = !l2->valid || (l1->valid && l1->seq1 >= l2->seq1) ? l1 : l2;
+        recover_base_block(h, src);
+    }
+    uint32_t start = gl_le32(h->img + 4);
+    log_entry *list = NULL;
+    size_t n = 0;
+    if (l1->valid && l1->type == 6)
+        index_entries(h, l1, &list, &n, start);
+    if (l2->valid && l2->type == 6)
+        index_entries(h, l2, &list, &n, start);
+    if (n)
+        qsort(list, n, sizeof *list, entry_cmp);
+    uint32_t expect = 0, hbins = 0;
+    bool any = false;
+    for (size_t i = 0; i < n; i++) {
+        if (list[i].seq < start || (any && list[i].seq < expect))
+            continue; /* already in the primary, or a duplicate */
+        if (any && list[i].seq != expect)
+            break; /* gap: later entries cannot be trusted */
+        if (!apply_entry(h, &list[i]))
+            break;
+        list[i].log->used = true;
+        h->info.log_entries++;
+        hbins = list[i].hbins;
+        expect = list[i].seq + 1;
+        any = true;
+    }
+    free(list);
+    if (any) {
+        h->info.log_format = REGF_LOG_NEW;
+        set_base_seq(h, expect, hbins);
+    } else if (!h->info.checksum_ok) {
+        /* The base block came from the log even though no entry applied. */
+        h->info.log_format = REGF_LOG_NEW;
+        l1->used = l1->valid && l1->type == 6;
+        l2->used = !l1->used && l2->valid;
+        set_base_seq(h, gl_le32(h->img + 4), gl_le32(h->img + 40));
+    }
+}
+
+void regf_replay_logs(regf_hive *h, const gl_reader *log1, const gl_reader *log2)
+{
+    log_file l1, l2;
+    log_load(h, &l1, log1, "LOG1");
+    log_load(h, &l2, log2, "LOG2");
+    bool newfmt = (l1.valid && l1.type == 6) || (l2.valid && l2.type == 6);
+    if (newfmt)
+        apply_new(h, &l1, &l2);
+    else if (!(l1.valid && apply_old(h, &l1)) && l2.valid)
+        apply_old(h, &l2);
+    h->info.logs_used = logs_label(&l1, &l2);
+    if (h->info.recovery_applied) {
+        h->info.root_offset = gl_le32(h->img + 36);
+        h->info.major = gl_le32(h->img + 20);
+        h->info.minor = gl_le32(h->img + 24);
+    }
+    free(l1.data);
+    free(l2.data);
+}
