@@ -1,0 +1,434 @@
+#!/usr/bin/python3
+"""Check a generated event log against its description with independent
+readers.
+
+    check_evtx.py DESC.evtxdesc FILE.evtx [--gleaner BIN] [--only READER]
+
+Readers: python-evtx (Evtx module), evtxexport -f xml (libevtx) and, with
+--gleaner, `BIN evtx dump FILE` (JSON Lines). Every event of the
+description must come back from every reader, in order, with every System
+field and every EventData/UserData name and value exactly as that reader
+renders the described value (the renderings differ: python-evtx prints
+booleans as True/False, binary as base64, FILETIMEs through a float; libevtx
+prints negative int8..int64 in sign-magnitude and expands arrays into
+repeated <Data> elements; see render()). Events of a damaged chunk may be
+missing; if present they must still match (gleaner must then also flag them
+recovered). Nothing else may come back. Exits 0 when all agree, 1 with one
+line per difference otherwise, 2 on usage errors.
+"""
+import base64
+import datetime
+import json
+import os
+import subprocess
+import sys
+import warnings
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
+import mkevtx  # noqa: E402
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+
+SIGNED_BITS = {"int8": 8, "int16": 16, "int32": 32, "int64": 64}
+# python-evtx 0.6.1 has readers for these array types only
+PYEVTX_ARRAYS = {"string"}
+# libevtx 20181227 rejects these array types and stops exporting the file
+EVTXEXPORT_NO_ARRAYS = {"bool", "sid", "binary"}
+
+
+def pyevtx_filetime(ft):
+    """python-evtx's own conversion (float seconds, microsecond datetime)."""
+    try:
+        dt = datetime.datetime.utcfromtimestamp(float(ft) * 1e-7 - 11644473600)
+    except (ValueError, OverflowError):
+        dt = datetime.datetime.min
+    return dt.isoformat(" ")
+
+
+def render(reader, kind, py):
+    """Set of texts `reader` may print for one scalar value."""
+    v = mkevtx.Value(kind, py)
+    if kind in SIGNED_BITS and reader == "evtxexport" and py < 0:
+        # libfwevt prints the sign and the remaining bits (sign-magnitude);
+        # the minimum value comes out right
+        bits = SIGNED_BITS[kind]
+        mag = py & ((1 << (bits - 1)) - 1)
+        return {str(py), "-%d" % mag}
+    if kind in ("hex32", "hex64"):
+        return {("0x%08x" if kind == "hex32" else "0x%016x") % py}
+    if reader == "python-evtx":
+        if kind == "bool":
+            return {"True" if py else "False"}
+        if kind == "binary":
+            return {base64.b64encode(py).decode("ascii")}
+        if kind == "guid":
+            return {mkevtx.guid_canon(py).lower()}
+        if kind == "filetime":
+            return {pyevtx_filetime(py)}
+        if kind == "systemtime":
+            # python-evtx puts the milliseconds into the microsecond field
+            secs, frac = divmod(py - mkevtx.EPOCH_DELTA, 10000000)
+            dt = datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=secs)
+            return {dt.replace(microsecond=frac // 10000).isoformat(" ")}
+    if reader == "evtxexport":
+        if kind == "filetime":
+            return {mkevtx.filetime_iso(py, 9)}
+    return {v.text()}
+
+
+def expect_data(reader, name, v):
+    """(name, {texts}) pairs that a reader shows for one Data value; None
+    for a value that python-evtx cannot read."""
+    if v.array:
+        if reader == "python-evtx":
+            if v.kind not in PYEVTX_ARRAYS:
+                return None
+            text = "".join("<string>%s</string>\n" % s for s in v.py)
+            return [(name, {text})]
+        if reader == "evtxexport":
+            return [(name, render(reader, v.kind, x)) for x in v.py]
+        return [(name, {json.dumps([mkevtx.Value(v.kind, x).text() for x in v.py])})]
+    if v.kind == "null":
+        # an optional substitution without value: libevtx drops the element
+        return [] if reader == "evtxexport" else [(name, {""})]
+    return [(name, render(reader, v.kind, v.py))]
+
+
+def unsupported(reader, ev):
+    kinds = [v for _, v in ev.data] + list(leaf_values(ev.userdata or []))
+    for v in kinds:
+        if v.array and reader == "python-evtx" and v.kind not in PYEVTX_ARRAYS:
+            return True
+        if v.array and reader == "evtxexport" and v.kind in EVTXEXPORT_NO_ARRAYS:
+            return True
+    return False
+
+
+def leaf_values(nodes):
+    for n in nodes:
+        if n.value is not None:
+            yield n.value
+        yield from leaf_values(n.children)
+
+
+# ------------------------------------------------------------ readers
+
+def strip_ns(tag):
+    return tag.split("}", 1)[1] if tag.startswith("{") else tag
+
+
+def ns_of(tag):
+    return tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
+
+
+def xml_event(text):
+    """Parsed <Event> XML -> normalised dict of texts."""
+    root = ET.fromstring(text)
+    sysel = root.find("{%s}System" % mkevtx.EVENT_NS)
+    if sysel is None:
+        raise ValueError("no System element")
+
+    def child(name):
+        return sysel.find("{%s}%s" % (mkevtx.EVENT_NS, name))
+
+    def txt(name):
+        e = child(name)
+        return None if e is None else (e.text or "")
+
+    def attr(name, a):
+        e = child(name)
+        return None if e is None else e.get(a)
+    out = {"ns": ns_of(root.tag)}
+    prov = child("Provider")
+    out["Provider"] = {} if prov is None else dict(prov.attrib)
+    for f in ("EventID", "Version", "Level", "Task", "Opcode", "Keywords",
+              "EventRecordID", "Channel", "Computer"):
+        out[f] = txt(f)
+    out["Qualifiers"] = attr("EventID", "Qualifiers")
+    out["TimeCreated"] = attr("TimeCreated", "SystemTime")
+    out["ActivityID"] = attr("Correlation", "ActivityID")
+    out["RelatedActivityID"] = attr("Correlation", "RelatedActivityID")
+    out["ProcessID"] = attr("Execution", "ProcessID")
+    out["ThreadID"] = attr("Execution", "ThreadID")
+    out["UserID"] = attr("Security", "UserID")
+    ed = root.find("{%s}EventData" % mkevtx.EVENT_NS)
+    out["EventData"] = None if ed is None else [(d.get("Name"), d.text or "") for d in ed]
+    ud = root.find("{%s}UserData" % mkevtx.EVENT_NS)
+
+    def tree(e):
+        return {"tag": strip_ns(e.tag), "ns": ns_of(e.tag), "attrs": dict(e.attrib),
+                "text": e.text or "" if len(e) == 0 else None,
+                "children": [tree(c) for c in e]}
+    out["UserData"] = None if ud is None else [tree(c) for c in ud]
+    return out
+
+
+def read_pyevtx(path):
+    import Evtx.Evtx as evtx
+    events = []
+    with evtx.Evtx(path) as f:
+        for rec in f.records():
+            try:
+                events.append((rec.record_num(), xml_event(rec.xml()), None))
+            except Exception as e:  # python-evtx raises anything on types it lacks
+                events.append((rec.record_num(), None, "%s: %s" % (type(e).__name__, e)))
+    return events
+
+
+def read_evtxexport(path):
+    res = subprocess.run(["evtxexport", "-f", "xml", path], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, check=False)
+    text = res.stdout.decode("utf-8", "replace")
+    events = []
+    pos = 0
+    while True:
+        start = text.find("<Event ", pos)
+        if start < 0:
+            break
+        end = text.find("</Event>", start)
+        if end < 0:
+            break
+        ev = xml_event(text[start:end + 8])
+        events.append((int(ev["EventRecordID"]), ev, None))
+        pos = end + 8
+    return events, res.returncode, res.stderr.decode("utf-8", "replace")
+
+
+# ------------------------------------------------------------ compare
+
+def check_xml_event(reader, ev, got, diffs, where):
+    s = ev.sys
+    p = s["Provider"]
+    pyx = reader == "python-evtx"
+
+    def same(field, want, have):
+        if isinstance(want, set):
+            if have not in want:
+                diffs.append("%s: %s: %r, expected %s" % (where, field, have, " or ".join(sorted(map(repr, want)))))
+        elif want != have:
+            diffs.append("%s: %s: %r, expected %r" % (where, field, have, want))
+
+    def opt(field, kind):
+        """Optional System value: absent -> python-evtx prints "", libevtx omits."""
+        if field in s:
+            return render(reader, kind, s[field])
+        return "" if pyx else None
+    same("namespace", mkevtx.EVENT_NS, got["ns"])
+    want_p = {"Name": p["Name"]}
+    if "Guid" in p:
+        want_p["Guid"] = mkevtx.guid_canon(p["Guid"])
+    if "EventSourceName" in p:
+        want_p["EventSourceName"] = p["EventSourceName"]
+    same("Provider", want_p, got["Provider"])
+    same("EventID", str(s["EventID"]), got["EventID"])
+    same("Qualifiers", opt("Qualifiers", "uint16"), got["Qualifiers"])
+    for f, kind in (("Version", "uint8"), ("Level", "uint8"), ("Task", "uint16"),
+                    ("Opcode", "uint8"), ("Keywords", "hex64")):
+        same(f, opt(f, kind), got[f])
+    same("TimeCreated", render(reader, "filetime", s["TimeCreated"]), got["TimeCreated"])
+    same("EventRecordID", str(s["EventRecordID"]), got["EventRecordID"])
+    same("ActivityID", opt("ActivityID", "guid"), got["ActivityID"])
+    same("RelatedActivityID", opt("RelatedActivityID", "guid"), got["RelatedActivityID"])
+    same("ProcessID", opt("ProcessID", "uint32"), got["ProcessID"])
+    same("ThreadID", opt("ThreadID", "uint32"), got["ThreadID"])
+    same("Channel", s["Channel"], got["Channel"])
+    same("Computer", s["Computer"], got["Computer"])
+    same("UserID", opt("UserID", "sid"), got["UserID"])
+    if ev.data:
+        want = []
+        for name, v in ev.data:
+            want += expect_data(reader, name, v)
+        have = got["EventData"] or []
+        if len(want) != len(have):
+            diffs.append("%s: EventData: %d items, expected %d" % (where, len(have), len(want)))
+        for (wn, wv), (hn, hv) in zip(want, have):
+            same("EventData %s name" % wn, wn, hn)
+            same("EventData %s" % wn, wv, hv)
+    elif got["EventData"] is not None:
+        diffs.append("%s: unexpected EventData" % where)
+    if ev.userdata is not None:
+        if got["UserData"] is None:
+            diffs.append("%s: UserData missing" % where)
+        else:
+            check_tree(reader, ev.userdata, got["UserData"], mkevtx.EVENT_NS, same, diffs, "UserData")
+    elif got["UserData"] is not None:
+        diffs.append("%s: unexpected UserData" % where)
+
+
+def check_tree(reader, nodes, have, ns, same, diffs, where):
+    want = [n for n in nodes if not (n.value is not None and n.value.kind == "null" and reader == "evtxexport")]
+    if len(want) != len(have):
+        diffs.append("%s: %d elements, expected %d" % (where, len(have), len(want)))
+        return
+    for n, h in zip(want, have):
+        path = "%s/%s" % (where, n.name)
+        attrs = dict(n.attrs)
+        nns = attrs.pop("xmlns", ns)
+        same(path + " name", n.name, h["tag"])
+        same(path + " namespace", nns, h["ns"])
+        same(path + " attributes", attrs, h["attrs"])
+        if n.value is not None:
+            same(path, render(reader, n.value.kind, n.value.py) if n.value.kind != "null" else "", h["text"])
+        else:
+            check_tree(reader, n.children, h["children"], nns, same, diffs, path)
+
+
+def align(reader, events, got, diffs, check):
+    """Walk the expected events and the reader's in order."""
+    j = 0
+    seen = 0
+    for ev in events:
+        rid = ev.sys["EventRecordID"]
+        where = "%s: record %d" % (reader, rid)
+        if j < len(got) and got[j][0] == rid:
+            _, parsed, err = got[j]
+            j += 1
+            seen += 1
+            if err is not None:
+                if not unsupported(reader, ev):
+                    diffs.append("%s: cannot render: %s" % (where, err))
+                continue
+            check(ev, parsed, where)
+        elif not ev.damaged and not unsupported(reader, ev):
+            diffs.append("%s: missing" % where)
+    for rid, _, _ in got[j:]:
+        diffs.append("%s: unexpected record %s" % (reader, rid))
+    return seen
+
+
+def gleaner_dump(binary, path):
+    res = subprocess.run([binary, "evtx", "dump", path], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, check=False)
+    events, gaps, other = [], [], []
+    for line in res.stdout.decode("utf-8").splitlines():
+        obj = json.loads(line)
+        if "EventRecordID" in obj and "Provider" in obj:
+            events.append(obj)
+        elif "gap" in obj or "Gap" in obj or obj.get("type") == "gap":
+            gaps.append(obj)
+        else:
+            other.append(obj)
+    return events, gaps, other, res.returncode, res.stderr.decode("utf-8", "replace")
+
+
+def gleaner_value(v):
+    """What gleaner prints for one Data/UserData value (docs/evtx.md)."""
+    if v.array:
+        return [mkevtx.Value(v.kind, x).text() for x in v.py]
+    return v.text()
+
+
+def check_gleaner_event(ev, got, diffs, where):
+    s = ev.sys
+    p = s["Provider"]
+
+    def same(field, want, have):
+        if want != have:
+            diffs.append("%s: %s: %r, expected %r" % (where, field, have, want))
+    prov = got.get("Provider")
+    want_p = {"Name": p["Name"], "Guid": mkevtx.guid_canon(p["Guid"]) if "Guid" in p else ""}
+    if isinstance(prov, dict):
+        same("Provider.Name", want_p["Name"], prov.get("Name"))
+        same("Provider.Guid", want_p["Guid"], prov.get("Guid", ""))
+        if "EventSourceName" in p or prov.get("EventSourceName"):
+            same("Provider.EventSourceName", p.get("EventSourceName", ""), prov.get("EventSourceName", ""))
+    else:
+        same("Provider", p["Name"], prov)
+    same("EventID", s["EventID"], got.get("EventID"))
+    for f in ("Version", "Level", "Task", "Opcode", "ProcessID", "ThreadID"):
+        same(f, s.get(f), got.get(f))
+    kw = got.get("Keywords")
+    same("Keywords", None if "Keywords" not in s else "0x%016x" % s["Keywords"],
+         kw if not isinstance(kw, int) else "0x%016x" % kw)
+    same("TimeCreated", mkevtx.filetime_iso(s["TimeCreated"]), got.get("TimeCreated"))
+    same("EventRecordID", s["EventRecordID"], got.get("EventRecordID"))
+    same("Channel", s["Channel"], got.get("Channel"))
+    same("Computer", s["Computer"], got.get("Computer"))
+    same("UserID", s.get("UserID", ""), got.get("UserID") or "")
+    same("recovered", bool(ev.damaged and got.get("recovered")), got.get("recovered"))
+    if ev.data:
+        ed = got.get("EventData")
+        want = []
+        for i, (name, v) in enumerate(ev.data):
+            want.append((name if name is not None else str(i), gleaner_value(v)))
+        if isinstance(ed, dict):
+            have = list(ed.items())
+        else:
+            have = [(d.get("Name"), d.get("Value")) for d in (ed or [])]
+        same("EventData", want, have)
+    else:
+        same("EventData", None, got.get("EventData") or None)
+    if ev.userdata is not None:
+        same("UserData", gleaner_tree(ev.userdata), got.get("UserData"))
+    else:
+        same("UserData", None, got.get("UserData") or None)
+
+
+def gleaner_tree(nodes):
+    """UserData as gleaner prints it: {element: value or {children}}, with
+    attributes as "@name" keys (docs/evtx.md)."""
+    out = {}
+    for n in nodes:
+        if n.value is not None and not n.attrs:
+            val = gleaner_value(n.value)
+        else:
+            val = {"@" + k: v for k, v in n.attrs}
+            if n.value is not None:
+                val["#text"] = gleaner_value(n.value)
+            else:
+                val.update(gleaner_tree(n.children))
+        out[n.name] = val
+    return out
+
+
+def main(argv):
+    args = argv[1:]
+    gleaner = None
+    only = None
+    while len(args) > 2:
+        if args[0] == "--gleaner":
+            gleaner, args = args[1], args[2:]
+        elif args[0] == "--only":
+            only, args = args[1], args[2:]
+        else:
+            break
+    if len(args) != 2:
+        sys.stderr.write(__doc__)
+        return 2
+    desc_path, path = args
+    try:
+        data, events = mkevtx.build(mkevtx.load(desc_path))
+    except mkevtx.DescError as e:
+        sys.stderr.write("check_evtx: %s\n" % e)
+        return 2
+    diffs = []
+    with open(path, "rb") as f:
+        if f.read() != data:
+            diffs.append("%s: not the log that %s describes (regenerate it)" % (path, desc_path))
+    counts = {}
+    if only in (None, "python-evtx"):
+        got = read_pyevtx(path)
+        counts["python-evtx"] = align("python-evtx", events, got, diffs,
+                                      lambda ev, g, w: check_xml_event("python-evtx", ev, g, diffs, w))
+    if only in (None, "evtxexport"):
+        got, rc, err = read_evtxexport(path)
+        if "Unable to export file" in err and not any(e.damaged for e in events):
+            diffs.append("evtxexport: %s" % err.strip().splitlines()[0])
+        counts["evtxexport"] = align("evtxexport", events, got, diffs,
+                                     lambda ev, g, w: check_xml_event("evtxexport", ev, g, diffs, w))
+    if gleaner and only in (None, "gleaner"):
+        gev, _, _, rc, err = gleaner_dump(gleaner, path)
+        got = [(e.get("EventRecordID"), e, None) for e in gev]
+        counts["gleaner"] = align("gleaner", events, got, diffs,
+                                  lambda ev, g, w: check_gleaner_event(ev, g, diffs, w))
+    for d in diffs:
+        print(d)
+    print("%s: %d described, %d in damaged chunks; read back: %s" % (
+        os.path.basename(path), len(events), sum(e.damaged for e in events),
+        ", ".join("%s %d" % kv for kv in counts.items())))
+    return 1 if diffs else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
