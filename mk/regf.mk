@@ -1,0 +1,39 @@
+# Registry hive parser: libFuzzer campaign and benchmark against hivex and
+# libregf. `make fuzz-regf FUZZ_TIME=1800`, `make bench-regf`.
+
+.PHONY: fuzz-regf bench-regf
+fuzz: fuzz-regf
+bench: bench-regf
+
+FUZZ_TIME ?= 60
+FUZZ_MAX_LEN ?= 1048576
+FUZZ_CC ?= clang
+# Only the parser and what it stands on, so the fuzzer links without the
+# archive/crypto libraries of the collector.
+FUZZ_REGF_SRC := $(sort $(wildcard collector/regf*.c)) collector/fold.c collector/reader.c collector/err.c \
+                 collector/buf.c collector/text.c
+FUZZ_REGF_DIR := build/fuzz/regf
+
+build/fuzz/fuzz_regf: tests/fuzz/fuzz_regf.c $(FUZZ_REGF_SRC) $(HEADERS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CSTD) $(WARN) -Wno-unknown-warning-option -O1 -g -fno-omit-frame-pointer \
+	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    -Icollector -o $@ tests/fuzz/fuzz_regf.c $(FUZZ_REGF_SRC)
+
+# Seeds are assembled under build/ at run time: the generated hives, the
+# checked-in tests/fuzz/regf-seeds and, when present, the shared corpus
+# hives (never copied into the repository). New inputs accumulate in
+# $(FUZZ_REGF_DIR)/corpus across runs; crashes land in $(FUZZ_REGF_DIR)/crashes.
+fuzz-regf: build/fuzz/fuzz_regf $(FIXTURES)
+	@rm -rf $(FUZZ_REGF_DIR)/seeds
+	@mkdir -p $(FUZZ_REGF_DIR)/seeds $(FUZZ_REGF_DIR)/corpus $(FUZZ_REGF_DIR)/crashes
+	cp build/fixtures/hives/*.hive $(FUZZ_REGF_DIR)/seeds/
+	-cp tests/fuzz/regf-seeds/* $(FUZZ_REGF_DIR)/seeds/ 2>/dev/null
+	-for f in ../shared/corpus/dev/hives/*/* ../shared/corpus/dev/robustness/hives/*; do \
+	    [ -f "$$f" ] && cp "$$f" $(FUZZ_REGF_DIR)/seeds/; done; true
+	build/fuzz/fuzz_regf -max_total_time=$(FUZZ_TIME) -max_len=$(FUZZ_MAX_LEN) -timeout=20 \
+	    -rss_limit_mb=2048 -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_REGF_DIR)/crashes/ $(FUZZ_REGF_DIR)/corpus $(FUZZ_REGF_DIR)/seeds
+
+bench-regf: gleaner
+	sh tests/bench/bench_regf.sh

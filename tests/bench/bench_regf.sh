@@ -1,0 +1,59 @@
+#!/bin/sh
+# Full-hive read speed: `gleaner reg dump HIVE` (every key and value as JSON
+# Lines) side by side with hivexml (hivex) and regfexport (libregf, which
+# prints every key and value by default), all writing to /dev/null, on the
+# three largest corpus hives and a generated 15 MB hive. hyperfine runs the
+# three in one session per hive (JSON in build/bench/); the summary gives
+# mean times, the ratios gleaner vs hivexml and vs regfexport (targets:
+# >= 3x and >= 10x) and gleaner's peak RSS from /usr/bin/time.
+# Environment: GLEANER (binary, default ./gleaner), BENCH_RUNS (default 10).
+set -eu
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+GLEANER=${GLEANER:-$ROOT/gleaner}
+CORPUS=${GLEANER_CORPUS:-$ROOT/../shared/corpus}
+RUNS=${BENCH_RUNS:-10}
+OUT=$ROOT/build/bench
+mkdir -p "$OUT"
+
+DESC=$ROOT/tests/bench/large.hivedesc
+LARGE=$OUT/large.hive
+if [ ! -f "$LARGE" ] || [ "$DESC" -nt "$LARGE" ] || [ "$ROOT/tests/fixtures/mkhive.py" -nt "$LARGE" ]; then
+    /usr/bin/python3 "$ROOT/tests/fixtures/mkhive.py" "$DESC" "$LARGE"
+fi
+
+HIVES=""
+if [ -d "$CORPUS/dev/hives" ]; then
+    HIVES=$(ls -S "$CORPUS"/dev/hives/*/* | head -n 3)
+fi
+HIVES="$HIVES $LARGE"
+
+JSONS=""
+for hive in $HIVES; do
+    name=$(basename "$hive")
+    # a failing dump would time an error path, not a parse
+    if ! "$GLEANER" reg dump "$hive" >/dev/null 2>"$OUT/regf-$name.stderr"; then
+        echo "bench-regf: gleaner reg dump failed on $hive:" >&2
+        cat "$OUT/regf-$name.stderr" >&2
+        exit 1
+    fi
+    hyperfine -N --warmup 2 --runs "$RUNS" --output null --style basic \
+        --export-json "$OUT/regf-$name.json" \
+        -n gleaner "$GLEANER reg dump $hive" \
+        -n hivexml "hivexml $hive" \
+        -n regfexport "regfexport $hive" >"$OUT/regf-$name.hyperfine.txt"
+    rss=$(/usr/bin/time -f %M "$GLEANER" reg dump "$hive" 2>&1 >/dev/null | tail -n 1)
+    JSONS="$JSONS $hive=$OUT/regf-$name.json=$rss"
+done
+
+/usr/bin/python3 - $JSONS <<'PY' | tee "$OUT/regf-summary.txt"
+import json, os, sys
+print("%-40s %8s %10s %10s %11s %8s %9s %9s" % ("hive", "MB", "gleaner", "hivexml", "regfexport",
+                                             "x hivex", "x libregf", "RSS MB"))
+for arg in sys.argv[1:]:
+    hive, path, rss = arg.split("=")
+    res = {r["command"]: r for r in json.load(open(path))["results"]}
+    g, hx, rx = (res[n]["mean"] for n in ("gleaner", "hivexml", "regfexport"))
+    print("%-40s %8.1f %8.1fms %8.1fms %9.1fms %7.1fx %8.1fx %9.1f" % (
+        os.path.basename(hive)[:40], os.path.getsize(hive) / 1e6, g * 1e3, hx * 1e3, rx * 1e3,
+        hx / g, rx / g, int(rss) / 1024))
+PY
