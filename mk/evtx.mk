@@ -1,0 +1,39 @@
+# EVTX parser: libFuzzer campaign and benchmark against evtxexport and
+# python-evtx. `make fuzz-evtx FUZZ_TIME=1800`, `make bench-evtx`.
+
+.PHONY: fuzz-evtx bench-evtx
+fuzz: fuzz-evtx
+bench: bench-evtx
+
+FUZZ_TIME ?= 60
+FUZZ_CC ?= clang
+EVTX_FUZZ_MAX_LEN ?= 262144
+# The parser and what it stands on only, so the fuzzer links without the
+# collector's archive/crypto libraries.
+FUZZ_EVTX_SRC := $(sort $(wildcard collector/evtx*.c)) collector/reader.c collector/err.c \
+                 collector/buf.c collector/text.c collector/json.c
+FUZZ_EVTX_DIR := build/fuzz/evtx
+
+build/fuzz/fuzz_evtx: tests/fuzz/fuzz_evtx.c $(FUZZ_EVTX_SRC) $(HEADERS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CSTD) $(WARN) -Wno-unknown-warning-option -O1 -g -fno-omit-frame-pointer \
+	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    -Icollector -o $@ tests/fuzz/fuzz_evtx.c $(FUZZ_EVTX_SRC)
+
+# Seeds are assembled under build/ at run time from the generated logs, the
+# checked-in tests/fuzz/evtx-seeds and, when present, the shared corpus logs
+# (never copied into the repository). New inputs accumulate in
+# $(FUZZ_EVTX_DIR)/corpus across runs; crashes land in $(FUZZ_EVTX_DIR)/crashes.
+fuzz-evtx: build/fuzz/fuzz_evtx $(FIXTURES)
+	@rm -rf $(FUZZ_EVTX_DIR)/seeds
+	@mkdir -p $(FUZZ_EVTX_DIR)/seeds $(FUZZ_EVTX_DIR)/corpus $(FUZZ_EVTX_DIR)/crashes
+	cp build/fixtures/evtx/*.evtx $(FUZZ_EVTX_DIR)/seeds/
+	-cp tests/fuzz/evtx-seeds/* $(FUZZ_EVTX_DIR)/seeds/ 2>/dev/null
+	-for f in ../shared/corpus/dev/evtx/*/*.evtx ../shared/corpus/dev/robustness/evtx/*; do \
+	    [ -f "$$f" ] && cp "$$f" $(FUZZ_EVTX_DIR)/seeds/; done; true
+	build/fuzz/fuzz_evtx -max_total_time=$(FUZZ_TIME) -max_len=$(EVTX_FUZZ_MAX_LEN) -timeout=20 \
+	    -rss_limit_mb=2048 -print_final_stats=1 -dict=tests/fuzz/evtx.dict \
+	    -artifact_prefix=$(FUZZ_EVTX_DIR)/crashes/ $(FUZZ_EVTX_DIR)/corpus $(FUZZ_EVTX_DIR)/seeds
+
+bench-evtx: gleaner
+	sh tests/bench/bench_evtx.sh

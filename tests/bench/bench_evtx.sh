@@ -1,0 +1,82 @@
+#!/bin/sh
+# Event log read speed: `gleaner evtx dump FILE` (every record as JSON
+# Lines) side by side with `evtxexport -f xml` (libevtx) and python-evtx
+# (tests/bench/pyevtx_render.py renders every record to XML), all writing
+# to /dev/null, on the perf/ logs and every dev/evtx log of the shared
+# corpus. hyperfine runs gleaner and evtxexport (BENCH_RUNS runs after one
+# warm-up); python-evtx is run once per file, being slow. Prints records/s,
+# MB/s and the ratios per file and in total, and gleaner's peak RSS.
+#
+#   sh tests/bench/bench_evtx.sh            (make bench-evtx)
+#   GLEANER=build/test/gleaner BENCH_RUNS=5 sh tests/bench/bench_evtx.sh
+#   PYEVTX_LIMIT=2000 ...   python-evtx renders only the first N records of
+#                           each file (rates are then per record measured)
+set -eu
+GLEANER=${GLEANER:-./gleaner}
+CORPUS=${GLEANER_CORPUS:-../shared/corpus}
+RUNS=${BENCH_RUNS:-3}
+PYEVTX_LIMIT=${PYEVTX_LIMIT:-}
+OUT=build/bench/evtx
+HERE=$(cd "$(dirname "$0")" && pwd)
+
+if [ ! -d "$CORPUS/perf" ]; then
+    echo "bench-evtx: $CORPUS/perf not found (set GLEANER_CORPUS)" >&2
+    exit 1
+fi
+rm -rf "$OUT"
+mkdir -p "$OUT"
+ROWS="$OUT/rows.tsv"
+: > "$ROWS"
+
+for f in "$CORPUS"/perf/*.evtx "$CORPUS"/dev/evtx/*/*.evtx; do
+    name=$(basename "$f" .evtx)
+    bytes=$(wc -c < "$f")
+    # record counts each tool produced (gleaner: event lines, not gap lines)
+    g_recs=$("$GLEANER" evtx dump "$f" 2>/dev/null | grep -c '"EventRecordID"' || true)
+    e_recs=$(evtxexport -f xml "$f" 2>/dev/null | grep -c '^<Event ' || true)
+    rss_kb=$( { /usr/bin/time -f '%M' "$GLEANER" evtx dump "$f" > /dev/null 2>/dev/null; } 2>&1 | tail -n 1)
+    hyperfine -N --style none --runs "$RUNS" --warmup 1 -i \
+        --export-json "$OUT/$name.json" \
+        -n gleaner "$GLEANER evtx dump $f" \
+        -n evtxexport "evtxexport -f xml $f" > /dev/null 2>&1
+    g_s=$(/usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(r[0]["mean"])' "$OUT/$name.json")
+    e_s=$(/usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(r[1]["mean"])' "$OUT/$name.json")
+    start=$(date +%s.%N)
+    p_recs=$(/usr/bin/python3 "$HERE/pyevtx_render.py" "$f" $PYEVTX_LIMIT 2>/dev/null || echo 0)
+    end=$(date +%s.%N)
+    p_s=$(echo "$start $end" | awk '{ printf "%.3f", $2 - $1 }')
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$bytes" "$g_recs" "$g_s" "$e_recs" "$e_s" \
+        "$p_recs" "$p_s" "$rss_kb" >> "$ROWS"
+    printf '.' >&2
+done
+echo >&2
+
+awk -F '\t' -v runs="$RUNS" -v limit="$PYEVTX_LIMIT" '
+function rate(n, s) { return s > 0 ? n / s : 0 }
+BEGIN {
+    printf "EVTX read speed, records/s (MB/s); ratio = gleaner rate / other rate\n"
+    printf "gleaner and evtxexport: mean of %d runs (hyperfine); python-evtx: one run", runs
+    if (limit != "") printf " on the first %s records of each file (subset)", limit
+    printf "\n\n%-64s %7s %7s %20s %20s %9s %20s %9s %8s\n", "file", "MB", "records",
+        "gleaner", "evtxexport", "x evtxexp", "python-evtx", "x pyevtx", "RSS MB"
+}
+{
+    mb = $2 / 1e6
+    g = rate($3, $4); e = rate($5, $6); p = rate($7, $8)
+    printf "%-64s %7.2f %7d %11.0f (%6.1f) %11.0f (%6.1f) %9.1f %11.0f (%6.2f) %9.1f %8.1f\n",
+        substr($1, 1, 64), mb, $3, g, rate(mb, $4), e, rate(mb, $6), (e > 0 ? g / e : 0),
+        p, (p > 0 ? rate(mb * $7 / ($5 > 0 ? $5 : 1), $8) : 0), (p > 0 ? g / p : 0), $9 / 1024
+    tb += mb; tg += $3; tgs += $4; te += $5; tes += $6; tp += $7; tps += $8
+    if ($9 > maxrss) { maxrss = $9 }
+    if ($2 > maxbytes) { maxbytes = $2; maxname = $1; maxfile_rss = $9 }
+}
+END {
+    g = rate(tg, tgs); e = rate(te, tes); p = rate(tp, tps)
+    printf "%-64s %7.2f %7d %11.0f (%6.1f) %11.0f (%6.1f) %9.1f %11.0f %8s %9.1f %8.1f\n",
+        "TOTAL", tb, tg, g, rate(tb, tgs), e, rate(tb, tes), (e > 0 ? g / e : 0), p, "", (p > 0 ? g / p : 0), maxrss / 1024
+    printf "\ntotal time: gleaner %.2f s, evtxexport %.2f s, python-evtx %.1f s (%d records)\n", tgs, tes, tps, tp
+    printf "largest file %s: gleaner peak RSS %.1f MB\n", maxname, maxfile_rss / 1024
+    printf "targets: gleaner/evtxexport >= 20x: %s; gleaner/python-evtx >= 100x: %s; RSS < 64 MB: %s\n",
+        (e > 0 && g / e >= 20 ? "met" : "NOT met"), (p > 0 && g / p >= 100 ? "met" : "NOT met"),
+        (maxfile_rss < 65536 ? "met" : "NOT met")
+}' "$ROWS"
