@@ -304,7 +304,7 @@ int gl_bundle_verify(const char *bundle_path, gl_verify_result *res, gl_buf *rep
     struct archive *a = open_bundle(bundle_path, &err);
     if (!a) {
         res->readable = 0;
-        gl_buf_printf(report, "unreadable: %s\n", err.msg);
+        gl_buf_printf(report, "truncated or corrupt: %s\n", err.msg);
     } else {
         struct archive_entry *e;
         int r;

@@ -1,5 +1,6 @@
 /* gleaner: the program layer. Dispatches to the subcommand table; all the
  * work is in the collector library, which never prints or exits. */
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include "commands.h"
@@ -22,6 +23,10 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* libarchive converts pax names through the C library's locale; a UTF-8
+     * ctype keeps non-ASCII evidence paths intact whatever the caller's locale. */
+    if (!setlocale(LC_CTYPE, "C.UTF-8"))
+        setlocale(LC_CTYPE, "");
     if (argc < 2) {
         usage(stderr);
         return GL_EXIT_USAGE;

@@ -1,0 +1,21 @@
+#!/bin/sh
+# Installs what gleaner needs to build, test, fuzz and benchmark on Debian 12.
+# Idempotent: does nothing when every package is already there.
+set -eu
+PKGS="build-essential pkg-config git ca-certificates
+libarchive-dev libyara-dev libssl-dev libzstd-dev libcjson-dev libcriterion-dev
+zstd libarchive-tools tar python3
+libregf-utils libhivex-bin python3-hivex python3-libregf libevtx-utils python3-evtx
+clang libclang-rt-14-dev hyperfine time"
+
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "installing:$missing" >&2
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
