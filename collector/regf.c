@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fold.h"
 #include "text.h"
 
 #define RI_MAX_DEPTH 8 /* ri may not nest per the format; allow a little slack */
@@ -547,65 +548,6 @@ size_t regf_key_values(regf_hive *h, regf_key key, gl_buf *out)
     return count;
 }
 
-/* ---- case-insensitive names ---- */
-
-/* Next code point of UTF-8 text; invalid bytes come back as themselves so
- * comparison stays total. */
-static uint32_t utf8_next(const char **sp, const char *end)
-{
-    const uint8_t *s = (const uint8_t *)*sp;
-    uint32_t c = s[0];
-    int n = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
-    if (n && (const char *)s + n < end) {
-        uint32_t cp = c & (0x3F >> n);
-        for (int i = 1; i <= n; i++) {
-            if ((s[i] & 0xC0) != 0x80) {
-                n = 0;
-                break;
-            }
-            cp = (cp << 6) | (s[i] & 0x3F);
-        }
-        if (n) {
-            *sp += n + 1;
-            return cp;
-        }
-    }
-    *sp += 1;
-    return c;
-}
-
-/* Upper-case folding for the scripts registry names commonly use: ASCII,
- * Latin-1, Latin Extended-A, Greek and Cyrillic. */
-static uint32_t fold(uint32_t c)
-{
-    if (c >= 'a' && c <= 'z')
-        return c - 32;
-    if (c < 0x80)
-        return c;
-    if ((c >= 0xE0 && c <= 0xFE && c != 0xF7))
-        return c - 32;
-    if (c == 0xFF)
-        return 0x178;
-    if (c >= 0x100 && c <= 0x17E && c != 0x130 && c != 0x131 && c != 0x138 && c != 0x149)
-        return (c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E) ? ((c & 1) ? c : c - 1) : (c & ~1u);
-    if (c >= 0x3B1 && c <= 0x3C9 && c != 0x3C2)
-        return c - 32;
-    if (c >= 0x430 && c <= 0x44F)
-        return c - 32;
-    if (c >= 0x450 && c <= 0x45F)
-        return c - 80;
-    return c;
-}
-
-static bool name_eq(const char *a, size_t alen, const char *b, size_t blen)
-{
-    const char *ae = a + alen, *be = b + blen;
-    while (a < ae && b < be)
-        if (fold(utf8_next(&a, ae)) != fold(utf8_next(&b, be)))
-            return false;
-    return a == ae && b == be;
-}
-
 regf_key regf_key_open(regf_hive *h, regf_key key, const char *path)
 {
     gl_buf kids = {0}, name = {0};
@@ -627,7 +569,7 @@ regf_key regf_key_open(regf_hive *h, regf_key key, const char *path)
             uint32_t k;
             memcpy(&k, kids.data + i * sizeof k, sizeof k);
             name.len = 0;
-            if (regf_key_name(h, k, &name) && name_eq(name.data ? name.data : "", name.len, seg, seglen))
+            if (regf_key_name(h, k, &name) && !gl_name_casecmp(name.data ? name.data : "", name.len, seg, seglen))
                 found = k;
         }
         cur = found;
@@ -689,7 +631,7 @@ regf_value regf_value_find(regf_hive *h, regf_key key, const char *name)
         nb.len = 0;
         if (regf_value_deleted(h, v) && !regf_key_deleted(h, key))
             continue;
-        if (regf_value_name(h, v, &nb) && name_eq(nb.data ? nb.data : "", nb.len, name, strlen(name)))
+        if (regf_value_name(h, v, &nb) && !gl_name_casecmp(nb.data ? nb.data : "", nb.len, name, strlen(name)))
             found = v;
     }
     gl_buf_free(&vals);
