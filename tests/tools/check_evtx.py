@@ -298,88 +298,87 @@ def align(reader, events, got, diffs, check):
 
 
 def gleaner_dump(binary, path):
+    """Event lines (pairs kept in order, duplicates kept) and other lines."""
     res = subprocess.run([binary, "evtx", "dump", path], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, check=False)
-    events, gaps, other = [], [], []
+    events, other = [], []
     for line in res.stdout.decode("utf-8").splitlines():
-        obj = json.loads(line)
-        if "EventRecordID" in obj and "Provider" in obj:
+        obj = json.loads(line, object_pairs_hook=list)
+        keys = [k for k, _ in obj]
+        if "EventRecordID" in keys and "Provider" in keys:
             events.append(obj)
-        elif "gap" in obj or "Gap" in obj or obj.get("type") == "gap":
-            gaps.append(obj)
         else:
             other.append(obj)
-    return events, gaps, other, res.returncode, res.stderr.decode("utf-8", "replace")
+    return events, other, res.returncode, res.stderr.decode("utf-8", "replace")
 
 
 def gleaner_value(v):
-    """What gleaner prints for one Data/UserData value (docs/evtx.md)."""
+    """gleaner's text for a value: docs/evtx.md (arrays: items joined by
+    newlines; null: empty)."""
     if v.array:
-        return [mkevtx.Value(v.kind, x).text() for x in v.py]
+        return "\n".join(mkevtx.Value(v.kind, x).text() for x in v.py)
     return v.text()
+
+
+def gleaner_tree(nodes):
+    """UserData members as gleaner prints them: a leaf without attributes
+    is "name": "text"; otherwise an object of "@attr" members, children and
+    "#text" when the element has text."""
+    out = []
+    for n in nodes:
+        if n.value is not None and not n.attrs:
+            out.append([n.name, gleaner_value(n.value)])
+            continue
+        members = [["@" + k, v] for k, v in n.attrs]
+        if n.value is not None:
+            text = gleaner_value(n.value)
+            if text:
+                members.append(["#text", text])
+        else:
+            members += gleaner_tree(n.children)
+        out.append([n.name, members])
+    return out
 
 
 def check_gleaner_event(ev, got, diffs, where):
     s = ev.sys
     p = s["Provider"]
+    obj = dict(got)
 
     def same(field, want, have):
         if want != have:
             diffs.append("%s: %s: %r, expected %r" % (where, field, have, want))
-    prov = got.get("Provider")
-    want_p = {"Name": p["Name"], "Guid": mkevtx.guid_canon(p["Guid"]) if "Guid" in p else ""}
-    if isinstance(prov, dict):
-        same("Provider.Name", want_p["Name"], prov.get("Name"))
-        same("Provider.Guid", want_p["Guid"], prov.get("Guid", ""))
-        if "EventSourceName" in p or prov.get("EventSourceName"):
-            same("Provider.EventSourceName", p.get("EventSourceName", ""), prov.get("EventSourceName", ""))
-    else:
-        same("Provider", p["Name"], prov)
-    same("EventID", s["EventID"], got.get("EventID"))
+    want_p = [["Name", p["Name"]]]
+    if "Guid" in p:
+        want_p.append(["Guid", mkevtx.guid_canon(p["Guid"])])
+    if "EventSourceName" in p:
+        want_p.append(["EventSourceName", p["EventSourceName"]])
+    same("Provider", want_p, [list(kv) for kv in obj.get("Provider") or []])
+    same("EventID", s["EventID"], obj.get("EventID"))
     for f in ("Version", "Level", "Task", "Opcode", "ProcessID", "ThreadID"):
-        same(f, s.get(f), got.get(f))
-    kw = got.get("Keywords")
-    same("Keywords", None if "Keywords" not in s else "0x%016x" % s["Keywords"],
-         kw if not isinstance(kw, int) else "0x%016x" % kw)
-    same("TimeCreated", mkevtx.filetime_iso(s["TimeCreated"]), got.get("TimeCreated"))
-    same("EventRecordID", s["EventRecordID"], got.get("EventRecordID"))
-    same("Channel", s["Channel"], got.get("Channel"))
-    same("Computer", s["Computer"], got.get("Computer"))
-    same("UserID", s.get("UserID", ""), got.get("UserID") or "")
-    same("recovered", bool(ev.damaged and got.get("recovered")), got.get("recovered"))
+        same(f, s.get(f), obj.get(f))
+    same("Keywords", None if "Keywords" not in s else "0x%x" % s["Keywords"], obj.get("Keywords"))
+    same("TimeCreated", mkevtx.filetime_iso(s["TimeCreated"]), obj.get("TimeCreated"))
+    same("EventRecordID", s["EventRecordID"], obj.get("EventRecordID"))
+    same("Channel", s["Channel"], obj.get("Channel"))
+    same("Computer", s["Computer"], obj.get("Computer"))
+    same("UserID", s.get("UserID"), obj.get("UserID"))
+    same("recovered", ev.damaged, obj.get("recovered"))
+    want_ed = None
     if ev.data:
-        ed = got.get("EventData")
-        want = []
-        for i, (name, v) in enumerate(ev.data):
-            want.append((name if name is not None else str(i), gleaner_value(v)))
-        if isinstance(ed, dict):
-            have = list(ed.items())
-        else:
-            have = [(d.get("Name"), d.get("Value")) for d in (ed or [])]
-        same("EventData", want, have)
-    else:
-        same("EventData", None, got.get("EventData") or None)
-    if ev.userdata is not None:
-        same("UserData", gleaner_tree(ev.userdata), got.get("UserData"))
-    else:
-        same("UserData", None, got.get("UserData") or None)
+        want_ed = [[name if name is not None else str(i), gleaner_value(v)]
+                   for i, (name, v) in enumerate(ev.data)]
+    have_ed = obj.get("EventData")
+    same("EventData", want_ed, None if have_ed is None else [list(kv) for kv in have_ed])
+    want_ud = None if ev.userdata is None else gleaner_tree(ev.userdata)
+    same("UserData", want_ud, listify(obj.get("UserData")))
 
 
-def gleaner_tree(nodes):
-    """UserData as gleaner prints it: {element: value or {children}}, with
-    attributes as "@name" keys (docs/evtx.md)."""
-    out = {}
-    for n in nodes:
-        if n.value is not None and not n.attrs:
-            val = gleaner_value(n.value)
-        else:
-            val = {"@" + k: v for k, v in n.attrs}
-            if n.value is not None:
-                val["#text"] = gleaner_value(n.value)
-            else:
-                val.update(gleaner_tree(n.children))
-        out[n.name] = val
-    return out
+def listify(x):
+    """Pairs from json.loads(object_pairs_hook=list) as nested lists."""
+    if isinstance(x, (list, tuple)):
+        return [listify(i) for i in x]
+    return x
 
 
 def main(argv):
@@ -418,10 +417,13 @@ def main(argv):
         counts["evtxexport"] = align("evtxexport", events, got, diffs,
                                      lambda ev, g, w: check_xml_event("evtxexport", ev, g, diffs, w))
     if gleaner and only in (None, "gleaner"):
-        gev, _, _, rc, err = gleaner_dump(gleaner, path)
-        got = [(e.get("EventRecordID"), e, None) for e in gev]
-        counts["gleaner"] = align("gleaner", events, got, diffs,
+        gev, _, rc, err = gleaner_dump(gleaner, path)
+        got = [(dict(e).get("EventRecordID"), e, None) for e in gev]
+        # gleaner lists recovered records after the live ones
+        order = [e for e in events if not e.damaged] + [e for e in events if e.damaged]
+        counts["gleaner"] = align("gleaner", order, got, diffs,
                                   lambda ev, g, w: check_gleaner_event(ev, g, diffs, w))
+        counts["gleaner recovered"] = sum(1 for e in gev if dict(e).get("recovered") is True)
     for d in diffs:
         print(d)
     print("%s: %d described, %d in damaged chunks; read back: %s" % (
