@@ -393,10 +393,11 @@ bool regf_key_owner_sid(regf_hive *h, regf_key key, gl_buf *out)
     uint32_t off = gl_le32(c.p + 44);
     if (off == REGF_NONE || !regf_cell_get(h, off, "sk cell", &sk) || !sig_check(h, off, &sk, "sk", 20, false))
         return false;
-    uint32_t dlen = gl_le32(sk.p + 12);
-    if (dlen > sk.len - 16)
-        dlen = sk.len - 16;
-    const uint8_t *d = sk.p + 16;
+    /* sk: flink@4, blink@8, reference count@12, descriptor size@16, descriptor@20 */
+    uint32_t dlen = gl_le32(sk.p + 16);
+    if (dlen > sk.len - 20)
+        dlen = sk.len - 20;
+    const uint8_t *d = sk.p + 20;
     if (dlen < 20)
         return false;
     uint32_t owner = gl_le32(d + 4);

@@ -275,36 +275,41 @@ def check_regfexport(what, path, want, got, rep):
 
 # ------------------------------------------------------------------ gleaner
 
-def read_gleaner(hive_path, exp, binary, extra=()):
-    out = subprocess.run([binary, "reg", "dump", *extra, hive_path], capture_output=True)
+def run_gleaner(hive_path, binary, extra):
+    """`gleaner reg dump --raw` as path -> (key record, values); exit 1
+    (output produced, hive had errors) is a difference like any other."""
+    out = subprocess.run([binary, "reg", "dump", "--raw", "--logs", "none", *extra, hive_path],
+                         capture_output=True)
     if out.returncode != 0:
         raise RuntimeError("gleaner exited %d: %s" % (out.returncode, out.stderr.decode(errors="replace")))
     got = {}
     for ln in out.stdout.decode("utf-8").splitlines():
         rec = json.loads(ln)
+        if rec["path"] in got:
+            raise RuntimeError("gleaner printed %r twice" % rec["path"])
         got[rec["path"]] = (rec, rec["values"])
     return got
 
 
-def gleaner_data(v):
-    """The exact bytes behind a dumped value, from its JSON rendering."""
-    return bytes.fromhex(v["data_hex"]) if "data_hex" in v else None
-
-
-def check_gleaner(what, path, want, got, rep):
+def check_gleaner(what, path, want, got, rep, owner=None):
     if what == "key":
         rep.eq(path, "last_write", mkhive.filetime_iso(want.last_write), got["last_write"])
         rep.eq(path, "deleted", False, got["deleted"])
-        rep.eq(path, "class", want.class_name or "", got.get("class", ""))
+        rep.eq(path, "class", want.class_name, got.get("class"))
+        if owner is not None:
+            rep.eq(path, "owner", owner, got.get("owner"))
         return
     where = "%s value %r" % (path, want.name)
     rep.eq(where, "type", mkhive.TYPE_NAMES.get(want.type, "REG_UNKNOWN_0x%X" % want.type), got["type"])
     rep.eq(where, "deleted", False, got["deleted"])
     rep.eq(where, "data", expected_gleaner_data(want.type, want.data), got["data"])
+    rep.eq(where, "raw", want.data.hex(), got.get("raw"))
 
 
 def expected_gleaner_data(vtype, data):
-    """How `gleaner reg dump` renders value data (see docs/regf-fixtures.md)."""
+    """How `gleaner reg dump` renders value data: text up to the first NUL,
+    REG_MULTI_SZ as an array (the empty string ending the list dropped),
+    DWORD/QWORD of exactly 4/8 bytes as numbers, anything else as hex."""
     if vtype in (1, 2, 6):
         return _text_to_nul(data)
     if vtype == 7:
@@ -312,10 +317,10 @@ def expected_gleaner_data(vtype, data):
         while parts and parts[-1] == "":
             parts.pop()
         return parts
-    if vtype in (4, 5) and len(data) >= 4:
-        return struct.unpack(">I" if vtype == 5 else "<I", data[:4])[0]
-    if vtype == 11 and len(data) >= 8:
-        return struct.unpack("<Q", data[:8])[0]
+    if vtype in (4, 5) and len(data) == 4:
+        return struct.unpack(">I" if vtype == 5 else "<I", data)[0]
+    if vtype == 11 and len(data) == 8:
+        return struct.unpack("<Q", data)[0]
     return data.hex()
 
 
@@ -339,12 +344,14 @@ def main():
     if a.edits:
         exp.apply_edits(a.edits)
     reader, check = READERS[a.reader]
+    rep = Report()
     if a.reader == "gleaner":
-        got = read_gleaner(a.hive, exp, a.gleaner)
+        got = run_gleaner(a.hive, a.gleaner, ["--deleted", "exclude"])
+        owner = exp.hive.owner
+        compare_keys(exp, got, rep, lambda *args: check_gleaner(*args, owner=owner))
     else:
         got = reader(a.hive, exp)
-    rep = Report()
-    compare_keys(exp, got, rep, check)
+        compare_keys(exp, got, rep, check)
     for d in rep.diffs[:200]:
         print(d)
     if len(rep.diffs) > 200:
