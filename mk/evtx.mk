@@ -20,15 +20,13 @@ build/fuzz/fuzz_evtx: tests/fuzz/fuzz_evtx.c $(FUZZ_EVTX_SRC) $(HEADERS)
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	    -Icollector -o $@ tests/fuzz/fuzz_evtx.c $(FUZZ_EVTX_SRC)
 
-# Seeds are assembled under build/ at run time from the generated logs, the
-# checked-in tests/fuzz/evtx-seeds and, when present, the shared corpus logs
-# (never copied into the repository). New inputs accumulate in
+# Seeds are assembled under build/ at run time from the generated logs and,
+# when present, the shared corpus logs (never copied into the repository). New inputs accumulate in
 # $(FUZZ_EVTX_DIR)/corpus across runs; crashes land in $(FUZZ_EVTX_DIR)/crashes.
 fuzz-evtx: build/fuzz/fuzz_evtx $(FIXTURES)
 	@rm -rf $(FUZZ_EVTX_DIR)/seeds
 	@mkdir -p $(FUZZ_EVTX_DIR)/seeds $(FUZZ_EVTX_DIR)/corpus $(FUZZ_EVTX_DIR)/crashes
 	cp build/fixtures/evtx/*.evtx $(FUZZ_EVTX_DIR)/seeds/
-	-cp tests/fuzz/evtx-seeds/* $(FUZZ_EVTX_DIR)/seeds/ 2>/dev/null
 	-for f in ../shared/corpus/dev/evtx/*/*.evtx ../shared/corpus/dev/robustness/evtx/*; do \
 	    [ -f "$$f" ] && cp "$$f" $(FUZZ_EVTX_DIR)/seeds/; done; true
 	build/fuzz/fuzz_evtx -max_total_time=$(FUZZ_TIME) -max_len=$(EVTX_FUZZ_MAX_LEN) -timeout=20 \
