@@ -324,11 +324,50 @@ def expected_gleaner_data(vtype, data):
     return data.hex()
 
 
+ORPHANS = "(deleted)\\(values without a key)"
+
+
+def check_gleaner_deleted(exp, hive_path, binary, rep):
+    """`reg dump --deleted only` after mkdeleted.py: every removed key comes
+    back flagged deleted with its path, last-written time and class. hivex
+    clears a key's value count and list before freeing it, and rewrites all
+    values of a key whose list it shrinks, so every removed value, and the
+    old copy of every kept value of such a key, is a deleted value with no
+    key to hang on: all of them are expected, each exactly once, in the
+    orphan record."""
+    got = run_gleaner(hive_path, binary, ["--deleted", "only"])
+    want_paths = {k.path(): k for k in exp.deleted_keys}
+    for path, (rec, values) in got.items():
+        if path == ORPHANS:
+            continue
+        k = want_paths.get(path)
+        if k is None:
+            rep.diff(path, "record", "absent", "present")
+            continue
+        rep.eq(path, "deleted", True, rec["deleted"])
+        rep.eq(path, "last_write", mkhive.filetime_iso(k.last_write), rec["last_write"])
+        rep.eq(path, "class", k.class_name, rec.get("class"))
+        rep.eq(path, "values", [], [v["name"] for v in values])
+    for path in want_paths:
+        if path not in got:
+            rep.diff(path, "deleted key", "present", "missing")
+    want = sorted((v.name, mkhive.TYPE_NAMES.get(v.type, v.type), v.data.hex())
+                  for _, v in exp.deleted_values + exp.stale_values +
+                  [(k.path(), v) for k in exp.deleted_keys for v in k.values])
+    orphans = got.get(ORPHANS, ({}, []))
+    rep.eq(ORPHANS, "deleted", True, orphans[0].get("deleted"))
+    rep.eq(ORPHANS, "values", want, sorted((v["name"], v["type"], v["raw"]) for v in orphans[1]))
+    for v in orphans[1]:
+        rep.eq(ORPHANS + " value %r" % v["name"], "deleted", True, v["deleted"])
+    return got
+
+
 READERS = {
     "hivexml": (read_hivexml, check_hivexml),
     "pyregf": (read_pyregf, check_pyregf),
     "regfexport": (read_regfexport, check_regfexport),
     "gleaner": (None, check_gleaner),
+    "gleaner-deleted": (None, None),
 }
 
 
@@ -345,7 +384,11 @@ def main():
         exp.apply_edits(a.edits)
     reader, check = READERS[a.reader]
     rep = Report()
-    if a.reader == "gleaner":
+    if a.reader == "gleaner-deleted":
+        if not a.edits:
+            ap.error("gleaner-deleted needs --edits")
+        got = check_gleaner_deleted(exp, a.hive, a.gleaner, rep)
+    elif a.reader == "gleaner":
         got = run_gleaner(a.hive, a.gleaner, ["--deleted", "exclude"])
         owner = exp.hive.owner
         compare_keys(exp, got, rep, lambda *args: check_gleaner(*args, owner=owner))

@@ -71,6 +71,36 @@ Test(regf_fixtures, deleted_live_refs)
     check("deleted-base", "deleted", "regfexport", DELETED_EDITS, "keys=4 values=2");
 }
 
+/* gleaner's dump of the live tree equals the description: paths, times
+ * to 100 ns, classes, owner SID, value names, types, rendered data and the
+ * exact stored bytes (--raw). */
+static void check_gleaner(const char *name, const char *want_counts)
+{
+    char extra[1024];
+    snprintf(extra, sizeof extra, "--gleaner '%s'", tu_gleaner());
+    check(name, name, "gleaner", extra, want_counts);
+}
+
+Test(regf_fixtures, types_gleaner) { check_gleaner("types", "keys=10 values=33"); }
+Test(regf_fixtures, deep_gleaner) { check_gleaner("deep", "keys=42 values=40"); }
+Test(regf_fixtures, many_gleaner) { check_gleaner("many", "keys=2506 values=2500"); }
+Test(regf_fixtures, lists_v13_gleaner) { check_gleaner("lists-v13", "keys=123 values=2"); }
+Test(regf_fixtures, lists_li_gleaner) { check_gleaner("lists-li", "keys=102 values=100"); }
+Test(regf_fixtures, deleted_base_gleaner) { check_gleaner("deleted-base", "keys=6 values=7"); }
+
+/* After hivex removed Software\Tool (with Sub) and two values of
+ * Software\Keep: the live dump lacks exactly those, and --deleted only
+ * gives back the two keys (deleted, with their last-written times) and the
+ * six freed values (Gone1, Gone2, the old copy of Stay, Path, Count, Note)
+ * flagged deleted, in the record of values without a key. */
+Test(regf_fixtures, deleted_gleaner)
+{
+    char extra[1024];
+    snprintf(extra, sizeof extra, "--gleaner '%s' " DELETED_EDITS, tu_gleaner());
+    check("deleted-base", "deleted", "gleaner", extra, "keys=4 values=2");
+    check("deleted-base", "deleted", "gleaner-deleted", extra, "keys=3 values=6");
+}
+
 /* The checker must notice a disagreement: the types hive read against a
  * description that differs in one DWORD fails with that difference. */
 Test(regf_fixtures, checker_detects_difference)
