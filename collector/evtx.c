@@ -1,0 +1,716 @@
+/* EVTX files: the file header, 64 KiB chunks (header and data CRC32,
+ * string/template tables), event records, recovery of records from
+ * damaged chunks and slack, EventRecordID gaps, filters and errors.
+ * Layout: libyal "Windows XML Event Log (EVTX)" document, MS-EVEN6.
+ *
+ * Iteration has two phases. LIVE walks chunks in file order (as
+ * python-evtx and libevtx do) and yields the records between offset 512
+ * and the chunk's free-space offset; after a broken record it resyncs by
+ * scanning for the next record signature; a chunk without its "ElfChnk"
+ * signature is scanned whole. CARVE (unless no_recover) then revisits the
+ * chunks whose slack holds a record signature and yields records that
+ * validate and are not live duplicates. One chunk buffer is in memory. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "evtx_int.h"
+#include "text.h"
+
+#define REC_HDR 24
+#define REC_MIN (REC_HDR + 4 + 4) /* header, a fragment header, size copy */
+#define MAX_CHUNKS (1u << 22)      /* 256 GiB of chunks: refuses absurd sizes */
+#define MAX_RUNS (1u << 18)
+#define MAX_GAPS 100000
+#define CARVED_SET_MAX (1u << 20)
+
+enum { PH_LIVE, PH_CARVE, PH_DONE };
+enum { MODE_SEQ, MODE_SCAN };
+
+typedef struct id_run {
+    uint64_t first, last;
+    uint64_t chunk, off;
+} id_run;
+
+struct evtx_file {
+    gl_reader r;
+    evtx_options opt;
+    evtx_header_info hdr;
+    uint64_t nchunks;
+    uint8_t *chunk;
+    uint32_t chunk_len;
+    int64_t loaded; /* chunk index in the buffer, -1 none */
+    /* iteration */
+    int phase;
+    uint64_t ci;
+    bool in_chunk;
+    int mode;
+    uint32_t pos, end, live_end;
+    unsigned flags; /* EVTX_REC_* for records of the current region */
+    uint8_t *carve; /* per chunk: slack holds a record signature */
+    /* parse state */
+    bx_ctx bx;
+    evtx_model model;
+    evtx_event ev;
+    uint32_t root;
+    bool have_event;
+    /* filters */
+    uint8_t *id_bits; /* 65536 bits, NULL = no id filter */
+    char *channel;
+    gl_buf tmp;
+    gl_buf xml;
+    /* reporting */
+    char **errs;
+    size_t nerrs, errs_total;
+    id_run *runs;
+    size_t nruns, cap_runs;
+    bool runs_full;
+    evtx_gap *gaps;
+    size_t ngaps;
+    uint64_t *carved; /* open-addressing set of carved record ids (+1) */
+    size_t carved_cap, carved_n;
+    evtx_stats stats;
+};
+
+/* ---- CRC32 (slicing by 8; chunks are checksummed twice each) ----------- */
+
+static uint32_t crc_tab[8][256];
+static bool crc_ready;
+
+static void crc_init(void)
+{
+    if (crc_ready)
+        return;
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++)
+            c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        crc_tab[0][i] = c;
+    }
+    for (uint32_t i = 0; i < 256; i++)
+        for (int t = 1; t < 8; t++)
+            crc_tab[t][i] = (crc_tab[t - 1][i] >> 8) ^ crc_tab[0][crc_tab[t - 1][i] & 0xff];
+    crc_ready = true;
+}
+
+uint32_t evtx_crc32(uint32_t crc, const uint8_t *p, size_t n)
+{
+    crc_init();
+    crc = ~crc;
+    while (n >= 8) {
+        uint32_t a = crc ^ gl_le32(p), b = gl_le32(p + 4);
+        crc = crc_tab[7][a & 0xff] ^ crc_tab[6][(a >> 8) & 0xff] ^ crc_tab[5][(a >> 16) & 0xff] ^
+              crc_tab[4][a >> 24] ^ crc_tab[3][b & 0xff] ^ crc_tab[2][(b >> 8) & 0xff] ^
+              crc_tab[1][(b >> 16) & 0xff] ^ crc_tab[0][b >> 24];
+        p += 8;
+        n -= 8;
+    }
+    while (n--)
+        crc = crc_tab[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
+    return ~crc;
+}
+
+/* ---- errors ------------------------------------------------------------ */
+
+static void add_error(evtx_file *f, const char *fmt, ...) GL_PRINTF(2, 3);
+static void add_error(evtx_file *f, const char *fmt, ...)
+{
+    f->errs_total++;
+    if (f->nerrs >= EVTX_MAX_ERRORS)
+        return;
+    char msg[1200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    size_t nl = strlen(f->r.name ? f->r.name : "evtx");
+    char *s = gl_xmalloc(nl + 2 + strlen(msg) + 1);
+    sprintf(s, "%s: %s", f->r.name ? f->r.name : "evtx", msg);
+    f->errs = gl_xrealloc(f->errs, (f->nerrs + 1) * sizeof *f->errs);
+    f->errs[f->nerrs++] = s;
+}
+
+static uint64_t chunk_file_off(uint64_t ci) { return EVTX_FILE_HEADER_SIZE + ci * (uint64_t)EVTX_CHUNK_SIZE; }
+
+/* ---- open -------------------------------------------------------------- */
+
+static void read_header(evtx_file *f, const uint8_t *h)
+{
+    evtx_header_info *hi = &f->hdr;
+    hi->first_chunk = gl_le64(h + 8);
+    hi->last_chunk = gl_le64(h + 16);
+    hi->next_record_id = gl_le64(h + 24);
+    hi->header_size = gl_le32(h + 32);
+    hi->minor = gl_le16(h + 36);
+    hi->major = gl_le16(h + 38);
+    hi->header_block_size = gl_le16(h + 40);
+    hi->chunk_count = gl_le16(h + 42);
+    hi->flags = gl_le32(h + 120);
+    hi->dirty = hi->flags & 1;
+    hi->full = (hi->flags & 2) != 0;
+    hi->checksum_stored = gl_le32(h + 124);
+    hi->checksum_computed = evtx_crc32(0, h, 120);
+    hi->checksum_ok = hi->checksum_stored == hi->checksum_computed;
+}
+
+evtx_file *evtx_open(const gl_reader *r, const evtx_options *opt, gl_err *err)
+{
+    uint8_t h[128];
+    const char *name = r->name ? r->name : "evtx";
+    if (r->size < EVTX_FILE_HEADER_SIZE + 512)
+        return gl_err_set(err, "%s: %" PRIu64 " bytes: too short for an EVTX file (header 4096 + a chunk)", name,
+                          r->size),
+               NULL;
+    if (gl_read_exact(r, 0, h, sizeof h, err) < 0)
+        return NULL;
+    bool file_sig = !memcmp(h, "ElfFile", 8);
+    if (!file_sig) {
+        uint8_t c[8];
+        if (gl_read_exact(r, EVTX_FILE_HEADER_SIZE, c, 8, err) < 0)
+            return NULL;
+        if (memcmp(c, "ElfChnk", 8))
+            return gl_err_set(err, "%s: offset 0: expected signature \"ElfFile\", and no \"ElfChnk\" at 0x1000: not an EVTX file",
+                              name),
+                   NULL;
+    }
+    evtx_file *f = gl_xcalloc(1, sizeof *f);
+    f->r = *r;
+    if (opt)
+        f->opt = *opt;
+    if (file_sig)
+        read_header(f, h);
+    else
+        add_error(f, "offset 0: expected file signature \"ElfFile\"; reading chunks anyway");
+    f->nchunks = (r->size - EVTX_FILE_HEADER_SIZE + EVTX_CHUNK_SIZE - 1) / EVTX_CHUNK_SIZE;
+    if (f->nchunks > MAX_CHUNKS) {
+        add_error(f, "%" PRIu64 " chunks: reading only the first %u", f->nchunks, MAX_CHUNKS);
+        f->nchunks = MAX_CHUNKS;
+    }
+    f->hdr.chunks_in_file = f->nchunks;
+    f->chunk = gl_xmalloc(EVTX_CHUNK_SIZE);
+    f->carve = gl_xcalloc((size_t)f->nchunks, 1);
+    f->loaded = -1;
+    bx_ctx_init(&f->bx);
+    return f;
+}
+
+void evtx_close(evtx_file *f)
+{
+    if (!f)
+        return;
+    for (size_t i = 0; i < f->nerrs; i++)
+        free(f->errs[i]);
+    free(f->errs);
+    free(f->chunk);
+    free(f->carve);
+    free(f->id_bits);
+    free(f->channel);
+    free(f->runs);
+    free(f->gaps);
+    free(f->carved);
+    gl_buf_free(&f->tmp);
+    gl_buf_free(&f->xml);
+    bx_ctx_free(&f->bx);
+    evtx_model_free(&f->model);
+    free(f);
+}
+
+const evtx_header_info *evtx_header(const evtx_file *f) { return &f->hdr; }
+size_t evtx_error_count(const evtx_file *f) { return f->nerrs; }
+const char *evtx_error(const evtx_file *f, size_t i) { return i < f->nerrs ? f->errs[i] : NULL; }
+size_t evtx_error_total(const evtx_file *f) { return f->errs_total; }
+const evtx_stats *evtx_get_stats(const evtx_file *f) { return &f->stats; }
+
+const evtx_gap *evtx_gaps(const evtx_file *f, size_t *n)
+{
+    *n = f->ngaps;
+    return f->gaps;
+}
+
+void evtx_filter_ids(evtx_file *f, const uint32_t *ids, size_t n)
+{
+    free(f->id_bits);
+    f->id_bits = NULL;
+    if (n == 0)
+        return;
+    f->id_bits = gl_xcalloc(65536 / 8, 1);
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] <= 0xffff)
+            f->id_bits[ids[i] >> 3] |= (uint8_t)(1u << (ids[i] & 7));
+}
+
+void evtx_filter_channel(evtx_file *f, const char *channel)
+{
+    free(f->channel);
+    f->channel = channel ? gl_xstrdup(channel) : NULL;
+}
+
+/* ---- chunks ------------------------------------------------------------ */
+
+static bool has_signature(const uint8_t *p, uint32_t from, uint32_t to)
+{
+    for (uint32_t i = from; i + 4 <= to; i++)
+        if (p[i] == 0x2a && p[i + 1] == 0x2a && p[i + 2] == 0 && p[i + 3] == 0)
+            return true;
+    return false;
+}
+
+/* Read chunk ci into the buffer. -1 only on a reader error. */
+static int load_chunk(evtx_file *f, uint64_t ci, gl_err *err)
+{
+    if (f->loaded == (int64_t)ci)
+        return 0;
+    uint64_t off = chunk_file_off(ci);
+    int64_t n = f->r.read_at(f->r.ctx, off, f->chunk, EVTX_CHUNK_SIZE, err);
+    if (n < 0)
+        return -1;
+    if (n < EVTX_CHUNK_SIZE)
+        memset(f->chunk + n, 0, EVTX_CHUNK_SIZE - (size_t)n);
+    f->chunk_len = (uint32_t)n;
+    f->loaded = (int64_t)ci;
+    bx_ctx_chunk(&f->bx, f->chunk, f->chunk_len);
+    return 0;
+}
+
+/* Set up the LIVE region of the loaded chunk: check signature, header and
+ * data CRCs, find where live records end. */
+static void begin_live_chunk(evtx_file *f, uint64_t ci)
+{
+    const uint8_t *c = f->chunk;
+    uint64_t foff = chunk_file_off(ci);
+    f->flags = ci >= f->hdr.chunk_count && f->hdr.chunk_count ? EVTX_REC_PAST_COUNT : 0;
+    f->mode = MODE_SEQ;
+    f->pos = 512;
+    f->stats.chunks_total++;
+    if (f->chunk_len < 512) {
+        add_error(f, "chunk %" PRIu64 " (offset 0x%" PRIx64 "): truncated to %" PRIu32 " bytes, no room for records", ci,
+                  foff, f->chunk_len);
+        f->end = f->live_end = 0;
+        return;
+    }
+    if (f->chunk_len < EVTX_CHUNK_SIZE)
+        add_error(f, "chunk %" PRIu64 " (offset 0x%" PRIx64 "): truncated to %" PRIu32 " of 65536 bytes", ci, foff,
+                  f->chunk_len);
+    bool all_zero = true;
+    for (uint32_t i = 0; i < 512 && all_zero; i++)
+        all_zero = c[i] == 0;
+    if (all_zero && !has_signature(c, 512, f->chunk_len)) { /* never used: nothing to say */
+        f->end = f->live_end = 512;
+        return;
+    }
+    if (memcmp(c, "ElfChnk", 8)) {
+        f->stats.chunks_bad_magic++;
+        add_error(f, "chunk %" PRIu64 " (offset 0x%" PRIx64 "): expected signature \"ElfChnk\", found %02x %02x %02x %02x%s",
+                  ci, foff, c[0], c[1], c[2], c[3], f->opt.no_recover ? "; skipped" : "; scanning it for records");
+        f->mode = MODE_SCAN;
+        f->flags |= EVTX_REC_BAD_CHUNK | EVTX_REC_CARVED;
+        f->end = f->opt.no_recover ? 512 : f->chunk_len;
+        f->live_end = f->chunk_len;
+        return;
+    }
+    uint32_t stored = gl_le32(c + 124);
+    uint32_t crc = evtx_crc32(evtx_crc32(0, c, 120), c + 128, 384);
+    if (crc != stored) {
+        f->stats.chunks_bad_header++;
+        f->flags |= EVTX_REC_BAD_CHUNK;
+        add_error(f, "chunk %" PRIu64 " (offset 0x%" PRIx64 "): header CRC32 mismatch (stored 0x%08" PRIx32
+                     ", computed 0x%08" PRIx32 ")",
+                  ci, foff, stored, crc);
+    }
+    uint32_t free_off = gl_le32(c + 48);
+    if (free_off < 512 || free_off > f->chunk_len) {
+        add_error(f, "chunk %" PRIu64 " (offset 0x%" PRIx64 "): free space offset 0x%" PRIx32
+                     " outside 0x200..0x%" PRIx32 "; scanning the chunk for records",
+                  ci, foff, free_off, f->chunk_len);
+        f->flags |= EVTX_REC_BAD_CHUNK;
+        f->mode = MODE_SCAN;
+        f->end = f->live_end = f->chunk_len;
+        return;
+    }
+    uint32_t dstored = gl_le32(c + 52);
+    uint32_t dcrc = evtx_crc32(0, c + 512, free_off - 512);
+    if (dcrc != dstored) {
+        f->stats.chunks_bad_data_crc++;
+        f->flags |= EVTX_REC_BAD_CHUNK;
+        add_error(f, "chunk %" PRIu64 " (offset 0x%" PRIx64 "): event records CRC32 mismatch (stored 0x%08" PRIx32
+                     ", computed 0x%08" PRIx32 ")",
+                  ci, foff, dstored, dcrc);
+    }
+    f->end = f->live_end = free_off;
+    if (!f->opt.no_recover && has_signature(c, free_off, f->chunk_len))
+        f->carve[ci] = 1;
+}
+
+/* ---- records ----------------------------------------------------------- */
+
+/* Size of a plausible record at pos (signature, size, size copy), or 0. */
+static uint32_t record_size_at(const evtx_file *f, uint32_t pos, uint32_t limit)
+{
+    const uint8_t *c = f->chunk;
+    if ((uint64_t)pos + REC_HDR > limit || memcmp(c + pos, "\x2a\x2a\x00\x00", 4))
+        return 0;
+    uint32_t size = gl_le32(c + pos + 4);
+    if (size < REC_MIN || size > limit - pos)
+        return 0;
+    if (gl_le32(c + pos + size - 4) != size)
+        return 0;
+    return size;
+}
+
+static uint32_t find_signature(const evtx_file *f, uint32_t from, uint32_t to)
+{
+    const uint8_t *c = f->chunk;
+    for (uint32_t i = from; i + 4 <= to; i++) {
+        const uint8_t *q = memchr(c + i, 0x2a, to - i);
+        if (!q)
+            return to;
+        i = (uint32_t)(q - c);
+        if (i + 4 <= to && q[1] == 0x2a && q[2] == 0 && q[3] == 0)
+            return i;
+    }
+    return to;
+}
+
+static bool run_contains(const evtx_file *f, uint64_t id)
+{
+    size_t lo = 0, hi = f->nruns;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (f->runs[mid].last < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < f->nruns && f->runs[lo].first <= id;
+}
+
+static void add_run(evtx_file *f, uint64_t id, uint64_t ci, uint64_t off)
+{
+    if (f->nruns && f->runs[f->nruns - 1].last + 1 == id) {
+        f->runs[f->nruns - 1].last = id;
+        return;
+    }
+    if (f->nruns >= MAX_RUNS) {
+        if (!f->runs_full)
+            add_error(f, "more than %u separate EventRecordID runs: gap report incomplete", MAX_RUNS);
+        f->runs_full = true;
+        return;
+    }
+    if (f->nruns == f->cap_runs) {
+        f->cap_runs = f->cap_runs ? f->cap_runs * 2 : 64;
+        f->runs = gl_xrealloc(f->runs, f->cap_runs * sizeof *f->runs);
+    }
+    f->runs[f->nruns++] = (id_run){id, id, ci, off};
+}
+
+static int cmp_run(const void *a, const void *b)
+{
+    const id_run *x = a, *y = b;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* Sort and merge the live runs; the holes between them are the gaps. */
+static void finish_runs(evtx_file *f)
+{
+    if (f->nruns == 0)
+        return;
+    qsort(f->runs, f->nruns, sizeof *f->runs, cmp_run);
+    size_t w = 0;
+    for (size_t i = 1; i < f->nruns; i++) {
+        id_run *cur = &f->runs[w];
+        const id_run *nx = &f->runs[i];
+        if (nx->first <= cur->last + 1) {
+            if (nx->last > cur->last)
+                cur->last = nx->last;
+            continue;
+        }
+        if (f->ngaps < MAX_GAPS) {
+            if (f->ngaps % 64 == 0)
+                f->gaps = gl_xrealloc(f->gaps, (f->ngaps + 64) * sizeof *f->gaps);
+            f->gaps[f->ngaps++] = (evtx_gap){cur->last + 1, nx->first - 1, nx->chunk, nx->off};
+        }
+        f->runs[++w] = *nx;
+    }
+    f->nruns = w + 1;
+}
+
+/* Carved ids: open addressing, grows to CARVED_SET_MAX. Returns false if
+ * id was already present. */
+static bool carved_insert(evtx_file *f, uint64_t id)
+{
+    if (f->carved_n * 2 >= f->carved_cap) {
+        if (f->carved_cap >= CARVED_SET_MAX)
+            return true; /* full: stop deduplicating rather than grow */
+        size_t ncap = f->carved_cap ? f->carved_cap * 2 : 1024;
+        uint64_t *nt = gl_xcalloc(ncap, sizeof *nt);
+        for (size_t i = 0; i < f->carved_cap; i++) {
+            uint64_t k = f->carved[i];
+            if (!k)
+                continue;
+            size_t h = (size_t)((k * 0x9E3779B97F4A7C15ull) >> 20) & (ncap - 1);
+            while (nt[h])
+                h = (h + 1) & (ncap - 1);
+            nt[h] = k;
+        }
+        free(f->carved);
+        f->carved = nt;
+        f->carved_cap = ncap;
+    }
+    uint64_t k = id + 1; /* 0 marks an empty slot */
+    size_t h = (size_t)((k * 0x9E3779B97F4A7C15ull) >> 20) & (f->carved_cap - 1);
+    while (f->carved[h]) {
+        if (f->carved[h] == k)
+            return false;
+        h = (h + 1) & (f->carved_cap - 1);
+    }
+    f->carved[h] = k;
+    f->carved_n++;
+    return true;
+}
+
+/* ASCII case-insensitive equality (channel names are ASCII). */
+static bool same_name(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        char x = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a;
+        char y = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
+        if (x != y)
+            return false;
+        if (!x)
+            return true;
+    }
+}
+
+/* Cheap filter on the template's EventID / Channel substitutions. Returns
+ * 1 keep, 0 drop, -1 undecided (decide on the model). */
+static int peek_filter(evtx_file *f)
+{
+    const evtx_value *vals;
+    uint32_t nv;
+    const bx_tpl_slot *t = bx_record_template(&f->bx, f->root, &vals, &nv);
+    if (!t)
+        return -1;
+    int decided = 1;
+    if (f->id_bits) {
+        uint64_t id;
+        if (t->eventid_sub >= 0 && (uint32_t)t->eventid_sub < nv && evtx_value_uint(&vals[t->eventid_sub], &id)) {
+        } else if (t->eventid_sub == -2) {
+            id = t->eventid_const;
+        } else {
+            return -1;
+        }
+        if (id > 0xffff || !(f->id_bits[id >> 3] & (1u << (id & 7))))
+            return 0;
+    }
+    if (f->channel) {
+        if (t->channel_sub < 0 || (uint32_t)t->channel_sub >= nv)
+            return -1;
+        gl_buf_clear(&f->tmp);
+        evtx_format_value(&f->tmp, &vals[t->channel_sub]);
+        if (!same_name(gl_buf_cstr(&f->tmp), f->channel))
+            return 0;
+    }
+    return decided;
+}
+
+static bool model_filter(const evtx_file *f, const evtx_event *ev)
+{
+    if (f->id_bits && (!(ev->has & EVTX_HAS_EVENT_ID) || !(f->id_bits[ev->event_id >> 3] & (1u << (ev->event_id & 7)))))
+        return false;
+    if (f->channel && !same_name(ev->channel, f->channel))
+        return false;
+    return true;
+}
+
+/* Parse the record at pos (size bytes): an event (f->ev filled), skipped
+ * (filtered or a duplicate) or, for scan candidates, unparsed. */
+enum { TAKE_SKIPPED, TAKE_EVENT, TAKE_UNPARSED };
+static int take_record(evtx_file *f, uint32_t pos, uint32_t size)
+{
+    const uint8_t *c = f->chunk;
+    uint64_t id = gl_le64(c + pos + 8);
+    uint64_t foff = chunk_file_off((uint64_t)f->loaded) + pos;
+    bool carved = (f->flags & EVTX_REC_CARVED) != 0;
+    bool scan = f->mode == MODE_SCAN;
+    if (carved && run_contains(f, id))
+        return TAKE_SKIPPED;
+    gl_err e = {{0}};
+    uint32_t root = 0;
+    int prc = bx_parse_record(&f->bx, pos + REC_HDR, pos + size - 4, &root, &e);
+    if (prc < 0 && scan) {
+        f->stats.records_bad++;
+        return TAKE_UNPARSED;
+    }
+    if (prc < 0)
+        add_error(f, "chunk %" PRIu64 ": record %" PRIu64 " at offset 0x%" PRIx64 ": %s", (uint64_t)f->loaded, id, foff,
+                  e.msg);
+    if (carved && !carved_insert(f, id))
+        return TAKE_SKIPPED;
+    if (!carved)
+        add_run(f, id, (uint64_t)f->loaded, foff);
+    f->root = root;
+    if ((f->id_bits || f->channel) && peek_filter(f) == 0) {
+        f->stats.records_filtered++;
+        return TAKE_SKIPPED;
+    }
+    evtx_event *ev = &f->ev;
+    memset(ev, 0, sizeof *ev);
+    ev->record_id = id;
+    ev->written_time = gl_le64(c + pos + 16);
+    ev->file_offset = foff;
+    ev->chunk_index = (uint64_t)f->loaded;
+    ev->recovered = f->flags != 0;
+    ev->recovered_why = f->flags;
+    if (prc == 0 && bx_parse_nested(&f->bx, &e) < 0)
+        add_error(f, "chunk %" PRIu64 ": record %" PRIu64 " at offset 0x%" PRIx64 ": nested BinXml: %s",
+                  (uint64_t)f->loaded, id, foff, e.msg);
+    if (evtx_model_build(&f->bx, root, &f->model, ev, &e) < 0)
+        add_error(f, "chunk %" PRIu64 ": record %" PRIu64 " at offset 0x%" PRIx64 ": %s", (uint64_t)f->loaded, id, foff,
+                  e.msg);
+    if ((f->id_bits || f->channel) && !model_filter(f, ev)) {
+        f->stats.records_filtered++;
+        return TAKE_SKIPPED;
+    }
+    if (ev->recovered)
+        f->stats.records_recovered++;
+    else
+        f->stats.records_live++;
+    return TAKE_EVENT;
+}
+
+/* Next record of the current region. 1 = event, 0 = region exhausted. */
+static int next_in_region(evtx_file *f)
+{
+    while (f->pos < f->end) {
+        uint32_t size = record_size_at(f, f->pos, f->chunk_len);
+        if (f->mode == MODE_SEQ && (!size || f->pos + size > f->live_end)) {
+            f->stats.records_bad++;
+            add_error(f, "chunk %" PRIu64 ": offset 0x%" PRIx64 ": expected an event record (signature 2a 2a 00 00, size and size copy within the chunk); resynchronising",
+                      (uint64_t)f->loaded, chunk_file_off((uint64_t)f->loaded) + f->pos);
+            f->mode = MODE_SCAN;
+            f->flags |= EVTX_REC_AFTER_DAMAGE;
+            f->pos = find_signature(f, f->pos + 1, f->end);
+            continue;
+        }
+        if (f->mode == MODE_SCAN && !size) {
+            f->pos = find_signature(f, f->pos + 1, f->end);
+            continue;
+        }
+        uint32_t pos = f->pos;
+        int rc = take_record(f, pos, size);
+        if (rc == TAKE_UNPARSED) { /* a false signature: look further */
+            f->pos = find_signature(f, pos + 1, f->end);
+            continue;
+        }
+        f->pos = pos + size;
+        if (rc == TAKE_EVENT)
+            return 1;
+    }
+    return 0;
+}
+
+static int advance_live(evtx_file *f, gl_err *err)
+{
+    for (;;) {
+        if (f->in_chunk && next_in_region(f))
+            return 1;
+        if (f->in_chunk)
+            f->ci++;
+        f->in_chunk = false;
+        if (f->ci >= f->nchunks)
+            return 0;
+        if (load_chunk(f, f->ci, err) < 0)
+            return -1;
+        begin_live_chunk(f, f->ci);
+        f->in_chunk = true;
+    }
+}
+
+static int advance_carve(evtx_file *f, gl_err *err)
+{
+    for (;;) {
+        if (f->in_chunk && next_in_region(f))
+            return 1;
+        if (f->in_chunk)
+            f->ci++;
+        f->in_chunk = false;
+        while (f->ci < f->nchunks && !f->carve[f->ci])
+            f->ci++;
+        if (f->ci >= f->nchunks)
+            return 0;
+        if (load_chunk(f, f->ci, err) < 0)
+            return -1;
+        uint32_t free_off = gl_le32(f->chunk + 48);
+        f->mode = MODE_SCAN;
+        f->flags = EVTX_REC_CARVED;
+        f->pos = free_off;
+        f->end = f->chunk_len;
+        f->live_end = f->chunk_len;
+        f->in_chunk = true;
+    }
+}
+
+int evtx_next(evtx_file *f, const evtx_event **ev, gl_err *err)
+{
+    f->have_event = false;
+    for (;;) {
+        int rc = 0;
+        if (f->phase == PH_LIVE) {
+            rc = advance_live(f, err);
+            if (rc == 0) {
+                finish_runs(f);
+                f->phase = f->opt.no_recover ? PH_DONE : PH_CARVE;
+                f->ci = 0;
+                f->in_chunk = false;
+                continue;
+            }
+        } else if (f->phase == PH_CARVE) {
+            rc = advance_carve(f, err);
+            if (rc == 0) {
+                f->phase = PH_DONE;
+                continue;
+            }
+        } else {
+            return 0;
+        }
+        if (rc < 0)
+            return -1;
+        f->have_event = true;
+        *ev = &f->ev;
+        return 1;
+    }
+}
+
+const char *evtx_event_value(const evtx_event *ev, const char *name)
+{
+    for (size_t i = 0; i < ev->ndata; i++)
+        if (!strcmp(ev->data[i].name, name))
+            return ev->data[i].value;
+    for (size_t i = 0; i < ev->nuser; i++)
+        if (!ev->user[i].is_attr && !strcmp(ev->user[i].name, name))
+            return ev->user[i].value;
+    return NULL;
+}
+
+int evtx_event_xml(evtx_file *f, const evtx_event *ev, gl_buf *out)
+{
+    if (!f->have_event || ev != &f->ev)
+        return -1;
+    gl_err e;
+    return evtx_xml_render(&f->bx, f->root, out, &e);
+}
+
+void evtx_event_json(evtx_file *f, const evtx_event *ev, gl_json *j, unsigned flags)
+{
+    const char *xml = NULL;
+    size_t xml_len = 0;
+    if ((flags & EVTX_JSON_XML) && f->have_event && ev == &f->ev) {
+        gl_buf_clear(&f->xml);
+        gl_err e;
+        evtx_xml_render(&f->bx, f->root, &f->xml, &e);
+        xml = f->xml.data ? f->xml.data : "";
+        xml_len = f->xml.len;
+    }
+    evtx_json_render(ev, j, xml, xml_len);
+}

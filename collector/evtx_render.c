@@ -1,0 +1,886 @@
+/* Rendering of EVTX records: substitution values as text (formats in
+ * docs/evtx.md), the event model (System fields, EventData pairs, UserData
+ * nodes), XML and JSON. Buffers are reused from record to record so the
+ * hot path does not allocate once warm. */
+#include <float.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "evtx_int.h"
+#include "text.h"
+
+/* ---- values ------------------------------------------------------------ */
+
+/* UTF-16LE without its trailing NULs; ASCII converted in bulk. */
+static void put_utf16(gl_buf *out, const uint8_t *p, size_t n)
+{
+    n &= ~(size_t)1;
+    while (n >= 2 && p[n - 1] == 0 && p[n - 2] == 0)
+        n -= 2;
+    gl_buf_reserve(out, n / 2 + 1);
+    size_t i = 0;
+    char *d = out->data + out->len;
+    while (i < n && p[i] > 0 && p[i] < 0x80 && p[i + 1] == 0) {
+        *d++ = (char)p[i];
+        i += 2;
+    }
+    out->len = (size_t)(d - out->data);
+    if (i < n)
+        gl_utf16le_to_utf8(out, p + i, n - i, false);
+}
+
+static void put_latin1(gl_buf *out, const uint8_t *p, size_t n)
+{
+    while (n > 0 && p[n - 1] == 0)
+        n--;
+    gl_latin1_to_utf8(out, p, n, false);
+}
+
+static void put_hex_upper(gl_buf *out, const uint8_t *p, size_t n)
+{
+    static const char hx[] = "0123456789ABCDEF";
+    gl_buf_reserve(out, 2 * n);
+    char *d = out->data + out->len;
+    for (size_t i = 0; i < n; i++) {
+        *d++ = hx[p[i] >> 4];
+        *d++ = hx[p[i] & 15];
+    }
+    out->len += 2 * n;
+}
+
+static void put_u64(gl_buf *out, uint64_t v)
+{
+    char tmp[24];
+    int i = 24;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    gl_buf_append(out, tmp + i, (size_t)(24 - i));
+}
+
+static void put_i64(gl_buf *out, int64_t v)
+{
+    if (v < 0) {
+        gl_buf_putc(out, '-');
+        put_u64(out, (uint64_t)0 - (uint64_t)v);
+    } else {
+        put_u64(out, (uint64_t)v);
+    }
+}
+
+/* Shortest decimal that reads back to the same value. */
+static void put_real(gl_buf *out, double d, bool single)
+{
+    char tmp[40];
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*g", prec, d);
+        double back = strtod(tmp, NULL);
+        if (single ? (float)back == (float)d : back == d)
+            break;
+    }
+    gl_buf_puts(out, tmp);
+}
+
+static void put_filetime(gl_buf *out, uint64_t ft)
+{
+    char iso[GL_TIME_STRLEN];
+    gl_filetime_iso(ft, 7, iso);
+    gl_buf_puts(out, iso);
+}
+
+static void put_systime(gl_buf *out, const uint8_t *p)
+{
+    gl_buf_printf(out, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", gl_le16(p), gl_le16(p + 2), gl_le16(p + 6),
+                  gl_le16(p + 8), gl_le16(p + 10), gl_le16(p + 12), gl_le16(p + 14));
+}
+
+static size_t sid_size(const uint8_t *p, size_t n) { return n < 8 ? 0 : 8 + 4 * (size_t)p[1]; }
+
+static int scalar_size(uint8_t type)
+{
+    switch (type) {
+    case EVTX_T_I8: case EVTX_T_U8: return 1;
+    case EVTX_T_I16: case EVTX_T_U16: return 2;
+    case EVTX_T_I32: case EVTX_T_U32: case EVTX_T_R32: case EVTX_T_BOOL: case EVTX_T_HEX32: return 4;
+    case EVTX_T_I64: case EVTX_T_U64: case EVTX_T_R64: case EVTX_T_FILETIME: case EVTX_T_HEX64: return 8;
+    case EVTX_T_GUID: case EVTX_T_SYSTIME: return 16;
+    default: return 0;
+    }
+}
+
+/* One item of a fixed-size type; p holds at least scalar_size(type). */
+static void put_scalar(gl_buf *out, uint8_t type, const uint8_t *p)
+{
+    char tmp[40];
+    switch (type) {
+    case EVTX_T_I8: put_i64(out, (int8_t)p[0]); break;
+    case EVTX_T_U8: put_u64(out, p[0]); break;
+    case EVTX_T_I16: put_i64(out, (int16_t)gl_le16(p)); break;
+    case EVTX_T_U16: put_u64(out, gl_le16(p)); break;
+    case EVTX_T_I32: put_i64(out, (int32_t)gl_le32(p)); break;
+    case EVTX_T_U32: put_u64(out, gl_le32(p)); break;
+    case EVTX_T_I64: put_i64(out, (int64_t)gl_le64(p)); break;
+    case EVTX_T_U64: put_u64(out, gl_le64(p)); break;
+    case EVTX_T_R32: {
+        float f;
+        uint32_t u = gl_le32(p);
+        memcpy(&f, &u, 4);
+        put_real(out, f, true);
+        break;
+    }
+    case EVTX_T_R64: {
+        double d;
+        uint64_t u = gl_le64(p);
+        memcpy(&d, &u, 8);
+        put_real(out, d, false);
+        break;
+    }
+    case EVTX_T_BOOL: gl_buf_puts(out, gl_le32(p) ? "true" : "false"); break;
+    case EVTX_T_GUID:
+        gl_guid_format(tmp, p);
+        gl_buf_puts(out, tmp);
+        break;
+    case EVTX_T_FILETIME: put_filetime(out, gl_le64(p)); break;
+    case EVTX_T_SYSTIME: put_systime(out, p); break;
+    case EVTX_T_HEX32: gl_buf_printf(out, "0x%" PRIx32, gl_le32(p)); break;
+    case EVTX_T_HEX64: gl_buf_printf(out, "0x%" PRIx64, gl_le64(p)); break;
+    default: break;
+    }
+}
+
+/* size_t and handles are 4 or 8 bytes depending on the writer. */
+static void put_word_sized(gl_buf *out, const uint8_t *p, size_t n, bool hex)
+{
+    uint64_t v = n >= 8 ? gl_le64(p) : n >= 4 ? gl_le32(p) : 0;
+    if (n != 4 && n != 8) {
+        put_hex_upper(out, p, n);
+        return;
+    }
+    if (hex)
+        gl_buf_printf(out, "0x%" PRIx64, v);
+    else
+        put_u64(out, v);
+}
+
+static void put_sid(gl_buf *out, const uint8_t *p, size_t n)
+{
+    if (!gl_sid_format(out, p, n))
+        put_hex_upper(out, p, n);
+}
+
+/* Arrays: items separated by '\n'. Strings are NUL-terminated items. */
+static void put_array(gl_buf *out, uint8_t type, const uint8_t *p, size_t n)
+{
+    size_t items = 0;
+    if (type == EVTX_T_STRING || type == EVTX_T_ANSI) {
+        size_t unit = type == EVTX_T_STRING ? 2 : 1;
+        size_t i = 0, start = 0;
+        n -= n % unit;
+        for (; i + unit <= n; i += unit) {
+            bool nul = unit == 2 ? (p[i] == 0 && p[i + 1] == 0) : p[i] == 0;
+            if (!nul)
+                continue;
+            if (items++)
+                gl_buf_putc(out, '\n');
+            if (unit == 2)
+                put_utf16(out, p + start, i - start);
+            else
+                put_latin1(out, p + start, i - start);
+            start = i + unit;
+        }
+        if (start < n) {
+            if (items)
+                gl_buf_putc(out, '\n');
+            if (unit == 2)
+                put_utf16(out, p + start, n - start);
+            else
+                put_latin1(out, p + start, n - start);
+        }
+        return;
+    }
+    if (type == EVTX_T_SID) {
+        size_t i = 0;
+        while (i < n) {
+            size_t sz = sid_size(p + i, n - i);
+            if (sz == 0 || sz > n - i) {
+                if (items)
+                    gl_buf_putc(out, '\n');
+                put_hex_upper(out, p + i, n - i);
+                return;
+            }
+            if (items++)
+                gl_buf_putc(out, '\n');
+            put_sid(out, p + i, sz);
+            i += sz;
+        }
+        return;
+    }
+    int sz = scalar_size(type);
+    if (sz == 0 || n % (size_t)sz) {
+        put_hex_upper(out, p, n);
+        return;
+    }
+    for (size_t i = 0; i < n; i += (size_t)sz) {
+        if (items++)
+            gl_buf_putc(out, '\n');
+        put_scalar(out, type, p + i);
+    }
+}
+
+void evtx_format_value(gl_buf *out, const evtx_value *v)
+{
+    uint8_t type = v->type;
+    const uint8_t *p = v->p;
+    size_t n = v->len;
+    if (type & EVTX_T_ARRAY) {
+        put_array(out, type & 0x7f, p, n);
+        return;
+    }
+    switch (type) {
+    case EVTX_T_NULL: return;
+    case EVTX_T_STRING: case EVTX_T_EVTXML: put_utf16(out, p, n); return;
+    case EVTX_T_ANSI: put_latin1(out, p, n); return;
+    case EVTX_T_BINARY: put_hex_upper(out, p, n); return;
+    case EVTX_T_SIZET: put_word_sized(out, p, n, false); return;
+    case EVTX_T_HANDLE: put_word_sized(out, p, n, true); return;
+    case EVTX_T_SID: put_sid(out, p, n); return;
+    case EVTX_T_BINXML: return; /* rendered as markup by the walker */
+    default: break;
+    }
+    int sz = scalar_size(type);
+    if (sz == 0 || n < (size_t)sz) { /* unknown type or short value: keep the bytes */
+        put_hex_upper(out, p, n);
+        return;
+    }
+    put_scalar(out, type, p);
+}
+
+bool evtx_value_uint(const evtx_value *v, uint64_t *out)
+{
+    int sz = scalar_size(v->type);
+    if (sz == 0 || sz > 8 || v->len < (uint32_t)sz || v->type == EVTX_T_R32 || v->type == EVTX_T_R64)
+        return false;
+    const uint8_t *p = v->p;
+    switch (sz) {
+    case 1: *out = p[0]; break;
+    case 2: *out = gl_le16(p); break;
+    case 4: *out = gl_le32(p); break;
+    default: *out = gl_le64(p); break;
+    }
+    return true;
+}
+
+/* ---- event model ------------------------------------------------------- */
+
+enum { SEC_NONE, SEC_SYSTEM, SEC_EVENT_DATA, SEC_USER_DATA };
+enum { CAP_NONE, CAP_SYS, CAP_PAIR_NAME, CAP_PAIR_VALUE, CAP_UNODE };
+#define NO_OFF UINT32_MAX
+#define MODEL_DEPTH (4 * EVTX_MAX_XML_DEPTH + 8)
+
+typedef struct msink {
+    evtx_model *m;
+    evtx_event *ev;
+    int depth;            /* depth of the element last started (root = 0) */
+    int section;
+    int pending;          /* capture to begin at content() */
+    uint32_t pending_arg;
+    int cap;              /* capture in progress */
+    uint32_t cap_arg;
+    uint32_t cap_start;
+    int cap_depth;        /* element whose content is captured */
+    uint8_t sys_elem;     /* System child currently open */
+    uint32_t sys_off[NM_COUNT];
+} msink;
+
+static void push_u32(uint32_t **arr, size_t *n, size_t *cap, uint32_t v)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        *arr = gl_xrealloc(*arr, *cap * sizeof **arr);
+    }
+    (*arr)[(*n)++] = v;
+}
+
+static uint32_t str_add(evtx_model *m, const char *s, size_t n)
+{
+    uint32_t off = (uint32_t)m->str.len;
+    gl_buf_append(&m->str, s, n);
+    gl_buf_putc(&m->str, '\0');
+    return off;
+}
+
+static void cap_begin(msink *s, int what, uint32_t arg)
+{
+    s->cap = what;
+    s->cap_arg = arg;
+    s->cap_depth = s->depth;
+    s->cap_start = (uint32_t)s->m->str.len;
+}
+
+/* Finish the capture: NUL-terminate and file the string where it belongs. */
+static void cap_end(msink *s)
+{
+    if (s->cap == CAP_NONE)
+        return;
+    evtx_model *m = s->m;
+    uint32_t off = s->cap_start;
+    gl_buf_putc(&m->str, '\0');
+    switch (s->cap) {
+    case CAP_SYS: s->sys_off[s->cap_arg] = off; break;
+    case CAP_PAIR_NAME: m->pair_offs[2 * s->cap_arg] = off; break;
+    case CAP_PAIR_VALUE: m->pair_offs[2 * s->cap_arg + 1] = off; break;
+    case CAP_UNODE: m->unode_offs[3 * s->cap_arg + 1] = off; break;
+    default: break;
+    }
+    s->cap = CAP_NONE;
+}
+
+static bool sys_text_field(uint8_t id)
+{
+    switch (id) {
+    case NM_EVENT_ID: case NM_VERSION: case NM_LEVEL: case NM_TASK: case NM_OPCODE: case NM_KEYWORDS:
+    case NM_EVENT_RECORD_ID: case NM_CHANNEL: case NM_COMPUTER: return true;
+    default: return false;
+    }
+}
+
+static uint32_t add_unode(msink *s, const char *name, uint32_t len, int depth, bool attr)
+{
+    evtx_model *m = s->m;
+    uint32_t idx = (uint32_t)(m->nunodes / 3);
+    push_u32(&m->unode_offs, &m->nunodes, &m->cap_unodes, str_add(m, name, len));
+    push_u32(&m->unode_offs, &m->nunodes, &m->cap_unodes, NO_OFF);
+    push_u32(&m->unode_offs, &m->nunodes, &m->cap_unodes, (uint32_t)depth | (attr ? 0x10000u : 0));
+    return idx;
+}
+
+static void m_elem_start(void *ctx, const char *name, uint32_t len, uint8_t id)
+{
+    msink *s = ctx;
+    if (s->cap == CAP_UNODE) /* a UserData element's text ends at its first child */
+        cap_end(s);
+    int d = ++s->depth;
+    s->pending = CAP_NONE;
+    if (d == 1) {
+        s->section = id == NM_SYSTEM ? SEC_SYSTEM
+                   : id == NM_EVENT_DATA ? SEC_EVENT_DATA
+                   : id == NM_USER_DATA ? SEC_USER_DATA : SEC_NONE;
+        if (id == NM_EVENT_DATA)
+            s->ev->has |= EVTX_HAS_EVENT_DATA;
+        if (id == NM_USER_DATA)
+            s->ev->has |= EVTX_HAS_USER_DATA;
+        return;
+    }
+    if (d < 2)
+        return;
+    switch (s->section) {
+    case SEC_SYSTEM:
+        if (d == 2) {
+            s->sys_elem = id;
+            if (sys_text_field(id)) {
+                s->pending = CAP_SYS;
+                s->pending_arg = id;
+            }
+        }
+        break;
+    case SEC_EVENT_DATA:
+        if (d == 2) {
+            evtx_model *m = s->m;
+            uint32_t pi = (uint32_t)(m->npairs / 2);
+            uint32_t name_off = NO_OFF;
+            if (id != NM_DATA)
+                name_off = str_add(m, name, len);
+            push_u32(&m->pair_offs, &m->npairs, &m->cap_pairs, name_off);
+            push_u32(&m->pair_offs, &m->npairs, &m->cap_pairs, NO_OFF);
+            s->pending = CAP_PAIR_VALUE;
+            s->pending_arg = pi;
+        }
+        break;
+    case SEC_USER_DATA: {
+        uint32_t u = add_unode(s, name, len, d - 2, false);
+        s->pending = CAP_UNODE;
+        s->pending_arg = u;
+        break;
+    }
+    default: break;
+    }
+}
+
+static void m_attr_start(void *ctx, const char *name, uint32_t len, uint8_t id)
+{
+    msink *s = ctx;
+    int d = s->depth;
+    if (s->section == SEC_SYSTEM && d == 2) {
+        switch (id) {
+        case NM_NAME: case NM_GUID: case NM_EVENT_SOURCE_NAME:
+            if (s->sys_elem == NM_PROVIDER)
+                cap_begin(s, CAP_SYS, id);
+            break;
+        case NM_QUALIFIERS:
+            if (s->sys_elem == NM_EVENT_ID)
+                cap_begin(s, CAP_SYS, id);
+            break;
+        case NM_SYSTEM_TIME:
+            if (s->sys_elem == NM_TIME_CREATED)
+                cap_begin(s, CAP_SYS, id);
+            break;
+        case NM_PROCESS_ID: case NM_THREAD_ID:
+            if (s->sys_elem == NM_EXECUTION)
+                cap_begin(s, CAP_SYS, id);
+            break;
+        case NM_USER_ID:
+            if (s->sys_elem == NM_SECURITY)
+                cap_begin(s, CAP_SYS, id);
+            break;
+        default: break;
+        }
+    } else if (s->section == SEC_EVENT_DATA && d == 2 && id == NM_NAME) {
+        evtx_model *m = s->m;
+        cap_begin(s, CAP_PAIR_NAME, (uint32_t)(m->npairs / 2 - 1));
+    } else if (s->section == SEC_USER_DATA && d >= 2) {
+        cap_begin(s, CAP_UNODE, add_unode(s, name, len, d - 2, true));
+    }
+}
+
+static void m_attr_end(void *ctx) { cap_end(ctx); }
+
+static void m_content(void *ctx)
+{
+    msink *s = ctx;
+    if (s->pending != CAP_NONE) {
+        cap_begin(s, s->pending, s->pending_arg);
+        s->pending = CAP_NONE;
+    }
+}
+
+static void m_text(void *ctx, const char *t, uint32_t len, bool cdata)
+{
+    (void)cdata;
+    msink *s = ctx;
+    if (s->cap != CAP_NONE)
+        gl_buf_append(&s->m->str, t, len);
+}
+
+static void m_value(void *ctx, const evtx_value *v)
+{
+    msink *s = ctx;
+    if (s->cap == CAP_NONE)
+        return;
+    if (s->cap == CAP_SYS && s->cap_arg == NM_SYSTEM_TIME && v->type == EVTX_T_FILETIME && v->len >= 8) {
+        s->ev->time_created = gl_le64(v->p);
+        s->ev->has |= EVTX_HAS_TIME_CREATED;
+    }
+    evtx_format_value(&s->m->str, v);
+}
+
+static void m_charref(void *ctx, uint16_t code)
+{
+    msink *s = ctx;
+    if (s->cap != CAP_NONE)
+        gl_utf8_put(&s->m->str, code);
+}
+
+static void m_entref(void *ctx, const char *name, uint32_t len)
+{
+    msink *s = ctx;
+    if (s->cap == CAP_NONE)
+        return;
+    static const struct { const char *n; char c; } ents[] = {
+        {"lt", '<'}, {"gt", '>'}, {"amp", '&'}, {"quot", '"'}, {"apos", '\''}};
+    for (size_t i = 0; i < sizeof ents / sizeof ents[0]; i++)
+        if (strlen(ents[i].n) == len && !memcmp(ents[i].n, name, len)) {
+            gl_buf_putc(&s->m->str, ents[i].c);
+            return;
+        }
+    gl_buf_putc(&s->m->str, '&');
+    gl_buf_append(&s->m->str, name, len);
+    gl_buf_putc(&s->m->str, ';');
+}
+
+static void m_pi(void *ctx, const char *t, uint32_t tl, const char *d, uint32_t dl)
+{
+    (void)ctx, (void)t, (void)tl, (void)d, (void)dl;
+}
+
+static void m_elem_end(void *ctx, const char *name, uint32_t len, uint8_t id)
+{
+    (void)name, (void)len, (void)id;
+    msink *s = ctx;
+    int d = s->depth;
+    if (s->cap != CAP_NONE && s->cap_depth == d)
+        cap_end(s);
+    s->pending = CAP_NONE;
+    if (d == 2 && s->section == SEC_SYSTEM)
+        s->sys_elem = NM_OTHER;
+    if (d == 1)
+        s->section = SEC_NONE;
+    s->depth--;
+}
+
+static const char *off_str(const evtx_model *m, uint32_t off) { return off == NO_OFF ? "" : m->str.data + off; }
+
+static bool parse_num(const evtx_model *m, uint32_t off, uint64_t *v)
+{
+    if (off == NO_OFF)
+        return false;
+    const char *s = m->str.data + off;
+    if (!*s)
+        return false;
+    char *end;
+    *v = strtoull(s, &end, 0);
+    return *end == '\0';
+}
+
+/* Numbers and strings of System from the captured text. */
+static void finish_system(msink *s)
+{
+    evtx_event *ev = s->ev;
+    const evtx_model *m = s->m;
+    const uint32_t *o = s->sys_off;
+    uint64_t v;
+    static const struct { uint8_t id; uint32_t bit; } nums[] = {
+        {NM_EVENT_ID, EVTX_HAS_EVENT_ID}, {NM_QUALIFIERS, EVTX_HAS_QUALIFIERS}, {NM_VERSION, EVTX_HAS_VERSION},
+        {NM_LEVEL, EVTX_HAS_LEVEL}, {NM_TASK, EVTX_HAS_TASK}, {NM_OPCODE, EVTX_HAS_OPCODE},
+        {NM_KEYWORDS, EVTX_HAS_KEYWORDS}, {NM_EVENT_RECORD_ID, EVTX_HAS_RECORD_ID},
+        {NM_PROCESS_ID, EVTX_HAS_PROCESS_ID}, {NM_THREAD_ID, EVTX_HAS_THREAD_ID}};
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+        if (!parse_num(m, o[nums[i].id], &v))
+            continue;
+        ev->has |= nums[i].bit;
+        switch (nums[i].id) {
+        case NM_EVENT_ID: ev->event_id = (uint16_t)v; break;
+        case NM_QUALIFIERS: ev->qualifiers = (uint16_t)v; break;
+        case NM_VERSION: ev->version = (uint8_t)v; break;
+        case NM_LEVEL: ev->level = (uint8_t)v; break;
+        case NM_TASK: ev->task = (uint16_t)v; break;
+        case NM_OPCODE: ev->opcode = (uint8_t)v; break;
+        case NM_KEYWORDS: ev->keywords = v; break;
+        case NM_EVENT_RECORD_ID: ev->event_record_id = v; break;
+        case NM_PROCESS_ID: ev->process_id = (uint32_t)v; break;
+        case NM_THREAD_ID: ev->thread_id = (uint32_t)v; break;
+        default: break;
+        }
+    }
+    if (!(ev->has & EVTX_HAS_RECORD_ID))
+        ev->event_record_id = ev->record_id;
+    ev->provider_name = off_str(m, o[NM_NAME]);
+    ev->provider_guid = off_str(m, o[NM_GUID]);
+    ev->event_source_name = off_str(m, o[NM_EVENT_SOURCE_NAME]);
+    ev->channel = off_str(m, o[NM_CHANNEL]);
+    ev->computer = off_str(m, o[NM_COMPUTER]);
+    ev->user_id = off_str(m, o[NM_USER_ID]);
+    const char *t = off_str(m, o[NM_SYSTEM_TIME]);
+    snprintf(ev->time_created_iso, sizeof ev->time_created_iso, "%s", t);
+    if (*t && !(ev->has & EVTX_HAS_TIME_CREATED))
+        ev->has |= EVTX_HAS_TIME_CREATED; /* text time (no FILETIME): keep the string */
+}
+
+/* Offsets become pointers once the string buffer stops growing. */
+static void finish_lists(msink *s)
+{
+    evtx_model *m = s->m;
+    evtx_event *ev = s->ev;
+    size_t np = m->npairs / 2;
+    if (np > m->cap_pairs_out) {
+        m->cap_pairs_out = np * 2;
+        m->pairs = gl_xrealloc(m->pairs, m->cap_pairs_out * sizeof *m->pairs);
+    }
+    for (size_t i = 0; i < np; i++) {
+        uint32_t no = m->pair_offs[2 * i], vo = m->pair_offs[2 * i + 1];
+        m->pairs[i].name = m->str.data + no;
+        m->pairs[i].value = off_str(m, vo);
+    }
+    size_t nu = m->nunodes / 3;
+    if (nu > m->cap_unodes_out) {
+        m->cap_unodes_out = nu * 2;
+        m->unodes = gl_xrealloc(m->unodes, m->cap_unodes_out * sizeof *m->unodes);
+    }
+    for (size_t i = 0; i < nu; i++) {
+        m->unodes[i].name = m->str.data + m->unode_offs[3 * i];
+        m->unodes[i].value = off_str(m, m->unode_offs[3 * i + 1]);
+        m->unodes[i].depth = (uint16_t)(m->unode_offs[3 * i + 2] & 0xffff);
+        m->unodes[i].is_attr = (m->unode_offs[3 * i + 2] >> 16) != 0;
+    }
+    ev->data = m->pairs;
+    ev->ndata = np;
+    ev->user = m->unodes;
+    ev->nuser = nu;
+}
+
+/* Unnamed <Data> elements are keyed by their position among the
+ * EventData children. */
+static void name_positions(evtx_model *m)
+{
+    size_t np = m->npairs / 2;
+    for (size_t i = 0; i < np; i++) {
+        if (m->pair_offs[2 * i] != NO_OFF)
+            continue;
+        char tmp[16];
+        int n = snprintf(tmp, sizeof tmp, "%zu", i);
+        m->pair_offs[2 * i] = str_add(m, tmp, (size_t)n);
+    }
+}
+
+static const bx_sink model_sink = {
+    .elem_start = m_elem_start, .attr_start = m_attr_start, .attr_end = m_attr_end, .content = m_content,
+    .text = m_text, .value = m_value, .charref = m_charref, .entref = m_entref, .pi = m_pi,
+    .elem_end = m_elem_end};
+
+int evtx_model_build(bx_ctx *c, uint32_t root, evtx_model *m, evtx_event *ev, gl_err *err)
+{
+    gl_buf_clear(&m->str);
+    gl_buf_putc(&m->str, '\0'); /* offset 0: the empty string */
+    m->npairs = m->nunodes = 0;
+    msink s = {.m = m, .ev = ev, .depth = -1};
+    for (int i = 0; i < NM_COUNT; i++)
+        s.sys_off[i] = NO_OFF;
+    bx_sink sink = model_sink;
+    sink.ctx = &s;
+    int rc = bx_walk_record(c, root, &sink, err);
+    cap_end(&s);
+    name_positions(m);
+    finish_system(&s);
+    finish_lists(&s);
+    return rc;
+}
+
+void evtx_model_free(evtx_model *m)
+{
+    gl_buf_free(&m->str);
+    free(m->pair_offs);
+    free(m->unode_offs);
+    free(m->pairs);
+    free(m->unodes);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- XML --------------------------------------------------------------- */
+
+typedef struct xsink {
+    gl_buf *out;
+    int depth;
+} xsink;
+
+static void xml_escape(gl_buf *out, const char *s, size_t n, bool attr)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *rep = NULL;
+        switch (s[i]) {
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '&': rep = "&amp;"; break;
+        case '"': rep = attr ? "&quot;" : NULL; break;
+        default: break;
+        }
+        if (!rep)
+            continue;
+        gl_buf_append(out, s + run, i - run);
+        gl_buf_puts(out, rep);
+        run = i + 1;
+    }
+    gl_buf_append(out, s + run, n - run);
+}
+
+static void x_elem_start(void *ctx, const char *name, uint32_t len, uint8_t id)
+{
+    (void)id;
+    xsink *x = ctx;
+    gl_buf_putc(x->out, '<');
+    gl_buf_append(x->out, name, len);
+}
+
+static void x_attr_start(void *ctx, const char *name, uint32_t len, uint8_t id)
+{
+    (void)id;
+    xsink *x = ctx;
+    gl_buf_putc(x->out, ' ');
+    gl_buf_append(x->out, name, len);
+    gl_buf_puts(x->out, "=\"");
+    x->depth |= 0x10000; /* inside an attribute value */
+}
+
+static void x_attr_end(void *ctx)
+{
+    xsink *x = ctx;
+    gl_buf_putc(x->out, '"');
+    x->depth &= 0xffff;
+}
+
+static void x_content(void *ctx) { gl_buf_putc(((xsink *)ctx)->out, '>'); }
+
+static void x_text(void *ctx, const char *t, uint32_t len, bool cdata)
+{
+    xsink *x = ctx;
+    if (cdata && !(x->depth & 0x10000)) {
+        gl_buf_puts(x->out, "<![CDATA[");
+        gl_buf_append(x->out, t, len);
+        gl_buf_puts(x->out, "]]>");
+        return;
+    }
+    xml_escape(x->out, t, len, (x->depth & 0x10000) != 0);
+}
+
+static void x_value(void *ctx, const evtx_value *v)
+{
+    xsink *x = ctx;
+    /* format into the tail of out, then escape in place via a copy */
+    size_t start = x->out->len;
+    evtx_format_value(x->out, v);
+    size_t n = x->out->len - start;
+    if (!memchr(x->out->data + start, '<', n) && !memchr(x->out->data + start, '>', n) &&
+        !memchr(x->out->data + start, '&', n) && !memchr(x->out->data + start, '"', n))
+        return;
+    char *tmp = gl_xmalloc(n);
+    memcpy(tmp, x->out->data + start, n);
+    x->out->len = start;
+    xml_escape(x->out, tmp, n, (x->depth & 0x10000) != 0);
+    free(tmp);
+}
+
+static void x_charref(void *ctx, uint16_t code) { gl_buf_printf(((xsink *)ctx)->out, "&#%u;", code); }
+
+static void x_entref(void *ctx, const char *name, uint32_t len)
+{
+    xsink *x = ctx;
+    gl_buf_putc(x->out, '&');
+    gl_buf_append(x->out, name, len);
+    gl_buf_putc(x->out, ';');
+}
+
+static void x_pi(void *ctx, const char *t, uint32_t tl, const char *d, uint32_t dl)
+{
+    xsink *x = ctx;
+    gl_buf_puts(x->out, "<?");
+    gl_buf_append(x->out, t, tl);
+    gl_buf_putc(x->out, ' ');
+    gl_buf_append(x->out, d, dl);
+    gl_buf_puts(x->out, "?>");
+}
+
+static void x_elem_end(void *ctx, const char *name, uint32_t len, uint8_t id)
+{
+    (void)id;
+    xsink *x = ctx;
+    gl_buf_puts(x->out, "</");
+    gl_buf_append(x->out, name, len);
+    gl_buf_putc(x->out, '>');
+}
+
+int evtx_xml_render(bx_ctx *c, uint32_t root, gl_buf *out, gl_err *err)
+{
+    xsink x = {.out = out, .depth = 0};
+    bx_sink sink = {.ctx = &x, .elem_start = x_elem_start, .attr_start = x_attr_start, .attr_end = x_attr_end,
+                    .content = x_content, .text = x_text, .value = x_value, .charref = x_charref,
+                    .entref = x_entref, .pi = x_pi, .elem_end = x_elem_end};
+    return bx_walk_record(c, root, &sink, err);
+}
+
+/* ---- JSON -------------------------------------------------------------- */
+
+static void json_opt_uint(gl_json *j, const char *key, bool has, uint64_t v)
+{
+    gl_json_key(j, key);
+    if (has)
+        gl_json_uint(j, v);
+    else
+        gl_json_null(j);
+}
+
+static void json_opt_str(gl_json *j, const char *key, const char *s)
+{
+    gl_json_key(j, key);
+    if (*s)
+        gl_json_str(j, s);
+    else
+        gl_json_null(j);
+}
+
+/* UserData nodes [i, end) at `depth` as object members; returns the index
+ * after the last node consumed. */
+static size_t json_unodes(gl_json *j, const evtx_unode *u, size_t i, size_t end, unsigned depth)
+{
+    while (i < end && u[i].depth >= depth) {
+        if (u[i].depth > depth) { /* orphan deeper node: skip */
+            i++;
+            continue;
+        }
+        const evtx_unode *n = &u[i++];
+        if (n->is_attr) {
+            char key[256];
+            snprintf(key, sizeof key, "@%s", n->name);
+            gl_json_kv_str(j, key, n->value);
+            continue;
+        }
+        gl_json_key(j, n->name);
+        if (i < end && u[i].depth > depth) {
+            gl_json_obj_begin(j);
+            i = json_unodes(j, u, i, end, depth + 1);
+            if (*n->value)
+                gl_json_kv_str(j, "#text", n->value);
+            gl_json_obj_end(j);
+        } else {
+            gl_json_str(j, n->value);
+        }
+    }
+    return i;
+}
+
+void evtx_json_render(const evtx_event *ev, gl_json *j, const char *xml, size_t xml_len)
+{
+    char hex[24];
+    gl_json_obj_begin(j);
+    gl_json_key(j, "Provider");
+    gl_json_obj_begin(j);
+    if (*ev->provider_name)
+        gl_json_kv_str(j, "Name", ev->provider_name);
+    if (*ev->provider_guid)
+        gl_json_kv_str(j, "Guid", ev->provider_guid);
+    if (*ev->event_source_name)
+        gl_json_kv_str(j, "EventSourceName", ev->event_source_name);
+    gl_json_obj_end(j);
+    json_opt_uint(j, "EventID", ev->has & EVTX_HAS_EVENT_ID, ev->event_id);
+    json_opt_uint(j, "Version", ev->has & EVTX_HAS_VERSION, ev->version);
+    json_opt_uint(j, "Level", ev->has & EVTX_HAS_LEVEL, ev->level);
+    json_opt_uint(j, "Task", ev->has & EVTX_HAS_TASK, ev->task);
+    json_opt_uint(j, "Opcode", ev->has & EVTX_HAS_OPCODE, ev->opcode);
+    gl_json_key(j, "Keywords");
+    if (ev->has & EVTX_HAS_KEYWORDS) {
+        snprintf(hex, sizeof hex, "0x%" PRIx64, ev->keywords);
+        gl_json_str(j, hex);
+    } else {
+        gl_json_null(j);
+    }
+    json_opt_str(j, "TimeCreated", ev->time_created_iso);
+    gl_json_kv_uint(j, "EventRecordID", ev->event_record_id);
+    json_opt_uint(j, "ProcessID", ev->has & EVTX_HAS_PROCESS_ID, ev->process_id);
+    json_opt_uint(j, "ThreadID", ev->has & EVTX_HAS_THREAD_ID, ev->thread_id);
+    json_opt_str(j, "Channel", ev->channel);
+    json_opt_str(j, "Computer", ev->computer);
+    json_opt_str(j, "UserID", ev->user_id);
+    gl_json_key(j, "EventData");
+    if (ev->has & EVTX_HAS_EVENT_DATA) {
+        gl_json_obj_begin(j);
+        for (size_t i = 0; i < ev->ndata; i++)
+            gl_json_kv_str(j, ev->data[i].name, ev->data[i].value);
+        gl_json_obj_end(j);
+    } else {
+        gl_json_null(j);
+    }
+    gl_json_key(j, "UserData");
+    if (ev->has & EVTX_HAS_USER_DATA) {
+        gl_json_obj_begin(j);
+        json_unodes(j, ev->user, 0, ev->nuser, 0);
+        gl_json_obj_end(j);
+    } else {
+        gl_json_null(j);
+    }
+    gl_json_kv_bool(j, "recovered", ev->recovered);
+    if (xml) {
+        gl_json_key(j, "Xml");
+        gl_json_strn(j, xml, xml_len);
+    }
+    gl_json_obj_end(j);
+}
