@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -141,4 +142,24 @@ size_t tu_list_dir(const char *dir, const char *suffix, char ***paths)
     if (n)
         qsort(*paths, n, sizeof **paths, cmp_str);
     return n;
+}
+
+int tu_run_rss(const char *cmdline, long *max_rss_kib)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        /* exec replaces the shell, so the rusage is the command's own */
+        gl_buf full = {0};
+        gl_buf_printf(&full, "exec %s >/dev/null 2>&1", cmdline);
+        execl("/bin/sh", "sh", "-c", full.data, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    struct rusage ru;
+    if (wait4(pid, &status, 0, &ru) != pid)
+        return -1;
+    *max_rss_kib = ru.ru_maxrss;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

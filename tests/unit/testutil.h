@@ -28,6 +28,9 @@ int tu_runf(gl_buf *out, gl_buf *err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+/* Run a shell command line (output discarded) and report the peak
+ * resident set size of the command, in KiB. Returns the exit status. */
+int tu_run_rss(const char *cmdline, long *max_rss_kib);
 /* Fresh empty directory under build/tmp (kept for post-mortem). */
 char *tu_tmpdir(const char *tag);
 /* Whole file into buf (tests only: fixtures are small). */
