@@ -45,6 +45,12 @@ const char *regf_error(const regf_hive *h, size_t i)
 
 const regf_info *regf_get_info(const regf_hive *h) { return &h->info; }
 
+const uint8_t *regf_image(const regf_hive *h, size_t *len)
+{
+    *len = h->img_len;
+    return h->img;
+}
+
 uint32_t regf_checksum(const uint8_t *base)
 {
     uint32_t x = 0;
@@ -802,15 +808,21 @@ typedef struct walk_frame {
     size_t parent_len; /* path length of the parent when pushed */
 } walk_frame;
 
+/* A key reached through two parents (a shared subkey list) is shown under
+ * both, as libregf and hivex do, and reported; a key that is its own
+ * ancestor is a cycle and not entered. Total visits are bounded so that
+ * crafted sharing cannot make the walk exponential. */
 int regf_walk(regf_hive *h, regf_key start, regf_walk_cb cb, void *ctx)
 {
     regf_cell c;
     if (!nk_get(h, start, &c))
         return 0;
-    size_t bits = (size_t)h->data_len / 8 + 1;
+    size_t bytes = (size_t)h->data_len / 64 + 1;
     if (!h->visited)
-        h->visited = gl_xmalloc(bits / 8 + 1);
-    memset(h->visited, 0, bits / 8 + 1);
+        h->visited = gl_xmalloc(bytes);
+    memset(h->visited, 0, bytes);
+    uint64_t budget = (uint64_t)h->data_len / 8 + 16;
+    uint32_t *anc = gl_xmalloc(REGF_MAX_DEPTH * sizeof *anc);
     gl_buf stack = {0}, path = {0}, kids = {0};
     walk_frame f0 = {start, 0, 0};
     gl_buf_append(&stack, &f0, sizeof f0);
@@ -820,14 +832,28 @@ int regf_walk(regf_hive *h, regf_key start, regf_walk_cb cb, void *ctx)
         walk_frame f;
         stack.len -= sizeof f;
         memcpy(&f, stack.data + stack.len, sizeof f);
-        uint32_t bit = f.key / 8;
-        if (h->visited[bit / 8] & (1u << (bit % 8))) {
-            regf_report(h, "file offset 0x%" PRIX64 ": key listed more than once (shared or cyclic subkey list); "
-                        "not followed again",
-                        (uint64_t)f.key + REGF_BASE_SIZE);
+        uint64_t fo = (uint64_t)f.key + REGF_BASE_SIZE;
+        bool cycle = false;
+        for (uint32_t i = 0; i < f.depth && !cycle; i++)
+            cycle = anc[i] == f.key;
+        if (cycle) {
+            regf_report(h, "file offset 0x%" PRIX64 ": subkey list refers back to an ancestor key (cycle); not "
+                        "followed",
+                        fo);
             continue;
         }
+        if (!budget--) {
+            regf_report(h, "file offset 0x%" PRIX64 ": more key visits than the hive can hold keys (shared subkey "
+                        "lists); walk stopped",
+                        fo);
+            break;
+        }
+        uint32_t bit = f.key / 8;
+        if (h->visited[bit / 8] & (1u << (bit % 8)))
+            regf_report(h, "file offset 0x%" PRIX64 ": key listed under more than one parent (shared subkey list)",
+                        fo);
         h->visited[bit / 8] |= (uint8_t)(1u << (bit % 8));
+        anc[f.depth] = f.key;
         path.len = f.parent_len;
         if (first && f.key != h->info.root_offset)
             regf_key_path(h, f.key, &path);
@@ -842,8 +868,8 @@ int regf_walk(regf_hive *h, regf_key start, regf_walk_cb cb, void *ctx)
         if (rc)
             break;
         if (f.depth + 1 >= REGF_MAX_DEPTH) {
-            regf_report(h, "file offset 0x%" PRIX64 ": keys nested deeper than %d; subkeys not followed",
-                        (uint64_t)f.key + REGF_BASE_SIZE, REGF_MAX_DEPTH);
+            regf_report(h, "file offset 0x%" PRIX64 ": keys nested deeper than %d; subkeys not followed", fo,
+                        REGF_MAX_DEPTH);
             continue;
         }
         kids.len = 0;
@@ -855,6 +881,7 @@ int regf_walk(regf_hive *h, regf_key start, regf_walk_cb cb, void *ctx)
             gl_buf_append(&stack, &nf, sizeof nf);
         }
     }
+    free(anc);
     gl_buf_free(&stack);
     gl_buf_free(&path);
     gl_buf_free(&kids);

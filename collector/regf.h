@@ -103,6 +103,9 @@ typedef struct regf_info {
     uint32_t deleted_keys, deleted_values;
 } regf_info;
 const regf_info *regf_get_info(const regf_hive *h);
+/* The hive as parsed: the primary file with the logs applied (base block,
+ * hive bins, and any bytes the file held after them). Valid until regf_close. */
+const uint8_t *regf_image(const regf_hive *h, size_t *len);
 
 /* ---- keys ---- */
 regf_key regf_root(regf_hive *h);
