@@ -11,9 +11,11 @@ field and every EventData/UserData name and value exactly as that reader
 renders the described value (the renderings differ: python-evtx prints
 booleans as True/False, binary as base64, FILETIMEs through a float; libevtx
 prints negative int8..int64 in sign-magnitude and expands arrays into
-repeated <Data> elements; see render()). Events of a damaged chunk may be
-missing; if present they must still match (gleaner must then also flag them
-recovered). Nothing else may come back. Exits 0 when all agree, 1 with one
+repeated <Data> elements; see render()). Events that only a recovering reader can
+see (in a damaged or truncated chunk, past the header's chunk count, or in
+chunk slack) may be missing; if present they must still match, and gleaner
+must flag them recovered. Slack records must also come back from
+`evtxexport -m recovered`. Nothing else may come back. Exits 0 when all agree, 1 with one
 line per difference otherwise, 2 on usage errors.
 """
 import base64
@@ -176,8 +178,8 @@ def read_pyevtx(path):
     return events
 
 
-def read_evtxexport(path):
-    res = subprocess.run(["evtxexport", "-f", "xml", path], stdout=subprocess.PIPE,
+def read_evtxexport(path, mode="items"):
+    res = subprocess.run(["evtxexport", "-f", "xml", "-m", mode, path], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, check=False)
     text = res.stdout.decode("utf-8", "replace")
     events = []
@@ -274,7 +276,7 @@ def check_tree(reader, nodes, have, ns, same, diffs, where):
             check_tree(reader, n.children, h["children"], nns, same, diffs, path)
 
 
-def align(reader, events, got, diffs, check):
+def align(reader, events, got, diffs, check, required=lambda ev: not ev.damaged):
     """Walk the expected events and the reader's in order."""
     j = 0
     seen = 0
@@ -290,7 +292,7 @@ def align(reader, events, got, diffs, check):
                     diffs.append("%s: cannot render: %s" % (where, err))
                 continue
             check(ev, parsed, where)
-        elif not ev.damaged and not unsupported(reader, ev):
+        elif required(ev) and not unsupported(reader, ev):
             diffs.append("%s: missing" % where)
     for rid, _, _ in got[j:]:
         diffs.append("%s: unexpected record %s" % (reader, rid))
@@ -416,17 +418,29 @@ def main(argv):
             diffs.append("evtxexport: %s" % err.strip().splitlines()[0])
         counts["evtxexport"] = align("evtxexport", events, got, diffs,
                                      lambda ev, g, w: check_xml_event("evtxexport", ev, g, diffs, w))
+        # libevtx's own carving must find every record left in chunk slack
+        slack = [e for e in events if e.slack]
+        if slack:
+            got, rc, err = read_evtxexport(path, "recovered")
+            counts["evtxexport recovered"] = align(
+                "evtxexport -m recovered", slack, got, diffs,
+                lambda ev, g, w: check_xml_event("evtxexport", ev, g, diffs, w),
+                required=lambda ev: True)
     if gleaner and only in (None, "gleaner"):
         gev, _, rc, err = gleaner_dump(gleaner, path)
         got = [(dict(e).get("EventRecordID"), e, None) for e in gev]
-        # gleaner lists recovered records after the live ones
-        order = [e for e in events if not e.damaged] + [e for e in events if e.damaged]
+        # gleaner lists recovered records after the live ones, in the order
+        # its scan found them: compare those by record id
+        key = lambda ev: ev.sys["EventRecordID"]
+        order = [e for e in events if not e.damaged] + sorted((e for e in events if e.damaged), key=key)
+        nlive = sum(1 for e in gev if dict(e).get("recovered") is not True)
+        got = got[:nlive] + sorted(got[nlive:], key=lambda g: (g[0] is None, g[0] or 0))
         counts["gleaner"] = align("gleaner", order, got, diffs,
                                   lambda ev, g, w: check_gleaner_event(ev, g, diffs, w))
         counts["gleaner recovered"] = sum(1 for e in gev if dict(e).get("recovered") is True)
     for d in diffs:
         print(d)
-    print("%s: %d described, %d in damaged chunks; read back: %s" % (
+    print("%s: %d described, %d recoverable only; read back: %s" % (
         os.path.basename(path), len(events), sum(e.damaged for e in events),
         ", ".join("%s %d" % kv for kv in counts.items())))
     return 1 if diffs else 0
