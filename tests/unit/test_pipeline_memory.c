@@ -3,6 +3,7 @@
  * and compares with bsdtar.) */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "testutil.h"
 
@@ -33,4 +34,11 @@ Test(pipeline_memory, large_file_acquisition_is_streamed, .timeout = 300)
     gl_buf_printf(&cmd, "bsdtar -tvf '%s/out/big.tar.zst' | grep Big.evtx", root);
     cr_assert_eq(tu_run(cmd.data, &out, NULL), 0);
     cr_assert_not_null(strstr(out.data, " 805306368 "), "%s", out.data);
+    gl_buf_clear(&cmd);
+    gl_buf_printf(&cmd, "rm -rf '%s'", root); /* 768 MiB of bundle input is not worth keeping */
+    tu_run(cmd.data, NULL, NULL);
+    gl_buf_free(&out);
+    gl_buf_free(&cmd);
+    gl_buf_free(&prof);
+    free(root);
 }
