@@ -17,14 +17,17 @@ def main(argv):
     n = 0
     size = 0
     with evtx.Evtx(argv[1]) as f:
-        for rec in f.records():
-            if limit is not None and n >= limit:
-                break
-            n += 1
-            try:
-                size += len(rec.xml())
-            except Exception:  # python-evtx fails on some real records; keep going
-                pass
+        try:
+            for rec in f.records():
+                if limit is not None and n >= limit:
+                    break
+                n += 1
+                try:
+                    size += len(rec.xml())
+                except Exception:  # python-evtx fails on some real records; keep going
+                    pass
+        except Exception as e:  # or stops reading a damaged file altogether
+            sys.stderr.write("%s: stopped after %d records: %s\n" % (argv[1], n, e))
     print(n)
     return 0
 
