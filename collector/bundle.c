@@ -266,15 +266,23 @@ fail:
     return NULL;
 }
 
-int gl_bundle_add_buffer(gl_bundle *b, const char *name, const void *data, size_t n, gl_err *err)
+/* Header of a member gleaner itself produced (not evidence). */
+static int begin_own_member(gl_bundle *b, const char *name, uint64_t size, gl_err *err)
 {
     if (gl_bundle_has(b, name))
         return gl_err_set(err, "%s: member %s written twice", b->partial, name);
-    struct archive_entry *e = new_entry(name, n, b->created);
+    struct archive_entry *e = new_entry(name, size, b->created);
     int rc = archive_write_header(b->ar, e);
     archive_entry_free(e);
     if (rc != ARCHIVE_OK)
         return ar_fail(b, err, "writing header for", name);
+    return 0;
+}
+
+int gl_bundle_add_buffer(gl_bundle *b, const char *name, const void *data, size_t n, gl_err *err)
+{
+    if (begin_own_member(b, name, n, err) != 0)
+        return -1;
     gl_sha256 h;
     gl_sha256_init(&h);
     int wrc = write_data(b, data, n, &h, name, err);
@@ -286,15 +294,10 @@ int gl_bundle_add_buffer(gl_bundle *b, const char *name, const void *data, size_
 
 int gl_bundle_add_spool(gl_bundle *b, const char *name, gl_spool *sp, gl_err *err)
 {
-    if (gl_bundle_has(b, name))
-        return gl_err_set(err, "%s: member %s written twice", b->partial, name);
     if (fflush(sp->fp) != 0 || fseek(sp->fp, 0, SEEK_SET) != 0)
         return gl_err_errno(err, "rewinding spool for %s", name);
-    struct archive_entry *e = new_entry(name, sp->size, b->created);
-    int rc = archive_write_header(b->ar, e);
-    archive_entry_free(e);
-    if (rc != ARCHIVE_OK)
-        return ar_fail(b, err, "writing header for", name);
+    if (begin_own_member(b, name, sp->size, err) != 0)
+        return -1;
     gl_sha256 h;
     gl_sha256_init(&h);
     uint64_t left = sp->size;

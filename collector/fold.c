@@ -7,6 +7,7 @@ size_t gl_utf8_decode(const char *str, size_t n, uint32_t *cp)
     unsigned char c = s[0];
     size_t len;
     uint32_t v;
+    *cp = GL_UTF8_INVALID + c;
     if (c < 0x80) {
         *cp = c;
         return 1;
@@ -21,20 +22,19 @@ size_t gl_utf8_decode(const char *str, size_t n, uint32_t *cp)
         len = 4;
         v = c & 0x07;
     } else {
-        *cp = 0x110000u + c; /* outside Unicode: compares only to itself */
         return 1;
     }
-    if (len > n) {
-        *cp = 0x110000u + c;
+    if (len > n)
         return 1;
-    }
     for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) {
-            *cp = 0x110000u + c;
+        if ((s[i] & 0xC0) != 0x80)
             return 1;
-        }
         v = (v << 6) | (s[i] & 0x3F);
     }
+    /* overlong forms, surrogates and values past U+10FFFF are not UTF-8 */
+    if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10FFFF)) ||
+        (v >= 0xD800 && v <= 0xDFFF))
+        return 1;
     *cp = v;
     return len;
 }

@@ -7,9 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Decode one code point; invalid bytes decode to themselves (0xDC00+byte
- * style escapes are not needed here: they just compare exactly). Returns
- * the number of bytes consumed (>= 1). */
+/* Decode one code point. A byte that does not start valid UTF-8 decodes,
+ * alone, to GL_UTF8_INVALID + byte: outside Unicode, so it compares only
+ * to itself and callers can tell it apart. Returns bytes consumed (>= 1). */
+#define GL_UTF8_INVALID 0x110000u
 size_t gl_utf8_decode(const char *s, size_t n, uint32_t *cp);
 uint32_t gl_fold_cp(uint32_t cp);
 /* 0 when equal ignoring case; n1/n2 are byte lengths. */

@@ -1,4 +1,5 @@
 #include "json.h"
+#include "fold.h"
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -42,39 +43,6 @@ void gl_json_obj_end(gl_json *j) { close_scope(j, '}'); }
 void gl_json_arr_begin(gl_json *j) { open_scope(j, '['); }
 void gl_json_arr_end(gl_json *j) { close_scope(j, ']'); }
 
-/* Length of a valid UTF-8 sequence starting at s (max n bytes), 0 if invalid. */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
-
 void gl_json_escape(gl_buf *out, const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -105,8 +73,9 @@ void gl_json_escape(gl_buf *out, const char *str, size_t n)
             i++;
             continue;
         }
-        size_t len = utf8_seq_len(s + i, n - i);
-        if (len == 0) {
+        uint32_t cp;
+        size_t len = gl_utf8_decode((const char *)s + i, n - i, &cp);
+        if (cp >= GL_UTF8_INVALID) {
             gl_buf_printf(out, "\\u%04x", c); /* invalid byte kept as its value */
             i++;
         } else {

@@ -383,6 +383,23 @@ void gl_file_close(gl_file *f)
     free(f);
 }
 
+/* Resolve a whole path: dirfd of its parent (caller closes), the on-disk
+ * name of the last component, its stat, and the display path of the
+ * parent chain. Returns the dirfd or -1 with err. */
+static int resolve(gl_source *src, const path_parts *pp, const char *path, gl_buf *display,
+                   gl_buf *found, struct stat *st, gl_err *err)
+{
+    int dirfd = walk_parents(src, pp, display, err, path);
+    if (dirfd < 0)
+        return -1;
+    if (lookup_name(dirfd, pp->comp[pp->n - 1], found, st) != 0) {
+        gl_err_errno(err, "%s", path);
+        close(dirfd);
+        return -1;
+    }
+    return dirfd;
+}
+
 gl_file *gl_source_open_file(gl_source *src, const char *path, gl_err *err)
 {
     path_parts pp;
@@ -395,14 +412,10 @@ gl_file *gl_source_open_file(gl_source *src, const char *path, gl_err *err)
     }
     gl_buf display = {0}, found = {0};
     gl_file *f = NULL;
-    int dirfd = walk_parents(src, &pp, &display, err, path);
+    struct stat st;
+    int dirfd = resolve(src, &pp, path, &display, &found, &st, err);
     if (dirfd < 0)
         goto out;
-    struct stat st;
-    if (lookup_name(dirfd, pp.comp[pp.n - 1], &found, &st) != 0) {
-        gl_err_errno(err, "%s", path);
-        goto out;
-    }
     if (S_ISLNK(st.st_mode)) {
         gl_err_set(err, "%s: is a link; links are not followed", path);
         goto out;
@@ -464,14 +477,10 @@ int gl_source_stat(gl_source *src, const char *path, gl_file_info *info, gl_err 
     }
     gl_buf found = {0};
     int rc = -1;
-    int dirfd = walk_parents(src, &pp, &src->stat_path, err, path);
+    struct stat st;
+    int dirfd = resolve(src, &pp, path, &src->stat_path, &found, &st, err);
     if (dirfd < 0)
         goto out;
-    struct stat st;
-    if (lookup_name(dirfd, pp.comp[pp.n - 1], &found, &st) != 0) {
-        gl_err_errno(err, "%s", path);
-        goto out;
-    }
     display_append(src, &src->stat_path, found.data);
     info->path = gl_buf_cstr(&src->stat_path);
     fill_info(info, &st);
