@@ -83,11 +83,74 @@ static void put_real(gl_buf *out, double d, bool single)
     gl_buf_puts(out, tmp);
 }
 
+static void put_digits(char *d, unsigned v, int n)
+{
+    while (n-- > 0) {
+        d[n] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
+/* ISO 8601 with 7 fraction digits. printf-free: this runs for every
+ * record; the date part is cached per day (records come in time order). */
 static void put_filetime(gl_buf *out, uint64_t ft)
 {
-    char iso[GL_TIME_STRLEN];
-    gl_filetime_iso(ft, 7, iso);
-    gl_buf_puts(out, iso);
+    static _Thread_local uint64_t cached_day = UINT64_MAX;
+    static _Thread_local char date[16];
+    uint64_t sec = ft / 10000000u, frac = ft % 10000000u;
+    uint64_t day = sec / 86400u, sod = sec % 86400u;
+    if (day != cached_day) {
+        char iso[GL_TIME_STRLEN];
+        gl_filetime_iso(day * 86400u * 10000000u, 0, iso);
+        char *t = strchr(iso, 'T');
+        size_t n = t ? (size_t)(t - iso) : 0;
+        if (n == 0 || n >= sizeof date) { /* out of the cacheable range */
+            gl_filetime_iso(ft, 7, iso);
+            gl_buf_puts(out, iso);
+            return;
+        }
+        memcpy(date, iso, n);
+        date[n] = '\0';
+        cached_day = day;
+    }
+    gl_buf_puts(out, date);
+    char t[18] = "THH:MM:SS.fffffffZ";
+    put_digits(t + 1, (unsigned)(sod / 3600), 2);
+    put_digits(t + 4, (unsigned)(sod / 60 % 60), 2);
+    put_digits(t + 7, (unsigned)(sod % 60), 2);
+    put_digits(t + 10, (unsigned)frac, 7);
+    gl_buf_append(out, t, sizeof t);
+}
+
+static void put_hex_lower(gl_buf *out, uint64_t v)
+{
+    char tmp[18];
+    int i = 18;
+    do {
+        tmp[--i] = "0123456789abcdef"[v & 15];
+        v >>= 4;
+    } while (v);
+    tmp[--i] = 'x';
+    tmp[--i] = '0';
+    gl_buf_append(out, tmp + i, (size_t)(18 - i));
+}
+
+static void put_guid(gl_buf *out, const uint8_t *p)
+{
+    static const char hx[] = "0123456789ABCDEF";
+    /* Data1..3 little-endian, Data4 as stored */
+    static const int order[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
+    char g[38];
+    int k = 0;
+    g[k++] = '{';
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            g[k++] = '-';
+        g[k++] = hx[p[order[i]] >> 4];
+        g[k++] = hx[p[order[i]] & 15];
+    }
+    g[k++] = '}';
+    gl_buf_append(out, g, (size_t)k);
 }
 
 static void put_systime(gl_buf *out, const uint8_t *p)
@@ -113,7 +176,6 @@ static int scalar_size(uint8_t type)
 /* One item of a fixed-size type; p holds at least scalar_size(type). */
 static void put_scalar(gl_buf *out, uint8_t type, const uint8_t *p)
 {
-    char tmp[40];
     switch (type) {
     case EVTX_T_I8: put_i64(out, (int8_t)p[0]); break;
     case EVTX_T_U8: put_u64(out, p[0]); break;
@@ -138,14 +200,11 @@ static void put_scalar(gl_buf *out, uint8_t type, const uint8_t *p)
         break;
     }
     case EVTX_T_BOOL: gl_buf_puts(out, gl_le32(p) ? "true" : "false"); break;
-    case EVTX_T_GUID:
-        gl_guid_format(tmp, p);
-        gl_buf_puts(out, tmp);
-        break;
+    case EVTX_T_GUID: put_guid(out, p); break;
     case EVTX_T_FILETIME: put_filetime(out, gl_le64(p)); break;
     case EVTX_T_SYSTIME: put_systime(out, p); break;
-    case EVTX_T_HEX32: gl_buf_printf(out, "0x%" PRIx32, gl_le32(p)); break;
-    case EVTX_T_HEX64: gl_buf_printf(out, "0x%" PRIx64, gl_le64(p)); break;
+    case EVTX_T_HEX32: put_hex_lower(out, gl_le32(p)); break;
+    case EVTX_T_HEX64: put_hex_lower(out, gl_le64(p)); break;
     default: break;
     }
 }
@@ -159,15 +218,30 @@ static void put_word_sized(gl_buf *out, const uint8_t *p, size_t n, bool hex)
         return;
     }
     if (hex)
-        gl_buf_printf(out, "0x%" PRIx64, v);
+        put_hex_lower(out, v);
     else
         put_u64(out, v);
 }
 
+/* S-revision-authority-sub... ; authority is 48-bit big-endian. */
 static void put_sid(gl_buf *out, const uint8_t *p, size_t n)
 {
-    if (!gl_sid_format(out, p, n))
+    size_t sz = sid_size(p, n);
+    if (sz == 0 || sz > n) {
         put_hex_upper(out, p, n);
+        return;
+    }
+    uint64_t auth = 0;
+    for (int i = 2; i < 8; i++)
+        auth = (auth << 8) | p[i];
+    gl_buf_puts(out, "S-");
+    put_u64(out, p[0]);
+    gl_buf_putc(out, '-');
+    put_u64(out, auth);
+    for (unsigned i = 0; i < p[1]; i++) {
+        gl_buf_putc(out, '-');
+        put_u64(out, gl_le32(p + 8 + 4 * i));
+    }
 }
 
 /* Arrays: items separated by '\n'. Strings are NUL-terminated items. */
@@ -780,11 +854,23 @@ int evtx_xml_render(bx_ctx *c, uint32_t root, gl_buf *out, gl_err *err)
 
 /* ---- JSON -------------------------------------------------------------- */
 
+/* Numbers through gl_json_raw: gl_json_uint's printf dominated profiles. */
+static void json_uint(gl_json *j, uint64_t v)
+{
+    char tmp[24];
+    int i = 24;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    gl_json_raw(j, tmp + i, (size_t)(24 - i));
+}
+
 static void json_opt_uint(gl_json *j, const char *key, bool has, uint64_t v)
 {
     gl_json_key(j, key);
     if (has)
-        gl_json_uint(j, v);
+        json_uint(j, v);
     else
         gl_json_null(j);
 }
@@ -808,15 +894,20 @@ static size_t json_unodes(gl_json *j, const evtx_unode *u, size_t i, size_t end,
             continue;
         }
         const evtx_unode *n = &u[i++];
-        if (n->is_attr) {
-            char key[256];
-            snprintf(key, sizeof key, "@%s", n->name);
-            gl_json_kv_str(j, key, n->value);
+        if (n->is_attr) /* attribute without its element: skip */
             continue;
-        }
+        /* The element's attributes follow it at its own depth. */
+        size_t attrs = i;
+        while (i < end && u[i].is_attr && u[i].depth == depth)
+            i++;
         gl_json_key(j, n->name);
-        if (i < end && u[i].depth > depth) {
+        if (attrs < i || (i < end && u[i].depth > depth)) {
             gl_json_obj_begin(j);
+            for (size_t a = attrs; a < i; a++) {
+                char key[256];
+                snprintf(key, sizeof key, "@%s", u[a].name);
+                gl_json_kv_str(j, key, u[a].value);
+            }
             i = json_unodes(j, u, i, end, depth + 1);
             if (*n->value)
                 gl_json_kv_str(j, "#text", n->value);
@@ -848,13 +939,14 @@ void evtx_json_render(const evtx_event *ev, gl_json *j, const char *xml, size_t 
     json_opt_uint(j, "Opcode", ev->has & EVTX_HAS_OPCODE, ev->opcode);
     gl_json_key(j, "Keywords");
     if (ev->has & EVTX_HAS_KEYWORDS) {
-        snprintf(hex, sizeof hex, "0x%" PRIx64, ev->keywords);
-        gl_json_str(j, hex);
+        gl_buf hb = {.data = hex, .len = 0, .cap = sizeof hex};
+        put_hex_lower(&hb, ev->keywords);
+        gl_json_strn(j, hex, hb.len);
     } else {
         gl_json_null(j);
     }
     json_opt_str(j, "TimeCreated", ev->time_created_iso);
-    gl_json_kv_uint(j, "EventRecordID", ev->event_record_id);
+    json_opt_uint(j, "EventRecordID", true, ev->event_record_id);
     json_opt_uint(j, "ProcessID", ev->has & EVTX_HAS_PROCESS_ID, ev->process_id);
     json_opt_uint(j, "ThreadID", ev->has & EVTX_HAS_THREAD_ID, ev->thread_id);
     json_opt_str(j, "Channel", ev->channel);

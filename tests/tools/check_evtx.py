@@ -429,14 +429,16 @@ def main(argv):
     if gleaner and only in (None, "gleaner"):
         gev, _, rc, err = gleaner_dump(gleaner, path)
         got = [(dict(e).get("EventRecordID"), e, None) for e in gev]
-        # gleaner lists recovered records after the live ones, in the order
-        # its scan found them: compare those by record id
-        key = lambda ev: ev.sys["EventRecordID"]
-        order = [e for e in events if not e.damaged] + sorted((e for e in events if e.damaged), key=key)
-        nlive = sum(1 for e in gev if dict(e).get("recovered") is not True)
-        got = got[:nlive] + sorted(got[nlive:], key=lambda g: (g[0] is None, g[0] or 0))
-        counts["gleaner"] = align("gleaner", order, got, diffs,
-                                  lambda ev, g, w: check_gleaner_event(ev, g, diffs, w))
+        # live records in file order; recovered ones wherever the scan found
+        # them (in place or after the live ones), so matched by record id
+        check = lambda ev, g, w: check_gleaner_event(ev, g, diffs, w)
+        live = [g for g in got if dict(g[1]).get("recovered") is not True]
+        carved = sorted((g for g in got if dict(g[1]).get("recovered") is True),
+                        key=lambda g: (g[0] is None, g[0] or 0))
+        counts["gleaner"] = align("gleaner", [e for e in events if not e.damaged], live, diffs, check)
+        counts["gleaner"] += align("gleaner", sorted((e for e in events if e.damaged),
+                                                     key=lambda ev: ev.sys["EventRecordID"]),
+                                   carved, diffs, check)
         counts["gleaner recovered"] = sum(1 for e in gev if dict(e).get("recovered") is True)
     for d in diffs:
         print(d)
