@@ -545,11 +545,21 @@ static int take_record(evtx_file *f, uint32_t pos, uint32_t size)
     if (prc < 0)
         add_error(f, "chunk %" PRIu64 ": record %" PRIu64 " at offset 0x%" PRIx64 ": %s", (uint64_t)f->loaded, id, foff,
                   e.msg);
-    if (carved && !carved_insert(f, id))
-        return TAKE_SKIPPED;
     if (!carved)
         add_run(f, id, (uint64_t)f->loaded, foff);
     f->root = root;
+    /* A scan candidate must be entirely valid binary XML, nested values
+     * included, or it is not taken for a record. */
+    bool nested_done = false;
+    if (scan) {
+        if (bx_parse_nested(&f->bx, &e) < 0) {
+            f->stats.records_bad++;
+            return TAKE_UNPARSED;
+        }
+        nested_done = true;
+    }
+    if (carved && !carved_insert(f, id))
+        return TAKE_SKIPPED;
     if ((f->id_bits || f->channel) && peek_filter(f) == 0) {
         f->stats.records_filtered++;
         return TAKE_SKIPPED;
@@ -562,7 +572,7 @@ static int take_record(evtx_file *f, uint32_t pos, uint32_t size)
     ev->chunk_index = (uint64_t)f->loaded;
     ev->recovered = f->flags != 0;
     ev->recovered_why = f->flags;
-    if (prc == 0 && bx_parse_nested(&f->bx, &e) < 0)
+    if (prc == 0 && !nested_done && bx_parse_nested(&f->bx, &e) < 0)
         add_error(f, "chunk %" PRIu64 ": record %" PRIu64 " at offset 0x%" PRIx64 ": nested BinXml: %s",
                   (uint64_t)f->loaded, id, foff, e.msg);
     if (evtx_model_build(&f->bx, root, &f->model, ev, &e) < 0)

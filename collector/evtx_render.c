@@ -122,9 +122,9 @@ static void put_filetime(gl_buf *out, uint64_t ft)
     gl_buf_append(out, t, sizeof t);
 }
 
-static void put_hex_lower(gl_buf *out, uint64_t v)
+/* "0x..." lower case into the end of tmp; returns where it starts. */
+static int fmt_hex(char tmp[18], uint64_t v)
 {
-    char tmp[18];
     int i = 18;
     do {
         tmp[--i] = "0123456789abcdef"[v & 15];
@@ -132,6 +132,13 @@ static void put_hex_lower(gl_buf *out, uint64_t v)
     } while (v);
     tmp[--i] = 'x';
     tmp[--i] = '0';
+    return i;
+}
+
+static void put_hex_lower(gl_buf *out, uint64_t v)
+{
+    char tmp[18];
+    int i = fmt_hex(tmp, v);
     gl_buf_append(out, tmp + i, (size_t)(18 - i));
 }
 
@@ -921,7 +928,7 @@ static size_t json_unodes(gl_json *j, const evtx_unode *u, size_t i, size_t end,
 
 void evtx_json_render(const evtx_event *ev, gl_json *j, const char *xml, size_t xml_len)
 {
-    char hex[24];
+    char hex[18];
     gl_json_obj_begin(j);
     gl_json_key(j, "Provider");
     gl_json_obj_begin(j);
@@ -939,9 +946,8 @@ void evtx_json_render(const evtx_event *ev, gl_json *j, const char *xml, size_t 
     json_opt_uint(j, "Opcode", ev->has & EVTX_HAS_OPCODE, ev->opcode);
     gl_json_key(j, "Keywords");
     if (ev->has & EVTX_HAS_KEYWORDS) {
-        gl_buf hb = {.data = hex, .len = 0, .cap = sizeof hex};
-        put_hex_lower(&hb, ev->keywords);
-        gl_json_strn(j, hex, hb.len);
+        int at = fmt_hex(hex, ev->keywords);
+        gl_json_strn(j, hex + at, (size_t)(18 - at));
     } else {
         gl_json_null(j);
     }
