@@ -115,11 +115,20 @@ static void value_json(dump *d, gl_json *j, regf_value v)
     gl_json_key(j, "name");
     gl_json_strn(j, d->tmp.data ? d->tmp.data : "", d->tmp.len);
     gl_json_kv_str(j, "type", regf_type_name(type, tbuf));
-    value_data_json(d, j, v, type, p, n);
+    /* Declared data that cannot be read is null, not an empty value. */
+    bool lost = !p && regf_value_data_size(d->h, v) > 0;
+    if (lost) {
+        gl_json_key(j, "data");
+        gl_json_null(j);
+    } else
+        value_data_json(d, j, v, type, p, n);
     gl_json_kv_bool(j, "deleted", regf_value_deleted(d->h, v));
     if (d->raw) {
         gl_json_key(j, "raw");
-        gl_json_hex(j, p, p ? n : 0);
+        if (lost)
+            gl_json_null(j);
+        else
+            gl_json_hex(j, p, p ? n : 0);
     }
     gl_json_obj_end(j);
     d->values++;

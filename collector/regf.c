@@ -64,15 +64,15 @@ uint32_t regf_checksum(const uint8_t *base)
     return x;
 }
 
-/* Printable rendering of a 2-byte signature for messages. */
-static void sig_text(const uint8_t *p, size_t n, char out[16])
+/* Printable rendering of a (2- or 4-byte) signature for messages. */
+static void sig_text(const uint8_t *p, size_t n, size_t want, char out[20])
 {
     size_t o = 0;
-    for (size_t i = 0; i < n && i < 2; i++) {
+    for (size_t i = 0; i < n && i < want && i < 4; i++) {
         if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' && p[i] != '\\')
             out[o++] = (char)p[i];
         else
-            o += (size_t)snprintf(out + o, 16 - o, "\\x%02x", p[i]);
+            o += (size_t)snprintf(out + o, 20 - o, "\\x%02x", p[i]);
     }
     out[o] = 0;
 }
@@ -92,6 +92,16 @@ void regf_map_bins(regf_hive *h)
         uint32_t size = gl_le32(b + 8);
         bool sig_ok = !memcmp(b, "hbin", 4);
         bool size_ok = size >= REGF_PAGE && size % REGF_PAGE == 0;
+        /* A damaged signature alone does not make the cells unusable: a
+         * header whose offset field names its own position is still used. */
+        if (!sig_ok && size_ok && gl_le32(b + 4) == off) {
+            char found[20];
+            sig_text(b, 4, 4, found);
+            regf_report(h, "file offset 0x%" PRIX32 ": hive bin: expected signature \"hbin\", found \"%s\"; offset "
+                        "and size fields are consistent, bin used",
+                        off + REGF_BASE_SIZE, found);
+            sig_ok = true;
+        }
         if (sig_ok && size_ok) {
             if (bad_from != UINT32_MAX) {
                 regf_report(h, "file offset 0x%" PRIX32 "..0x%" PRIX32 ": hive bin: expected signature \"hbin\" "
@@ -157,10 +167,10 @@ bool regf_cell_get(regf_hive *h, uint32_t off, const char *what, regf_cell *c)
 
 static bool sig_check(regf_hive *h, uint32_t off, const regf_cell *c, const char *sig, uint32_t min, bool quiet)
 {
-    char found[16];
+    char found[20];
     if (c->len < 2 || memcmp(c->p, sig, 2)) {
         if (!quiet) {
-            sig_text(c->p, c->len, found);
+            sig_text(c->p, c->len, 2, found);
             regf_report(h, "file offset 0x%" PRIX64 ": %s cell: expected signature \"%s\", found \"%s\"",
                         (uint64_t)off + REGF_BASE_SIZE, sig, sig, found);
         }
@@ -267,10 +277,9 @@ regf_hive *regf_open(const gl_reader *primary, const gl_reader *log1, const gl_r
         return NULL;
     }
     if (memcmp(h->img, "regf", 4)) {
-        char found[16];
-        sig_text(h->img, 2, found);
-        gl_err_set(err, "%s: file offset 0: base block: expected signature \"regf\", found \"%s%s\"", name, found,
-                   "...");
+        char found[20];
+        sig_text(h->img, 4, 4, found);
+        gl_err_set(err, "%s: file offset 0: base block: expected signature \"regf\", found \"%s\"", name, found);
         regf_close(h);
         return NULL;
     }
@@ -457,8 +466,8 @@ static void collect_list(regf_hive *h, uint32_t off, int depth, list_walk *w, gl
     else if (!memcmp(c.p, "li", 2) || ri)
         esz = 4;
     else {
-        char found[16];
-        sig_text(c.p, 2, found);
+        char found[20];
+        sig_text(c.p, c.len, 2, found);
         regf_report(h, "file offset 0x%" PRIX64 ": subkey list: expected signature \"lf\", \"lh\", \"li\" or \"ri\", "
                     "found \"%s\"",
                     fo, found);
@@ -607,6 +616,15 @@ bool regf_value_name(regf_hive *h, regf_value v, gl_buf *out)
         return false;
     name_append(h, v, &c, REGF_VK_MIN, gl_le16(c.p + 2), gl_le16(c.p + 16) & 1, out);
     return true;
+}
+
+uint32_t regf_value_data_size(regf_hive *h, regf_value v)
+{
+    regf_cell c;
+    if (!vk_get(h, v, &c))
+        return 0;
+    uint32_t raw = gl_le32(c.p + 4);
+    return raw & 0x80000000u ? (raw & 0x7FFFFFFFu) : raw;
 }
 
 uint32_t regf_value_type(regf_hive *h, regf_value v)

@@ -142,6 +142,9 @@ regf_value regf_value_find(regf_hive *h, regf_key key, const char *name);
 /* ---- values ---- */
 bool regf_value_name(regf_hive *h, regf_value v, gl_buf *out); /* "" = default value */
 uint32_t regf_value_type(regf_hive *h, regf_value v);
+/* Data size the vk declares (inline flag removed); regf_value_data may
+ * return less when the data is damaged. */
+uint32_t regf_value_data_size(regf_hive *h, regf_value v);
 bool regf_value_deleted(regf_hive *h, regf_value v);
 /* Raw data: points into the hive image, or into *scratch (cleared first)
  * when the data had to be assembled (big data "db" segments). Sets *len.

@@ -10,26 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "regf.h"
+#include "test_regf_util.h"
 #include "testutil.h"
-
-static const char *root_dir(void)
-{
-    const char *r = getenv("GLEANER_ROOT");
-    return r ? r : ".";
-}
-
-/* The reference script's escaping: \xNN for control bytes (gleaner's own
- * "\uDXXX" text for lone surrogates already matches the script's). */
-static void esc(gl_buf *out, const char *s)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c < 0x20 || c == 0x7f)
-            gl_buf_printf(out, "\\x%02X", c);
-        else
-            gl_buf_putc(out, (char)c);
-    }
-}
 
 static long type_number(const char *name)
 {
@@ -41,8 +23,6 @@ static long type_number(const char *name)
     cr_assert(!strncmp(name, "REG_UNKNOWN_0x", 14), "unexpected type name %s", name);
     return (long)strtoul(name + 14, NULL, 16);
 }
-
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* gleaner's JSON Lines -> sorted reference listing. Counts live keys/values. */
 static char *listing_from_dump(const char *jsonl, size_t *keys, size_t *values)
@@ -64,7 +44,7 @@ static char *listing_from_dump(const char *jsonl, size_t *keys, size_t *values)
         const char *path = cJSON_GetStringValue(cJSON_GetObjectItem(k, "path"));
         cr_assert_not_null(path);
         gl_buf ep = {0};
-        esc(&ep, path);
+        tr_esc(&ep, path);
         gl_buf line = {0};
         gl_buf_printf(&line, "K\t%s", gl_buf_cstr(&ep));
         if (n + 1 >= cap) {
@@ -80,7 +60,7 @@ static char *listing_from_dump(const char *jsonl, size_t *keys, size_t *values)
                 continue;
             gl_buf vl = {0};
             gl_buf_printf(&vl, "V\t%s\t", gl_buf_cstr(&ep));
-            esc(&vl, cJSON_GetStringValue(cJSON_GetObjectItem(v, "name")));
+            tr_esc(&vl, cJSON_GetStringValue(cJSON_GetObjectItem(v, "name")));
             gl_buf_printf(&vl, "\t%ld\t%s", type_number(cJSON_GetStringValue(cJSON_GetObjectItem(v, "type"))),
                           cJSON_GetStringValue(cJSON_GetObjectItem(v, "raw")));
             if (n + 1 >= cap) {
@@ -93,32 +73,7 @@ static char *listing_from_dump(const char *jsonl, size_t *keys, size_t *values)
         gl_buf_free(&ep);
         cJSON_Delete(k);
     }
-    qsort(lines, n, sizeof *lines, cmp_str);
-    gl_buf all = {0};
-    for (size_t i = 0; i < n; i++) {
-        gl_buf_puts(&all, lines[i]);
-        gl_buf_putc(&all, '\n');
-        free(lines[i]);
-    }
-    free(lines);
-    return all.data ? all.data : strdup("");
-}
-
-/* First differing line, for a readable failure. */
-static void assert_same(const char *mine, const char *ref, const char *hive)
-{
-    if (!strcmp(mine, ref))
-        return;
-    const char *a = mine, *b = ref;
-    size_t line = 1;
-    while (*a && *a == *b) {
-        if (*a == '\n')
-            line++;
-        a++, b++;
-    }
-    while (a > mine && a[-1] != '\n')
-        a--, b--;
-    cr_assert_fail("%s: listing differs at line %zu:\n gleaner:   %.300s\n reference: %.300s", hive, line, a, b);
+    return tr_sorted(lines, n);
 }
 
 typedef struct hive_case {
@@ -131,20 +86,20 @@ static void conform(const hive_case *c)
 {
     TU_REQUIRE_CORPUS();
     char *hive = tu_corpus(c->rel);
-    gl_buf ref = {0}, referr = {0}, dump = {0}, dumperr = {0};
-    int rc = tu_runf(&ref, &referr, "/usr/bin/python3 '%s/tests/tools/regf_reference.py' '%s'", root_dir(), hive);
-    cr_assert_eq(rc, 0, "reference failed: %s", gl_buf_cstr(&referr));
-    cr_assert_str_eq(gl_buf_cstr(&referr), c->deviations);
-    rc = tu_runf(&dump, &dumperr, "'%s' reg dump --raw --deleted exclude --logs none '%s'", tu_gleaner(), hive);
+    gl_buf dump = {0}, dumperr = {0};
+    char *referr;
+    char *ref = tr_reference(hive, NULL, &referr);
+    cr_assert_str_eq(referr, c->deviations);
+    int rc = tu_runf(&dump, &dumperr, "'%s' reg dump --raw --deleted exclude --logs none '%s'", tu_gleaner(), hive);
     cr_assert_eq(rc, 0, "reg dump exit %d: %s", rc, gl_buf_cstr(&dumperr));
     size_t keys, values;
     char *mine = listing_from_dump(gl_buf_cstr(&dump), &keys, &values);
     cr_assert_eq(keys, c->keys, "%s: %zu keys", c->rel, keys);
     cr_assert_eq(values, c->values, "%s: %zu values", c->rel, values);
-    assert_same(mine, gl_buf_cstr(&ref), c->rel);
+    tr_assert_same(mine, ref, c->rel);
     free(mine);
-    gl_buf_free(&ref);
-    gl_buf_free(&referr);
+    free(ref);
+    free(referr);
     gl_buf_free(&dump);
     gl_buf_free(&dumperr);
 }
