@@ -182,6 +182,24 @@ Test(evtx_fixtures, stale_header_dump)
     dump("stale-header", "10 described, 4 recoverable only; read back: gleaner 10, gleaner recovered 4");
 }
 
+/* Removed records are reported on stderr, each gap once, located at the
+ * record that follows it; the events still all come out. */
+Test(evtx_fixtures, gaps_dump_reports_gaps)
+{
+    gl_buf out = {0}, err = {0}, want = {0};
+    const char *path = tu_fixture("evtx/gaps.evtx");
+    int rc = tu_runf(&out, &err, "'%s' evtx dump '%s'", tu_gleaner(), path);
+    cr_assert_eq(rc, 0, "%s", err.data);
+    gl_buf_printf(&want,
+                  "gleaner evtx: gap: %s: EventRecordID 105..109 missing (5 records) before chunk 0 offset 0x1d58\n"
+                  "gleaner evtx: gap: %s: EventRecordID 113..199 missing (87 records) before chunk 1 offset 0x11200\n",
+                  path, path);
+    cr_assert_str_eq(err.data, want.data);
+    gl_buf_free(&out);
+    gl_buf_free(&err);
+    gl_buf_free(&want);
+}
+
 /* Lines of `gleaner evtx dump` that are events. */
 static size_t count_substr(const char *s, const char *needle)
 {
@@ -234,4 +252,140 @@ Test(evtx_fixtures, dump_xml)
     cr_assert(strstr(out.data, "<EventRecordID>3</EventRecordID>"), "%s", out.data);
     gl_buf_free(&out);
     gl_buf_free(&err);
+}
+
+/* ---- the parser API on the generated logs -------------------------------- */
+
+typedef struct opened {
+    gl_buf bytes;
+    gl_mem_reader mem;
+    gl_reader r;
+    evtx_file *f;
+} opened;
+
+static void open_fixture(opened *o, const char *name)
+{
+    memset(o, 0, sizeof *o);
+    char *path = tu_fixture(name);
+    cr_assert(tu_read_file(path, &o->bytes), "cannot read %s", path);
+    o->r = gl_reader_memory(&o->mem, o->bytes.data, o->bytes.len, path);
+    gl_err err = {{0}};
+    o->f = evtx_open(&o->r, NULL, &err);
+    cr_assert_not_null(o->f, "%s: %s", path, err.msg);
+}
+
+static void close_fixture(opened *o)
+{
+    evtx_close(o->f);
+    gl_buf_free(&o->bytes);
+}
+
+/* Ids 100-104, 110-112, 200: two gaps, each located at the record after it. */
+Test(evtx_fixtures, gaps_api)
+{
+    opened o;
+    open_fixture(&o, "evtx/gaps.evtx");
+    const evtx_event *ev;
+    gl_err err = {{0}};
+    uint64_t ids[16];
+    size_t n = 0;
+    int rc;
+    while ((rc = evtx_next(o.f, &ev, &err)) == 1 && n < 16)
+        ids[n++] = ev->record_id;
+    cr_assert_eq(rc, 0, "%s", err.msg);
+    static const uint64_t want[] = {100, 101, 102, 103, 104, 110, 111, 112, 200};
+    cr_assert_eq(n, 9);
+    cr_assert_arr_eq(ids, want, sizeof want);
+    size_t ngaps = 0;
+    const evtx_gap *g = evtx_gaps(o.f, &ngaps);
+    cr_assert_eq(ngaps, 2);
+    cr_assert_eq(g[0].first_missing, 105);
+    cr_assert_eq(g[0].last_missing, 109);
+    cr_assert_eq(g[0].chunk_index, 0);
+    cr_assert_eq(g[0].file_offset, 0x1d58);
+    cr_assert_eq(g[1].first_missing, 113);
+    cr_assert_eq(g[1].last_missing, 199);
+    cr_assert_eq(g[1].chunk_index, 1);
+    cr_assert_eq(g[1].file_offset, 0x11200);
+    cr_assert_eq(evtx_error_count(o.f), 0, "%s", evtx_error_count(o.f) ? evtx_error(o.f, 0) : "");
+    close_fixture(&o);
+}
+
+/* Chunks 1 (bad header CRC) and 2 (bad signature) are damaged but their
+ * records are intact: all 16 records come back once, those 8 recovered. */
+Test(evtx_fixtures, damaged_chunk_api)
+{
+    opened o;
+    open_fixture(&o, "evtx/damaged-chunk.evtx");
+    const evtx_event *ev;
+    gl_err err = {{0}};
+    unsigned seen[17] = {0};
+    size_t n = 0;
+    int rc;
+    while ((rc = evtx_next(o.f, &ev, &err)) == 1) {
+        uint64_t id = ev->record_id;
+        cr_assert(id >= 1 && id <= 16, "record %llu", (unsigned long long)id);
+        seen[id]++;
+        n++;
+        bool damaged = id >= 5 && id <= 12;
+        cr_assert_eq(ev->chunk_index, (id - 1) / 4, "record %llu", (unsigned long long)id);
+        cr_assert_eq(ev->recovered, damaged, "record %llu", (unsigned long long)id);
+        if (damaged)
+            cr_assert(ev->recovered_why & EVTX_REC_BAD_CHUNK, "record %llu why %u", (unsigned long long)id,
+                      ev->recovered_why);
+        else
+            cr_assert_eq(ev->recovered_why, 0);
+        char want[16];
+        snprintf(want, sizeof want, "chunk%llu-%llu", (unsigned long long)(id - 1) / 4,
+                 (unsigned long long)(id - 1) % 4);
+        cr_assert_str_eq(evtx_event_value(ev, "TargetUserName"), want);
+    }
+    cr_assert_eq(rc, 0, "%s", err.msg);
+    cr_assert_eq(n, 16);
+    for (unsigned id = 1; id <= 16; id++)
+        cr_assert_eq(seen[id], 1, "record %u seen %u times", id, seen[id]);
+    const evtx_stats *st = evtx_get_stats(o.f);
+    cr_assert_eq(st->chunks_total, 4);
+    cr_assert_eq(st->chunks_bad_header, 1);
+    cr_assert_eq(st->chunks_bad_magic, 1);
+    cr_assert_eq(st->records_live, 8);
+    cr_assert_eq(st->records_recovered, 8);
+    bool named1 = false, named2 = false;
+    for (size_t i = 0; i < evtx_error_count(o.f); i++) {
+        named1 |= strstr(evtx_error(o.f, i), "chunk 1 ") != NULL;
+        named2 |= strstr(evtx_error(o.f, i), "chunk 2 ") != NULL;
+    }
+    cr_assert(named1 && named2, "errors do not name chunks 1 and 2");
+    close_fixture(&o);
+}
+
+/* The event model on the Security log: values by name, filter by id. */
+Test(evtx_fixtures, security_accounts_api)
+{
+    opened o;
+    open_fixture(&o, "evtx/security-accounts.evtx");
+    static const uint32_t want_ids[] = {4722, 4725};
+    evtx_filter_ids(o.f, want_ids, 2);
+    const evtx_event *ev;
+    gl_err err = {{0}};
+    const char *who[3] = {"helpdesk2", "svc_backup", "temp01"};
+    static const uint64_t rid[3] = {2, 3, 6};
+    size_t n = 0;
+    while (evtx_next(o.f, &ev, &err) == 1) {
+        cr_assert_lt(n, 3);
+        cr_assert_eq(ev->record_id, rid[n]);
+        cr_assert_str_eq(evtx_event_value(ev, "TargetUserName"), who[n]);
+        cr_assert_str_eq(ev->provider_name, "Microsoft-Windows-Security-Auditing");
+        cr_assert_str_eq(ev->provider_guid, "{54849625-5478-4994-A5BA-3E3B0328C30D}");
+        cr_assert_str_eq(ev->channel, "Security");
+        cr_assert_str_eq(ev->computer, "WS01.corp.example");
+        cr_assert_eq(ev->keywords, 0x8020000000000000ULL);
+        cr_assert_eq(ev->task, 13824);
+        cr_assert_eq(ev->process_id, 664);
+        cr_assert_null(evtx_event_value(ev, "NoSuchField"));
+        n++;
+    }
+    cr_assert_eq(n, 3);
+    cr_assert_eq(evtx_get_stats(o.f)->records_filtered, 3);
+    close_fixture(&o);
 }
