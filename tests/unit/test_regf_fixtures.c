@@ -101,6 +101,29 @@ Test(regf_fixtures, deleted_gleaner)
     check("deleted-base", "deleted", "gleaner-deleted", extra, "keys=3 values=6");
 }
 
+/* Deleted material as Windows leaves it (mkhive deleted_key/deleted_value):
+ * the live readers see only the live tree; gleaner's --deleted only prints
+ * the live key Software\Live with its two values from the list slack, the
+ * freed keys Removed (class, 3 values), Removed\Child (a 20000-byte db
+ * value) and Gone Top, all with their last-written times; no orphans. */
+Test(regf_fixtures, deleted_win_refs) { check_refs("deleted-win", "keys=3 values=1"); }
+Test(regf_fixtures, deleted_win_gleaner)
+{
+    char extra[1024];
+    snprintf(extra, sizeof extra, "--gleaner '%s'", tu_gleaner());
+    check("deleted-win", "deleted-win", "gleaner", extra, "keys=3 values=1");
+    check("deleted-win", "deleted-win", "gleaner-deleted", extra, "keys=4 values=6");
+}
+
+/* A hive without deleted material gives no deleted output at all. */
+Test(regf_fixtures, no_deleted_in_clean_hive)
+{
+    char extra[1024];
+    snprintf(extra, sizeof extra, "--gleaner '%s'", tu_gleaner());
+    check("types", "types", "gleaner-deleted", extra, "keys=0 values=0");
+    check("many", "many", "gleaner-deleted", extra, "keys=0 values=0");
+}
+
 /* The checker must notice a disagreement: the types hive read against a
  * description that differs in one DWORD fails with that difference. */
 Test(regf_fixtures, checker_detects_difference)
