@@ -74,6 +74,7 @@ test-plain: build/test/unit build/test/gleaner $(FIXTURES)
 test-san: build/san/unit build/san/gleaner $(FIXTURES)
 	$(TEST_ENV) GLEANER_BIN=$(CURDIR)/build/san/gleaner \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	build/san/unit -j2 --ascii
 test: test-plain test-san
 

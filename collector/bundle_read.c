@@ -192,6 +192,8 @@ static int cmp_seen(const void *a, const void *b)
 
 static seen_member *find_seen(seen_member *v, size_t n, const char *path)
 {
+    if (n == 0)
+        return NULL;
     seen_member key = {.path = (char *)path};
     return bsearch(&key, v, n, sizeof *v, cmp_seen);
 }
@@ -337,7 +339,8 @@ int gl_bundle_verify(const char *bundle_path, gl_verify_result *res, gl_buf *rep
         archive_read_free(a);
     }
     res->members_checked = n_seen;
-    qsort(seen, n_seen, sizeof *seen, cmp_seen);
+    if (n_seen > 1)
+        qsort(seen, n_seen, sizeof *seen, cmp_seen);
     for (size_t i = 1; i < n_seen; i++)
         if (!strcmp(seen[i].path, seen[i - 1].path)) {
             res->duplicate++;
