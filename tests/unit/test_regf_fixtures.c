@@ -35,10 +35,12 @@ static void check(const char *desc, const char *hive, const char *reader, const 
     gl_buf out = {0}, err = {0};
     char rel[256];
     snprintf(rel, sizeof rel, "hives/%s.hive", hive);
+    char *path = tu_fixture(rel);
     int rc = tu_runf(&out, &err,
                      "/usr/bin/python3 '%s/tests/tools/check_hive.py' --reader %s %s "
                      "'%s/tests/fixtures/hives/%s.hivedesc' '%s'",
-                     root_dir(), reader, extra, root_dir(), desc, tu_fixture(rel));
+                     root_dir(), reader, extra, root_dir(), desc, path);
+    free(path);
     cr_assert_eq(rc, 0, "%s read by %s differs from %s.hivedesc:\n%s%s", hive, reader, desc,
                  gl_buf_cstr(&out), gl_buf_cstr(&err));
     cr_assert_str_eq(last_line(&out), want_counts, "%s via %s", hive, reader);
@@ -136,8 +138,11 @@ Test(regf_fixtures, checker_detects_difference)
                      "'%s/tests/fixtures/hives/types.hivedesc' > '%s/mut.hivedesc'",
                      root_dir(), dir);
     cr_assert_eq(rc, 0);
+    char *hive = tu_fixture("hives/types.hive");
     rc = tu_runf(&out, NULL, "/usr/bin/python3 '%s/tests/tools/check_hive.py' --reader pyregf '%s/mut.hivedesc' '%s'",
-                 root_dir(), dir, tu_fixture("hives/types.hive"));
+                 root_dir(), dir, hive);
+    free(hive);
+    free(dir);
     cr_assert_eq(rc, 1);
     cr_assert_str_eq(gl_buf_cstr(&out),
                      "Software\\Vendor\\App value 'Dword': data: want b'yV4\\x12', got b'xV4\\x12'\n"
