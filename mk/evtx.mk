@@ -10,7 +10,7 @@ FUZZ_CC ?= clang
 EVTX_FUZZ_MAX_LEN ?= 262144
 # The parser and what it stands on only, so the fuzzer links without the
 # collector's archive/crypto libraries.
-FUZZ_EVTX_SRC := $(sort $(wildcard collector/evtx*.c)) collector/reader.c collector/err.c \
+FUZZ_EVTX_SRC := $(sort $(wildcard collector/evtx*.c)) collector/reader.c collector/err.c collector/fold.c \
                  collector/buf.c collector/text.c collector/json.c
 FUZZ_EVTX_DIR := build/fuzz/evtx
 
