@@ -725,6 +725,10 @@ const uint8_t *regf_value_data(regf_hive *h, regf_value v, size_t *len, gl_buf *
     }
     if (!regf_cell_get(h, doff, "value data", &d))
         return NULL;
+    /* A deleted value's data cell that is allocated again now holds someone
+     * else's bytes: the data is lost, not this. */
+    if (d.allocated && regf_value_deleted(h, v))
+        return NULL;
     if (raw > REGF_DB_SEGMENT && h->info.minor >= 4 && d.len >= 8 && !memcmp(d.p, "db", 2)) {
         gl_buf local = {0};
         gl_buf *sb = scratch ? scratch : &local;
@@ -770,11 +774,16 @@ long regf_value_multi_sz(regf_hive *h, regf_value v, gl_buf *out)
     const uint8_t *p = regf_value_data(h, v, &n, &scratch);
     long count = 0;
     size_t units = p ? n / 2 : 0, start = 0;
+    /* Empty strings inside the list carry meaning (PendingFileRenameOperations
+     * uses them for "delete"); only one followed by nothing but NULs ends it. */
+    size_t text_end = units;
+    while (text_end > 0 && gl_le16(p + 2 * (text_end - 1)) == 0)
+        text_end--;
     for (size_t i = 0; i <= units; i++) {
         bool end = i == units;
         if (!end && gl_le16(p + 2 * i) != 0)
             continue;
-        if (i == start) /* empty string: the list terminator */
+        if (i == start && i >= text_end)
             break;
         gl_utf16le_to_utf8(out, p + 2 * start, 2 * (i - start), false);
         gl_buf_putc(out, '\0');

@@ -1,0 +1,375 @@
+/* The regf parser on damaged, dirty and hostile hives from
+ * ../shared/corpus/dev/robustness/hives: partial results and exact error
+ * messages, never a crash or a hang. Where an independent reader can see
+ * the right answer (libregf on a repaired copy or on our recovered image,
+ * Windows 10's own recovered hive, yarp's recovered hive hash), the content
+ * must match it exactly. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "regf.h"
+#include "sha256.h"
+#include "test_regf_util.h"
+#include "testutil.h"
+
+#define RB(name) tu_corpus("dev/robustness/hives/" name)
+
+static void assert_error(regf_hive *h, size_t i, const char *path, const char *msg)
+{
+    char want[1024];
+    snprintf(want, sizeof want, "%s: %s", path, msg);
+    cr_assert(i < regf_error_count(h), "error %zu missing (have %zu)", i, regf_error_count(h));
+    cr_assert_str_eq(regf_error(h, i), want);
+}
+
+/* The parsed image written out and read back by libregf must list exactly
+ * what gleaner reads from it. */
+static void assert_image_matches_libregf(regf_hive *h, const char *tag, size_t keys, size_t values)
+{
+    size_t k, v;
+    char *mine = tr_listing(h, &k, &v);
+    cr_assert_eq(k, keys, "%s: %zu keys, expected %zu", tag, k, keys);
+    cr_assert_eq(v, values, "%s: %zu values, expected %zu", tag, v, values);
+    char *img = tr_write_image(h, tag);
+    char *ref = tr_reference(img, NULL, NULL);
+    tr_assert_same(mine, ref, tag);
+    free(mine);
+    free(ref);
+}
+
+Test(regf_robust, not_a_hive_is_rejected)
+{
+    TU_REQUIRE_CORPUS();
+    gl_err err = {{0}};
+    char *p = RB("EZ-Registry__NotAHive");
+    regf_hive *h = tr_open(p, NULL, NULL, NULL, &err);
+    cr_assert_null(h);
+    char want[1024];
+    snprintf(want, sizeof want, "%s: file offset 0: base block: expected signature \"regf\", found \"MZ\\x90\\x00\"", p);
+    cr_assert_str_eq(err.msg, want);
+}
+
+/* One hive bin has "gbin" for "hbin"; its offset and size fields are
+ * intact, so the bin is used and the whole hive reads as the repaired copy
+ * does in libregf (which itself stops at one key). */
+Test(regf_robust, bad_hbin_signature_recovered, .timeout = 60)
+{
+    TU_REQUIRE_CORPUS();
+    gl_err err = {{0}};
+    char *p = RB("EZ-Registry__SAMBadHBinHeader");
+    regf_hive *h = tr_open(p, NULL, NULL, NULL, &err);
+    cr_assert_not_null(h, "%s", err.msg);
+    size_t k, v;
+    char *mine = tr_listing(h, &k, &v);
+    cr_assert_eq(regf_error_count(h), 1);
+    assert_error(h, 0, p, "file offset 0x2000: hive bin: expected signature \"hbin\", found \"gbin\"; offset and "
+                          "size fields are consistent, bin used");
+    cr_assert_eq(k, 68);
+    cr_assert_eq(v, 73);
+    gl_buf data = {0};
+    cr_assert(tu_read_file(p, &data));
+    memcpy(data.data + 0x2000, "hbin", 4);
+    char *fixed = tu_tmpdir("regf_sam_fixed");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/SAM", fixed);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    fwrite(data.data, 1, data.len, f);
+    fclose(f);
+    char *ref = tr_reference(path, NULL, NULL);
+    tr_assert_same(mine, ref, "SAMBadHBinHeader vs repaired copy");
+    gl_buf_free(&data);
+    free(mine);
+    free(ref);
+    regf_close(h);
+}
+
+/* regipy's dirty NTUSER.DAT (567/566) with new-format logs: entries 566..588
+ * of LOG1 apply (LOG2 holds only the stale 562). The recovered file is
+ * byte-identical to what yarp (by the author of the format specification)
+ * recovers: SHA-256 0a7a7b2d... as recorded for these files in a public
+ * regression test of yarp's output. */
+Test(regf_robust, new_format_logs_ntuser, .timeout = 120)
+{
+    TU_REQUIRE_CORPUS();
+    gl_err err = {{0}};
+    regf_hive *h = tr_open(RB("regipy__transactions_NTUSER.DAT"), RB("regipy__transactions_ntuser.dat.log1"),
+                           RB("regipy__transactions_ntuser.dat.log2"), NULL, &err);
+    cr_assert_not_null(h, "%s", err.msg);
+    const regf_info *in = regf_get_info(h);
+    cr_assert(in->dirty);
+    cr_assert_eq(in->seq_primary, 567);
+    cr_assert_eq(in->seq_secondary, 566);
+    cr_assert(in->recovery_applied);
+    cr_assert_eq(in->log_format, REGF_LOG_NEW);
+    cr_assert_str_eq(in->logs_used, "LOG1");
+    cr_assert_eq(in->log_entries, 23);
+    cr_assert_eq(in->log_pages, 132);
+    cr_assert_eq(in->seq_recovered, 588);
+    cr_assert_eq(in->hbins_size, 0xE2000);
+    cr_assert_eq(regf_error_count(h), 0, "%s", regf_error(h, 0));
+    size_t len;
+    const uint8_t *img = regf_image(h, &len);
+    gl_sha256 s;
+    char hex[GL_SHA256_HEX];
+    gl_sha256_init(&s);
+    gl_sha256_update(&s, img, len);
+    gl_sha256_final(&s, hex);
+    cr_assert_str_eq(hex, "0a7a7b2d1eb24ab63455f5a83e554601d88fe558d0ba1c1068a7e1102c79a092");
+    assert_image_matches_libregf(h, "regf_transactions", 3105, 4695);
+    regf_close(h);
+}
+
+/* Without the logs the same hive is read as it stands (libregf's walk of
+ * the primary: 2590 keys, 4119 values). */
+Test(regf_robust, new_format_logs_not_applied_when_disabled, .timeout = 60)
+{
+    TU_REQUIRE_CORPUS();
+    gl_err err = {{0}};
+    regf_options o;
+    regf_options_init(&o);
+    o.logs = REGF_LOGS_NONE;
+    regf_hive *h = tr_open(RB("regipy__transactions_NTUSER.DAT"), RB("regipy__transactions_ntuser.dat.log1"),
+                           RB("regipy__transactions_ntuser.dat.log2"), &o, &err);
+    cr_assert_not_null(h, "%s", err.msg);
+    cr_assert_not(regf_get_info(h)->recovery_applied);
+    size_t k, v;
+    free(tr_listing(h, &k, &v));
+    cr_assert_eq(k, 2590);
+    cr_assert_eq(v, 4119);
+    regf_close(h);
+}
+
+/* yarp's NewDirtyHive (3/2): LOG1 holds entry 2, LOG2 entries 3..5. The
+ * result equals RecoveredHive_Windows10, written by Windows 10 from the
+ * same files, byte for byte except the sequence numbers (Windows bumps them
+ * to 6 when it writes; the XOR checksum is unchanged by that). */
+Test(regf_robust, new_format_logs_match_windows, .timeout = 60)
+{
+    TU_REQUIRE_CORPUS();
+    gl_err err = {{0}};
+    regf_hive *h = tr_open(RB("yarp__NewDirtyHive1__NewDirtyHive"), RB("yarp__NewDirtyHive1__NewDirtyHive.LOG1"),
+                           RB("yarp__NewDirtyHive1__NewDirtyHive.LOG2"), NULL, &err);
+    cr_assert_not_null(h, "%s", err.msg);
+    const regf_info *in = regf_get_info(h);
+    cr_assert(in->recovery_applied);
+    cr_assert_str_eq(in->logs_used, "LOG1+LOG2");
+    cr_assert_eq(in->log_entries, 4);
+    cr_assert_eq(in->log_pages, 4);
+    cr_assert_eq(in->seq_recovered, 5);
+    cr_assert_eq(regf_error_count(h), 0, "%s", regf_error(h, 0));
+
+    gl_buf win = {0};
+    cr_assert(tu_read_file(RB("yarp__NewDirtyHive1__RecoveredHive_Windows10"), &win));
+    size_t len;
+    const uint8_t *img = regf_image(h, &len);
+    cr_assert_eq(len, win.len);
+    size_t diffs = 0;
+    for (size_t i = 0; i < len; i++)
+        if (img[i] != (uint8_t)win.data[i]) {
+            cr_assert(i == 4 || i == 8, "recovered image differs from Windows' at offset 0x%zx", i);
+            cr_assert_eq(img[i], 5);
+            cr_assert_eq((uint8_t)win.data[i], 6);
+            diffs++;
+        }
+    cr_assert_eq(diffs, 2);
+
+    /* Key for key, value for value, against the Windows hive read by libregf. */
+    size_t k, v;
+    char *mine = tr_listing(h, &k, &v);
+    char *ref = tr_reference(RB("yarp__NewDirtyHive1__RecoveredHive_Windows10"), NULL, NULL);
+    tr_assert_same(mine, ref, "NewDirtyHive + logs vs RecoveredHive_Windows10");
+    cr_assert_eq(k, 5);
+    cr_assert_eq(v, 1);
+    cr_assert_neq(regf_key_open(h, regf_root(h), "Key3\\Key3_1"), REGF_NONE);
+    cr_assert_eq(regf_key_open(h, regf_root(h), "Key1"), REGF_NONE);
+    free(mine);
+    free(ref);
+    gl_buf_free(&win);
+    regf_close(h);
+}
+
+/* Old-format log (DIRT bitmap) with a damaged primary base block: the base
+ * block comes from the log and 64 dirty 512-byte pages are applied; LOG2
+ * is empty. libregf refuses the original but reads our recovered image,
+ * and agrees with it exactly. */
+Test(regf_robust, old_format_log_bad_base_block, .timeout = 60)
+{
+    TU_REQUIRE_CORPUS();
+    gl_err err = {{0}};
+    regf_hive *h = tr_open(RB("yarp__BadBaseBlockHive__BadBaseBlockHive"),
+                           RB("yarp__BadBaseBlockHive__BadBaseBlockHive.LOG1"),
+                           RB("yarp__BadBaseBlockHive__BadBaseBlockHive.LOG2"), NULL, &err);
+    cr_assert_not_null(h, "%s", err.msg);
+    const regf_info *in = regf_get_info(h);
+    cr_assert_not(in->checksum_ok);
+    cr_assert(in->recovery_applied);
+    cr_assert_eq(in->log_format, REGF_LOG_OLD);
+    cr_assert_str_eq(in->logs_used, "LOG1");
+    cr_assert_eq(in->log_pages, 64);
+    cr_assert_eq(in->seq_recovered, 5);
+    cr_assert_eq(in->minor, 3);
+    cr_assert_eq(regf_error_count(h), 0, "%s", regf_error(h, 0));
+    assert_image_matches_libregf(h, "regf_badbaseblock", 5003, 1);
+    /* What the log changed (yarp's OldDirtyHive expectations): subkey 1 is
+     * gone and 4500 gained a REG_MULTI_SZ. */
+    regf_key many = regf_key_open(h, regf_root(h), "key_with_many_subkeys");
+    cr_assert_neq(many, REGF_NONE);
+    cr_assert_eq(regf_key_open(h, many, "1"), REGF_NONE);
+    regf_value mv = regf_value_find(h, regf_key_open(h, many, "4500"), "v");
+    cr_assert_neq(mv, REGF_NONE);
+    gl_buf ms = {0};
+    cr_assert_eq(regf_value_multi_sz(h, mv, &ms), 3);
+    cr_assert_eq(ms.len, 9);
+    cr_assert(!memcmp(ms.data, "a\0bb\0ccc\0", 9));
+    gl_buf_free(&ms);
+    regf_close(h);
+}
+
+/* The same hive without its logs: the damaged base block is used as found
+ * and reported. */
+Test(regf_robust, bad_base_block_without_logs, .timeout = 60)
+{
+    TU_REQUIRE_CORPUS();
+    gl_err err = {{0}};
+    char *p = RB("yarp__BadBaseBlockHive__BadBaseBlockHive");
+    regf_hive *h = tr_open(p, NULL, NULL, NULL, &err);
+    cr_assert_not_null(h, "%s", err.msg);
+    cr_assert_not(regf_get_info(h)->recovery_applied);
+    assert_error(h, 0, p, "file offset 0x1FC: base block: checksum 0x4C564E49 does not match computed 0x0CCBAC9F (base "
+                          "block damaged; fields used as found)");
+    size_t k, v;
+    free(tr_listing(h, &k, &v));
+    cr_assert_eq(k, 5003);
+    cr_assert_eq(v, 0);
+    regf_key many = regf_key_open(h, regf_root(h), "key_with_many_subkeys");
+    cr_assert_neq(regf_key_open(h, many, "1"), REGF_NONE);
+    regf_close(h);
+}
+
+/* Key 3's subkey list points at key 2's subkey: libregf and hivex show the
+ * subkey under both parents and so does gleaner, reporting the sharing. */
+Test(regf_robust, shared_subkey_list, .timeout = 30)
+{
+    TU_REQUIRE_CORPUS();
+    gl_err err = {{0}};
+    char *p = RB("yarp__BadListHive");
+    regf_hive *h = tr_open(p, NULL, NULL, NULL, &err);
+    cr_assert_not_null(h, "%s", err.msg);
+    size_t k, v;
+    char *mine = tr_listing(h, &k, &v);
+    char *ref = tr_reference(p, NULL, NULL);
+    tr_assert_same(mine, ref, "BadListHive");
+    cr_assert_eq(k, 7);
+    cr_assert_eq(regf_error_count(h), 1);
+    assert_error(h, 0, p, "file offset 0x1470: key listed under more than one parent (shared subkey list)");
+    free(mine);
+    free(ref);
+    regf_close(h);
+}
+
+/* A deleted key of BadListHive ("New key #1" in Russian, UTF-16 name) is
+ * found in a free cell; its parent link resolves to key 2. */
+Test(regf_robust, deleted_key_recovered, .timeout = 30)
+{
+    TU_REQUIRE_CORPUS();
+    gl_err err = {{0}};
+    regf_options o;
+    regf_options_init(&o);
+    o.recover_deleted = true;
+    regf_hive *h = tr_open(RB("yarp__BadListHive"), NULL, NULL, &o, &err);
+    cr_assert_not_null(h, "%s", err.msg);
+    cr_assert_eq(regf_deleted_key_count(h), 1);
+    regf_key k = regf_deleted_key(h, 0);
+    cr_assert(regf_key_deleted(h, k));
+    gl_buf path = {0};
+    regf_deleted_key_path(h, k, &path);
+    cr_assert_str_eq(gl_buf_cstr(&path), "2\\\xD0\x9D\xD0\xBE\xD0\xB2\xD1\x8B\xD0\xB9 \xD1\x80\xD0\xB0\xD0\xB7\xD0\xB4"
+                                         "\xD0\xB5\xD0\xBB #1");
+    cr_assert_eq(regf_key_last_write(h, k), 131335347561958007ull); /* 2017-03-09T12:05:56.1958007Z */
+    gl_buf_free(&path);
+    regf_close(h);
+}
+
+/* Valid signature, garbage everywhere else: the root key and the checksum
+ * error, nothing more. */
+Test(regf_robust, garbage_hive, .timeout = 30)
+{
+    TU_REQUIRE_CORPUS();
+    gl_err err = {{0}};
+    char *p = RB("yarp__GarbageHive");
+    regf_options o;
+    regf_options_init(&o);
+    o.recover_deleted = true;
+    regf_hive *h = tr_open(p, NULL, NULL, &o, &err);
+    cr_assert_not_null(h, "%s", err.msg);
+    size_t k, v;
+    free(tr_listing(h, &k, &v));
+    cr_assert_eq(k, 1);
+    cr_assert_eq(v, 0);
+    gl_buf name = {0};
+    cr_assert(regf_key_name(h, regf_root(h), &name));
+    cr_assert_str_eq(gl_buf_cstr(&name), "{dedef10d-30ff-45b5-9d44-b3fa249ecd49}");
+    cr_assert_eq(regf_error_count(h), 1);
+    assert_error(h, 0, p, "file offset 0x1FC: base block: checksum 0x4C564E49 does not match computed 0x94D865B7 (base "
+                          "block damaged; fields used as found)");
+    gl_buf_free(&name);
+    regf_close(h);
+}
+
+/* Cut after 12 KiB: the keys inside the remaining bins, and an error for
+ * every list that lies beyond the end. */
+Test(regf_robust, truncated_hive, .timeout = 30)
+{
+    TU_REQUIRE_CORPUS();
+    gl_err err = {{0}};
+    char *p = RB("yarp__TruncatedHive");
+    regf_hive *h = tr_open(p, NULL, NULL, NULL, &err);
+    cr_assert_not_null(h, "%s", err.msg);
+    size_t k, v;
+    char *mine = tr_listing(h, &k, &v);
+    cr_assert_str_eq(mine, "K\t\nK\tkey_with_many_subkeys\n");
+    assert_error(h, 0, p, "base block: hive bins data size 0x77000 but the file holds only 0x2000 bytes after the "
+                          "base block (truncated)");
+    assert_error(h, 1, p, "subkey list at offset 0xC020: beyond the hive bins data (0x2000 bytes)");
+    assert_error(h, 10, p, "file offset 0x1140: nk cell: 5000 subkeys recorded, 0 readable");
+    cr_assert_eq(regf_error_count(h), 11);
+    free(mine);
+    regf_close(h);
+}
+
+/* Every robustness file, alone and with every other file as its log, with
+ * deleted recovery on: opens or is refused cleanly, walks to the end. The
+ * sanitizer build turns any out-of-bounds access into a failure. */
+Test(regf_robust, every_file_every_log, .timeout = 240)
+{
+    TU_REQUIRE_CORPUS();
+    char **paths;
+    size_t n = tu_list_dir(tu_corpus("dev/robustness/hives"), NULL, &paths);
+    cr_assert_eq(n, 15);
+    regf_options o;
+    regf_options_init(&o);
+    o.recover_deleted = true;
+    size_t opened = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j <= n; j++) {
+            gl_err err = {{0}};
+            regf_hive *h = tr_open(paths[i], j < n ? paths[j] : NULL, NULL, &o, &err);
+            if (!h) {
+                cr_assert(err.msg[0], "%s refused without a message", paths[i]);
+                continue;
+            }
+            size_t k, v;
+            free(tr_listing(h, &k, &v));
+            for (size_t d = 0; d < regf_deleted_key_count(h); d++) {
+                gl_buf b = {0};
+                regf_deleted_key_path(h, regf_deleted_key(h, d), &b);
+                gl_buf_free(&b);
+            }
+            opened++;
+            regf_close(h);
+        }
+    /* NotAHive and the empty LOG2 are refused, whatever the log. */
+    cr_assert_eq(opened, (n - 2) * (n + 1));
+}
