@@ -40,7 +40,8 @@ static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *
 
 char *tr_sorted(char **lines, size_t n)
 {
-    qsort(lines, n, sizeof *lines, cmp_str);
+    if (n)
+        qsort(lines, n, sizeof *lines, cmp_str);
     gl_buf all = {0};
     for (size_t i = 0; i < n; i++) {
         gl_buf_puts(&all, lines[i]);
