@@ -373,6 +373,8 @@ typedef struct msink {
     int cap_depth;        /* element whose content is captured */
     uint8_t sys_elem;     /* System child currently open */
     uint32_t sys_off[NM_COUNT];
+    uint64_t sys_num[NM_COUNT]; /* integer-typed System values, no text */
+    uint32_t sys_num_set;       /* bit per NM_* id */
 } msink;
 
 static void push_u32(uint32_t **arr, size_t *n, size_t *cap, uint32_t v)
@@ -553,6 +555,13 @@ static void m_value(void *ctx, const evtx_value *v)
         s->ev->time_created = gl_le64(v->p);
         s->ev->has |= EVTX_HAS_TIME_CREATED;
     }
+    uint64_t u;
+    if (s->cap == CAP_SYS && s->cap_arg != NM_SYSTEM_TIME && s->cap_arg != NM_USER_ID &&
+        s->m->str.len == s->cap_start && evtx_value_uint(v, &u)) {
+        s->sys_num[s->cap_arg] = u; /* skip text and strtoull for numbers */
+        s->sys_num_set |= 1u << s->cap_arg;
+        return;
+    }
     evtx_format_value(&s->m->str, v);
 }
 
@@ -627,7 +636,9 @@ static void finish_system(msink *s)
         {NM_KEYWORDS, EVTX_HAS_KEYWORDS}, {NM_EVENT_RECORD_ID, EVTX_HAS_RECORD_ID},
         {NM_PROCESS_ID, EVTX_HAS_PROCESS_ID}, {NM_THREAD_ID, EVTX_HAS_THREAD_ID}};
     for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
-        if (!parse_num(m, o[nums[i].id], &v))
+        if (s->sys_num_set & (1u << nums[i].id))
+            v = s->sys_num[nums[i].id];
+        else if (!parse_num(m, o[nums[i].id], &v))
             continue;
         ev->has |= nums[i].bit;
         switch (nums[i].id) {
@@ -861,34 +872,63 @@ int evtx_xml_render(bx_ctx *c, uint32_t root, gl_buf *out, gl_err *err)
 
 /* ---- JSON -------------------------------------------------------------- */
 
-/* Numbers through gl_json_raw: gl_json_uint's printf dominated profiles. */
-static void json_uint(gl_json *j, uint64_t v)
+/* The event object is written straight into the output buffer: the key
+ * layout is fixed, and gl_json's per-call bookkeeping dominated profiles.
+ * Every model string is valid UTF-8 by construction (it comes from the
+ * UTF-16 / Latin-1 decoders, the hex and number formatters), so only
+ * quotes, backslashes and control characters need escaping. */
+static void jstr(gl_buf *b, const char *s, size_t n)
 {
-    char tmp[24];
-    int i = 24;
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    gl_json_raw(j, tmp + i, (size_t)(24 - i));
+    static const char hx[] = "0123456789abcdef";
+    gl_buf_reserve(b, 6 * n + 2);
+    char *d = b->data + b->len;
+    *d++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch >= 0x20 && ch != '"' && ch != '\\') {
+            *d++ = (char)ch;
+            continue;
+        }
+        *d++ = '\\';
+        switch (ch) {
+        case '"': *d++ = '"'; break;
+        case '\\': *d++ = '\\'; break;
+        case '\n': *d++ = 'n'; break;
+        case '\r': *d++ = 'r'; break;
+        case '\t': *d++ = 't'; break;
+        default:
+            memcpy(d, "u00", 3);
+            d[3] = hx[ch >> 4];
+            d[4] = hx[ch & 15];
+            d += 5;
+            break;
+        }
+    }
+    *d++ = '"';
+    b->len = (size_t)(d - b->data);
 }
 
-static void json_opt_uint(gl_json *j, const char *key, bool has, uint64_t v)
+static void jlit(gl_buf *b, const char *lit) { gl_buf_append(b, lit, strlen(lit)); }
+
+static void jcstr(gl_buf *b, const char *s) { jstr(b, s, strlen(s)); }
+
+/* key (a literal with its quotes, colon and leading comma) + value */
+static void jopt_uint(gl_buf *b, const char *key, bool has, uint64_t v)
 {
-    gl_json_key(j, key);
+    jlit(b, key);
     if (has)
-        json_uint(j, v);
+        put_u64(b, v);
     else
-        gl_json_null(j);
+        jlit(b, "null");
 }
 
-static void json_opt_str(gl_json *j, const char *key, const char *s)
+static void jopt_str(gl_buf *b, const char *key, const char *s)
 {
-    gl_json_key(j, key);
+    jlit(b, key);
     if (*s)
-        gl_json_str(j, s);
+        jcstr(b, s);
     else
-        gl_json_null(j);
+        jlit(b, "null");
 }
 
 /* UserData nodes [i, end) at `depth` as object members; returns the index
@@ -928,57 +968,75 @@ static size_t json_unodes(gl_json *j, const evtx_unode *u, size_t i, size_t end,
 
 void evtx_json_render(const evtx_event *ev, gl_json *j, const char *xml, size_t xml_len)
 {
-    char hex[18];
-    gl_json_obj_begin(j);
-    gl_json_key(j, "Provider");
-    gl_json_obj_begin(j);
-    if (*ev->provider_name)
-        gl_json_kv_str(j, "Name", ev->provider_name);
-    if (*ev->provider_guid)
-        gl_json_kv_str(j, "Guid", ev->provider_guid);
-    if (*ev->event_source_name)
-        gl_json_kv_str(j, "EventSourceName", ev->event_source_name);
-    gl_json_obj_end(j);
-    json_opt_uint(j, "EventID", ev->has & EVTX_HAS_EVENT_ID, ev->event_id);
-    json_opt_uint(j, "Version", ev->has & EVTX_HAS_VERSION, ev->version);
-    json_opt_uint(j, "Level", ev->has & EVTX_HAS_LEVEL, ev->level);
-    json_opt_uint(j, "Task", ev->has & EVTX_HAS_TASK, ev->task);
-    json_opt_uint(j, "Opcode", ev->has & EVTX_HAS_OPCODE, ev->opcode);
-    gl_json_key(j, "Keywords");
+    gl_json_raw(j, "", 0); /* let the writer place its comma, then append */
+    gl_buf *b = j->out;
+    jlit(b, "{\"Provider\":{");
+    const char *sep = "";
+    if (*ev->provider_name) {
+        jlit(b, "\"Name\":");
+        jcstr(b, ev->provider_name);
+        sep = ",";
+    }
+    if (*ev->provider_guid) {
+        jlit(b, sep);
+        jlit(b, "\"Guid\":");
+        jcstr(b, ev->provider_guid);
+        sep = ",";
+    }
+    if (*ev->event_source_name) {
+        jlit(b, sep);
+        jlit(b, "\"EventSourceName\":");
+        jcstr(b, ev->event_source_name);
+    }
+    jlit(b, "}");
+    jopt_uint(b, ",\"EventID\":", ev->has & EVTX_HAS_EVENT_ID, ev->event_id);
+    jopt_uint(b, ",\"Version\":", ev->has & EVTX_HAS_VERSION, ev->version);
+    jopt_uint(b, ",\"Level\":", ev->has & EVTX_HAS_LEVEL, ev->level);
+    jopt_uint(b, ",\"Task\":", ev->has & EVTX_HAS_TASK, ev->task);
+    jopt_uint(b, ",\"Opcode\":", ev->has & EVTX_HAS_OPCODE, ev->opcode);
+    jlit(b, ",\"Keywords\":");
     if (ev->has & EVTX_HAS_KEYWORDS) {
+        char hex[18];
         int at = fmt_hex(hex, ev->keywords);
-        gl_json_strn(j, hex + at, (size_t)(18 - at));
+        jstr(b, hex + at, (size_t)(18 - at));
     } else {
-        gl_json_null(j);
+        jlit(b, "null");
     }
-    json_opt_str(j, "TimeCreated", ev->time_created_iso);
-    json_opt_uint(j, "EventRecordID", true, ev->event_record_id);
-    json_opt_uint(j, "ProcessID", ev->has & EVTX_HAS_PROCESS_ID, ev->process_id);
-    json_opt_uint(j, "ThreadID", ev->has & EVTX_HAS_THREAD_ID, ev->thread_id);
-    json_opt_str(j, "Channel", ev->channel);
-    json_opt_str(j, "Computer", ev->computer);
-    json_opt_str(j, "UserID", ev->user_id);
-    gl_json_key(j, "EventData");
+    jopt_str(b, ",\"TimeCreated\":", ev->time_created_iso);
+    jopt_uint(b, ",\"EventRecordID\":", true, ev->event_record_id);
+    jopt_uint(b, ",\"ProcessID\":", ev->has & EVTX_HAS_PROCESS_ID, ev->process_id);
+    jopt_uint(b, ",\"ThreadID\":", ev->has & EVTX_HAS_THREAD_ID, ev->thread_id);
+    jopt_str(b, ",\"Channel\":", ev->channel);
+    jopt_str(b, ",\"Computer\":", ev->computer);
+    jopt_str(b, ",\"UserID\":", ev->user_id);
+    jlit(b, ",\"EventData\":");
     if (ev->has & EVTX_HAS_EVENT_DATA) {
-        gl_json_obj_begin(j);
-        for (size_t i = 0; i < ev->ndata; i++)
-            gl_json_kv_str(j, ev->data[i].name, ev->data[i].value);
-        gl_json_obj_end(j);
+        gl_buf_putc(b, '{');
+        for (size_t i = 0; i < ev->ndata; i++) {
+            if (i)
+                gl_buf_putc(b, ',');
+            jcstr(b, ev->data[i].name);
+            gl_buf_putc(b, ':');
+            jcstr(b, ev->data[i].value);
+        }
+        gl_buf_putc(b, '}');
     } else {
-        gl_json_null(j);
+        jlit(b, "null");
     }
-    gl_json_key(j, "UserData");
+    jlit(b, ",\"UserData\":");
     if (ev->has & EVTX_HAS_USER_DATA) {
-        gl_json_obj_begin(j);
-        json_unodes(j, ev->user, 0, ev->nuser, 0);
-        gl_json_obj_end(j);
+        gl_json uj; /* a self-contained value: a fresh writer state */
+        gl_json_init(&uj, b);
+        gl_json_obj_begin(&uj);
+        json_unodes(&uj, ev->user, 0, ev->nuser, 0);
+        gl_json_obj_end(&uj);
     } else {
-        gl_json_null(j);
+        jlit(b, "null");
     }
-    gl_json_kv_bool(j, "recovered", ev->recovered);
+    jlit(b, ev->recovered ? ",\"recovered\":true" : ",\"recovered\":false");
     if (xml) {
-        gl_json_key(j, "Xml");
-        gl_json_strn(j, xml, xml_len);
+        jlit(b, ",\"Xml\":");
+        jstr(b, xml, xml_len);
     }
-    gl_json_obj_end(j);
+    gl_buf_putc(b, '}');
 }
