@@ -132,8 +132,9 @@ Test(regf_fixtures, no_deleted_in_clean_hive)
  * by all three. */
 static void check_corpus(const char *rel, const char *want_counts)
 {
-    TU_REQUIRE_CORPUS();
-    char *path = tu_corpus(rel);
+    char *path = tu_corpus(rel); /* NULL when ../shared is absent */
+    if (!path)
+        cr_skip_test("skipped: ../shared not present");
     gl_buf out = {0}, err = {0};
     int rc = tu_runf(&out, &err, "/usr/bin/python3 '%s/tests/tools/check_hive.py' --reader reference --gleaner '%s' - '%s'",
                      root_dir(), tu_gleaner(), path);
