@@ -40,6 +40,12 @@ echo "== members (bsdtar -tf)"
 bsdtar -tf "$bundle"
 
 echo
+echo "== records per module"
+for rec in $(bsdtar -tf "$bundle" | grep '^records/.*\.jsonl$'); do
+    printf '  %-32s %s records\n' "$rec" "$(bsdtar -xOf "$bundle" "$rec" | grep -c .)"
+done
+
+echo
 echo "== findings (severity  rule  title)"
 bsdtar -xOf "$bundle" findings.jsonl | /usr/bin/python3 -c '
 import json, sys
