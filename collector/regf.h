@@ -155,8 +155,9 @@ const uint8_t *regf_value_data(regf_hive *h, regf_value v, size_t *len, gl_buf *
  * appended as UTF-8. False when the data is unreadable. */
 bool regf_value_string(regf_hive *h, regf_value v, gl_buf *out);
 /* MULTI_SZ: appends each string as UTF-8 followed by a NUL byte; returns the
- * number of strings (an empty trailing string that only terminates the list
- * is not counted), or -1 when unreadable. */
+ * number of strings, or -1 when unreadable. Empty strings inside the list
+ * are kept (PendingFileRenameOperations uses them); the NULs after the last
+ * non-empty string only terminate it. */
 long regf_value_multi_sz(regf_hive *h, regf_value v, gl_buf *out);
 /* DWORD (little endian) or DWORD_BIG_ENDIAN by type; false when the data is
  * shorter than 4 bytes. */
