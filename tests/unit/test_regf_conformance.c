@@ -106,47 +106,22 @@ static void conform(const hive_case *c)
 
 #define DEV(i, s) "libregf deviations replaced by hivex: inline=" #i " string=" #s " unexplained=0\n"
 
-Test(regf_conformance, amcache_rathbun, .timeout = 120)
-{
-    hive_case c = {"dev/hives/amcache/DAM-RathbunVM-Win10__Amcache.hve", 972, 18956, DEV(38, 385)};
-    conform(&c);
-}
+/* One test per hive (Criterion parameters cannot carry string pointers into
+ * its workers). */
+#define CONFORM(test, rel, keys, values, inline_, string_)                        \
+    Test(regf_conformance, test, .timeout = 300)                                  \
+    {                                                                             \
+        hive_case c = {"dev/hives/" rel, keys, values, DEV(inline_, string_)};  \
+        conform(&c);                                                              \
+    }
 
-Test(regf_conformance, amcache_plaso, .timeout = 120)
-{
-    hive_case c = {"dev/hives/amcache/plaso__win10-Amcache.hve", 207, 4188, DEV(0, 210)};
-    conform(&c);
-}
-
-Test(regf_conformance, ntuser_win7, .timeout = 120)
-{
-    hive_case c = {"dev/hives/ntuser/plaso__NTUSER-WIN7.DAT", 2288, 5470, DEV(45, 0)};
-    conform(&c);
-}
-
-Test(regf_conformance, ntuser_regipy, .timeout = 120)
-{
-    hive_case c = {"dev/hives/ntuser/regipy__NTUSER.DAT", 1812, 4094, DEV(36, 0)};
-    conform(&c);
-}
-
-Test(regf_conformance, sam, .timeout = 120)
-{
-    hive_case c = {"dev/hives/sam/regipy__SAM", 65, 70, DEV(1, 1)};
-    conform(&c);
-}
-
-Test(regf_conformance, security, .timeout = 120)
-{
-    hive_case c = {"dev/hives/security/regipy__SECURITY", 100, 109, DEV(0, 0)};
-    conform(&c);
-}
-
-Test(regf_conformance, system, .timeout = 300)
-{
-    hive_case c = {"dev/hives/system/regipy__SYSTEM_2", 20015, 49779, DEV(222, 20)};
-    conform(&c);
-}
+CONFORM(amcache_rathbun, "amcache/DAM-RathbunVM-Win10__Amcache.hve", 972, 18956, 38, 385)
+CONFORM(amcache_plaso, "amcache/plaso__win10-Amcache.hve", 207, 4188, 0, 210)
+CONFORM(ntuser_win7, "ntuser/plaso__NTUSER-WIN7.DAT", 2288, 5470, 45, 0)
+CONFORM(ntuser_regipy, "ntuser/regipy__NTUSER.DAT", 1812, 4094, 36, 0)
+CONFORM(sam, "sam/regipy__SAM", 65, 70, 1, 1)
+CONFORM(security, "security/regipy__SECURITY", 100, 109, 0, 0)
+CONFORM(system, "system/regipy__SYSTEM_2", 20015, 49779, 222, 20)
 
 /* Every hive in the folder is covered by a case above: a new corpus hive
  * must get its own conformance case. */
