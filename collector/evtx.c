@@ -620,24 +620,19 @@ static int next_in_region(evtx_file *f)
     return 0;
 }
 
-static int advance_live(evtx_file *f, gl_err *err)
+/* The CARVE region of a chunk: its slack, scanned for record signatures. */
+static void begin_carve_chunk(evtx_file *f)
 {
-    for (;;) {
-        if (f->in_chunk && next_in_region(f))
-            return 1;
-        if (f->in_chunk)
-            f->ci++;
-        f->in_chunk = false;
-        if (f->ci >= f->nchunks)
-            return 0;
-        if (load_chunk(f, f->ci, err) < 0)
-            return -1;
-        begin_live_chunk(f, f->ci);
-        f->in_chunk = true;
-    }
+    uint32_t free_off = gl_le32(f->chunk + 48);
+    f->mode = MODE_SCAN;
+    f->flags = EVTX_REC_CARVED;
+    f->pos = free_off;
+    f->end = f->live_end = f->chunk_len;
 }
 
-static int advance_carve(evtx_file *f, gl_err *err)
+/* Next record of the phase: chunks in file order (CARVE: only those with
+ * signatures in their slack). 1 = event, 0 = phase done, -1 read error. */
+static int advance(evtx_file *f, bool carve, gl_err *err)
 {
     for (;;) {
         if (f->in_chunk && next_in_region(f))
@@ -645,18 +640,16 @@ static int advance_carve(evtx_file *f, gl_err *err)
         if (f->in_chunk)
             f->ci++;
         f->in_chunk = false;
-        while (f->ci < f->nchunks && !f->carve[f->ci])
+        while (carve && f->ci < f->nchunks && !f->carve[f->ci])
             f->ci++;
         if (f->ci >= f->nchunks)
             return 0;
         if (load_chunk(f, f->ci, err) < 0)
             return -1;
-        uint32_t free_off = gl_le32(f->chunk + 48);
-        f->mode = MODE_SCAN;
-        f->flags = EVTX_REC_CARVED;
-        f->pos = free_off;
-        f->end = f->chunk_len;
-        f->live_end = f->chunk_len;
+        if (carve)
+            begin_carve_chunk(f);
+        else
+            begin_live_chunk(f, f->ci);
         f->in_chunk = true;
     }
 }
@@ -667,7 +660,7 @@ int evtx_next(evtx_file *f, const evtx_event **ev, gl_err *err)
     for (;;) {
         int rc = 0;
         if (f->phase == PH_LIVE) {
-            rc = advance_live(f, err);
+            rc = advance(f, false, err);
             if (rc == 0) {
                 finish_runs(f);
                 f->phase = f->opt.no_recover ? PH_DONE : PH_CARVE;
@@ -676,7 +669,7 @@ int evtx_next(evtx_file *f, const evtx_event **ev, gl_err *err)
                 continue;
             }
         } else if (f->phase == PH_CARVE) {
-            rc = advance_carve(f, err);
+            rc = advance(f, true, err);
             if (rc == 0) {
                 f->phase = PH_DONE;
                 continue;

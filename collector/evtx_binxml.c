@@ -245,18 +245,6 @@ static int add_utf16_text(bxp *p, uint32_t *pos, uint8_t kind, uint32_t *first, 
     return 0;
 }
 
-static int fixed_size(uint8_t type)
-{
-    switch (type) {
-    case EVTX_T_I8: case EVTX_T_U8: return 1;
-    case EVTX_T_I16: case EVTX_T_U16: return 2;
-    case EVTX_T_I32: case EVTX_T_U32: case EVTX_T_R32: case EVTX_T_BOOL: case EVTX_T_HEX32: return 4;
-    case EVTX_T_I64: case EVTX_T_U64: case EVTX_T_R64: case EVTX_T_FILETIME: case EVTX_T_HEX64: return 8;
-    case EVTX_T_GUID: case EVTX_T_SYSTIME: return 16;
-    default: return 0;
-    }
-}
-
 /* Value token: a type byte and the value. Windows writes strings here;
  * other fixed-size types are accepted and rendered as text. */
 static int parse_value_token(bxp *p, uint32_t *pos, uint32_t *first, uint32_t *last)
@@ -268,7 +256,7 @@ static int parse_value_token(bxp *p, uint32_t *pos, uint32_t *first, uint32_t *l
     *pos = start + 2;
     if (type == EVTX_T_STRING)
         return add_utf16_text(p, pos, BX_TEXT, first, last);
-    int sz = fixed_size(type);
+    int sz = evtx_type_size(type);
     if (sz == 0)
         return perr(p, start, "value token of unsupported type 0x%02x", type);
     if (!have(p, *pos, (uint64_t)sz))

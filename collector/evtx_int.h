@@ -143,6 +143,8 @@ int bx_walk_record(bx_ctx *c, uint32_t root, const bx_sink *s, gl_err *err);
 
 /* Value formatting (evtx_render.c): append the text form of v to out. */
 void evtx_format_value(gl_buf *out, const evtx_value *v);
+/* Size of a fixed-size value type, 0 for variable-size or unknown ones. */
+int evtx_type_size(uint8_t type);
 /* Numeric view of an integer-typed value; false for other types. */
 bool evtx_value_uint(const evtx_value *v, uint64_t *out);
 

@@ -168,7 +168,7 @@ static void put_systime(gl_buf *out, const uint8_t *p)
 
 static size_t sid_size(const uint8_t *p, size_t n) { return n < 8 ? 0 : 8 + 4 * (size_t)p[1]; }
 
-static int scalar_size(uint8_t type)
+int evtx_type_size(uint8_t type)
 {
     switch (type) {
     case EVTX_T_I8: case EVTX_T_U8: return 1;
@@ -180,7 +180,7 @@ static int scalar_size(uint8_t type)
     }
 }
 
-/* One item of a fixed-size type; p holds at least scalar_size(type). */
+/* One item of a fixed-size type; p holds at least evtx_type_size(type). */
 static void put_scalar(gl_buf *out, uint8_t type, const uint8_t *p)
 {
     switch (type) {
@@ -298,7 +298,7 @@ static void put_array(gl_buf *out, uint8_t type, const uint8_t *p, size_t n)
         }
         return;
     }
-    int sz = scalar_size(type);
+    int sz = evtx_type_size(type);
     if (sz == 0 || n % (size_t)sz) {
         put_hex_upper(out, p, n);
         return;
@@ -330,7 +330,7 @@ void evtx_format_value(gl_buf *out, const evtx_value *v)
     case EVTX_T_BINXML: return; /* rendered as markup by the walker */
     default: break;
     }
-    int sz = scalar_size(type);
+    int sz = evtx_type_size(type);
     if (sz == 0 || n < (size_t)sz) { /* unknown type or short value: keep the bytes */
         put_hex_upper(out, p, n);
         return;
@@ -340,7 +340,7 @@ void evtx_format_value(gl_buf *out, const evtx_value *v)
 
 bool evtx_value_uint(const evtx_value *v, uint64_t *out)
 {
-    int sz = scalar_size(v->type);
+    int sz = evtx_type_size(v->type);
     if (sz == 0 || sz > 8 || v->len < (uint32_t)sz || v->type == EVTX_T_R32 || v->type == EVTX_T_R64)
         return false;
     const uint8_t *p = v->p;
@@ -495,30 +495,15 @@ static void m_attr_start(void *ctx, const char *name, uint32_t len, uint8_t id)
 {
     msink *s = ctx;
     int d = s->depth;
+    /* System attributes the model keeps, with the element they belong to */
+    static const uint8_t sys_attrs[][2] = {
+        {NM_NAME, NM_PROVIDER},       {NM_GUID, NM_PROVIDER},      {NM_EVENT_SOURCE_NAME, NM_PROVIDER},
+        {NM_QUALIFIERS, NM_EVENT_ID}, {NM_SYSTEM_TIME, NM_TIME_CREATED}, {NM_PROCESS_ID, NM_EXECUTION},
+        {NM_THREAD_ID, NM_EXECUTION}, {NM_USER_ID, NM_SECURITY}};
     if (s->section == SEC_SYSTEM && d == 2) {
-        switch (id) {
-        case NM_NAME: case NM_GUID: case NM_EVENT_SOURCE_NAME:
-            if (s->sys_elem == NM_PROVIDER)
+        for (size_t i = 0; i < sizeof sys_attrs / sizeof sys_attrs[0]; i++)
+            if (sys_attrs[i][0] == id && sys_attrs[i][1] == s->sys_elem)
                 cap_begin(s, CAP_SYS, id);
-            break;
-        case NM_QUALIFIERS:
-            if (s->sys_elem == NM_EVENT_ID)
-                cap_begin(s, CAP_SYS, id);
-            break;
-        case NM_SYSTEM_TIME:
-            if (s->sys_elem == NM_TIME_CREATED)
-                cap_begin(s, CAP_SYS, id);
-            break;
-        case NM_PROCESS_ID: case NM_THREAD_ID:
-            if (s->sys_elem == NM_EXECUTION)
-                cap_begin(s, CAP_SYS, id);
-            break;
-        case NM_USER_ID:
-            if (s->sys_elem == NM_SECURITY)
-                cap_begin(s, CAP_SYS, id);
-            break;
-        default: break;
-        }
     } else if (s->section == SEC_EVENT_DATA && d == 2 && id == NM_NAME) {
         evtx_model *m = s->m;
         cap_begin(s, CAP_PAIR_NAME, (uint32_t)(m->npairs / 2 - 1));

@@ -13,23 +13,9 @@
 #include <sys/stat.h>
 #include "evtx.h"
 #include "sha256.h"
+#include "test_evtx_util.h"
 #include "testutil.h"
 
-/* TU_REQUIRE_CORPUS without leaking the probe path (LeakSanitizer). */
-static void require_corpus(void)
-{
-    char *c = tu_corpus("");
-    if (!c)
-        cr_skip_test("skipped: ../shared not present");
-    free(c);
-}
-
-static void free_list(char **paths, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(paths[i]);
-    free(paths);
-}
 
 #define PY "/usr/bin/python3"
 
@@ -144,13 +130,10 @@ Test(evtx_conformance, api_values)
 {
     require_corpus();
     char *path = tu_corpus("dev/evtx/accounts/DeepBlueCLI__new-user-security.evtx");
-    gl_buf data = {0};
-    cr_assert(tu_read_file(path, &data));
-    gl_mem_reader mem;
-    gl_reader r = gl_reader_memory(&mem, data.data, data.len, path);
+    mem_log m;
+    mem_log_open(&m, path, "new-user-security.evtx");
+    evtx_file *f = m.f;
     gl_err err = {{0}};
-    evtx_file *f = evtx_open(&r, NULL, &err);
-    cr_assert_not_null(f, "%s", err.msg);
     const evtx_header_info *h = evtx_header(f);
     cr_expect_eq(h->major, 3);
     cr_expect_eq(h->chunk_count, 1);
@@ -177,8 +160,7 @@ Test(evtx_conformance, api_values)
         n++;
     cr_expect_eq(n, 4);
     cr_expect_eq(evtx_error_count(f), 0);
-    evtx_close(f);
-    gl_buf_free(&data);
+    mem_log_close(&m);
     free(path);
 }
 
@@ -188,13 +170,10 @@ Test(evtx_conformance, filters)
 {
     require_corpus();
     char *path = tu_corpus("dev/evtx/accounts/DeepBlueCLI__new-user-security.evtx");
-    gl_buf data = {0};
-    cr_assert(tu_read_file(path, &data));
-    gl_mem_reader mem;
-    gl_reader r = gl_reader_memory(&mem, data.data, data.len, path);
+    mem_log m;
+    mem_log_open(&m, path, "new-user-security.evtx");
+    evtx_file *f = m.f;
     gl_err err = {{0}};
-    evtx_file *f = evtx_open(&r, NULL, &err);
-    cr_assert_not_null(f);
     uint32_t ids[] = {4720, 4732};
     evtx_filter_ids(f, ids, 2);
     evtx_filter_channel(f, "SECURITY");
@@ -210,10 +189,9 @@ Test(evtx_conformance, filters)
     cr_expect_eq(evtx_next(f, &ev, &err), 0);
     cr_expect_eq(evtx_get_stats(f)->records_filtered, 1); /* the 4728 */
     evtx_close(f);
-    f = evtx_open(&r, NULL, &err);
+    f = m.f = evtx_open(&m.r, NULL, &err);
     evtx_filter_channel(f, "System");
     cr_expect_eq(evtx_next(f, &ev, &err), 0);
-    evtx_close(f);
-    gl_buf_free(&data);
+    mem_log_close(&m);
     free(path);
 }

@@ -11,23 +11,9 @@
 #include <string.h>
 #include "evtx.h"
 #include "evtx_int.h"
+#include "test_evtx_util.h"
 #include "testutil.h"
 
-/* TU_REQUIRE_CORPUS without leaking the probe path (LeakSanitizer). */
-static void require_corpus(void)
-{
-    char *c = tu_corpus("");
-    if (!c)
-        cr_skip_test("skipped: ../shared not present");
-    free(c);
-}
-
-static void free_list(char **paths, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(paths[i]);
-    free(paths);
-}
 
 /* ---- real damaged logs ------------------------------------------------- */
 
@@ -122,13 +108,11 @@ Test(evtx_robust, all_listed_and_in_process, .timeout = 300)
         for (size_t k = 0; k < sizeof damaged_logs / sizeof damaged_logs[0]; k++)
             listed |= !strcmp(b, damaged_logs[k].name);
         cr_expect(listed, "%s has no robustness test", b);
-        gl_buf data = {0}, xml = {0}, js = {0};
-        cr_assert(tu_read_file(paths[i], &data));
-        gl_mem_reader mem;
-        gl_reader r = gl_reader_memory(&mem, data.data, data.len, b);
+        gl_buf xml = {0}, js = {0};
+        mem_log m;
+        mem_log_open(&m, paths[i], b);
+        evtx_file *f = m.f;
         gl_err err = {{0}};
-        evtx_file *f = evtx_open(&r, NULL, &err);
-        cr_assert_not_null(f, "%s: %s", b, err.msg);
         const evtx_event *ev;
         size_t recs = 0;
         while (evtx_next(f, &ev, &err) == 1) {
@@ -144,8 +128,7 @@ Test(evtx_robust, all_listed_and_in_process, .timeout = 300)
             recs++;
         }
         cr_expect_gt(recs, 0, "%s: no records", b);
-        evtx_close(f);
-        gl_buf_free(&data);
+        mem_log_close(&m);
         gl_buf_free(&xml);
         gl_buf_free(&js);
     }
