@@ -31,6 +31,11 @@ fuzz-regf: build/fuzz/fuzz_regf $(FIXTURES)
 	-cp tests/fuzz/regf-seeds/* $(FUZZ_REGF_DIR)/seeds/ 2>/dev/null
 	-for f in ../shared/corpus/dev/hives/*/* ../shared/corpus/dev/robustness/hives/*; do \
 	    [ -f "$$f" ] && cp "$$f" $(FUZZ_REGF_DIR)/seeds/; done; true
+	@# dirty hive + log in one input, the hive cut where its base block says
+	-for log in ../shared/corpus/dev/robustness/hives/*.LOG1 ../shared/corpus/dev/robustness/hives/*.LOG2; do \
+	    hive=$${log%.*}; [ -s "$$log" ] && [ -f "$$hive" ] || continue; \
+	    n=$$(od -An -tu4 -j40 -N4 "$$hive" | tr -d ' '); \
+	    { head -c $$((4096 + n)) "$$hive"; cat "$$log"; } > $(FUZZ_REGF_DIR)/seeds/pair-$$(basename "$$log"); done; true
 	build/fuzz/fuzz_regf -max_total_time=$(FUZZ_TIME) -max_len=$(FUZZ_MAX_LEN) -timeout=20 \
 	    -rss_limit_mb=2048 -print_final_stats=1 -dict=tests/fuzz/regf.dict \
 	    -artifact_prefix=$(FUZZ_REGF_DIR)/crashes/ $(FUZZ_REGF_DIR)/corpus $(FUZZ_REGF_DIR)/seeds

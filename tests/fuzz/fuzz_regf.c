@@ -1,8 +1,10 @@
 /* libFuzzer entry for the registry hive parser: the input is opened as a
  * hive from memory and everything reachable is read: every live key and
  * value through regf_walk, every data getter, and the deleted material.
- * The same bytes are opened a second time as their own transaction log so
- * that a dirty (or checksum-damaged) input also drives log replay. */
+ * A second open drives log replay: the input is split where the hive ends
+ * by its own base block (4096 + hive bins size); the rest is the
+ * transaction log (seeds are hive + .LOG1 concatenated). Without such a
+ * tail the whole input serves as its own log. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -114,9 +116,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         regf_close(h);
     }
 
+    size_t split = size;
+    if (size >= 0x2C) {
+        uint32_t hbins = (uint32_t)data[0x28] | (uint32_t)data[0x29] << 8 | (uint32_t)data[0x2A] << 16 |
+                         (uint32_t)data[0x2B] << 24;
+        if (hbins % 4096 == 0 && hbins < size && 4096 + (size_t)hbins < size)
+            split = 4096 + (size_t)hbins;
+    }
+    gl_mem_reader m3;
+    gl_reader hive_part = gl_reader_memory(&m3, data, split, "fuzz.hive");
+    if (split < size)
+        log = gl_reader_memory(&m2, data + split, size - split, "fuzz.hive.LOG1");
     opt.logs = REGF_LOGS_AUTO;
     opt.recover_deleted = false;
-    h = regf_open(&primary, &log, NULL, &opt, &err);
+    h = regf_open(&hive_part, &log, NULL, &opt, &err);
     if (h) {
         read_hive(h, &c);
         regf_close(h);
