@@ -328,7 +328,9 @@ static void read_profile_list(gl_regview *rv)
     gl_err e;
     if (gl_regview_key(rv, "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList", &pl, &e) != 0) {
         if (rv->machine[GL_REGHIVE_SOFTWARE].bh) /* a missing hive is reported already */
-            add_problem(rv, GL_REGVIEW_ERROR, "HKU: no ProfileList: %s; looking for profiles on disk", e.msg);
+            add_problem(rv, GL_REGVIEW_ERROR,
+                        "HKU: HKLM\\SOFTWARE has no Microsoft\\Windows NT\\CurrentVersion\\ProfileList; "
+                        "looking for profiles on disk");
         return;
     }
     gl_regkeys subs = {0};
@@ -343,8 +345,19 @@ static void read_profile_list(gl_regview *rv)
         gl_regval v = gl_regkey_value(subs.v[i], "ProfileImagePath");
         gl_buf_clear(&loc);
         gl_regkey_locator(subs.v[i], &loc);
-        if (!gl_regval_ok(v) || !gl_regval_string(v, &img) || img.len == 0) {
+        uint32_t type = gl_regval_type(v);
+        char tname[32];
+        if (!gl_regval_ok(v)) {
             add_problem(rv, GL_REGVIEW_ERROR, "%s: no ProfileImagePath", gl_buf_cstr(&loc));
+            continue;
+        }
+        if (type != REGF_REG_SZ && type != REGF_REG_EXPAND_SZ) {
+            add_problem(rv, GL_REGVIEW_ERROR, "%s: ProfileImagePath is %s, not a string", gl_buf_cstr(&loc),
+                        regf_type_name(type, tname));
+            continue;
+        }
+        if (!gl_regval_string(v, &img) || img.len == 0) {
+            add_problem(rv, GL_REGVIEW_ERROR, "%s: ProfileImagePath is empty or unreadable", gl_buf_cstr(&loc));
             continue;
         }
         if (!rv->be.locate_profile(rv->be.ctx, gl_buf_cstr(&img), &triple, &e)) {
@@ -454,10 +467,11 @@ size_t gl_regview_control_sets(gl_regview *rv, const gl_regcontrolset **sets)
             gl_regcontrolset *c = &rv->cs[rv->n_cs++];
             c->number = num;
             snprintf(c->name, sizeof c->name, "ControlSet%03u", num);
-            c->current = rv->sel_ok[0] && rv->sel[0] == num;
-            c->is_default = rv->sel_ok[1] && rv->sel[1] == num;
-            c->failed = rv->sel_ok[2] && rv->sel[2] == num;
-            c->last_known_good = rv->sel_ok[3] && rv->sel[3] == num;
+            /* Select uses 0 for "none" (Failed is 0 on a healthy host). */
+            c->current = rv->sel_ok[0] && rv->sel[0] == num && num;
+            c->is_default = rv->sel_ok[1] && rv->sel[1] == num && num;
+            c->failed = rv->sel_ok[2] && rv->sel[2] == num && num;
+            c->last_known_good = rv->sel_ok[3] && rv->sel[3] == num && num;
         }
         /* Insertion sort: a handful of sets, hive order is not numeric order. */
         for (size_t i = 1; i < rv->n_cs; i++)
@@ -511,7 +525,7 @@ static gl_reghive *resolve(gl_regview *rv, const char *path, gl_buf *rel, gl_err
                     if (!mount(mh, err))
                         return NULL;
                     gl_err_set(err, "%s: cannot resolve CurrentControlSet: HKLM\\SYSTEM\\Select\\Current is %s",
-                               path, rv->sel_ok[0] ? "out of range" : "missing");
+                               path, rv->sel_ok[0] ? "out of range" : "missing or not a DWORD");
                     return NULL;
                 }
                 gl_buf_printf(rel, "ControlSet%03u", (unsigned)rv->sel[0]);
@@ -569,6 +583,7 @@ int gl_regview_key(gl_regview *rv, const char *path, gl_regkey *out, gl_err *err
     int rc = -1;
     if (mh) {
         uint64_t id = rv->be.key_open(mh->bh, rv->be.root(mh->bh), rel.data);
+        sync_hive(mh);
         if (id == GL_REGVIEW_NONE) {
             gl_err_set(err, "%s: no such key (%s\\%s)", path, mh->root_name, rel.data);
         } else {
@@ -666,6 +681,7 @@ gl_regkey gl_regkey_child(gl_regkey k, const char *rel)
     if (!k.hive)
         return r;
     uint64_t id = BE(k).key_open(k.hive->bh, k.id, rel);
+    sync_hive(k.hive);
     if (id != GL_REGVIEW_NONE) {
         r.hive = k.hive;
         r.id = id;
@@ -718,6 +734,7 @@ size_t gl_regkey_subkeys(gl_regkey k, gl_regkeys *out)
     for (size_t i = 0; i < n && i < MAX_LIST; i++)
         keys_push(out, (gl_regkey){k.hive, id_at(&ids, i)});
     gl_buf_free(&ids);
+    sync_hive(k.hive);
     if (k.hive->rv->opt.recover_deleted) {
         index_deleted(k.hive);
         /* Lower bound of k.id among the parents, then the run of them. */
@@ -752,6 +769,7 @@ size_t gl_regkey_values(gl_regkey k, gl_regvals *out)
     for (size_t i = 0; i < n && i < MAX_LIST; i++)
         vals_push(out, (gl_regval){k.hive, k.id, id_at(&ids, i)});
     gl_buf_free(&ids);
+    sync_hive(k.hive);
     return out->n;
 }
 

@@ -202,23 +202,31 @@ static bool expand_profile(files_ctx *fc, const char *in, gl_buf *out, gl_err *e
             continue;
         }
         const char *end = memchr(in + i + 1, '%', len - i - 1);
-        if (!end)
-            { gl_err_set(err, "%s: unterminated %%variable%%", in); return false; }
+        if (!end) {
+            gl_err_set(err, "%s: unterminated %%variable%%", in);
+            return false;
+        }
         size_t n = (size_t)(end - (in + i + 1));
         const char *name = in + i + 1;
         if (n == 11 && ascii_ieq_n(name, "SystemDrive", 11))
             gl_buf_puts(out, fc->drive);
         else if ((n == 10 && ascii_ieq_n(name, "SystemRoot", 10)) || (n == 6 && ascii_ieq_n(name, "windir", 6)))
             gl_buf_printf(out, "%s\\Windows", fc->drive);
-        else
-            { gl_err_set(err, "%s: cannot expand %%%.*s%% offline", in, (int)n, name); return false; }
+        else {
+            gl_err_set(err, "%s: cannot expand %%%.*s%% offline", in, (int)n, name);
+            return false;
+        }
         i += n + 2;
     }
     const char *s = gl_buf_cstr(out);
-    if (s[0] == '\\' && s[1] == '\\')
-        { gl_err_set(err, "%s: network profile path is not on the evidence", in); return false; }
-    if (s[0] && s[1] == ':' && !ascii_ieq_n(s, fc->drive, 1))
-        { gl_err_set(err, "%s: drive %c: is not the evidence drive %s", in, s[0], fc->drive); return false; }
+    if (s[0] == '\\' && s[1] == '\\') {
+        gl_err_set(err, "%s: network profile path is not on the evidence", in);
+        return false;
+    }
+    if (s[0] && s[1] == ':' && !ascii_ieq_n(s, fc->drive, 1)) {
+        gl_err_set(err, "%s: drive %c: is not the evidence drive %s", in, s[0], fc->drive);
+        return false;
+    }
     if (s[0] == '\\') { /* drive-relative: put it on the evidence drive */
         gl_buf t = {0};
         gl_buf_printf(&t, "%s%s", fc->drive, s);
@@ -227,8 +235,16 @@ static bool expand_profile(files_ctx *fc, const char *in, gl_buf *out, gl_err *e
     }
     while (out->len > 3 && out->data[out->len - 1] == '\\')
         out->data[--out->len] = '\0';
-    if (out->len < 3 || out->data[1] != ':' || out->data[2] != '\\')
-        { gl_err_set(err, "%s: not an absolute path", in); return false; }
+    /* The source refuses ".." anyway; say why here rather than "not found". */
+    for (const char *c = strstr(out->data, "\\.."); c; c = strstr(c + 1, "\\.."))
+        if (c[3] == '\\' || c[3] == '\0') {
+            gl_err_set(err, "%s: '..' is not allowed in evidence paths", in);
+            return false;
+        }
+    if (out->len < 3 || out->data[1] != ':' || out->data[2] != '\\') {
+        gl_err_set(err, "%s: not an absolute path", in);
+        return false;
+    }
     return true;
 }
 

@@ -187,6 +187,8 @@ Test(regview, fixtures_refs)
         {"regview-ntuser-localservice", "keys=3 values=1"},
         {"regview-default", "keys=4 values=1"},
         {"regview-amcache", "keys=4 values=2"},
+        {"regview-hostile-software", "keys=16 values=11"},
+        {"regview-hostile-system", "keys=7 values=4"},
     };
     for (size_t i = 0; i < sizeof hives / sizeof hives[0]; i++) {
         gl_buf out = {0}, err = {0};
@@ -520,9 +522,61 @@ Test(regview, control_set_unresolved)
     gl_regview *rv = open_view(src, false);
     expect_key_error(rv, "HKLM\\SYSTEM\\CurrentControlSet\\Services",
                      "HKLM\\SYSTEM\\CurrentControlSet\\Services: cannot resolve CurrentControlSet: "
-                     "HKLM\\SYSTEM\\Select\\Current is missing");
+                     "HKLM\\SYSTEM\\Select\\Current is missing or not a DWORD");
     const gl_regcontrolset *cs;
     cr_assert_eq(gl_regview_control_sets(rv, &cs), 0);
+    gl_regview_close(rv);
+    gl_source_close(src);
+}
+
+#define PL "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList\\S-1-5-21-1-2-3-"
+
+/* ProfileList entries that cannot be placed on the evidence are reported
+ * one by one; the rest still work. */
+Test(regview, hostile_profile_list)
+{
+    gl_source *src = one_hive_source("regview-hostile-pl", "regview-hostile-software", "Windows/System32/config/SOFTWARE");
+    gl_regview *rv = open_view(src, false);
+    const gl_reguser *u;
+    cr_assert_eq(gl_regview_users(rv, &u), 2);
+    expect_user(&u[0], "S-1-5-21-1-2-3-2009", "S-1-5-21-1-2-3-2009", "C:\\Users\\rooted", GL_REGUSER_PROFILELIST);
+    expect_user(&u[1], "S-1-5-21-1-2-3-2011", "S-1-5-21-1-2-3-2011", "C:\\Users\\trail", GL_REGUSER_PROFILELIST);
+    gl_buf p = {0};
+    problems_text(rv, &p);
+    cr_assert_str_eq(gl_buf_cstr(&p),
+                     "E " PL "2001: %USERPROFILE%\\x: cannot expand %USERPROFILE% offline\n"
+                     "E " PL "2002: \\\\server\\share\\u: network profile path is not on the evidence\n"
+                     "E " PL "2003: %SystemDrive: unterminated %variable%\n"
+                     "E " PL "2004: ProfileImagePath is empty or unreadable\n"
+                     "E " PL "2005: Users\\relative: not an absolute path\n"
+                     "E " PL "2006: C:\\Users\\..\\Windows: '..' is not allowed in evidence paths\n"
+                     "E " PL "2007: ProfileImagePath is REG_DWORD, not a string\n"
+                     "E " PL "2008: no ProfileImagePath\n"
+                     "E " PL "2010: %windir%\\..\\Users\\trail\\\\: '..' is not allowed in evidence paths\n");
+    expect_key_error(rv, "HKU\\S-1-5-21-1-2-3-2011\\Software",
+                     "HKU\\S-1-5-21-1-2-3-2011: C:\\Users\\trail\\NTUSER.DAT: hive not found in the evidence");
+    gl_buf_free(&p);
+    gl_regview_close(rv);
+    gl_source_close(src);
+}
+
+/* Select\Current stored as text resolves nothing; keys that only look
+ * like control sets are not listed, and 0 in Select flags nothing. */
+Test(regview, hostile_select)
+{
+    gl_source *src = one_hive_source("regview-hostile-sel", "regview-hostile-system", "Windows/System32/config/SYSTEM");
+    gl_regview *rv = open_view(src, false);
+    expect_key_error(rv, "HKLM\\SYSTEM\\CurrentControlSet",
+                     "HKLM\\SYSTEM\\CurrentControlSet: cannot resolve CurrentControlSet: "
+                     "HKLM\\SYSTEM\\Select\\Current is missing or not a DWORD");
+    const gl_regcontrolset *cs;
+    cr_assert_eq(gl_regview_control_sets(rv, &cs), 2);
+    cr_assert_str_eq(cs[0].name, "ControlSet000");
+    cr_assert(!cs[0].current && !cs[0].is_default && !cs[0].failed && !cs[0].last_known_good);
+    cr_assert_str_eq(cs[1].name, "ControlSet003");
+    cr_assert(!cs[1].current && cs[1].is_default && !cs[1].failed && !cs[1].last_known_good);
+    must_key(rv, "HKLM\\SYSTEM\\ControlSet003\\Services");
+    cr_assert_eq(gl_regview_problem_count(rv), 0);
     gl_regview_close(rv);
     gl_source_close(src);
 }
@@ -828,5 +882,48 @@ Test(regview, log_replay_reported)
         gl_buf_free(&want);
         gl_regview_close(rv);
     }
+    gl_source_close(src);
+}
+
+/* Hostile files in place of hives: each refusal is an error naming the
+ * view root, the file and what was wrong; nothing else breaks. */
+Test(regview, not_a_hive)
+{
+    char *from = tu_corpus("dev/robustness/hives/EZ-Registry__NotAHive");
+    if (!from)
+        cr_skip_test("skipped: ../shared not present");
+    char *tree = tu_tmpdir("regview-notahive");
+    place_file(tree, from, "Windows/System32/config/SYSTEM");
+    place_file(tree, from, "Users/x/NTUSER.DAT");
+    place(tree, "regview-ntuser-guest", "Windows/System32/config/SOFTWARE"); /* a hive, but no ProfileList */
+    free(from);
+    gl_source *src = open_dir(tree);
+    free(tree);
+    gl_regview *rv = open_view(src, false);
+    const char *sys = "HKLM\\SYSTEM: C:\\Windows\\System32\\config\\SYSTEM: file offset 0: base block: expected "
+                      "signature \"regf\", found \"MZ\\x90\\x00\"";
+    expect_key_error(rv, "HKLM\\SYSTEM\\CurrentControlSet\\Services", sys);
+    const gl_regcontrolset *cs;
+    cr_assert_eq(gl_regview_control_sets(rv, &cs), 0);
+    const gl_reguser *u;
+    cr_assert_eq(gl_regview_users(rv, &u), 1);
+    expect_user(&u[0], "", "x", "C:\\Users\\x", GL_REGUSER_SCAN);
+    expect_key_error(rv, "HKU\\x\\Software",
+                     "HKU\\x: C:\\Users\\x\\NTUSER.DAT: file offset 0: base block: expected signature \"regf\", "
+                     "found \"MZ\\x90\\x00\"");
+    gl_buf p = {0};
+    problems_text(rv, &p);
+    gl_buf want = {0};
+    gl_buf_printf(&want,
+                  "E %s\n"
+                  "E HKU: HKLM\\SOFTWARE has no Microsoft\\Windows NT\\CurrentVersion\\ProfileList; looking for "
+                  "profiles on disk\n"
+                  "E HKU\\x: C:\\Users\\x\\NTUSER.DAT: file offset 0: base block: expected signature \"regf\", "
+                  "found \"MZ\\x90\\x00\"\n",
+                  sys);
+    cr_assert_str_eq(gl_buf_cstr(&p), want.data);
+    gl_buf_free(&p);
+    gl_buf_free(&want);
+    gl_regview_close(rv);
     gl_source_close(src);
 }
