@@ -170,11 +170,14 @@ def read_pyevtx(path):
     import Evtx.Evtx as evtx
     events = []
     with evtx.Evtx(path) as f:
-        for rec in f.records():
-            try:
-                events.append((rec.record_num(), xml_event(rec.xml()), None))
-            except Exception as e:  # python-evtx raises anything on types it lacks
-                events.append((rec.record_num(), None, "%s: %s" % (type(e).__name__, e)))
+        try:
+            for rec in f.records():
+                try:
+                    events.append((rec.record_num(), xml_event(rec.xml()), None))
+                except Exception as e:  # python-evtx raises anything on types it lacks
+                    events.append((rec.record_num(), None, "%s: %s" % (type(e).__name__, e)))
+        except Exception:  # and stops reading at a broken record
+            pass
     return events
 
 

@@ -102,6 +102,13 @@ Test(evtx_fixtures, stale_header_refs)
     refs("stale-header", "10 described, 4 recoverable only; read back: python-evtx 8, evtxexport 8, evtxexport recovered 2");
 }
 
+/* Record 3 lost its signature, record 6 its size: libevtx stops at record
+ * 3, python-evtx reads on by the records' own sizes. */
+Test(evtx_fixtures, broken_record_refs)
+{
+    refs("broken-record", "8 described, 8 recoverable only; read back: python-evtx 6, evtxexport 2");
+}
+
 /* The checker must notice a change in the description: same log, one
  * EventData value and one System field altered. */
 Test(evtx_fixtures, checker_reports_differences)
@@ -198,6 +205,13 @@ Test(evtx_fixtures, gaps_dump_reports_gaps)
     gl_buf_free(&out);
     gl_buf_free(&err);
     gl_buf_free(&want);
+}
+
+/* Resynchronising on the next signature after records 3 and 6 gives back
+ * the 6 intact records, recovered (the chunk's data CRC fails). */
+Test(evtx_fixtures, broken_record_dump)
+{
+    dump("broken-record", "8 described, 8 recoverable only; read back: gleaner 6, gleaner recovered 6");
 }
 
 /* Lines of `gleaner evtx dump` that are events. */
