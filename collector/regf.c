@@ -18,20 +18,36 @@ void regf_options_init(regf_options *opt)
     opt->max_hive_size = REGF_DEFAULT_MAX;
 }
 
+/* FNV-1a: repeated lookups through the same damaged cell (every path
+ * lookup below a broken key, say) must not repeat its message. */
+static uint64_t msg_hash(const char *s)
+{
+    uint64_t x = 1469598103934665603ull;
+    for (; *s; s++)
+        x = (x ^ (uint8_t)*s) * 1099511628211ull;
+    return x;
+}
+
 void regf_report(regf_hive *h, const char *fmt, ...)
 {
     if (h->scanning)
         return;
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    uint64_t x = msg_hash(msg);
+    for (size_t i = 0; i < h->nseen; i++)
+        if (h->seen[i] == x)
+            return;
+    if (h->nseen < REGF_SEEN_MAX)
+        h->seen[h->nseen++] = x;
     if (h->nerrors < REGF_MAX_ERRORS) {
-        char msg[768];
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, sizeof msg, fmt, ap);
-        va_end(ap);
         size_t n = strlen(h->name) + strlen(msg) + 3;
-        char *s = gl_xmalloc(n);
-        snprintf(s, n, "%s: %s", h->name, msg);
-        h->errors[h->nerrors] = s;
+        char *e = gl_xmalloc(n);
+        snprintf(e, n, "%s: %s", h->name, msg);
+        h->errors[h->nerrors] = e;
     }
     h->nerrors++;
 }
@@ -536,6 +552,13 @@ size_t regf_key_values(regf_hive *h, regf_key key, gl_buf *out)
     uint32_t n = gl_le32(c.p + 36), list = gl_le32(c.p + 40);
     if (list == REGF_NONE || (n == 0 && !h->opt.recover_deleted))
         return 0;
+    if (n == 0) { /* only slack to look at: a stale offset is no error */
+        bool was = h->scanning;
+        h->scanning = true;
+        bool ok = regf_cell_get(h, list, "value list", &l);
+        h->scanning = was;
+        return ok ? regf_deleted_values_of(h, key, list, 0, out) : 0;
+    }
     if (!regf_cell_get(h, list, "value list", &l))
         return 0;
     uint32_t fit = l.len / 4;

@@ -11,6 +11,7 @@
 #define REGF_VK_MIN 20u        /* vk fixed part, name follows */
 #define REGF_DB_SEGMENT 16344u /* payload of one big-data segment */
 #define REGF_DEFAULT_MAX (1024ull * 1024 * 1024)
+#define REGF_SEEN_MAX 1024     /* messages remembered for de-duplication */
 
 struct regf_hive {
     char *name;          /* evidence path, for messages */
@@ -23,6 +24,8 @@ struct regf_hive {
     regf_info info;
     char *errors[REGF_MAX_ERRORS];
     size_t nerrors;
+    uint64_t seen[REGF_SEEN_MAX]; /* hashes of messages already reported */
+    size_t nseen;
     uint8_t *visited;    /* walk bitmap, one bit per 8 bytes of hive bins data */
     /* deleted material (regf_deleted.c) */
     uint32_t *del_keys;
