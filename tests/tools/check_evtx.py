@@ -80,8 +80,9 @@ def render(reader, kind, py):
 
 
 def expect_data(reader, name, v):
-    """(name, {texts}) pairs that a reader shows for one Data value; None
-    for a value that python-evtx cannot read."""
+    """((element, Name attribute), {texts}) pairs that a reader shows for
+    one EventData value; None for a value that python-evtx cannot read."""
+    name = (str(name), None) if isinstance(name, mkevtx.Child) else ("Data", name)
     if v.array:
         if reader == "python-evtx":
             if v.kind not in PYEVTX_ARRAYS:
@@ -155,7 +156,7 @@ def xml_event(text):
     out["ThreadID"] = attr("Execution", "ThreadID")
     out["UserID"] = attr("Security", "UserID")
     ed = root.find("{%s}EventData" % mkevtx.EVENT_NS)
-    out["EventData"] = None if ed is None else [(d.get("Name"), d.text or "") for d in ed]
+    out["EventData"] = None if ed is None else [((strip_ns(d.tag), d.get("Name")), d.text or "") for d in ed]
     ud = root.find("{%s}UserData" % mkevtx.EVENT_NS)
 
     def tree(e):
@@ -248,8 +249,8 @@ def check_xml_event(reader, ev, got, diffs, where):
         if len(want) != len(have):
             diffs.append("%s: EventData: %d items, expected %d" % (where, len(have), len(want)))
         for (wn, wv), (hn, hv) in zip(want, have):
-            same("EventData %s name" % wn, wn, hn)
-            same("EventData %s" % wn, wv, hv)
+            same("EventData %s/%s name" % wn, wn, hn)
+            same("EventData %s/%s" % wn, wv, hv)
     elif got["EventData"] is not None:
         diffs.append("%s: unexpected EventData" % where)
     if ev.userdata is not None:
