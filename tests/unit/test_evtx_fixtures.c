@@ -121,7 +121,7 @@ Test(evtx_fixtures, checker_reports_differences)
     cr_assert_eq(rc, 0);
     rc = run_checker(&out, "--only evtxexport", edited.data, "security-accounts");
     cr_assert_eq(rc, 1, "%s", out.data);
-    cr_assert(strstr(out.data, "evtxexport: record 3: EventData TargetUserName: 'svc_backup', expected 'svc_backuq'\n"),
+    cr_assert(strstr(out.data, "evtxexport: record 3: EventData Data/TargetUserName: 'svc_backup', expected 'svc_backuq'\n"),
               "%s", out.data);
     cr_assert(strstr(out.data, "evtxexport: record 6: ThreadID: '5120', expected '5121'\n"), "%s", out.data);
     cr_assert(strstr(out.data, "not the log that"), "%s", out.data);
