@@ -273,6 +273,38 @@ static int load_chunk(evtx_file *f, uint64_t ci, gl_err *err)
     return 0;
 }
 
+/* The chunk's common string table (64 buckets at 128) and template table
+ * (32 at 384): chains of chunk offsets, each entry's first 4 bytes
+ * pointing to the next. Names and templates are resolved through the
+ * offsets the records carry, so the tables are only checked; the first
+ * damaged entry is reported. */
+static void check_tables(evtx_file *f, uint64_t ci, uint64_t foff)
+{
+    static const struct { const char *what; uint32_t base, buckets, min_size; } tables[] = {
+        {"common string table", 128, 64, 10}, {"template table", 384, 32, 24}};
+    const uint8_t *c = f->chunk;
+    uint32_t steps = 0;
+    for (size_t t = 0; t < 2; t++) {
+        for (uint32_t i = 0; i < tables[t].buckets; i++) {
+            uint32_t off = gl_le32(c + tables[t].base + 4 * i);
+            while (off) {
+                if (off < 512 || (uint64_t)off + tables[t].min_size > f->chunk_len) {
+                    add_error(f, "chunk %" PRIu64 " (offset 0x%" PRIx64 "): %s bucket %" PRIu32
+                                 ": entry offset 0x%" PRIx32 " outside the chunk's record area",
+                              ci, foff, tables[t].what, i, off);
+                    return;
+                }
+                if (++steps > 8192) { /* more entries than a chunk can hold: a cycle */
+                    add_error(f, "chunk %" PRIu64 " (offset 0x%" PRIx64 "): %s bucket %" PRIu32 ": chain does not end (cycle)",
+                              ci, foff, tables[t].what, i);
+                    return;
+                }
+                off = gl_le32(c + off);
+            }
+        }
+    }
+}
+
 /* Set up the LIVE region of the loaded chunk: check signature, header and
  * data CRCs, find where live records end. */
 static void begin_live_chunk(evtx_file *f, uint64_t ci)
@@ -337,6 +369,7 @@ static void begin_live_chunk(evtx_file *f, uint64_t ci)
                      ", computed 0x%08" PRIx32 ")",
                   ci, foff, dstored, dcrc);
     }
+    check_tables(f, ci, foff);
     f->end = f->live_end = free_off;
     if (!f->opt.no_recover && has_signature(c, free_off, f->chunk_len))
         f->carve[ci] = 1;

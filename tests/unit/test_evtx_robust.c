@@ -823,3 +823,44 @@ Test(evtx_unit, open_rejects)
     cr_expect_null(evtx_open(&r, NULL, &err));
     cr_expect(strstr(err.msg, "short.bin: 100 bytes: too short") != NULL, "%s", err.msg);
 }
+
+/* Damaged string / template tables are reported; records still parse
+ * because names and templates are found through the records' offsets. */
+Test(evtx_unit, damaged_tables_reported)
+{
+    uint8_t chunk[EVTX_CHUNK_SIZE] = {0};
+    bb c = {chunk, 512};
+    static const uint8_t types[] = {EVTX_T_STRING};
+    static const char *names[] = {"S"};
+    sys_args a = {types, 1, names};
+    uint16_t eid = 7;
+    uint32_t at = record_begin(&c, 1);
+    fragment(&c);
+    template_instance(&c, 0, sys_body, &a);
+    val v[8];
+    int n = system_values(v, eid, &eid, true);
+    v[n++] = (val){EVTX_T_NULL, NULL, 0};
+    values(&c, v, n);
+    record_end(&c, at);
+    set32(&c, 128 + 4 * 5, 0x20);        /* string bucket 5 -> inside the header */
+    size_t len;
+    uint8_t *fdata = make_file(&c, 1, 1, NULL, &len);
+    opened o;
+    open_mem(&o, fdata, len);
+    const evtx_event *ev;
+    gl_err err;
+    cr_assert_eq(evtx_next(o.f, &ev, &err), 1);
+    cr_expect_eq(ev->event_id, 7);
+    cr_expect(has_error(o.f, "chunk 0 (offset 0x1000): common string table bucket 5: entry offset 0x20 outside"),
+              "%s", evtx_error(o.f, 0));
+    close_mem(&o);
+    /* a template chain that points back to itself */
+    memset(chunk + 128, 0, 384);
+    set32(&c, 384, 1024);
+    set32(&c, 1024, 1024);
+    fdata = make_file(&c, 1, 1, NULL, &len);
+    open_mem(&o, fdata, len);
+    cr_assert_eq(evtx_next(o.f, &ev, &err), 1);
+    cr_expect(has_error(o.f, "template table bucket 0: chain does not end (cycle)"), "%s", evtx_error(o.f, 0));
+    close_mem(&o);
+}
