@@ -32,7 +32,7 @@ typedef struct gl_reghive gl_reghive; /* one mounted hive inside a view */
 typedef struct gl_regview_options {
     /* Let deleted keys/values recovered from free cells pass through:
      * deleted values appear in value lists, deleted keys in subkey lists
-     * of their (live) parent and in gl_regview_deleted_keys. */
+     * of their parent (live or deleted) and in gl_regview_deleted_keys. */
     bool recover_deleted;
     /* Read the primary files only, never replaying .LOG1/.LOG2 (the logs
      * are still opened, so still acquired). Default false. */
@@ -184,7 +184,10 @@ typedef struct gl_reguser {
 
 /* ProfileList entries first (in ProfileList order), then profiles found on
  * disk that ProfileList does not name (all of them when SOFTWARE is missing
- * or has no ProfileList). Array lives as long as the view. */
+ * or has no ProfileList): Users\*\NTUSER.DAT and the three service
+ * profiles. A scanned profile's SID comes from its UsrClass.dat root key
+ * name ("<SID>_Classes") or its NTUSER.DAT root key owner (S-1-5-21-...);
+ * probing opens (so acquires) those hives. Array lives as long as the view. */
 size_t gl_regview_users(gl_regview *rv, const gl_reguser **users);
 const char *gl_reguser_origin_name(gl_reguser_origin o); /* "profilelist", "scan" */
 
