@@ -61,6 +61,9 @@ static gl_source *make_tree(const char *tag, bool with_software)
         place(tree, "regview-software", "Windows/System32/config/SOFTWARE");
         place_empty(tree, "Windows/System32/config/SOFTWARE.LOG1");
         place_empty(tree, "Windows/System32/config/SOFTWARE.LOG2");
+    } else { /* the other two service profiles, found by their folders */
+        place(tree, "regview-ntuser-localservice", "Windows/System32/config/systemprofile/NTUSER.DAT");
+        place(tree, "regview-ntuser-localservice", "Windows/ServiceProfiles/NetworkService/NTUSER.DAT");
     }
     place(tree, "regview-default", "Windows/System32/config/DEFAULT");
     place(tree, "regview-amcache", "Windows/AppCompat/Programs/Amcache.hve");
@@ -453,12 +456,15 @@ Test(regview, users_without_software)
     gl_regview *rv = open_view(src, false);
 
     const gl_reguser *u;
-    cr_assert_eq(gl_regview_users(rv, &u), 4);
+    cr_assert_eq(gl_regview_users(rv, &u), 6);
     /* SIDs from the Admin NTUSER.DAT root owner and jdoe's UsrClass.dat root name. */
     expect_user(&u[0], SID_ADMIN, SID_ADMIN, "C:\\Users\\Admin.CORP", GL_REGUSER_SCAN);
     expect_user(&u[1], "", "Guest", "C:\\Users\\Guest", GL_REGUSER_SCAN);
     expect_user(&u[2], SID_JDOE, SID_JDOE, "C:\\Users\\jdoe", GL_REGUSER_SCAN);
-    expect_user(&u[3], "S-1-5-19", "S-1-5-19", "C:\\Windows\\ServiceProfiles\\LocalService", GL_REGUSER_SCAN);
+    expect_user(&u[3], "S-1-5-18", "S-1-5-18", "C:\\Windows\\System32\\config\\systemprofile", GL_REGUSER_SCAN);
+    expect_user(&u[4], "S-1-5-19", "S-1-5-19", "C:\\Windows\\ServiceProfiles\\LocalService", GL_REGUSER_SCAN);
+    expect_user(&u[5], "S-1-5-20", "S-1-5-20", "C:\\Windows\\ServiceProfiles\\NetworkService", GL_REGUSER_SCAN);
+    expect_string(rv, "HKU\\S-1-5-20\\Software\\Microsoft", "LocalServiceMarker", "local service");
 
     expect_string(rv, "HKU\\" SID_JDOE "\\Software\\WinRAR\\ArcHistory", "0", "C:\\Users\\jdoe\\Downloads\\finance.rar");
     expect_string(rv, "HKU\\" SID_ADMIN "\\Software\\WinRAR\\ArcHistory", "0", "C:\\Temp\\loot.rar");
