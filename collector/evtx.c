@@ -311,7 +311,11 @@ static void begin_live_chunk(evtx_file *f, uint64_t ci)
 {
     const uint8_t *c = f->chunk;
     uint64_t foff = chunk_file_off(ci);
-    f->flags = ci >= f->hdr.chunk_count && f->hdr.chunk_count ? EVTX_REC_PAST_COUNT : 0;
+    /* A dirty header's chunk count is stale (Windows updates it lazily;
+     * every dirty log in the corpus has live chunks past it), so only a
+     * clean header's count marks later chunks as leftovers. */
+    bool past = !f->hdr.dirty && f->hdr.chunk_count && ci >= f->hdr.chunk_count;
+    f->flags = past ? EVTX_REC_PAST_COUNT : 0;
     f->mode = MODE_SEQ;
     f->pos = 512;
     f->stats.chunks_total++;
