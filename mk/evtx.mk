@@ -18,7 +18,8 @@ build/fuzz/fuzz_evtx: tests/fuzz/fuzz_evtx.c $(FUZZ_EVTX_SRC) $(HEADERS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CSTD) $(WARN) -Wno-unknown-warning-option -O1 -g -fno-omit-frame-pointer \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	    -Icollector -o $@ tests/fuzz/fuzz_evtx.c $(FUZZ_EVTX_SRC)
+	    -Icollector $(shell pkg-config --cflags libcjson) -o $@ tests/fuzz/fuzz_evtx.c $(FUZZ_EVTX_SRC) \
+	    $(shell pkg-config --libs libcjson)
 
 # Seeds are assembled under build/ at run time from the generated logs and,
 # when present, the shared corpus logs (never copied into the repository). New inputs accumulate in

@@ -2,8 +2,10 @@
  * through a memory gl_reader with recovery on; every event is rendered to
  * JSON (with the XML) and to XML, its strings are read back, and the gaps,
  * errors and counters are walked, so ASan/UBSan see every byte the parser
- * hands out. The last input byte picks a filtered pass instead, which takes
- * the skip-without-rendering path. `make fuzz-evtx`. */
+ * hands out. Every JSON line must parse (cJSON). The last input byte picks
+ * a filtered pass (the skip-without-rendering path) and recovery off.
+ * `make fuzz-evtx`. */
+#include <cJSON.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,14 +37,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     gl_mem_reader mem;
     gl_reader r = gl_reader_memory(&mem, data, size, "fuzz.evtx");
     gl_err err;
-    evtx_options opt = {.no_recover = false};
+    uint8_t mode = size > 0 ? data[size - 1] : 0;
+    evtx_options opt = {.no_recover = (mode & 2) != 0};
     evtx_file *f = evtx_open(&r, &opt, &err);
     if (!f)
         return 0;
     const evtx_header_info *h = evtx_header(f);
     if (!h)
         abort();
-    bool filtered = size > 0 && (data[size - 1] & 1);
+    bool filtered = mode & 1;
     if (filtered) {
         static const uint32_t ids[] = {4624, 4720, 7045, 5007, 2004};
         evtx_filter_ids(f, ids, sizeof ids / sizeof ids[0]);
@@ -60,6 +63,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         evtx_event_json(f, ev, &j, EVTX_JSON_XML);
         if (j.depth != 0)
             abort(); /* unbalanced JSON object */
+        cJSON *parsed = cJSON_ParseWithLength(json.data, json.len);
+        if (!parsed)
+            abort(); /* gleaner must always write valid JSON */
+        cJSON_Delete(parsed);
         gl_buf_clear(&xml);
         (void)evtx_event_xml(f, ev, &xml);
         seen += touch(gl_buf_cstr(&json)) + touch(gl_buf_cstr(&xml));
