@@ -24,6 +24,7 @@
 #define MAX_RUNS (1u << 18)
 #define MAX_GAPS 100000
 #define CARVED_SET_MAX (1u << 20)
+#define SCAN_BUDGET (4u * EVTX_CHUNK_SIZE)
 
 enum { PH_LIVE, PH_CARVE, PH_DONE };
 enum { MODE_SEQ, MODE_SCAN };
@@ -49,6 +50,7 @@ struct evtx_file {
     uint32_t pos, end, live_end;
     unsigned flags; /* EVTX_REC_* for records of the current region */
     uint8_t *carve; /* per chunk: slack holds a record signature */
+    uint64_t scan_bytes; /* bytes of scan candidates parsed in this chunk */
     /* parse state */
     bx_ctx bx;
     evtx_model model;
@@ -269,6 +271,7 @@ static int load_chunk(evtx_file *f, uint64_t ci, gl_err *err)
         memset(f->chunk + n, 0, EVTX_CHUNK_SIZE - (size_t)n);
     f->chunk_len = (uint32_t)n;
     f->loaded = (int64_t)ci;
+    f->scan_bytes = 0;
     bx_ctx_chunk(&f->bx, f->chunk, f->chunk_len);
     return 0;
 }
@@ -572,6 +575,16 @@ static int take_record(evtx_file *f, uint32_t pos, uint32_t size)
     bool scan = f->mode == MODE_SCAN;
     if (carved && run_contains(f, id))
         return TAKE_SKIPPED;
+    if (scan) {
+        /* false candidates may overlap: bound the work to a few chunk sizes */
+        f->scan_bytes += size;
+        if (f->scan_bytes > SCAN_BUDGET) {
+            add_error(f, "chunk %" PRIu64 " (offset 0x%" PRIx64 "): more than %u bytes of record candidates; scan stopped at 0x%" PRIx64,
+                      (uint64_t)f->loaded, chunk_file_off((uint64_t)f->loaded), SCAN_BUDGET, foff);
+            f->end = pos;
+            return TAKE_SKIPPED;
+        }
+    }
     gl_err e = {{0}};
     uint32_t root = 0;
     int prc = bx_parse_record(&f->bx, pos + REC_HDR, pos + size - 4, &root, &e);

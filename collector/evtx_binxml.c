@@ -23,6 +23,9 @@
 /* Nodes visited per record walk: substitution values may be referenced
  * many times, and each may hold nested BinXml. */
 #define BX_WALK_BUDGET 4000000u
+/* ... and per chunk, so thousands of small records sharing one huge
+ * template cannot multiply it. Real chunks use well under 1%. */
+#define BX_CHUNK_WALK_BUDGET 16000000u
 
 static const char *const known_names[NM_COUNT] = {
     [NM_SYSTEM] = "System",
@@ -97,6 +100,7 @@ void bx_ctx_chunk(bx_ctx *c, const uint8_t *chunk, uint32_t len)
         c->gen = 1;
     }
     c->tpl_bytes = 0;
+    c->chunk_budget = BX_CHUNK_WALK_BUDGET;
     bx_arena_reset(&c->carena);
     bx_arena_reset(&c->rarena);
     gl_buf_clear(&c->names);
@@ -832,7 +836,8 @@ static void walk_list(bxw *w, const bx_arena *a, uint32_t first, const bx_scope 
     }
     for (uint32_t n = first; n && !w->failed; n = a->nodes[n].next) {
         if (w->c->budget == 0) {
-            gl_err_set(w->err, "record expands to more than %u nodes (substitutions reused)", BX_WALK_BUDGET);
+            gl_err_set(w->err, "record expands to too many nodes (limits: %u per record, %u per chunk)",
+                       BX_WALK_BUDGET, BX_CHUNK_WALK_BUDGET);
             w->failed = 1;
             return;
         }
@@ -844,8 +849,10 @@ static void walk_list(bxw *w, const bx_arena *a, uint32_t first, const bx_scope 
 int bx_walk_record(bx_ctx *c, uint32_t root, const bx_sink *s, gl_err *err)
 {
     bxw w = {.c = c, .s = s, .err = err, .failed = 0};
-    c->budget = BX_WALK_BUDGET;
+    uint64_t start = c->chunk_budget < BX_WALK_BUDGET ? c->chunk_budget : BX_WALK_BUDGET;
+    c->budget = start;
     bx_scope top = {.va = &c->rarena, .vbase = 0, .nv = 0};
     walk_list(&w, &c->rarena, root, &top, 0);
+    c->chunk_budget -= start - c->budget;
     return w.failed ? -1 : 0;
 }

@@ -104,6 +104,7 @@ typedef struct bx_ctx {
     bx_name_slot *name_slots;
     bx_tpl_slot *tpl_slots;
     uint64_t budget;      /* walk steps left for the current record */
+    uint64_t chunk_budget; /* walk steps left for the whole chunk */
     uint64_t tpl_bytes;   /* template body bytes parsed in this chunk */
 } bx_ctx;
 
