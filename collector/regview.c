@@ -785,8 +785,105 @@ gl_regval gl_regkey_value(gl_regkey k, const char *name)
 }
 
 bool gl_regkey_name(gl_regkey k, gl_buf *out) { return k.hive && BE(k).key_name(k.hive->bh, k.id, out); }
+bool gl_regkey_class(gl_regkey k, gl_buf *out) { return k.hive && BE(k).key_class(k.hive->bh, k.id, out); }
 uint64_t gl_regkey_last_write(gl_regkey k) { return k.hive ? BE(k).key_last_write(k.hive->bh, k.id) : 0; }
 bool gl_regkey_deleted(gl_regkey k) { return k.hive && BE(k).key_deleted(k.hive->bh, k.id); }
+
+/* ---- walking ------------------------------------------------------------ */
+
+/* Open-addressing set of visited key ids: shared or cyclic subkey lists in
+ * a damaged hive must not make the walk loop. */
+typedef struct id_set {
+    uint64_t *slot; /* GL_REGVIEW_NONE = empty */
+    size_t cap, n;
+} id_set;
+
+static size_t id_hash(uint64_t id, size_t cap) { return (size_t)((id * 0x9E3779B97F4A7C15ull) >> 17) & (cap - 1); }
+
+/* Adds id; false when it was there already. */
+static bool id_set_add(id_set *s, uint64_t id)
+{
+    if (2 * (s->n + 1) > s->cap) {
+        id_set old = *s;
+        s->cap = old.cap ? old.cap * 2 : 1024;
+        s->slot = gl_xmalloc(s->cap * sizeof *s->slot);
+        memset(s->slot, 0xFF, s->cap * sizeof *s->slot);
+        s->n = 0;
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.slot[i] != GL_REGVIEW_NONE)
+                id_set_add(s, old.slot[i]);
+        free(old.slot);
+    }
+    size_t i = id_hash(id, s->cap);
+    while (s->slot[i] != GL_REGVIEW_NONE) {
+        if (s->slot[i] == id)
+            return false;
+        i = (i + 1) & (s->cap - 1);
+    }
+    s->slot[i] = id;
+    s->n++;
+    return true;
+}
+
+typedef struct walk {
+    gl_regkey_walk_cb cb;
+    void *ctx;
+    id_set seen;
+    gl_buf path;
+    size_t visited;
+    bool capped;
+} walk;
+
+static void walk_problem(gl_regkey k, const char *what)
+{
+    gl_buf loc = {0};
+    gl_regkey_locator(k, &loc);
+    add_problem(k.hive->rv, GL_REGVIEW_ERROR, "%s: %s", gl_buf_cstr(&loc), what);
+    gl_buf_free(&loc);
+}
+
+static int walk_key(walk *w, gl_regkey k, int depth)
+{
+    if (!id_set_add(&w->seen, k.id))
+        return 0;
+    if (++w->visited > GL_REGVIEW_MAX_WALK) {
+        w->capped = true;
+        return 0;
+    }
+    int rc = w->cb(w->ctx, k, gl_buf_cstr(&w->path));
+    if (rc)
+        return rc;
+    gl_regkeys subs = {0};
+    gl_regkey_subkeys(k, &subs);
+    if (subs.n && depth == GL_REGVIEW_MAX_DEPTH) {
+        walk_problem(k, "deeper than the depth limit; subkeys not walked");
+        subs.n = 0;
+    }
+    for (size_t i = 0; i < subs.n && !rc && !w->capped; i++) {
+        size_t mark = w->path.len;
+        if (mark)
+            gl_buf_putc(&w->path, '\\');
+        gl_regkey_name(subs.v[i], &w->path);
+        rc = walk_key(w, subs.v[i], depth + 1);
+        w->path.len = mark;
+        gl_buf_cstr(&w->path);
+    }
+    gl_regkeys_free(&subs);
+    return rc;
+}
+
+int gl_regkey_walk(gl_regkey start, gl_regkey_walk_cb cb, void *ctx)
+{
+    if (!start.hive)
+        return 0;
+    walk w = {.cb = cb, .ctx = ctx};
+    int rc = walk_key(&w, start, 0);
+    if (w.capped)
+        walk_problem(start, "walk stopped at the key count limit");
+    free(w.seen.slot);
+    gl_buf_free(&w.path);
+    return rc;
+}
 
 /* ---- values ------------------------------------------------------------- */
 

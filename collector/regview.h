@@ -107,6 +107,7 @@ size_t gl_regkey_values(gl_regkey k, gl_regvals *out);
 gl_regval gl_regkey_value(gl_regkey k, const char *name);
 
 bool gl_regkey_name(gl_regkey k, gl_buf *out);  /* appends UTF-8 */
+bool gl_regkey_class(gl_regkey k, gl_buf *out); /* class name, appends ("" when none) */
 uint64_t gl_regkey_last_write(gl_regkey k);      /* FILETIME, 0 unknown */
 bool gl_regkey_deleted(gl_regkey k);
 
@@ -127,6 +128,17 @@ const uint8_t *gl_regval_binary(gl_regval v, size_t *len, gl_buf *scratch);
 /* Path shortcuts: -1 with err when the key, the value or its data is missing. */
 int gl_regview_string(gl_regview *rv, const char *key_path, const char *value, gl_buf *out, gl_err *err);
 int gl_regview_dword(gl_regview *rv, const char *key_path, const char *value, uint32_t *out, gl_err *err);
+
+/* Depth-first walk of start and everything below it, in subkey order (so
+ * deleted keys too with recover_deleted). rel is the path below start ("" for
+ * start itself). Each key is visited once, depth is capped at
+ * GL_REGVIEW_MAX_DEPTH and the walk at GL_REGVIEW_MAX_WALK keys (both
+ * reported as problems). cb returning non-zero stops the walk and is
+ * returned. */
+#define GL_REGVIEW_MAX_DEPTH 512
+#define GL_REGVIEW_MAX_WALK 5000000
+typedef int (*gl_regkey_walk_cb)(void *ctx, gl_regkey key, const char *rel);
+int gl_regkey_walk(gl_regkey start, gl_regkey_walk_cb cb, void *ctx);
 
 /* WOW64: for HKLM\SOFTWARE\X (or HKU\<user>\Software\X) open both X and
  * ...\WOW6432Node\X; out[] gets the ones present (native first). Other
@@ -243,6 +255,7 @@ typedef struct gl_regview_backend {
     uint64_t (*root)(void *hive);
     uint64_t (*key_open)(void *hive, uint64_t key, const char *rel);
     bool (*key_name)(void *hive, uint64_t key, gl_buf *out);
+    bool (*key_class)(void *hive, uint64_t key, gl_buf *out);
     /* Path below the hive root; false when the chain is broken (deleted). */
     bool (*key_path)(void *hive, uint64_t key, gl_buf *out);
     uint64_t (*key_parent)(void *hive, uint64_t key);

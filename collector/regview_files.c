@@ -384,6 +384,7 @@ static uint32_t narrow(uint64_t id) { return id > UINT32_MAX ? REGF_NONE : (uint
 static uint64_t f_root(void *hv) { return wide(regf_root(H(hv))); }
 static uint64_t f_key_open(void *hv, uint64_t k, const char *rel) { return wide(regf_key_open(H(hv), narrow(k), rel)); }
 static bool f_key_name(void *hv, uint64_t k, gl_buf *out) { return regf_key_name(H(hv), narrow(k), out); }
+static bool f_key_class(void *hv, uint64_t k, gl_buf *out) { return regf_key_class(H(hv), narrow(k), out); }
 static bool f_key_path(void *hv, uint64_t k, gl_buf *out)
 {
     if (regf_key_deleted(H(hv), narrow(k))) {
@@ -486,6 +487,7 @@ int gl_regview_files_backend(gl_source *src, const gl_regview_options *opt, gl_r
         .root = f_root,
         .key_open = f_key_open,
         .key_name = f_key_name,
+        .key_class = f_key_class,
         .key_path = f_key_path,
         .key_parent = f_key_parent,
         .key_last_write = f_key_last_write,

@@ -373,6 +373,45 @@ Test(regview, wow6432node)
     gl_source_close(src);
 }
 
+static int walk_collect(void *ctx, gl_regkey k, const char *rel)
+{
+    gl_buf *out = ctx;
+    gl_buf_printf(out, "%s%s|", gl_regkey_deleted(k) ? "-" : "", rel);
+    return 0;
+}
+
+static int walk_stop_at_profilelist(void *ctx, gl_regkey k, const char *rel)
+{
+    walk_collect(ctx, k, rel);
+    return strcmp(rel, "Windows NT\\CurrentVersion\\ProfileList") == 0 ? 7 : 0;
+}
+
+Test(regview, walk)
+{
+    gl_source *src = make_tree("regview-walk", true);
+    gl_regview *rv = open_view(src, false);
+    gl_regkey ms = must_key(rv, "HKLM\\SOFTWARE\\Microsoft");
+    gl_buf out = {0};
+    cr_assert_eq(gl_regkey_walk(ms, walk_collect, &out), 0);
+    cr_assert_str_eq(gl_buf_cstr(&out), "|Windows|Windows\\CurrentVersion|Windows\\CurrentVersion\\Uninstall|"
+                                        "Windows\\CurrentVersion\\Uninstall\\7-Zip|Windows Defender|"
+                                        "Windows Defender\\Exclusions|Windows Defender\\Exclusions\\Paths|Windows NT|"
+                                        "Windows NT\\CurrentVersion|Windows NT\\CurrentVersion\\ProfileList|"
+                                        "Windows NT\\CurrentVersion\\ProfileList\\S-1-5-18|"
+                                        "Windows NT\\CurrentVersion\\ProfileList\\" SID_JDOE "|"
+                                        "Windows NT\\CurrentVersion\\ProfileList\\" SID_ADMIN "|"
+                                        "Windows NT\\CurrentVersion\\ProfileList\\" SID_EXT "|");
+    gl_buf_clear(&out);
+    cr_assert_eq(gl_regkey_walk(ms, walk_stop_at_profilelist, &out), 7);
+    cr_assert_str_eq(gl_buf_cstr(&out), "|Windows|Windows\\CurrentVersion|Windows\\CurrentVersion\\Uninstall|"
+                                        "Windows\\CurrentVersion\\Uninstall\\7-Zip|Windows Defender|"
+                                        "Windows Defender\\Exclusions|Windows Defender\\Exclusions\\Paths|Windows NT|"
+                                        "Windows NT\\CurrentVersion|Windows NT\\CurrentVersion\\ProfileList|");
+    gl_buf_free(&out);
+    gl_regview_close(rv);
+    gl_source_close(src);
+}
+
 /* ---- users -------------------------------------------------------------- */
 
 static void expect_user(const gl_reguser *u, const char *sid, const char *name, const char *profile,
@@ -705,6 +744,14 @@ Test(regview, deleted_material)
     expect_name(removed, "Removed");
     cr_assert(gl_regkey_deleted(removed));
     expect_key_locator(removed, "HKLM\\SOFTWARE\\Software\\Live\\Removed");
+    gl_buf cls = {0};
+    cr_assert(gl_regkey_class(removed, &cls));
+    cr_assert_str_eq(gl_buf_cstr(&cls), "RemovedClass");
+    gl_buf_free(&cls);
+    gl_buf walked = {0};
+    cr_assert_eq(gl_regkey_walk(must_key(rv, "HKLM\\SOFTWARE\\Software"), walk_collect, &walked), 0);
+    cr_assert_str_eq(gl_buf_cstr(&walked), "|Live|-Live\\Removed|-Live\\Removed\\Child|-Gone Top|");
+    gl_buf_free(&walked);
     cr_assert_eq(gl_regkey_values(removed, &vals), 3);
     static const char *const removed_names[] = {"Cmd", "Blob", "Tiny"};
     expect_names(&vals, removed_names, 3);
