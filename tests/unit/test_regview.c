@@ -852,8 +852,23 @@ Test(regview, hostinfo)
 
 /* regipy's SYSTEM_2 (host SENSEI). python3-libregf reads Select\Current = 1,
  * Default = 1, Failed = 0, LastKnownGood = 1, one set ControlSet001 and
- * ControlSet001\Control\ComputerName\ComputerName = "SENSEI". The hive is
- * dirty (sequence 205/204) and comes without logs. */
+ * ControlSet001\Control\ComputerName\ComputerName = "SENSEI" and, walking
+ * the whole tree, 20015 keys holding 49779 values. The hive is dirty
+ * (sequence 205/204) and comes without logs. */
+typedef struct tally {
+    size_t keys, values;
+    gl_regvals vals;
+} tally;
+
+static int count_key(void *ctx, gl_regkey k, const char *rel)
+{
+    (void)rel;
+    tally *t = ctx;
+    t->keys++;
+    t->values += gl_regkey_values(k, &t->vals);
+    return 0;
+}
+
 Test(regview, corpus_system)
 {
     char *hive = tu_corpus("dev/hives/system/regipy__SYSTEM_2");
@@ -874,6 +889,11 @@ Test(regview, corpus_system)
     expect_key_locator(k, "HKLM\\SYSTEM\\ControlSet001\\Control\\ComputerName\\ComputerName");
     expect_string(rv, "HKLM\\SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ComputerName", "ComputerName",
                   "SENSEI");
+    tally t = {0};
+    cr_assert_eq(gl_regkey_walk(must_key(rv, "HKLM\\SYSTEM"), count_key, &t), 0);
+    cr_assert_eq(t.keys, 20015);
+    cr_assert_eq(t.values, 49779);
+    gl_regvals_free(&t.vals);
     gl_buf p = {0};
     problems_text(rv, &p);
     cr_assert_str_eq(gl_buf_cstr(&p), "N HKLM\\SYSTEM: C:\\Windows\\System32\\config\\SYSTEM: dirty hive (sequence "
