@@ -2,6 +2,7 @@
  * sets, users, problems and locators. Knows nothing of files; every read
  * goes through the backend. */
 #include "regview.h"
+#include "fold.h"
 #include "regf.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -64,7 +65,8 @@ static const char *const machine_roots[N_MACHINE] = {
 
 static char upper(char c) { return (c >= 'a' && c <= 'z') ? (char)(c - 32) : c; }
 
-/* ASCII case-insensitive compare of a counted name with a C string. */
+/* ASCII case-insensitive compare of a counted name with a C string (for
+ * the view's own keywords; names from evidence go through fold.h). */
 static bool name_is(const char *s, size_t n, const char *want)
 {
     size_t i = 0;
@@ -74,7 +76,6 @@ static bool name_is(const char *s, size_t n, const char *want)
     return i == n && !want[i];
 }
 
-static bool str_ieq(const char *a, const char *b) { return name_is(a, strlen(a), b); }
 
 /* Next '\'-separated component of *p (leading and doubled separators
  * skipped). False at the end. */
@@ -268,7 +269,7 @@ static const char *folder_name(const char *profile)
 static const gl_reguser *find_user(const gl_regview *rv, const char *name, size_t len)
 {
     for (size_t i = 0; i < rv->n_users; i++)
-        if (name_is(name, len, rv->users[i].name))
+        if (gl_name_casecmp(name, len, rv->users[i].name, strlen(rv->users[i].name)) == 0)
             return &rv->users[i];
     return NULL;
 }
@@ -300,7 +301,7 @@ static bool known_ntuser(void *actx, const char *ntuser)
 {
     gl_regview *rv = actx;
     for (size_t i = 0; i < rv->n_users; i++)
-        if (str_ieq(rv->users[i].ntuser_path, ntuser))
+        if (gl_name_equal(rv->users[i].ntuser_path, ntuser))
             return true;
     return false;
 }

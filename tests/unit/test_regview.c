@@ -518,6 +518,20 @@ Test(regview, users_without_software)
     gl_source_close(src);
 }
 
+/* A profile folder named in Latin-1 letters, addressed in another case. */
+Test(regview, user_folder_case)
+{
+    gl_source *src = one_hive_source("regview-jurgen", "regview-ntuser-guest", "Users/J\xc3\xbcrgen/NTUSER.DAT");
+    gl_regview *rv = open_view(src, false);
+    const gl_reguser *u;
+    cr_assert_eq(gl_regview_users(rv, &u), 1);
+    expect_user(&u[0], "", "J\xc3\xbcrgen", "C:\\Users\\J\xc3\xbcrgen", GL_REGUSER_SCAN);
+    gl_regkey k = must_key(rv, "HKU\\J\xc3\x9cRGEN\\Software\\Guest");
+    expect_key_locator(k, "HKU\\J\xc3\xbcrgen\\Software\\Guest");
+    gl_regview_close(rv);
+    gl_source_close(src);
+}
+
 /* ---- problems ----------------------------------------------------------- */
 
 static void collect_cb(void *ctx, gl_regview_level level, const char *msg)
