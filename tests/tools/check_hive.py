@@ -1,12 +1,16 @@
 #!/usr/bin/python3
 """Compare what a registry reader sees in a hive with its .hivedesc.
 
-    check_hive.py --reader hivexml|pyregf|regfexport|gleaner [--gleaner BIN] DESC HIVE
+    check_hive.py --reader R [--gleaner BIN] [--edits EDITS.hivedel] DESC HIVE
+    check_hive.py --reader reference [--gleaner BIN] - HIVE
 
 Readers: hivexml (hivex), pyregf and regfexport (libregf), gleaner
-(`gleaner reg dump HIVE`). Every difference is printed; the last line is
-"keys=N values=M" counted from what the reader returned. Exit status 0 only
-when the reader agrees with the description on every key and value.
+(`gleaner reg dump`, live tree), gleaner-deleted (`reg dump --deleted
+only`: the deleted material of the description and of the edits), and
+reference (real evidence, no description: gleaner against hivex and
+libregf). Every difference is printed; the last line is "keys=N values=M"
+counted from what the reader returned. Exit status 0 only when the reader
+agrees on every key and value.
 
 Each reader is compared on what it can show: hivexml gives seconds and
 decoded strings, regfexport sizes and hex/text renderings, pyregf and
@@ -59,9 +63,6 @@ class Expected:
                 # cells, so their old copies are deleted material too
                 self.stale_values += [(p, v) for v in key.values if v.name not in names]
                 key.values = [v for v in key.values if v.name not in names]
-
-    def nvalues(self):
-        return sum(len(k.values) for k in self.keys.values())
 
 
 class Report:
@@ -355,10 +356,6 @@ def expected_deleted(exp):
     return recs, orphans
 
 
-def _value_tuple(name, vtype, data_hex):
-    return (name, vtype, data_hex)
-
-
 def check_gleaner_deleted(exp, hive_path, binary, rep):
     """Compare `reg dump --deleted only` with expected_deleted()."""
     got = run_gleaner(hive_path, binary, ["--deleted", "only"])
@@ -388,11 +385,10 @@ def check_gleaner_deleted(exp, hive_path, binary, rep):
         if path not in got:
             rep.diff(path, "deleted record", "present", "missing")
     if orphans or ORPHANS in got:
-        want = sorted(_value_tuple(v.name, mkhive.TYPE_NAMES.get(v.type, v.type), v.data.hex())
-                      for v in orphans)
+        want = sorted((v.name, mkhive.TYPE_NAMES.get(v.type, v.type), v.data.hex()) for v in orphans)
         rec, values = got.get(ORPHANS, ({}, []))
         rep.eq(ORPHANS, "deleted", True, rec.get("deleted"))
-        rep.eq(ORPHANS, "values", want, sorted(_value_tuple(v["name"], v["type"], v["raw"]) for v in values))
+        rep.eq(ORPHANS, "values", want, sorted((v["name"], v["type"], v["raw"]) for v in values))
         for v in values:
             rep.eq(ORPHANS + " value %r" % v["name"], "deleted", True, v["deleted"])
     return got
