@@ -40,8 +40,8 @@ static const char usage_text[] =
     "\n"
     "options:\n"
     "  --deleted include|exclude|only  deleted keys/values (default include)\n"
-    "  --logs auto|none     replay HIVE.LOG1/HIVE.LOG2 found next to HIVE (any\n"
-    "                       case) when the hive is dirty (default auto)\n"
+    "  --logs auto|none     replay HIVE.LOG1/HIVE.LOG2 (or HIVE.LOG) found next to\n"
+    "                       HIVE (any case) when the hive is dirty (default auto)\n"
     "  --log1 FILE, --log2 FILE   use these transaction logs instead\n"
     "  --raw                add \"raw\" (hex of the stored bytes) to every value\n"
     "  --max-size BYTES     refuse larger hives (default 1073741824)\n"
@@ -418,6 +418,8 @@ static int dump_main(int argc, char **argv)
     if (ro.logs == REGF_LOGS_AUTO) {
         f1 = log1 ? strdup(log1) : find_log(hive, ".LOG1");
         f2 = log2 ? strdup(log2) : find_log(hive, ".LOG2");
+        if (!f1 && !f2 && !log1 && !log2) /* Windows XP kept a single HIVE.LOG */
+            f1 = find_log(hive, ".LOG");
     }
     int rc = GL_EXIT_OK;
     if (!load(&lp, hive, ro.max_hive_size)) {

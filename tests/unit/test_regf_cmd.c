@@ -1,0 +1,133 @@
+/* `gleaner reg dump` as an analyst runs it: log discovery next to the hive
+ * (any case), recovery status on stderr, exit codes, --deleted modes,
+ * KEYPATH subtrees and the JSON value rendering. */
+#include <cjson/cJSON.h>
+#include <criterion/criterion.h>
+#include <string.h>
+#include "testutil.h"
+
+#define RB(name) tu_corpus("dev/robustness/hives/" name)
+#define DEV(name) tu_corpus("dev/hives/" name)
+
+static size_t count_lines(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+/* regipy's dirty NTUSER.DAT sits next to "...ntuser.dat.log1/.log2" (other
+ * case): both are found, LOG1 is replayed and the stderr says so. */
+Test(regf_cmd, finds_logs_any_case_and_reports_recovery, .timeout = 120)
+{
+    TU_REQUIRE_CORPUS();
+    gl_buf out = {0}, err = {0};
+    int rc = tu_runf(&out, &err, "'%s' reg dump --deleted exclude '%s'", tu_gleaner(),
+                     RB("regipy__transactions_NTUSER.DAT"));
+    cr_assert_eq(rc, 0, "%s", gl_buf_cstr(&err));
+    cr_assert_eq(count_lines(gl_buf_cstr(&out)), 3105);
+    cr_assert(strstr(gl_buf_cstr(&err), "regipy__transactions_NTUSER.DAT: regf 1.5, sequence 567/566 (dirty)\n"),
+              "%s", gl_buf_cstr(&err));
+    cr_assert(strstr(gl_buf_cstr(&err), "regipy__transactions_NTUSER.DAT: recovery applied from LOG1 (new format): 23 "
+                                        "log entries, 132 pages; sequence now 588\n"),
+              "%s", gl_buf_cstr(&err));
+    out.len = err.len = 0;
+    rc = tu_runf(&out, &err, "'%s' reg dump --logs none --deleted exclude '%s'", tu_gleaner(),
+                 RB("regipy__transactions_NTUSER.DAT"));
+    cr_assert_eq(rc, 0);
+    cr_assert_eq(count_lines(gl_buf_cstr(&out)), 2590);
+    cr_assert(strstr(gl_buf_cstr(&err), "dirty hive read without log replay (no logs used)"), "%s",
+              gl_buf_cstr(&err));
+    gl_buf_free(&out);
+    gl_buf_free(&err);
+}
+
+Test(regf_cmd, exit_codes, .timeout = 60)
+{
+    TU_REQUIRE_CORPUS();
+    gl_buf out = {0}, err = {0};
+    cr_assert_eq(tu_runf(&out, &err, "'%s' reg dump --help", tu_gleaner()), 0);
+    cr_assert(strstr(gl_buf_cstr(&out), "usage: gleaner reg dump"));
+    cr_assert_eq(tu_runf(NULL, NULL, "'%s' reg dump", tu_gleaner()), 2);
+    cr_assert_eq(tu_runf(NULL, NULL, "'%s' reg dump --deleted maybe x", tu_gleaner()), 2);
+    cr_assert_eq(tu_runf(NULL, NULL, "'%s' reg frobnicate", tu_gleaner()), 2);
+    err.len = 0;
+    cr_assert_eq(tu_runf(NULL, &err, "'%s' reg dump '%s'", tu_gleaner(), RB("EZ-Registry__NotAHive")), 3);
+    cr_assert(strstr(gl_buf_cstr(&err), "base block: expected signature \"regf\""));
+    cr_assert_eq(tu_runf(NULL, NULL, "'%s' reg dump /nonexistent/hive", tu_gleaner()), 3);
+    /* Partial output plus errors: exit 1. */
+    out.len = 0;
+    cr_assert_eq(tu_runf(&out, NULL, "'%s' reg dump '%s'", tu_gleaner(), RB("yarp__TruncatedHive")), 1);
+    cr_assert_eq(count_lines(gl_buf_cstr(&out)), 2);
+    /* A missing KEYPATH is reported, exit 1. */
+    err.len = 0;
+    cr_assert_eq(tu_runf(NULL, &err, "'%s' reg dump '%s' 'Software\\Nope'", tu_gleaner(),
+                         DEV("ntuser/regipy__NTUSER.DAT")),
+                 1);
+    cr_assert(strstr(gl_buf_cstr(&err), "key 'Software\\Nope' not found or unreadable"));
+    gl_buf_free(&out);
+    gl_buf_free(&err);
+}
+
+/* A subtree, case-insensitively, with the values rendered by type. */
+Test(regf_cmd, keypath_and_rendering, .timeout = 60)
+{
+    TU_REQUIRE_CORPUS();
+    gl_buf out = {0};
+    int rc = tu_runf(&out, NULL, "'%s' reg dump '%s' 'software\\WINRAR\\archistory'", tu_gleaner(),
+                     DEV("ntuser/regipy__NTUSER.DAT"));
+    cr_assert_eq(rc, 0);
+    cr_assert_eq(count_lines(gl_buf_cstr(&out)), 1);
+    cJSON *k = cJSON_Parse(gl_buf_cstr(&out));
+    cr_assert_not_null(k);
+    cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(k, "path")), "Software\\WinRAR\\ArcHistory");
+    cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(k, "last_write")), "2021-11-18T13:59:04.8889527Z");
+    cJSON *vals = cJSON_GetObjectItem(k, "values");
+    cr_assert_eq(cJSON_GetArraySize(vals), 2);
+    cJSON *v0 = cJSON_GetArrayItem(vals, 0);
+    cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(v0, "name")), "0");
+    cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(v0, "type")), "REG_SZ");
+    cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(v0, "data")),
+                     "C:\\Users\\tony\\Downloads\\RegistryFinder64.zip");
+    cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(vals, 1), "data")),
+                     "C:\\temp\\token.zip");
+    cJSON_Delete(k);
+
+    /* DWORD as a number, MULTI_SZ as an array: Select\Current and a
+     * service's DependOnService in SYSTEM. */
+    out.len = 0;
+    rc = tu_runf(&out, NULL, "'%s' reg dump '%s' 'Select'", tu_gleaner(), DEV("system/regipy__SYSTEM_2"));
+    cr_assert_eq(rc, 0);
+    k = cJSON_Parse(gl_buf_cstr(&out));
+    cJSON *v;
+    bool found = false;
+    cJSON_ArrayForEach(v, cJSON_GetObjectItem(k, "values"))
+    {
+        if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(v, "name")), "Current"))
+            continue;
+        cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(v, "type")), "REG_DWORD");
+        cr_assert(cJSON_IsNumber(cJSON_GetObjectItem(v, "data")));
+        cr_assert_eq(cJSON_GetObjectItem(v, "data")->valuedouble, 1);
+        found = true;
+    }
+    cr_assert(found);
+    cJSON_Delete(k);
+    gl_buf_free(&out);
+}
+
+/* --deleted only: just the recovered keys of BadListHive. */
+Test(regf_cmd, deleted_only, .timeout = 60)
+{
+    TU_REQUIRE_CORPUS();
+    gl_buf out = {0};
+    int rc = tu_runf(&out, NULL, "'%s' reg dump --deleted only '%s'", tu_gleaner(), RB("yarp__BadListHive"));
+    cr_assert_eq(rc, 1); /* the shared subkey list is reported */
+    cr_assert_eq(count_lines(gl_buf_cstr(&out)), 1);
+    cJSON *k = cJSON_Parse(gl_buf_cstr(&out));
+    cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(k, "deleted")));
+    cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(k, "path")),
+                     "2\\\xD0\x9D\xD0\xBE\xD0\xB2\xD1\x8B\xD0\xB9 \xD1\x80\xD0\xB0\xD0\xB7\xD0\xB4\xD0\xB5\xD0\xBB #1");
+    cJSON_Delete(k);
+    gl_buf_free(&out);
+}
