@@ -63,6 +63,7 @@ Test(regf_fixtures, deep_refs) { check_refs("deep", "keys=42 values=40"); }
 Test(regf_fixtures, many_refs) { check_refs("many", "keys=2506 values=2500"); }
 Test(regf_fixtures, lists_v13_refs) { check_refs("lists-v13", "keys=123 values=2"); }
 Test(regf_fixtures, lists_li_refs) { check_refs("lists-li", "keys=102 values=100"); }
+Test(regf_fixtures, wide_refs) { check_refs("wide", "keys=5 values=3004"); }
 Test(regf_fixtures, deleted_base_refs) { check_refs("deleted-base", "keys=6 values=7"); }
 
 /* hivex's deletion left exactly the description minus the edits live. */
@@ -88,6 +89,7 @@ Test(regf_fixtures, deep_gleaner) { check_gleaner("deep", "keys=42 values=40"); 
 Test(regf_fixtures, many_gleaner) { check_gleaner("many", "keys=2506 values=2500"); }
 Test(regf_fixtures, lists_v13_gleaner) { check_gleaner("lists-v13", "keys=123 values=2"); }
 Test(regf_fixtures, lists_li_gleaner) { check_gleaner("lists-li", "keys=102 values=100"); }
+Test(regf_fixtures, wide_gleaner) { check_gleaner("wide", "keys=5 values=3004"); }
 Test(regf_fixtures, deleted_base_gleaner) { check_gleaner("deleted-base", "keys=6 values=7"); }
 
 /* After hivex removed Software\Tool (with Sub) and two values of
