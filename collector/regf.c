@@ -314,6 +314,7 @@ regf_hive *regf_open(const gl_reader *primary, const gl_reader *log1, const gl_r
                     stored, regf_checksum(h->img));
     set_data_len(h, h->img_len - REGF_BASE_SIZE);
     regf_map_bins(h);
+    h->del_pool = (uint64_t)h->data_len / 2 + 4096;
     if (h->opt.recover_deleted)
         regf_scan_deleted(h);
     return h;
@@ -536,8 +537,13 @@ size_t regf_key_subkeys(regf_hive *h, regf_key key, gl_buf *out)
     uint32_t n = gl_le32(c.p + 20), list = gl_le32(c.p + 28);
     if (n == 0 || list == REGF_NONE)
         return 0;
-    list_walk w = {.budget = (uint64_t)h->data_len / 4 + 16};
+    uint64_t budget = (uint64_t)h->data_len / 4 + 16;
+    if (h->walking && h->walk_pool < budget)
+        budget = h->walk_pool;
+    list_walk w = {.budget = budget};
     collect_list(h, list, 0, &w, out);
+    if (h->walking)
+        h->walk_pool -= budget - w.budget;
     if (w.count != n)
         regf_report(h, "file offset 0x%" PRIX64 ": nk cell: %" PRIu32 " subkeys recorded, %zu readable",
                     (uint64_t)key + REGF_BASE_SIZE, n, w.count);
@@ -568,6 +574,19 @@ size_t regf_key_values(regf_hive *h, regf_key key, gl_buf *out)
         n = fit;
     }
     bool deleted_key = regf_key_deleted(h, key);
+    /* Bulk reads (a walk, deleted keys, which may all share one crafted
+     * list) draw on a budget a real hive never exhausts. */
+    uint64_t *pool = deleted_key ? &h->del_pool : h->walking ? &h->walk_pool : NULL;
+    if (pool) {
+        if (*pool < n) {
+            regf_report(h, "file offset 0x%" PRIX64 ": value list: more list entries read than the hive can hold "
+                        "(shared lists); skipped",
+                        (uint64_t)list + REGF_BASE_SIZE);
+            *pool = 0;
+            return 0;
+        }
+        *pool -= n;
+    }
     size_t count = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t v = gl_le32(l.p + 4 * (size_t)i);
@@ -872,6 +891,12 @@ int regf_walk(regf_hive *h, regf_key start, regf_walk_cb cb, void *ctx)
         h->visited = gl_xmalloc(bytes);
     memset(h->visited, 0, bytes);
     uint64_t budget = (uint64_t)h->data_len / 8 + 16;
+    /* Lists read during the walk are bounded as a whole: a real hive's
+     * lists hold fewer than data_len / 4 entries in total. */
+    bool was_walking = h->walking;
+    uint64_t was_pool = h->walk_pool;
+    h->walking = true;
+    h->walk_pool = (uint64_t)h->data_len / 2 + 4096;
     uint32_t *anc = gl_xmalloc(REGF_MAX_DEPTH * sizeof *anc);
     gl_buf stack = {0}, path = {0}, kids = {0};
     walk_frame f0 = {start, 0, 0};
@@ -931,6 +956,8 @@ int regf_walk(regf_hive *h, regf_key start, regf_walk_cb cb, void *ctx)
             gl_buf_append(&stack, &nf, sizeof nf);
         }
     }
+    h->walking = was_walking;
+    h->walk_pool = was_pool;
     free(anc);
     gl_buf_free(&stack);
     gl_buf_free(&path);

@@ -123,11 +123,16 @@ void regf_scan_deleted(regf_hive *h)
     bool *ref = gl_xcalloc(vals.n + 1, sizeof *ref);
     bool was = h->scanning;
     h->scanning = true; /* damage in live keys is reported when they are read */
+    h->del_pool = (uint64_t)h->data_len / 2 + 4096;
+    h->walking = true; /* bounds the live keys' list reads like a walk */
+    h->walk_pool = (uint64_t)h->data_len / 2 + 4096;
     for (size_t i = 0; i < keys.n; i++)
         mark_refs(h, keys.v[i], ref);
     for (size_t i = 0; i < live.n; i++)
         mark_refs(h, live.v[i], ref);
     h->scanning = was;
+    h->walking = false;
+    h->del_pool = (uint64_t)h->data_len / 2 + 4096; /* fresh for the caller's reads */
     for (size_t i = 0; i < vals.n; i++)
         if (!ref[i]) {
             h->orphans = gl_xrealloc(h->orphans, (h->norphans + 1) * sizeof *h->orphans);

@@ -27,6 +27,9 @@ struct regf_hive {
     uint64_t seen[REGF_SEEN_MAX]; /* hashes of messages already reported */
     size_t nseen;
     uint8_t *visited;    /* walk bitmap, one bit per 8 bytes of hive bins data */
+    bool walking;        /* inside regf_walk: list reads draw on walk_pool */
+    uint64_t walk_pool;  /* list entries a walk may still read */
+    uint64_t del_pool;   /* value-list entries of deleted keys still to be read */
     /* deleted material (regf_deleted.c) */
     uint32_t *del_keys;
     size_t ndel_keys;

@@ -480,3 +480,54 @@ Test(regf_unit, value_count_bounded_by_cell)
     regf_close(h);
     free(b);
 }
+
+static int values_cb(void *ctx, regf_hive *h, regf_key k, const char *path, size_t len)
+{
+    (void)path, (void)len;
+    gl_buf v = {0};
+    *(size_t *)ctx += regf_key_values(h, k, &v);
+    gl_buf_free(&v);
+    return 0;
+}
+
+/* 300 keys sharing one 4000-entry value list would make a walk read 1.2M
+ * entries from a 64 KiB hive; the walk's budget (half the hive size in
+ * entries) stops that and says so. */
+Test(regf_unit, shared_value_list_bounded, .timeout = 10)
+{
+    hb *b = hb_new(3);
+    uint32_t root = nk(b, "ROOT", 0, false);
+    uint32_t v = vk(b, "V", 4, 0x80000004u, 1, false);
+    uint8_t *raw = malloc(4000 * 4);
+    for (int i = 0; i < 4000; i++)
+        put32(raw + 4 * i, v);
+    uint32_t vl = cell(b, raw, 4000 * 4, false);
+    uint32_t kids[300];
+    for (int i = 0; i < 300; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "k%03d", i);
+        kids[i] = nk(b, name, root, false);
+        nk_values(b, kids[i], 4000, vl);
+    }
+    uint32_t li = cell(b, NULL, 4 + 4 * 300, false);
+    memcpy(at(b, li), "li", 2);
+    put16(at(b, li) + 2, 300);
+    for (int i = 0; i < 300; i++)
+        put32(at(b, li) + 4 + 4 * i, kids[i]);
+    nk_subkeys(b, root, 300, li);
+    gl_err err;
+    regf_hive *h = hb_open(b, root, NULL, &err);
+    size_t total = 0;
+    regf_walk(h, root, values_cb, &total);
+    cr_assert_eq(total, 36000, "values read: %zu", total); /* (65536 / 2 + 4096) / 4000 lists of 4000 */
+    cr_assert_eq(regf_error_count(h), 1);
+    char want[200];
+    snprintf(want, sizeof want,
+             "mem.hive: file offset 0x%X: value list: more list entries read than the hive can hold (shared lists); "
+             "skipped",
+             4096 + vl);
+    cr_assert_str_eq(regf_error(h, 0), want);
+    free(raw);
+    regf_close(h);
+    free(b);
+}
