@@ -42,8 +42,22 @@ class Expected:
         self.deleted_keys = []      # Key objects removed with their subtree
         self.deleted_values = []    # (path, Value) removed from live keys
         self.stale_values = []      # (path, Value) kept, but rewritten by hivex
-        for k in hive.root.walk():
-            self.keys[k.path()] = k
+        if hive.damaged:
+            self._walk_links(hive.root, "", [])
+        else:
+            for k in hive.root.walk():
+                self.keys[k.path()] = k
+
+    def _walk_links(self, key, path, ancestors):
+        """What a reader that follows damaged subkey lists should see: a key
+        reached through a second parent appears under both; a key that is
+        its own ancestor (a cycle) and raw bad offsets are not entered."""
+        self.keys[path] = key
+        kids = sorted(key.children.values(), key=lambda k: mkhive._upcase_units(k.name))
+        for k in kids + [l for l in key.bad_links if isinstance(l, mkhive.Key)]:
+            if any(k is a for a in ancestors + [key]):
+                continue
+            self._walk_links(k, (path + "\\" if path else "") + k.name, ancestors + [key])
 
     def apply_edits(self, path):
         """What mkdeleted.py did: drop the removed keys and values from the
@@ -276,13 +290,15 @@ def check_regfexport(what, path, want, got, rep):
 
 # ------------------------------------------------------------------ gleaner
 
-def run_gleaner(hive_path, binary, extra):
-    """`gleaner reg dump --raw` as path -> (key record, values); exit 1
-    (output produced, hive had errors) is a difference like any other."""
+def run_gleaner(hive_path, binary, extra, want_rc=0):
+    """`gleaner reg dump --raw` as path -> (key record, values). A damaged
+    hive must end in exit 1 (output produced, errors reported), any other
+    in 0."""
     out = subprocess.run([binary, "reg", "dump", "--raw", "--logs", "none", *extra, hive_path],
                          capture_output=True)
-    if out.returncode != 0:
-        raise RuntimeError("gleaner exited %d: %s" % (out.returncode, out.stderr.decode(errors="replace")))
+    if out.returncode != want_rc:
+        raise RuntimeError("gleaner exited %d, expected %d: %s" % (
+            out.returncode, want_rc, out.stderr.decode(errors="replace")))
     got = {}
     for ln in out.stdout.decode("utf-8").splitlines():
         rec = json.loads(ln)
@@ -303,6 +319,11 @@ def check_gleaner(what, path, want, got, rep, owner=None):
     where = "%s value %r" % (path, want.name)
     rep.eq(where, "type", mkhive.TYPE_NAMES.get(want.type, "REG_UNKNOWN_0x%X" % want.type), got["type"])
     rep.eq(where, "deleted", False, got["deleted"])
+    if want.bad_data_offset is not None:
+        # data unreadable: listed, without data
+        rep.eq(where, "data", None, got["data"])
+        rep.eq(where, "raw", None, got.get("raw"))
+        return
     rep.eq(where, "data", expected_gleaner_data(want.type, want.data), got["data"])
     rep.eq(where, "raw", want.data.hex(), got.get("raw"))
 
@@ -483,7 +504,7 @@ def main():
     if a.reader == "gleaner-deleted":
         got = check_gleaner_deleted(exp, a.hive, a.gleaner, rep)
     elif a.reader == "gleaner":
-        got = run_gleaner(a.hive, a.gleaner, ["--deleted", "exclude"])
+        got = run_gleaner(a.hive, a.gleaner, ["--deleted", "exclude"], 1 if exp.hive.damaged else 0)
         owner = exp.hive.owner
         compare_keys(exp, got, rep, lambda *args: check_gleaner(*args, owner=owner))
     else:

@@ -119,6 +119,39 @@ Test(regf_fixtures, deleted_win_gleaner)
     check("deleted-win", "deleted-win", "gleaner-deleted", extra, "keys=4 values=6");
 }
 
+/* Damaged subkey lists and a damaged data offset (damaged.hivedesc): exit
+ * 1, every described key and value present, a key with a second parent
+ * shown under both (D\B, D\B\C, D\B\A), cycles and bad offsets not
+ * entered, the damaged value listed with null data. */
+Test(regf_fixtures, damaged_gleaner)
+{
+    char extra[1024];
+    snprintf(extra, sizeof extra, "--gleaner '%s'", tu_gleaner());
+    check("damaged", "damaged", "gleaner", extra, "keys=8 values=9");
+}
+
+/* 24 levels each listing its subkey twice (shared.hivedesc): 2^24 visits
+ * for an unbounded walk. gleaner must finish, report the damage (exit 1)
+ * and print every one of the 26 keys at least once but not millions. */
+Test(regf_fixtures, shared_lists_bounded)
+{
+    gl_buf out = {0};
+    char *hive = tu_fixture("hives/shared.hive");
+    int rc = tu_runf(&out, NULL, "timeout 60 '%s' reg dump --deleted exclude '%s' 2>/dev/null", tu_gleaner(), hive);
+    cr_assert_eq(rc, 1);
+    size_t lines = 0;
+    for (size_t i = 0; i < out.len; i++)
+        lines += out.data[i] == '\n';
+    cr_assert(lines >= 26 && lines < 100000, "%zu lines", lines);
+    for (int n = 0; n < 24; n++) {
+        char needle[16];
+        snprintf(needle, sizeof needle, "\\\\L%02d\"", n);
+        cr_assert_not_null(strstr(gl_buf_cstr(&out), needle), "L%02d missing", n);
+    }
+    free(hive);
+    gl_buf_free(&out);
+}
+
 /* A hive without deleted material gives no deleted output at all. */
 Test(regf_fixtures, no_deleted_in_clean_hive)
 {
