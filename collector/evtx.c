@@ -75,44 +75,6 @@ struct evtx_file {
     evtx_stats stats;
 };
 
-/* ---- CRC32 (slicing by 8; chunks are checksummed twice each) ----------- */
-
-static uint32_t crc_tab[8][256];
-static bool crc_ready;
-
-static void crc_init(void)
-{
-    if (crc_ready)
-        return;
-    for (uint32_t i = 0; i < 256; i++) {
-        uint32_t c = i;
-        for (int k = 0; k < 8; k++)
-            c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-        crc_tab[0][i] = c;
-    }
-    for (uint32_t i = 0; i < 256; i++)
-        for (int t = 1; t < 8; t++)
-            crc_tab[t][i] = (crc_tab[t - 1][i] >> 8) ^ crc_tab[0][crc_tab[t - 1][i] & 0xff];
-    crc_ready = true;
-}
-
-uint32_t evtx_crc32(uint32_t crc, const uint8_t *p, size_t n)
-{
-    crc_init();
-    crc = ~crc;
-    while (n >= 8) {
-        uint32_t a = crc ^ gl_le32(p), b = gl_le32(p + 4);
-        crc = crc_tab[7][a & 0xff] ^ crc_tab[6][(a >> 8) & 0xff] ^ crc_tab[5][(a >> 16) & 0xff] ^
-              crc_tab[4][a >> 24] ^ crc_tab[3][b & 0xff] ^ crc_tab[2][(b >> 8) & 0xff] ^
-              crc_tab[1][(b >> 16) & 0xff] ^ crc_tab[0][b >> 24];
-        p += 8;
-        n -= 8;
-    }
-    while (n--)
-        crc = crc_tab[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
-    return ~crc;
-}
-
 /* ---- errors ------------------------------------------------------------ */
 
 static void add_error(evtx_file *f, const char *fmt, ...) GL_PRINTF(2, 3);
@@ -250,13 +212,22 @@ void evtx_filter_channel(evtx_file *f, const char *channel)
 
 /* ---- chunks ------------------------------------------------------------ */
 
-static bool has_signature(const uint8_t *p, uint32_t from, uint32_t to)
+/* Offset of the next record signature in [from, to), or to. */
+static uint32_t find_signature(const evtx_file *f, uint32_t from, uint32_t to)
 {
-    for (uint32_t i = from; i + 4 <= to; i++)
-        if (p[i] == 0x2a && p[i + 1] == 0x2a && p[i + 2] == 0 && p[i + 3] == 0)
-            return true;
-    return false;
+    const uint8_t *c = f->chunk;
+    for (uint32_t i = from; i + 4 <= to; i++) {
+        const uint8_t *q = memchr(c + i, 0x2a, to - i);
+        if (!q)
+            return to;
+        i = (uint32_t)(q - c);
+        if (i + 4 <= to && q[1] == 0x2a && q[2] == 0 && q[3] == 0)
+            return i;
+    }
+    return to;
 }
+
+static bool has_signature(const evtx_file *f, uint32_t from, uint32_t to) { return find_signature(f, from, to) < to; }
 
 /* Read chunk ci into the buffer. -1 only on a reader error. */
 static int load_chunk(evtx_file *f, uint64_t ci, gl_err *err)
@@ -334,7 +305,7 @@ static void begin_live_chunk(evtx_file *f, uint64_t ci)
     bool all_zero = true;
     for (uint32_t i = 0; i < 512 && all_zero; i++)
         all_zero = c[i] == 0;
-    if (all_zero && !has_signature(c, 512, f->chunk_len)) { /* never used: nothing to say */
+    if (all_zero && !has_signature(f, 512, f->chunk_len)) { /* never used: nothing to say */
         f->end = f->live_end = 512;
         return;
     }
@@ -378,7 +349,7 @@ static void begin_live_chunk(evtx_file *f, uint64_t ci)
     }
     check_tables(f, ci, foff);
     f->end = f->live_end = free_off;
-    if (!f->opt.no_recover && has_signature(c, free_off, f->chunk_len))
+    if (!f->opt.no_recover && has_signature(f, free_off, f->chunk_len))
         f->carve[ci] = 1;
 }
 
@@ -396,20 +367,6 @@ static uint32_t record_size_at(const evtx_file *f, uint32_t pos, uint32_t limit)
     if (gl_le32(c + pos + size - 4) != size)
         return 0;
     return size;
-}
-
-static uint32_t find_signature(const evtx_file *f, uint32_t from, uint32_t to)
-{
-    const uint8_t *c = f->chunk;
-    for (uint32_t i = from; i + 4 <= to; i++) {
-        const uint8_t *q = memchr(c + i, 0x2a, to - i);
-        if (!q)
-            return to;
-        i = (uint32_t)(q - c);
-        if (i + 4 <= to && q[1] == 0x2a && q[2] == 0 && q[3] == 0)
-            return i;
-    }
-    return to;
 }
 
 static bool run_contains(const evtx_file *f, uint64_t id)

@@ -868,12 +868,17 @@ static void jstr(gl_buf *b, const char *s, size_t n)
     gl_buf_reserve(b, 6 * n + 2);
     char *d = b->data + b->len;
     *d++ = '"';
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch >= 0x20 && ch != '"' && ch != '\\') {
-            *d++ = (char)ch;
-            continue;
-        }
+    size_t i = 0;
+    while (i < n) {
+        size_t run = i; /* copy runs that need no escaping in one go */
+        while (run < n && (unsigned char)s[run] >= 0x20 && s[run] != '"' && s[run] != '\\')
+            run++;
+        memcpy(d, s + i, run - i);
+        d += run - i;
+        if (run == n)
+            break;
+        unsigned char ch = (unsigned char)s[run];
+        i = run + 1;
         *d++ = '\\';
         switch (ch) {
         case '"': *d++ = '"'; break;
