@@ -21,7 +21,19 @@ static void put_utf16(gl_buf *out, const uint8_t *p, size_t n)
     gl_buf_reserve(out, n / 2 + 1);
     size_t i = 0;
     char *d = out->data + out->len;
-    while (i < n && p[i] > 0 && p[i] < 0x80 && p[i + 1] == 0) {
+    /* four ASCII code units at a time, then one at a time */
+    while (i + 8 <= n) {
+        uint64_t v = gl_le64(p + i);
+        if (v & 0xFF80FF80FF80FF80ull)
+            break;
+        d[0] = (char)v;
+        d[1] = (char)(v >> 16);
+        d[2] = (char)(v >> 32);
+        d[3] = (char)(v >> 48);
+        d += 4;
+        i += 8;
+    }
+    while (i < n && p[i] < 0x80 && p[i + 1] == 0) {
         *d++ = (char)p[i];
         i += 2;
     }
@@ -862,6 +874,18 @@ int evtx_xml_render(bx_ctx *c, uint32_t root, gl_buf *out, gl_err *err)
  * Every model string is valid UTF-8 by construction (it comes from the
  * UTF-16 / Latin-1 decoders, the hex and number formatters), so only
  * quotes, backslashes and control characters need escaping. */
+/* Bytes that need escaping in a JSON string: controls, '"', '\\'. */
+static const uint8_t json_esc[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 static void jstr(gl_buf *b, const char *s, size_t n)
 {
     static const char hx[] = "0123456789abcdef";
@@ -871,7 +895,7 @@ static void jstr(gl_buf *b, const char *s, size_t n)
     size_t i = 0;
     while (i < n) {
         size_t run = i; /* copy runs that need no escaping in one go */
-        while (run < n && (unsigned char)s[run] >= 0x20 && s[run] != '"' && s[run] != '\\')
+        while (run < n && !json_esc[(unsigned char)s[run]])
             run++;
         memcpy(d, s + i, run - i);
         d += run - i;
