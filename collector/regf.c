@@ -333,6 +333,7 @@ void regf_close(regf_hive *h)
     free(h->visited);
     free(h->del_keys);
     free(h->del_values);
+    free(h->del_stamp);
     free(h->orphans);
     free(h);
 }
@@ -972,20 +973,25 @@ bool regf_key_path(regf_hive *h, regf_key key, gl_buf *out)
     regf_key k = key;
     bool reached = false;
     regf_cell c;
+    /* Brent's cycle check: linear in the chain, unlike comparing with every
+     * earlier link (this runs for every deleted key). */
+    uint32_t mark = REGF_NONE;
+    size_t power = 1, lap = 0;
     while (n < REGF_MAX_DEPTH) {
         if (k == h->info.root_offset) {
             reached = true;
             break;
         }
-        if (!regf_nk_check(h, k, &c, true))
-            break;
-        for (size_t i = 0; i < n; i++)
-            if (chain[i] == k)
-                goto done; /* parent links form a loop */
+        if (k == mark || !regf_nk_check(h, k, &c, true))
+            break; /* parent links form a loop, or end in something not a key */
         chain[n++] = k;
+        if (++lap == power) {
+            mark = k;
+            power *= 2;
+            lap = 0;
+        }
         k = gl_le32(c.p + 16);
     }
-done:
     for (size_t i = n; i-- > 0;) {
         if (i != n - 1)
             gl_buf_putc(out, '\\');

@@ -8,6 +8,8 @@
 #include "regf_int.h"
 #include "text.h"
 
+#define SLACK_MAX 1024u /* stale value-list slots examined per key */
+
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -120,6 +122,7 @@ void regf_scan_deleted(regf_hive *h)
     h->ndel_keys = keys.n;
     h->del_values = vals.v;
     h->ndel_values = vals.n; /* both already sorted: found in offset order */
+    h->del_stamp = gl_xcalloc(vals.n + 1, sizeof *h->del_stamp);
     bool *ref = gl_xcalloc(vals.n + 1, sizeof *ref);
     bool was = h->scanning;
     h->scanning = true; /* damage in live keys is reported when they are read */
@@ -154,16 +157,25 @@ size_t regf_deleted_values_of(regf_hive *h, uint32_t key, uint32_t list_off, uin
     h->scanning = was;
     if (!ok || !h->ndel_values)
         return 0;
-    size_t first = out->len / sizeof(uint32_t), count = 0;
-    for (uint32_t i = live_count; i < l.len / 4; i++) {
+    uint32_t end = l.len / 4;
+    if (end - live_count > SLACK_MAX) /* real lists keep a few stale slots */
+        end = live_count + SLACK_MAX;
+    if (h->walking) {
+        uint32_t take = end - live_count;
+        if (h->walk_pool < take)
+            return 0;
+        h->walk_pool -= take;
+    }
+    /* Stamp each deleted value with this call's number to skip repeats in
+     * constant time. */
+    uint32_t call = ++h->slack_call;
+    size_t count = 0;
+    for (uint32_t i = live_count; i < end; i++) {
         uint32_t v = gl_le32(l.p + 4 * (size_t)i);
-        if (!regf_is_deleted_value(h, v))
+        uint32_t *hit = bsearch(&v, h->del_values, h->ndel_values, sizeof v, cmp_u32);
+        if (!hit || h->del_stamp[hit - h->del_values] == call)
             continue;
-        bool dup = false;
-        for (size_t j = first; j < out->len / sizeof v && !dup; j++)
-            dup = !memcmp(out->data + j * sizeof v, &v, sizeof v);
-        if (dup)
-            continue;
+        h->del_stamp[hit - h->del_values] = call;
         gl_buf_append(out, &v, sizeof v);
         count++;
     }

@@ -35,6 +35,8 @@ struct regf_hive {
     size_t ndel_keys;
     uint32_t *del_values;      /* every recovered deleted vk, sorted */
     size_t ndel_values;
+    uint32_t *del_stamp;       /* per deleted vk: last slack lookup that returned it */
+    uint32_t slack_call;
     uint32_t *orphans;         /* deleted vk attached to no key */
     size_t norphans;
     bool scanning;             /* suppress errors while probing free space */
