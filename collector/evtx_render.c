@@ -12,33 +12,57 @@
 
 /* ---- values ------------------------------------------------------------ */
 
-/* UTF-16LE without its trailing NULs; ASCII converted in bulk. */
+/* UTF-16LE without its trailing NULs. ASCII goes four units at a time,
+ * BMP and paired surrogates are encoded here; an unpaired surrogate (and
+ * an odd byte) go through gl_utf16le_to_utf8 for its escaping rules. */
 static void put_utf16(gl_buf *out, const uint8_t *p, size_t n)
 {
-    n &= ~(size_t)1;
     while (n >= 2 && p[n - 1] == 0 && p[n - 2] == 0)
         n -= 2;
-    gl_buf_reserve(out, n / 2 + 1);
-    size_t i = 0;
+    gl_buf_reserve(out, n / 2 * 3 + 8);
     char *d = out->data + out->len;
-    /* four ASCII code units at a time, then one at a time */
-    while (i + 8 <= n) {
-        uint64_t v = gl_le64(p + i);
-        if (v & 0xFF80FF80FF80FF80ull)
-            break;
-        d[0] = (char)v;
-        d[1] = (char)(v >> 16);
-        d[2] = (char)(v >> 32);
-        d[3] = (char)(v >> 48);
-        d += 4;
-        i += 8;
-    }
-    while (i < n && p[i] < 0x80 && p[i + 1] == 0) {
-        *d++ = (char)p[i];
+    size_t i = 0;
+    while (i + 2 <= n) {
+        uint64_t v;
+        if (i + 8 <= n && !((v = gl_le64(p + i)) & 0xFF80FF80FF80FF80ull)) {
+            d[0] = (char)v;
+            d[1] = (char)(v >> 16);
+            d[2] = (char)(v >> 32);
+            d[3] = (char)(v >> 48);
+            d += 4;
+            i += 8;
+            continue;
+        }
+        uint32_t u = gl_le16(p + i);
+        if (u < 0x80) {
+            *d++ = (char)u;
+        } else if (u < 0x800) {
+            *d++ = (char)(0xC0 | (u >> 6));
+            *d++ = (char)(0x80 | (u & 0x3F));
+        } else if (u < 0xD800 || u > 0xDFFF) {
+            *d++ = (char)(0xE0 | (u >> 12));
+            *d++ = (char)(0x80 | ((u >> 6) & 0x3F));
+            *d++ = (char)(0x80 | (u & 0x3F));
+        } else {
+            uint32_t lo = i + 4 <= n ? gl_le16(p + i + 2) : 0;
+            if (u <= 0xDBFF && lo >= 0xDC00 && lo <= 0xDFFF) {
+                uint32_t cp = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+                *d++ = (char)(0xF0 | (cp >> 18));
+                *d++ = (char)(0x80 | ((cp >> 12) & 0x3F));
+                *d++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+                *d++ = (char)(0x80 | (cp & 0x3F));
+                i += 2;
+            } else {
+                out->len = (size_t)(d - out->data);
+                gl_utf16le_to_utf8(out, p + i, 2, false);
+                gl_buf_reserve(out, (n - i) / 2 * 3 + 8);
+                d = out->data + out->len;
+            }
+        }
         i += 2;
     }
     out->len = (size_t)(d - out->data);
-    if (i < n)
+    if (i < n) /* odd trailing byte */
         gl_utf16le_to_utf8(out, p + i, n - i, false);
 }
 

@@ -887,3 +887,16 @@ Test(evtx_unit, crc32)
     /* continuing a CRC across two calls equals one call */
     cr_expect_eq(evtx_crc32(evtx_crc32(0, buf, 100), buf + 100, 400), evtx_crc32(0, buf, 500));
 }
+
+/* UTF-16 strings: ASCII runs, 2- and 3-byte UTF-8, a surrogate pair, an
+ * unpaired surrogate (kept as text) and trailing NULs (dropped). */
+Test(evtx_unit, utf16_values)
+{
+    static const uint8_t s[] = {'a', 0, 'b', 0, 'c', 0, 'd', 0, 'e', 0, 0xe9, 0x00, 0xac, 0x20,
+                                0x3d, 0xd8, 0x00, 0xde, 0x00, 0xd8, 'x', 0, 0, 0, 0, 0};
+    evtx_value v = {.p = s, .len = sizeof s, .type = EVTX_T_STRING};
+    gl_buf out = {0};
+    evtx_format_value(&out, &v);
+    cr_expect_str_eq(gl_buf_cstr(&out), "abcde\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\\uD800x");
+    gl_buf_free(&out);
+}
