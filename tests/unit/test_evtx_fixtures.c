@@ -106,11 +106,11 @@ Test(evtx_fixtures, truncated_refs)
     refs("truncated", "300 described, 150 recoverable only; read back: python-evtx 150, evtxexport 150");
 }
 
-/* The header counts 2 of 3 chunks; chunk 0 has 2 records in its slack,
- * which libevtx's own carving finds. */
+/* The dirty header counts 2 of 3 chunks (the third is live all the same);
+ * chunk 0 has 2 records in its slack, which libevtx's own carving finds. */
 Test(evtx_fixtures, stale_header_refs)
 {
-    refs("stale-header", "10 described, 4 recoverable only; read back: python-evtx 8, evtxexport 8, evtxexport recovered 2");
+    refs("stale-header", "10 described, 2 recoverable only; read back: python-evtx 8, evtxexport 8, evtxexport recovered 2");
 }
 
 /* Record 3 lost its signature, record 6 its size: libevtx stops at record
@@ -118,6 +118,12 @@ Test(evtx_fixtures, stale_header_refs)
 Test(evtx_fixtures, broken_record_refs)
 {
     refs("broken-record", "8 described, 8 recoverable only; read back: python-evtx 6, evtxexport 2");
+}
+
+/* A wrapped circular log: chunks in the file are not in id order. */
+Test(evtx_fixtures, wrapped_refs)
+{
+    refs("wrapped", "400 described, 0 recoverable only; read back: python-evtx 400, evtxexport 400");
 }
 
 /* The checker must notice a change in the description: same log, one
@@ -195,11 +201,11 @@ Test(evtx_fixtures, truncated_dump)
     dump("truncated", "300 described, 150 recoverable only; read back: gleaner 209, gleaner recovered 59");
 }
 
-/* The 2 slack records of chunk 0 and the 2 records of chunk 2 (past the
- * header's count) come back recovered. */
+/* Chunk 2, past the dirty header's count, is live; the 2 slack records of
+ * chunk 0 come back recovered. */
 Test(evtx_fixtures, stale_header_dump)
 {
-    dump("stale-header", "10 described, 4 recoverable only; read back: gleaner 10, gleaner recovered 4");
+    dump("stale-header", "10 described, 2 recoverable only; read back: gleaner 10, gleaner recovered 2");
 }
 
 /* Removed records are reported on stderr, each gap once, located at the
@@ -226,6 +232,11 @@ Test(evtx_fixtures, gaps_dump_reports_gaps)
 Test(evtx_fixtures, broken_record_dump)
 {
     dump("broken-record", "8 described, 8 recoverable only; read back: gleaner 6, gleaner recovered 6");
+}
+
+Test(evtx_fixtures, wrapped_dump)
+{
+    dump("wrapped", "400 described, 0 recoverable only; read back: gleaner 400, gleaner recovered 0");
 }
 
 /* Lines of `gleaner evtx dump` that are events. */
@@ -420,5 +431,39 @@ Test(evtx_fixtures, security_accounts_api)
     }
     cr_assert_eq(n, 3);
     cr_assert_eq(evtx_get_stats(o.f)->records_filtered, 3);
+    close_fixture(&o);
+}
+
+/* Wrapping is not a gap: ids 5201..5400 then 5001..5200 in file order, the
+ * header pointing at chunk 2 as the oldest. */
+Test(evtx_fixtures, wrapped_api)
+{
+    opened o;
+    open_fixture(&o, "evtx/wrapped.evtx");
+    const evtx_header_info *h = evtx_header(o.f);
+    cr_assert_eq(h->first_chunk, 2);
+    cr_assert_eq(h->last_chunk, 1);
+    cr_assert_eq(h->next_record_id, 5401);
+    cr_assert_eq(h->chunk_count, 4);
+    cr_assert(h->full);
+    cr_assert(!h->dirty);
+    cr_assert(h->checksum_ok);
+    const evtx_event *ev;
+    gl_err err = {{0}};
+    unsigned seen[400] = {0};
+    size_t n = 0;
+    while (evtx_next(o.f, &ev, &err) == 1) {
+        cr_assert(ev->record_id >= 5001 && ev->record_id <= 5400);
+        cr_assert(!ev->recovered);
+        seen[ev->record_id - 5001]++;
+        n++;
+    }
+    cr_assert_eq(n, 400);
+    for (unsigned i = 0; i < 400; i++)
+        cr_assert_eq(seen[i], 1, "record %u", 5001 + i);
+    size_t ngaps = 7;
+    evtx_gaps(o.f, &ngaps);
+    cr_assert_eq(ngaps, 0);
+    cr_assert_eq(evtx_error_count(o.f), 0);
     close_fixture(&o);
 }
