@@ -3,7 +3,7 @@
 # Lines) side by side with `evtxexport -f xml` (libevtx) and python-evtx
 # (tests/bench/pyevtx_render.py renders every record to XML), all writing
 # to /dev/null, on the perf/ logs and every dev/evtx log of the shared
-# corpus. hyperfine runs gleaner and evtxexport (BENCH_RUNS runs after one
+# corpus. hyperfine runs gleaner and evtxexport (median of BENCH_RUNS, default 5, after one
 # warm-up); python-evtx is run once per file, being slow. Prints records/s,
 # MB/s and the ratios per file and in total, and gleaner's peak RSS.
 #
@@ -14,7 +14,7 @@
 set -eu
 GLEANER=${GLEANER:-./gleaner}
 CORPUS=${GLEANER_CORPUS:-../shared/corpus}
-RUNS=${BENCH_RUNS:-3}
+RUNS=${BENCH_RUNS:-5}
 PYEVTX_LIMIT=${PYEVTX_LIMIT:-}
 OUT=build/bench/evtx
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -41,8 +41,8 @@ for f in "$CORPUS"/perf/*.evtx "$CORPUS"/dev/evtx/*/*.evtx; do
         --export-json "$OUT/$name.json" \
         -n gleaner "$GLEANER evtx dump $f" \
         -n evtxexport "evtxexport -f xml $f" > /dev/null 2>&1
-    g_s=$(/usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(r[0]["mean"])' "$OUT/$name.json")
-    e_s=$(/usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(r[1]["mean"])' "$OUT/$name.json")
+    g_s=$(/usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(r[0]["median"])' "$OUT/$name.json")
+    e_s=$(/usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(r[1]["median"])' "$OUT/$name.json")
     start=$(date +%s.%N)
     p_recs=$(/usr/bin/python3 "$HERE/pyevtx_render.py" "$f" $PYEVTX_LIMIT 2>/dev/null || echo 0)
     end=$(date +%s.%N)
@@ -58,7 +58,7 @@ function rate(n, s) { return s > 0 ? n / s : 0 }
 BEGIN {
     printf "EVTX read speed, records/s (MB/s); ratio = gleaner rate / other rate\n"
     printf "records = live records (gleaner --no-recover); gleaner is timed with recovery on\n"
-    printf "gleaner and evtxexport: mean of %d runs (hyperfine); python-evtx: one run", runs
+    printf "gleaner and evtxexport: median of %d runs (hyperfine); python-evtx: one run", runs
     if (limit != "") printf " on the first %s records of each file (subset)", limit
     printf "\n\n%-64s %7s %7s %20s %20s %9s %20s %9s %8s\n", "file", "MB", "records",
         "gleaner", "evtxexport", "x evtxexp", "python-evtx", "x pyevtx", "RSS MB"
