@@ -188,11 +188,17 @@ static bool apply_old(regf_hive *h, log_file *lf)
                     bytes);
         return false;
     }
+    const uint8_t *bitmap = lf->data + LOG_SECTOR + 4;
+    /* Grow the image only as far as the logged pages reach: a size field
+     * alone must not make us allocate (a grown hive logs its new bins). */
+    size_t top = 0;
+    for (size_t bit = 0; bit < bits; bit++)
+        if (bitmap[bit / 8] & (1u << (bit % 8)))
+            top = (bit + 1) * LOG_SECTOR;
     if (!h->info.checksum_ok)
         recover_base_block(h, lf);
-    if (!image_fit(h, hbins))
+    if (!image_fit(h, (uint32_t)((top + REGF_PAGE - 1) / REGF_PAGE * REGF_PAGE)))
         return false;
-    const uint8_t *bitmap = lf->data + LOG_SECTOR + 4;
     size_t page_at = (LOG_SECTOR + 4 + bytes + LOG_SECTOR - 1) / LOG_SECTOR * LOG_SECTOR;
     uint32_t applied = 0;
     for (size_t bit = 0; bit < bits; bit++) {
@@ -262,17 +268,26 @@ static void index_entries(regf_hive *h, log_file *lf, log_entry **list, size_t *
 static bool apply_entry(regf_hive *h, const log_entry *en)
 {
     const uint8_t *e = en->log->data + en->off;
-    if (!image_fit(h, en->hbins))
-        return false;
-    size_t data_at = HVLE_HDR + (size_t)en->npages * 8;
+    size_t data_at = HVLE_HDR + (size_t)en->npages * 8, at = data_at;
+    uint64_t top = 0;
+    /* Check every page reference first, and grow the image only as far as
+     * the pages reach (not to a size field that nothing backs). */
     for (uint32_t i = 0; i < en->npages; i++) {
         uint32_t poff = gl_le32(e + HVLE_HDR + 8 * (size_t)i), psize = gl_le32(e + HVLE_HDR + 8 * (size_t)i + 4);
-        if ((uint64_t)poff + psize > en->hbins || psize > en->size - data_at) {
+        if ((uint64_t)poff + psize > en->hbins || psize > en->size - at) {
             regf_report(h, "%s: file offset 0x%zX: log entry %" PRIu32 ": page %" PRIu32 " (offset 0x%" PRIX32
                         ", size 0x%" PRIX32 ") out of bounds; replay stops",
                         en->log->name, en->off, en->seq, i, poff, psize);
             return false;
         }
+        at += psize;
+        if ((uint64_t)poff + psize > top)
+            top = (uint64_t)poff + psize;
+    }
+    if (!image_fit(h, (uint32_t)((top + REGF_PAGE - 1) / REGF_PAGE * REGF_PAGE)))
+        return false;
+    for (uint32_t i = 0; i < en->npages; i++) {
+        uint32_t poff = gl_le32(e + HVLE_HDR + 8 * (size_t)i), psize = gl_le32(e + HVLE_HDR + 8 * (size_t)i + 4);
         memcpy(h->img + REGF_BASE_SIZE + poff, e + data_at, psize);
         data_at += psize;
         h->info.log_pages++;
