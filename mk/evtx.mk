@@ -14,7 +14,7 @@ FUZZ_EVTX_SRC := $(sort $(wildcard collector/evtx*.c)) collector/reader.c collec
                  collector/buf.c collector/text.c collector/json.c
 FUZZ_EVTX_DIR := build/fuzz/evtx
 
-build/fuzz/fuzz_evtx: tests/fuzz/fuzz_evtx.c $(FUZZ_EVTX_SRC) $(HEADERS)
+build/fuzz/fuzz_evtx: tests/fuzz/fuzz_evtx.c tests/fuzz/evtx_exercise.h $(FUZZ_EVTX_SRC) $(HEADERS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CSTD) $(WARN) -Wno-unknown-warning-option -O1 -g -fno-omit-frame-pointer \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
@@ -36,3 +36,7 @@ fuzz-evtx: build/fuzz/fuzz_evtx $(FIXTURES)
 
 bench-evtx: gleaner
 	sh tests/bench/bench_evtx.sh
+
+# The regression tests include the fuzz driver: rebuild them when it changes.
+build/test/tests/unit/test_evtx_fuzz_regressions.o build/san/tests/unit/test_evtx_fuzz_regressions.o: \
+    tests/fuzz/evtx_exercise.h

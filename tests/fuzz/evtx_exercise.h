@@ -1,0 +1,99 @@
+/* Drive the EVTX parser over one input the way the collector does, with
+ * oracles that abort(): shared by the libFuzzer harness (fuzz_evtx.c) and
+ * the regression tests (tests/unit/test_evtx_fuzz_regressions.c), so a
+ * crash found by one replays identically in the other.
+ *
+ * The input is read through a memory gl_reader; every event is rendered to
+ * JSON (with the XML) and to XML, its strings are read back, and the gaps,
+ * errors and counters are walked, so ASan/UBSan see every byte the parser
+ * hands out. Every JSON line must parse (cJSON). The last input byte picks
+ * a filtered pass (the skip-without-rendering path) and recovery off. */
+#ifndef GL_EVTX_EXERCISE_H
+#define GL_EVTX_EXERCISE_H
+#include <cJSON.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "evtx.h"
+
+/* Reading each byte makes a dangling or unterminated string visible. */
+static size_t evx_touch(const char *s)
+{
+    return s ? strlen(s) : 0;
+}
+
+static size_t evx_touch_event(const evtx_event *ev)
+{
+    size_t n = evx_touch(ev->provider_name) + evx_touch(ev->provider_guid) + evx_touch(ev->event_source_name) +
+               evx_touch(ev->channel) + evx_touch(ev->computer) + evx_touch(ev->user_id) +
+               evx_touch(ev->time_created_iso);
+    for (size_t i = 0; i < ev->ndata; i++)
+        n += evx_touch(ev->data[i].name) + evx_touch(ev->data[i].value);
+    for (size_t i = 0; i < ev->nuser; i++)
+        n += evx_touch(ev->user[i].name) + evx_touch(ev->user[i].value);
+    n += evx_touch(evtx_event_value(ev, "TargetUserName"));
+    return n;
+}
+
+/* Returns the number of events; `*touched` accumulates bytes read. */
+static size_t evtx_exercise(const uint8_t *data, size_t size, size_t *touched)
+{
+    gl_mem_reader mem;
+    gl_reader r = gl_reader_memory(&mem, data, size, "fuzz.evtx");
+    gl_err err;
+    uint8_t mode = size > 0 ? data[size - 1] : 0;
+    evtx_options opt = {.no_recover = (mode & 2) != 0};
+    evtx_file *f = evtx_open(&r, &opt, &err);
+    if (!f)
+        return 0;
+    if (!evtx_header(f))
+        abort();
+    if (mode & 1) {
+        static const uint32_t ids[] = {4624, 4720, 7045, 5007, 2004};
+        evtx_filter_ids(f, ids, sizeof ids / sizeof ids[0]);
+        evtx_filter_channel(f, "Security");
+    }
+    gl_buf json = {0}, xml = {0};
+    const evtx_event *ev;
+    int rc;
+    size_t events = 0, seen = 0;
+    while ((rc = evtx_next(f, &ev, &err)) == 1) {
+        events++;
+        seen += evx_touch_event(ev);
+        gl_buf_clear(&json);
+        gl_json j;
+        gl_json_init(&j, &json);
+        evtx_event_json(f, ev, &j, EVTX_JSON_XML);
+        if (j.depth != 0)
+            abort(); /* unbalanced JSON object */
+        cJSON *parsed = cJSON_ParseWithLength(json.data, json.len);
+        if (!parsed)
+            abort(); /* gleaner must always write valid JSON */
+        cJSON_Delete(parsed);
+        gl_buf_clear(&xml);
+        (void)evtx_event_xml(f, ev, &xml);
+        seen += evx_touch(gl_buf_cstr(&json)) + evx_touch(gl_buf_cstr(&xml));
+    }
+    /* A memory reader cannot fail: damage must never surface as -1. */
+    if (rc != 0)
+        abort();
+    size_t ngaps = 0;
+    const evtx_gap *gaps = evtx_gaps(f, &ngaps);
+    for (size_t i = 0; i < ngaps; i++)
+        if (gaps[i].first_missing > gaps[i].last_missing)
+            abort();
+    size_t nerr = evtx_error_count(f);
+    if (nerr > EVTX_MAX_ERRORS || evtx_error_total(f) < nerr)
+        abort();
+    for (size_t i = 0; i < nerr; i++)
+        seen += evx_touch(evtx_error(f, i));
+    if (!evtx_get_stats(f))
+        abort();
+    gl_buf_free(&json);
+    gl_buf_free(&xml);
+    evtx_close(f);
+    *touched += seen;
+    return events;
+}
+
+#endif
