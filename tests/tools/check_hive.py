@@ -290,12 +290,18 @@ def check_regfexport(what, path, want, got, rep):
 
 # ------------------------------------------------------------------ gleaner
 
-def run_gleaner(hive_path, binary, extra, want_rc=0):
-    """`gleaner reg dump --raw` as path -> (key record, values). A damaged
-    hive must end in exit 1 (output produced, errors reported), any other
-    in 0."""
-    out = subprocess.run([binary, "reg", "dump", "--raw", "--logs", "none", *extra, hive_path],
-                         capture_output=True)
+def below(prefix, path):
+    """path is prefix or lies under it (case-insensitive, as KEYPATH is)."""
+    prefix, path = prefix.strip("\\").upper(), path.upper()
+    return not prefix or path == prefix or path.startswith(prefix + "\\")
+
+
+def run_gleaner(hive_path, binary, extra, want_rc=0, keypath=""):
+    """`gleaner reg dump --raw [KEYPATH]` as path -> (key record, values). A
+    damaged hive must end in exit 1 (output produced, errors reported), any
+    other in 0."""
+    out = subprocess.run([binary, "reg", "dump", "--raw", "--logs", "none", *extra, hive_path] +
+                         ([keypath] if keypath else []), capture_output=True)
     if out.returncode != want_rc:
         raise RuntimeError("gleaner exited %d, expected %d: %s" % (
             out.returncode, want_rc, out.stderr.decode(errors="replace")))
@@ -377,10 +383,15 @@ def expected_deleted(exp):
     return recs, orphans
 
 
-def check_gleaner_deleted(exp, hive_path, binary, rep):
-    """Compare `reg dump --deleted only` with expected_deleted()."""
-    got = run_gleaner(hive_path, binary, ["--deleted", "only"])
+def check_gleaner_deleted(exp, hive_path, binary, rep, keypath=""):
+    """Compare `reg dump --deleted only [KEYPATH]` with expected_deleted();
+    below a KEYPATH only the records under it, and no orphans (they have no
+    path to be under)."""
+    got = run_gleaner(hive_path, binary, ["--deleted", "only"], keypath=keypath)
     recs, orphans = expected_deleted(exp)
+    recs = {p: r for p, r in recs.items() if below(keypath, p)}
+    if keypath.strip("\\"):
+        orphans = []
     for path, (rec, values) in got.items():
         if path == ORPHANS:
             continue
@@ -489,6 +500,7 @@ def main():
     ap.add_argument("--reader", required=True, choices=sorted(READERS))
     ap.add_argument("--gleaner", default="./gleaner")
     ap.add_argument("--edits", help="a .hivedel applied to the hive by mkdeleted.py")
+    ap.add_argument("--keypath", default="", help="gleaner readers: dump only this subtree")
     ap.add_argument("desc")
     ap.add_argument("hive")
     a = ap.parse_args()
@@ -502,9 +514,11 @@ def main():
         exp.apply_edits(a.edits)
     reader, check = READERS[a.reader]
     if a.reader == "gleaner-deleted":
-        got = check_gleaner_deleted(exp, a.hive, a.gleaner, rep)
+        got = check_gleaner_deleted(exp, a.hive, a.gleaner, rep, a.keypath)
     elif a.reader == "gleaner":
-        got = run_gleaner(a.hive, a.gleaner, ["--deleted", "exclude"], 1 if exp.hive.damaged else 0)
+        got = run_gleaner(a.hive, a.gleaner, ["--deleted", "exclude"], 1 if exp.hive.damaged else 0,
+                          a.keypath)
+        exp.keys = {p: k for p, k in exp.keys.items() if below(a.keypath, p)}
         owner = exp.hive.owner
         compare_keys(exp, got, rep, lambda *args: check_gleaner(*args, owner=owner))
     else:

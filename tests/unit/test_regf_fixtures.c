@@ -152,6 +152,19 @@ Test(regf_fixtures, shared_lists_bounded)
     gl_buf_free(&out);
 }
 
+/* KEYPATH (case-insensitive, leading '\\' ignored) limits the dump to that
+ * subtree, paths stay relative to the root; deleted records follow it. */
+Test(regf_fixtures, keypath_gleaner)
+{
+    char extra[1024];
+    snprintf(extra, sizeof extra, "--gleaner '%s' --keypath 'software\\vendor'", tu_gleaner());
+    check("types", "types", "gleaner", extra, "keys=3 values=27");
+    snprintf(extra, sizeof extra, "--gleaner '%s' --keypath '\\Software\\Café Crème'", tu_gleaner());
+    check("types", "types", "gleaner", extra, "keys=1 values=4");
+    snprintf(extra, sizeof extra, "--gleaner '%s' --keypath 'Software\\Live'", tu_gleaner());
+    check("deleted-win", "deleted-win", "gleaner-deleted", extra, "keys=3 values=6");
+}
+
 /* A hive without deleted material gives no deleted output at all. */
 Test(regf_fixtures, no_deleted_in_clean_hive)
 {
