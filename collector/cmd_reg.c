@@ -327,10 +327,15 @@ static void print_status(regf_hive *h, const char *hive, const loaded *l1, const
     fprintf(stderr, "gleaner reg: %s: regf %" PRIu32 ".%" PRIu32 ", sequence %" PRIu32 "/%" PRIu32 "%s%s\n", hive,
             in->major, in->minor, in->seq_primary, in->seq_secondary, in->dirty ? " (dirty)" : " (clean)",
             in->checksum_ok ? "" : ", base block checksum bad");
-    if (in->recovery_applied)
-        fprintf(stderr, "gleaner reg: %s: recovery applied from %s (%s format): %" PRIu32 " log entries, %" PRIu32
-                " pages; sequence now %" PRIu32 "\n",
-                hive, in->logs_used, in->log_format == REGF_LOG_NEW ? "new" : "old", in->log_entries, in->log_pages,
+    if (in->recovery_applied && in->log_format == REGF_LOG_NEW)
+        fprintf(stderr, "gleaner reg: %s: recovery applied from %s (new format): %" PRIu32 " log entries, %" PRIu32
+                " pages%s; sequence now %" PRIu32 "\n",
+                hive, in->logs_used, in->log_entries, in->log_pages,
+                in->checksum_ok ? "" : ", base block taken from the log", in->seq_recovered);
+    else if (in->recovery_applied)
+        fprintf(stderr, "gleaner reg: %s: recovery applied from %s (old format): %" PRIu32 " dirty 512-byte pages%s; "
+                "sequence now %" PRIu32 "\n",
+                hive, in->logs_used, in->log_pages, in->checksum_ok ? "" : ", base block taken from the log",
                 in->seq_recovered);
     else if (in->dirty)
         fprintf(stderr, "gleaner reg: %s: dirty hive read without log replay (%s); recent changes may be missing\n",
