@@ -6,6 +6,7 @@ PKGS="build-essential pkg-config git ca-certificates
 libarchive-dev libyara-dev libssl-dev libzstd-dev libcjson-dev libcriterion-dev
 zstd libarchive-tools tar python3
 libregf-utils libhivex-bin python3-hivex python3-libregf libevtx-utils python3-evtx
+python3-libscca libscca-utils
 clang libclang-rt-14-dev hyperfine time"
 
 missing=""
