@@ -373,3 +373,35 @@ Test(regf_robust, every_file_every_log, .timeout = 240)
     /* NotAHive and the empty LOG2 are refused, whatever the log. */
     cr_assert_eq(opened, (n - 2) * (n + 1));
 }
+
+/* A flipped byte in the page data of LOG2's second entry (sequence 4) fails
+ * its Marvin32 hash: replay keeps entries 2 and 3 and stops there. */
+Test(regf_robust, log_entry_hash_checked, .timeout = 30)
+{
+    TU_REQUIRE_CORPUS();
+    gl_buf log2 = {0};
+    cr_assert(tu_read_file(RB("yarp__NewDirtyHive1__NewDirtyHive.LOG2"), &log2));
+    log2.data[0x2000 + 0x1000] ^= 0x01; /* inside entry 4 (at 0x2000, 0x6000 bytes), past its header */
+    char *dir = tu_tmpdir("regf_badhash");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/NewDirtyHive.LOG2", dir);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    fwrite(log2.data, 1, log2.len, f);
+    fclose(f);
+    gl_err err = {{0}};
+    regf_hive *h =
+        tr_open(RB("yarp__NewDirtyHive1__NewDirtyHive"), RB("yarp__NewDirtyHive1__NewDirtyHive.LOG1"), path, NULL, &err);
+    cr_assert_not_null(h, "%s", err.msg);
+    const regf_info *in = regf_get_info(h);
+    cr_assert(in->recovery_applied);
+    cr_assert_eq(in->log_entries, 2);
+    cr_assert_eq(in->seq_recovered, 3);
+    char want[1200];
+    snprintf(want, sizeof want, "%s: %s: file offset 0x2000: log entry 4: hash mismatch; replay of this log stops",
+             RB("yarp__NewDirtyHive1__NewDirtyHive"), path);
+    cr_assert_eq(regf_error_count(h), 1);
+    cr_assert_str_eq(regf_error(h, 0), want);
+    gl_buf_free(&log2);
+    regf_close(h);
+}
