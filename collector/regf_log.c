@@ -327,6 +327,15 @@ static void apply_new(regf_hive *h, log_file *l1, log_file *l2)
             continue; /* already in the primary, or a duplicate */
         if (any && list[i].seq != expect)
             break; /* gap: later entries cannot be trusted */
+        if (!any && list[i].seq != start) {
+            /* The first entry to replay is the write the primary missed;
+             * later ones build on its pages, so without it they would
+             * leave a hive that is neither state. */
+            regf_report(h, "%s: file offset 0x%zX: log entries start at sequence %" PRIu32 " but the hive needs %" PRIu32
+                        " first; logs not applied",
+                        list[i].log->name, list[i].off, list[i].seq, start);
+            break;
+        }
         if (!apply_entry(h, &list[i]))
             break;
         list[i].log->used = true;

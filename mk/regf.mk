@@ -32,7 +32,8 @@ fuzz-regf: build/fuzz/fuzz_regf $(FIXTURES)
 	-for f in ../shared/corpus/dev/hives/*/* ../shared/corpus/dev/robustness/hives/*; do \
 	    [ -f "$$f" ] && cp "$$f" $(FUZZ_REGF_DIR)/seeds/; done; true
 	@# dirty hive + log in one input, the hive cut where its base block says
-	-for log in ../shared/corpus/dev/robustness/hives/*.LOG1 ../shared/corpus/dev/robustness/hives/*.LOG2; do \
+	-for log in build/fixtures/hives/*.LOG1 build/fixtures/hives/*.LOG2 \
+	           ../shared/corpus/dev/robustness/hives/*.LOG1 ../shared/corpus/dev/robustness/hives/*.LOG2; do \
 	    hive=$${log%.*}; [ -s "$$log" ] && [ -f "$$hive" ] || continue; \
 	    n=$$(od -An -tu4 -j40 -N4 "$$hive" | tr -d ' '); \
 	    { head -c $$((4096 + n)) "$$hive"; cat "$$log"; } > $(FUZZ_REGF_DIR)/seeds/pair-$$(basename "$$log"); done; true

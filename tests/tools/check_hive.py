@@ -296,11 +296,14 @@ def below(prefix, path):
     return not prefix or path == prefix or path.startswith(prefix + "\\")
 
 
+LOGS = ["--logs", "none"]   # main() puts --log1/--log2 here to replay them
+
+
 def run_gleaner(hive_path, binary, extra, want_rc=0, keypath=""):
     """`gleaner reg dump --raw [KEYPATH]` as path -> (key record, values). A
     damaged hive must end in exit 1 (output produced, errors reported), any
     other in 0."""
-    out = subprocess.run([binary, "reg", "dump", "--raw", "--logs", "none", *extra, hive_path] +
+    out = subprocess.run([binary, "reg", "dump", "--raw", *LOGS, *extra, hive_path] +
                          ([keypath] if keypath else []), capture_output=True)
     if out.returncode != want_rc:
         raise RuntimeError("gleaner exited %d, expected %d: %s" % (
@@ -501,9 +504,13 @@ def main():
     ap.add_argument("--gleaner", default="./gleaner")
     ap.add_argument("--edits", help="a .hivedel applied to the hive by mkdeleted.py")
     ap.add_argument("--keypath", default="", help="gleaner readers: dump only this subtree")
+    ap.add_argument("--log1", help="gleaner readers: replay this transaction log")
+    ap.add_argument("--log2", help="gleaner readers: replay this transaction log")
     ap.add_argument("desc")
     ap.add_argument("hive")
     a = ap.parse_args()
+    if a.log1 or a.log2:
+        LOGS[:] = (["--log1", a.log1] if a.log1 else []) + (["--log2", a.log2] if a.log2 else [])
     rep = Report()
     if a.reader == "reference":
         # real evidence: desc names no description, only the hive
