@@ -19,7 +19,9 @@
 #define BX_MAX_VALS (1u << 18)
 /* Steps of template-body parsing per chunk: bodies may overlap when
  * hostile instances point into each other. */
-#define BX_CHUNK_PARSE_BUDGET (8u << 20)
+#define BX_CHUNK_PARSE_BUDGET (2u << 20)
+/* Decoded names per chunk (real chunks: a few KiB). */
+#define BX_NAMES_MAX (1u << 20)
 /* Nodes visited per record walk: substitution values may be referenced
  * many times, and each may hold nested BinXml. */
 #define BX_WALK_BUDGET 4000000u
@@ -181,23 +183,25 @@ static int name_at(bxp *p, uint32_t off, uint32_t *noff, uint32_t *nlen, uint8_t
             break;
         }
     }
+    if (!slot)
+        return perr(p, off, "name cache full: too many distinct names in one chunk");
     if ((uint64_t)off + 8 > c->chunk_len)
         return perr(p, off, "name: offset 0x%" PRIx32 " outside the chunk", off);
     uint32_t nchars = gl_le16(c->chunk + off + 6);
     if ((uint64_t)off + 8 + 2 * (uint64_t)nchars > c->chunk_len)
         return perr(p, off, "name: %" PRIu32 " characters run past the chunk end", nchars);
+    if (c->names.len + 3 * (size_t)nchars > BX_NAMES_MAX)
+        return perr(p, off, "names in this chunk exceed %u bytes", BX_NAMES_MAX);
     *noff = (uint32_t)c->names.len;
     gl_utf16le_to_utf8(&c->names, c->chunk + off + 8, 2 * (size_t)nchars, true);
     *nlen = (uint32_t)(c->names.len - *noff);
     gl_buf_putc(&c->names, '\0');
     *id = classify_name(c->names.data + *noff);
-    if (slot) { /* a full probe window just means no caching */
-        slot->gen = c->gen;
-        slot->key = off;
-        slot->off = *noff;
-        slot->len = *nlen;
-        slot->id = *id;
-    }
+    slot->gen = c->gen;
+    slot->key = off;
+    slot->off = *noff;
+    slot->len = *nlen;
+    slot->id = *id;
     return 0;
 }
 
@@ -842,6 +846,11 @@ static void walk_list(bxw *w, const bx_arena *a, uint32_t first, const bx_scope 
             return;
         }
         w->c->budget--;
+        if (w->s->full(w->s->ctx)) {
+            gl_err_set(w->err, "rendered event exceeds the output limit (substitutions reused)");
+            w->failed = 1;
+            return;
+        }
         walk_node(w, a, n, sc, depth);
     }
 }

@@ -137,6 +137,7 @@ typedef struct bx_sink {
     void (*entref)(void *ctx, const char *name, uint32_t len);
     void (*pi)(void *ctx, const char *target, uint32_t tlen, const char *data, uint32_t dlen);
     void (*elem_end)(void *ctx, const char *name, uint32_t len, uint8_t id);
+    bool (*full)(void *ctx); /* output limit reached: stop the walk */
 } bx_sink;
 /* Walk the record tree; -1 with err when the walk budget or depth ran out
  * (the sink has seen a consistent prefix: every start has its end). */

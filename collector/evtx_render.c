@@ -394,7 +394,10 @@ bool evtx_value_uint(const evtx_value *v, uint64_t *out)
 enum { SEC_NONE, SEC_SYSTEM, SEC_EVENT_DATA, SEC_USER_DATA };
 enum { CAP_NONE, CAP_SYS, CAP_PAIR_NAME, CAP_PAIR_VALUE, CAP_UNODE };
 #define NO_OFF UINT32_MAX
-#define MODEL_DEPTH (4 * EVTX_MAX_XML_DEPTH + 8)
+/* One substitution may be referenced thousands of times: the text of one
+ * event (model or XML) is capped so memory stays bounded. */
+#define MODEL_MAX (8u << 20)
+#define XML_MAX (16u << 20)
 
 typedef struct msink {
     evtx_model *m;
@@ -409,6 +412,7 @@ typedef struct msink {
     int cap_depth;        /* element whose content is captured */
     uint8_t sys_elem;     /* System child currently open */
     uint32_t sys_off[NM_COUNT];
+    bool full;                  /* MODEL_MAX reached: captures dropped */
     uint64_t sys_num[NM_COUNT]; /* integer-typed System values, no text */
     uint32_t sys_num_set;       /* bit per NM_* id */
 } msink;
@@ -559,18 +563,28 @@ static void m_content(void *ctx)
     }
 }
 
+/* Whether text may be added to the current capture. */
+static bool m_room(msink *s)
+{
+    if (s->cap == CAP_NONE)
+        return false;
+    if (s->m->str.len > MODEL_MAX)
+        s->full = true;
+    return !s->full;
+}
+
 static void m_text(void *ctx, const char *t, uint32_t len, bool cdata)
 {
     (void)cdata;
     msink *s = ctx;
-    if (s->cap != CAP_NONE)
+    if (m_room(s))
         gl_buf_append(&s->m->str, t, len);
 }
 
 static void m_value(void *ctx, const evtx_value *v)
 {
     msink *s = ctx;
-    if (s->cap == CAP_NONE)
+    if (!m_room(s))
         return;
     if (s->cap == CAP_SYS && s->cap_arg == NM_SYSTEM_TIME && v->type == EVTX_T_FILETIME && v->len >= 8) {
         s->ev->time_created = gl_le64(v->p);
@@ -589,14 +603,14 @@ static void m_value(void *ctx, const evtx_value *v)
 static void m_charref(void *ctx, uint16_t code)
 {
     msink *s = ctx;
-    if (s->cap != CAP_NONE)
+    if (m_room(s))
         gl_utf8_put(&s->m->str, code);
 }
 
 static void m_entref(void *ctx, const char *name, uint32_t len)
 {
     msink *s = ctx;
-    if (s->cap == CAP_NONE)
+    if (!m_room(s))
         return;
     static const struct { const char *n; char c; } ents[] = {
         {"lt", '<'}, {"gt", '>'}, {"amp", '&'}, {"quot", '"'}, {"apos", '\''}};
@@ -736,10 +750,12 @@ static void name_positions(evtx_model *m)
     }
 }
 
+static bool m_full(void *ctx) { return ((msink *)ctx)->full; }
+
 static const bx_sink model_sink = {
     .elem_start = m_elem_start, .attr_start = m_attr_start, .attr_end = m_attr_end, .content = m_content,
     .text = m_text, .value = m_value, .charref = m_charref, .entref = m_entref, .pi = m_pi,
-    .elem_end = m_elem_end};
+    .elem_end = m_elem_end, .full = m_full};
 
 int evtx_model_build(bx_ctx *c, uint32_t root, evtx_model *m, evtx_event *ev, gl_err *err)
 {
@@ -773,8 +789,15 @@ void evtx_model_free(evtx_model *m)
 
 typedef struct xsink {
     gl_buf *out;
+    size_t start; /* out->len when the event began */
     int depth;
 } xsink;
+
+static bool x_full(void *ctx)
+{
+    const xsink *x = ctx;
+    return x->out->len - x->start > XML_MAX;
+}
 
 static void xml_escape(gl_buf *out, const char *s, size_t n, bool attr)
 {
@@ -884,10 +907,10 @@ static void x_elem_end(void *ctx, const char *name, uint32_t len, uint8_t id)
 
 int evtx_xml_render(bx_ctx *c, uint32_t root, gl_buf *out, gl_err *err)
 {
-    xsink x = {.out = out, .depth = 0};
+    xsink x = {.out = out, .start = out->len, .depth = 0};
     bx_sink sink = {.ctx = &x, .elem_start = x_elem_start, .attr_start = x_attr_start, .attr_end = x_attr_end,
                     .content = x_content, .text = x_text, .value = x_value, .charref = x_charref,
-                    .entref = x_entref, .pi = x_pi, .elem_end = x_elem_end};
+                    .entref = x_entref, .pi = x_pi, .elem_end = x_elem_end, .full = x_full};
     return bx_walk_record(c, root, &sink, err);
 }
 

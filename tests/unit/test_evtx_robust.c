@@ -901,3 +901,51 @@ Test(evtx_unit, utf16_values)
     cr_expect_str_eq(gl_buf_cstr(&out), "abcde\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\\uD800x");
     gl_buf_free(&out);
 }
+
+/* One 30 000-byte substitution referenced by 300 Data elements would
+ * render to 18 MB: the event is cut at the output limit, with an error,
+ * and memory stays bounded. */
+static void fanout_body(bb *b, void *arg)
+{
+    (void)arg;
+    fragment(b);
+    open_elem(b, "Event", false);
+    close_start(b);
+    open_elem(b, "EventData", false);
+    close_start(b);
+    for (int i = 0; i < 300; i++)
+        data_elem(b, "D", 0, EVTX_T_BINARY, false);
+    end_elem(b);
+    end_elem(b);
+    put8(b, 0);
+}
+
+Test(evtx_unit, substitution_fanout_is_capped)
+{
+    static uint8_t chunk[EVTX_CHUNK_SIZE];
+    static uint8_t big[30000];
+    memset(chunk, 0, sizeof chunk);
+    bb c = {chunk, 512};
+    uint32_t at = record_begin(&c, 1);
+    fragment(&c);
+    template_instance(&c, 0, fanout_body, NULL);
+    val v[1] = {{EVTX_T_BINARY, big, sizeof big}};
+    values(&c, v, 1);
+    record_end(&c, at);
+    cr_assert_lt(c.n, EVTX_CHUNK_SIZE);
+    size_t len;
+    uint8_t *fdata = make_file(&c, 1, 1, NULL, &len);
+    opened o;
+    open_mem(&o, fdata, len);
+    const evtx_event *ev;
+    gl_err err;
+    cr_assert_eq(evtx_next(o.f, &ev, &err), 1);
+    cr_expect(has_error(o.f, "rendered event exceeds the output limit"), "%s", evtx_error(o.f, 0));
+    cr_expect_lt(ev->ndata, 300);
+    cr_expect_gt(ev->ndata, 100);
+    gl_buf x = {0};
+    cr_expect_eq(evtx_event_xml(o.f, ev, &x), -1);
+    cr_expect_lt(x.len, 17u << 20);
+    gl_buf_free(&x);
+    close_mem(&o);
+}
