@@ -3,7 +3,7 @@
 
 Walks the hive with libregf (Debian python3-libregf, an independent
 implementation) and prints one line per key and per value:
-    K\t<path>
+    K\t<path>\t<last written, ISO 8601 UTC with 7 digits>\t<class name>
     V\t<path>\t<value name>\t<type number>\t<data as lowercase hex>
 Paths are relative to the root key, '\\'-separated ("" for the root).
 Control characters, backslashes in value names and unpaired surrogates are
@@ -14,6 +14,7 @@ the documented ways (see known_libregf_deviation and docs/regf.md) are taken
 from python3-hivex instead; --libregf / --hivex give one reader alone.
 """
 import sys
+import time
 
 
 def esc(s):
@@ -29,6 +30,15 @@ def esc(s):
     return "".join(out)
 
 
+def iso(filetime):
+    """FILETIME as gleaner prints it: 2021-11-18T13:59:04.8889527Z ("-" for 0)."""
+    if not filetime:
+        return "-"
+    secs, frac = divmod(filetime, 10**7)
+    t = time.gmtime(secs - 11644473600)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", t) + ".%07dZ" % frac
+
+
 def walk_libregf(path, emit):
     import pyregf
     f = pyregf.file()
@@ -37,7 +47,7 @@ def walk_libregf(path, emit):
     stack = [(root, "")]
     while stack:
         key, kpath = stack.pop()
-        emit("K\t%s" % esc(kpath))
+        emit("K\t%s\t%s\t%s" % (esc(kpath), iso(key.get_last_written_time_as_integer()), esc(key.class_name or "")))
         for i in range(key.number_of_values):
             v = key.get_value(i)
             data = v.data or b""
@@ -55,7 +65,8 @@ def walk_hivex(path, emit):
     stack = [(h.root(), "")]
     while stack:
         node, kpath = stack.pop()
-        emit("K\t%s" % esc(kpath))
+        # hivex has no class-name call; merged() keeps libregf's key lines.
+        emit("K\t%s\t%s\t?" % (esc(kpath), iso(h.node_timestamp(node))))
         for v in h.node_values(node):
             name = h.value_key(v)
             typ, data = h.value_value(v)
@@ -114,6 +125,9 @@ def merged(path):
             out.append(a)
             continue
         pa, pb = a.split("\t"), b.split("\t")
+        if pa[0] == "K" and pa[:3] == pb[:3]:
+            out.append(a)  # same path and time; only libregf reads the class
+            continue
         if pa[0] != "V" or pa[:3] != pb[:3]:
             sys.stderr.write("libregf and hivex disagree on the tree at %r / %r\n" % (a[:120], b[:120]))
             return lib

@@ -46,7 +46,10 @@ static char *listing_from_dump(const char *jsonl, size_t *keys, size_t *values)
         gl_buf ep = {0};
         tr_esc(&ep, path);
         gl_buf line = {0};
-        gl_buf_printf(&line, "K\t%s", gl_buf_cstr(&ep));
+        const char *lw = cJSON_GetStringValue(cJSON_GetObjectItem(k, "last_write"));
+        const char *cls = cJSON_GetStringValue(cJSON_GetObjectItem(k, "class"));
+        gl_buf_printf(&line, "K\t%s\t%s\t", gl_buf_cstr(&ep), lw ? lw : "-");
+        tr_esc(&line, cls ? cls : "");
         if (n + 1 >= cap) {
             cap = cap ? cap * 2 : 1024;
             lines = realloc(lines, cap * sizeof *lines);

@@ -329,7 +329,8 @@ Test(regf_robust, truncated_hive, .timeout = 30)
     cr_assert_not_null(h, "%s", err.msg);
     size_t k, v;
     char *mine = tr_listing(h, &k, &v);
-    cr_assert_str_eq(mine, "K\t\nK\tkey_with_many_subkeys\n");
+    cr_assert_str_eq(mine, "K\t\t2017-03-04T14:50:13.0833872Z\t\n"
+                           "K\tkey_with_many_subkeys\t2017-03-04T14:50:13.1506016Z\t\n");
     assert_error(h, 0, p, "base block: hive bins data size 0x77000 but the file holds only 0x2000 bytes after the "
                           "base block (truncated)");
     assert_error(h, 1, p, "subkey list at offset 0xC020: beyond the hive bins data (0x2000 bytes)");

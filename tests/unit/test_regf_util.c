@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "testutil.h"
+#include "text.h"
 
 regf_hive *tr_open(const char *path, const char *log1, const char *log2, const regf_options *opt, gl_err *err)
 {
@@ -74,7 +75,13 @@ static int on_key(void *ctx, regf_hive *h, regf_key k, const char *path, size_t 
     gl_buf line = {0};
     l->ep.len = 0;
     tr_esc(&l->ep, path);
-    gl_buf_printf(&line, "K\t%s", gl_buf_cstr(&l->ep));
+    char ts[GL_TIME_STRLEN];
+    if (!gl_filetime_iso(regf_key_last_write(h, k), 7, ts))
+        strcpy(ts, "-");
+    l->name.len = 0;
+    regf_key_class(h, k, &l->name);
+    gl_buf_printf(&line, "K\t%s\t%s\t", gl_buf_cstr(&l->ep), ts);
+    tr_esc(&line, gl_buf_cstr(&l->name));
     add(l, &line);
     l->keys++;
     l->vals.len = 0;

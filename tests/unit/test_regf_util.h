@@ -7,8 +7,9 @@
 
 /* Open path (logs may be NULL) from memory; NULL with err like regf_open. */
 regf_hive *tr_open(const char *path, const char *log1, const char *log2, const regf_options *opt, gl_err *err);
-/* Sorted "K\t<path>" / "V\t<path>\t<name>\t<type>\t<hex>" lines of the live
- * tree; counts keys and values. */
+/* Sorted "K\t<path>\t<last write ISO>\t<class>" and
+ * "V\t<path>\t<name>\t<type>\t<hex>" lines of the live tree; counts keys
+ * and values. */
 char *tr_listing(regf_hive *h, size_t *keys, size_t *values);
 /* The reference script's escaping of a UTF-8 string. */
 void tr_esc(gl_buf *out, const char *s);
