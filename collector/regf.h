@@ -147,9 +147,11 @@ uint32_t regf_value_type(regf_hive *h, regf_value v);
 uint32_t regf_value_data_size(regf_hive *h, regf_value v);
 bool regf_value_deleted(regf_hive *h, regf_value v);
 /* Raw data: points into the hive image, or into *scratch (cleared first)
- * when the data had to be assembled (big data "db" segments). Sets *len.
- * Returns NULL with *len = 0 when there is no data or it is unreadable (the
- * latter is reported in regf_error). */
+ * when the data had to be assembled (big data "db" segments; with scratch
+ * NULL such data comes back as NULL). Sets *len. Returns NULL with *len = 0
+ * when there is no data or it is unreadable (the latter is reported in
+ * regf_error; regf_value_data_size tells the two apart). A deleted value
+ * whose data cell has been reused has no data. */
 const uint8_t *regf_value_data(regf_hive *h, regf_value v, size_t *len, gl_buf *scratch);
 /* SZ/EXPAND_SZ/LINK (or any type) as UTF-16LE text up to the first NUL,
  * appended as UTF-8. False when the data is unreadable. */
