@@ -28,7 +28,7 @@ fuzz-regf: build/fuzz/fuzz_regf $(FIXTURES)
 	@rm -rf $(FUZZ_REGF_DIR)/seeds
 	@mkdir -p $(FUZZ_REGF_DIR)/seeds $(FUZZ_REGF_DIR)/corpus $(FUZZ_REGF_DIR)/crashes
 	cp build/fixtures/hives/*.hive $(FUZZ_REGF_DIR)/seeds/
-	-cp tests/fuzz/regf-seeds/* $(FUZZ_REGF_DIR)/seeds/ 2>/dev/null
+	if [ -d tests/fuzz/regf-seeds ]; then cp tests/fuzz/regf-seeds/* $(FUZZ_REGF_DIR)/seeds/; fi
 	-for f in ../shared/corpus/dev/hives/*/* ../shared/corpus/dev/robustness/hives/*; do \
 	    [ -f "$$f" ] && cp "$$f" $(FUZZ_REGF_DIR)/seeds/; done; true
 	@# dirty hive + log in one input, the hive cut where its base block says
