@@ -744,9 +744,9 @@ static void name_positions(evtx_model *m)
     for (size_t i = 0; i < np; i++) {
         if (m->pair_offs[2 * i] != NO_OFF)
             continue;
-        char tmp[16];
-        int n = snprintf(tmp, sizeof tmp, "%zu", i);
-        m->pair_offs[2 * i] = str_add(m, tmp, (size_t)n);
+        m->pair_offs[2 * i] = (uint32_t)m->str.len;
+        put_u64(&m->str, i); /* no %zu: the mingw build's printf lacks it */
+        gl_buf_putc(&m->str, '\0');
     }
 }
 
