@@ -551,7 +551,19 @@ size_t regf_key_subkeys(regf_hive *h, regf_key key, gl_buf *out)
     return w.count;
 }
 
+static size_t key_values(regf_hive *h, regf_key key, gl_buf *out);
+
 size_t regf_key_values(regf_hive *h, regf_key key, gl_buf *out)
+{
+    bool was = h->scanning;
+    if (regf_key_deleted(h, key)) /* free space: see regf_value_data */
+        h->scanning = true;
+    size_t n = key_values(h, key, out);
+    h->scanning = was;
+    return n;
+}
+
+static size_t key_values(regf_hive *h, regf_key key, gl_buf *out)
 {
     regf_cell c, l;
     if (!nk_get(h, key, &c))
@@ -740,7 +752,21 @@ static const uint8_t *big_data(regf_hive *h, uint32_t doff, const regf_cell *db,
     return scratch->len ? (const uint8_t *)scratch->data : NULL;
 }
 
+static const uint8_t *value_data(regf_hive *h, regf_value v, size_t *len, gl_buf *scratch);
+
+/* Deleted material lives in free space where damage is the norm: reading
+ * it reports nothing (it is not an error in the hive). */
 const uint8_t *regf_value_data(regf_hive *h, regf_value v, size_t *len, gl_buf *scratch)
+{
+    bool was = h->scanning;
+    if (regf_value_deleted(h, v))
+        h->scanning = true;
+    const uint8_t *p = value_data(h, v, len, scratch);
+    h->scanning = was;
+    return p;
+}
+
+static const uint8_t *value_data(regf_hive *h, regf_value v, size_t *len, gl_buf *scratch)
 {
     regf_cell c, d;
     *len = 0;
@@ -783,6 +809,8 @@ const uint8_t *regf_value_data(regf_hive *h, regf_value v, size_t *len, gl_buf *
         }
         return r;
     }
+    if (raw > d.len && h->scanning)
+        return NULL; /* deleted value whose data cell was reused: lost */
     if (raw > d.len) {
         regf_report(h, "file offset 0x%" PRIX64 ": vk cell: data size %" PRIu32 " exceeds its %" PRIu32
                     "-byte data cell; truncated",
