@@ -348,6 +348,14 @@ static int parse_template_instance(bxp *p, uint32_t *pos, uint32_t *first, uint3
     bx_tpl_slot *t = template_get(p, def_off, &si);
     if (!t)
         return -1;
+    /* The instance repeats the first 4 bytes of the definition's GUID: a
+     * stale reference (a carved record whose template was overwritten)
+     * points at a definition with another GUID. */
+    uint32_t want = gl_le32(p->c->chunk + start + 2), have_id = gl_le32(p->c->chunk + def_off + 4);
+    if (want != have_id)
+        return perr(p, start, "template instance names template 0x%08" PRIx32 ", the definition at 0x%" PRIx32
+                              " is 0x%08" PRIx32,
+                    want, def_off, have_id);
     uint32_t root = t->root;
     uint32_t n = new_node(p, BX_TEMPLATE);
     if (!n)

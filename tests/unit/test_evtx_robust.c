@@ -287,7 +287,7 @@ static uint32_t template_instance(bb *b, uint32_t def_off, void (*body)(bb *, vo
 {
     put8(b, 0x0c);
     put8(b, 0x01);
-    put32(b, 0x1234);
+    put32(b, 0x03020100); /* first 4 bytes of the GUID below */
     if (def_off) {
         put32(b, def_off);
         return def_off;
@@ -561,9 +561,9 @@ Test(evtx_unit, optional_substitution_omitted_and_template_reuse)
     cr_expect_str_eq(ev->provider_guid, "");
     cr_expect_str_eq(evtx_event_value(ev, "Maybe"), "");
     evtx_event_xml(o.f, ev, &x);
-    cr_expect(strstr(x.data, "<Provider Name=\"Test-Provider\">") != NULL, "%s", x.data);
-    cr_expect(strstr(x.data, "Guid=") == NULL, "%s", x.data);
-    cr_expect(strstr(x.data, "<Data Name=\"Maybe\"></Data>") != NULL, "%s", x.data);
+    cr_expect(strstr(gl_buf_cstr(&x), "<Provider Name=\"Test-Provider\">") != NULL, "%s", x.data);
+    cr_expect(strstr(gl_buf_cstr(&x), "Guid=") == NULL, "%s", x.data);
+    cr_expect(strstr(gl_buf_cstr(&x), "<Data Name=\"Maybe\"></Data>") != NULL, "%s", x.data);
     cr_assert_eq(evtx_next(o.f, &ev, &err), 1);
     cr_expect_eq(ev->event_id, 2);
     cr_expect_str_eq(evtx_event_value(ev, "Maybe"), "there");
@@ -947,5 +947,39 @@ Test(evtx_unit, substitution_fanout_is_capped)
     cr_expect_eq(evtx_event_xml(o.f, ev, &x), -1);
     cr_expect_lt(x.len, 17u << 20);
     gl_buf_free(&x);
+    close_mem(&o);
+}
+
+/* A record whose template instance names another template than the one
+ * at its definition offset (a stale reference) is reported; carved, it
+ * would be rejected. */
+Test(evtx_unit, template_id_mismatch)
+{
+    uint8_t chunk[EVTX_CHUNK_SIZE] = {0};
+    bb c = {chunk, 512};
+    static const uint8_t types[] = {EVTX_T_STRING};
+    static const char *names[] = {"S"};
+    sys_args a = {types, 1, names};
+    uint16_t eid = 9;
+    uint32_t at = record_begin(&c, 1);
+    fragment(&c);
+    uint32_t inst = c.n;
+    template_instance(&c, 0, sys_body, &a);
+    val v[8];
+    int n = system_values(v, eid, &eid, true);
+    v[n++] = (val){EVTX_T_NULL, NULL, 0};
+    values(&c, v, n);
+    record_end(&c, at);
+    set32(&c, inst + 2, 0xdeadbeef);
+    size_t len;
+    uint8_t *fdata = make_file(&c, 1, 1, NULL, &len);
+    opened o;
+    open_mem(&o, fdata, len);
+    const evtx_event *ev;
+    gl_err err;
+    cr_assert_eq(evtx_next(o.f, &ev, &err), 1);
+    cr_expect_eq(ev->record_id, 1);
+    cr_expect(has_error(o.f, "template instance names template 0xdeadbeef, the definition at 0x226 is 0x03020100"),
+              "%s", evtx_error(o.f, 0));
     close_mem(&o);
 }
