@@ -12,6 +12,7 @@
 #include "sha256.h"
 #include "test_regf_util.h"
 #include "testutil.h"
+#include "text.h"
 
 #define RB(name) tu_corpus("dev/robustness/hives/" name)
 
@@ -404,5 +405,38 @@ Test(regf_robust, log_entry_hash_checked, .timeout = 30)
     cr_assert_eq(regf_error_count(h), 1);
     cr_assert_str_eq(regf_error(h, 0), want);
     gl_buf_free(&log2);
+    regf_close(h);
+}
+
+/* Replaying NewDirtyHive's logs deletes Key2\Key2_1 and Key2\Key2_2; their
+ * records survive in free cells. The recovered deleted keys carry exactly the
+ * names and last-written times libregf reads for those live keys in the
+ * stale primary. (Their paths follow the parent offset, whose cell now
+ * belongs to Key3\Key3_3: a documented limit.) */
+Test(regf_robust, deleted_keys_match_stale_primary, .timeout = 30)
+{
+    TU_REQUIRE_CORPUS();
+    gl_err err = {{0}};
+    regf_options o;
+    regf_options_init(&o);
+    o.recover_deleted = true;
+    regf_hive *h = tr_open(RB("yarp__NewDirtyHive1__NewDirtyHive"), RB("yarp__NewDirtyHive1__NewDirtyHive.LOG1"),
+                           RB("yarp__NewDirtyHive1__NewDirtyHive.LOG2"), &o, &err);
+    cr_assert_not_null(h, "%s", err.msg);
+    char *stale = tr_reference(RB("yarp__NewDirtyHive1__NewDirtyHive"), "--libregf", NULL);
+    cr_assert_eq(regf_deleted_key_count(h), 2);
+    static const char *const names[] = {"Key2_1", "Key2_2"};
+    for (size_t i = 0; i < 2; i++) {
+        regf_key k = regf_deleted_key(h, i);
+        gl_buf name = {0};
+        cr_assert(regf_key_name(h, k, &name));
+        cr_assert_str_eq(gl_buf_cstr(&name), names[i]);
+        char ts[GL_TIME_STRLEN], want[128];
+        cr_assert(gl_filetime_iso(regf_key_last_write(h, k), 7, ts));
+        snprintf(want, sizeof want, "K\tKey2\\%s\t%s\t\n", names[i], ts);
+        cr_assert(strstr(stale, want), "libregf's stale primary has no line %s in:\n%s", want, stale);
+        gl_buf_free(&name);
+    }
+    free(stale);
     regf_close(h);
 }
