@@ -488,15 +488,12 @@ static int peek_filter(evtx_file *f)
     const bx_tpl_slot *t = bx_record_template(&f->bx, f->root, &vals, &nv);
     if (!t)
         return -1;
-    int decided = 1;
     if (f->id_bits) {
-        uint64_t id;
-        if (t->eventid_sub >= 0 && (uint32_t)t->eventid_sub < nv && evtx_value_uint(&vals[t->eventid_sub], &id)) {
-        } else if (t->eventid_sub == -2) {
-            id = t->eventid_const;
-        } else {
+        uint64_t id = t->eventid_const;
+        bool known = t->eventid_sub == -2 || (t->eventid_sub >= 0 && (uint32_t)t->eventid_sub < nv &&
+                                             evtx_value_uint(&vals[t->eventid_sub], &id));
+        if (!known)
             return -1;
-        }
         if (id > 0xffff || !(f->id_bits[id >> 3] & (1u << (id & 7))))
             return 0;
     }
@@ -508,7 +505,7 @@ static int peek_filter(evtx_file *f)
         if (!same_name(gl_buf_cstr(&f->tmp), f->channel))
             return 0;
     }
-    return decided;
+    return 1;
 }
 
 static bool model_filter(const evtx_file *f, const evtx_event *ev)

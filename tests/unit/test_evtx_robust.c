@@ -615,7 +615,6 @@ static void outer_body(bb *b, void *arg)
 Test(evtx_unit, nested_binxml_substitution)
 {
     uint8_t chunk[EVTX_CHUNK_SIZE] = {0};
-    uint8_t inner[2048];
     bb c = {chunk, 512};
     uint32_t at = record_begin(&c, 5);
     fragment(&c);
@@ -641,7 +640,6 @@ Test(evtx_unit, nested_binxml_substitution)
     c.d[size_at] = (uint8_t)(c.n - start);
     c.d[size_at + 1] = (uint8_t)((c.n - start) >> 8);
     record_end(&c, at);
-    (void)inner;
     size_t len;
     opened o;
     uint8_t *fdata = make_file(&c, 5, 5, NULL, &len);
