@@ -270,6 +270,38 @@ static void set_data_len(regf_hive *h, uint64_t file_data)
     h->info.hbins_size = declared;
 }
 
+/* A root offset that does not lead to a key (damaged base block, no log)
+ * need not lose the hive: the root nk carries the hive-entry flag (0x4),
+ * so the first allocated nk with it stands in, and that is reported. */
+static void find_root(regf_hive *h)
+{
+    regf_cell c;
+    if (regf_nk_check(h, h->info.root_offset, &c, true))
+        return;
+    uint32_t pages = h->data_len / REGF_PAGE;
+    for (uint32_t p = 0; p < pages; p++) {
+        if (!h->bin_end[p] || h->bin_start[p] != p * REGF_PAGE)
+            continue;
+        uint32_t off = p * REGF_PAGE + REGF_HBIN_HDR, end = h->bin_end[p];
+        while (off + 8 <= end) {
+            int32_t raw = (int32_t)gl_le32(h->img + REGF_BASE_SIZE + off);
+            uint32_t size = raw < 0 ? (uint32_t)0 - (uint32_t)raw : (uint32_t)raw;
+            if (size < 8 || size > end - off)
+                break;
+            if (raw < 0 && regf_nk_check(h, off, &c, true) && (gl_le16(c.p + 2) & 0x4)) {
+                regf_report(h, "base block: root cell offset 0x%" PRIX32 " is not a key; using the hive-entry key "
+                            "at file offset 0x%" PRIX64,
+                            h->info.root_offset, (uint64_t)off + REGF_BASE_SIZE);
+                h->info.root_offset = off;
+                return;
+            }
+            off += size;
+        }
+    }
+    regf_report(h, "base block: root cell offset 0x%" PRIX32 " is not a key, and no hive-entry key was found",
+                h->info.root_offset);
+}
+
 regf_hive *regf_open(const gl_reader *primary, const gl_reader *log1, const gl_reader *log2,
                      const regf_options *opt, gl_err *err)
 {
@@ -315,6 +347,7 @@ regf_hive *regf_open(const gl_reader *primary, const gl_reader *log1, const gl_r
     set_data_len(h, h->img_len - REGF_BASE_SIZE);
     regf_map_bins(h);
     h->del_pool = (uint64_t)h->data_len / 2 + 4096;
+    find_root(h);
     if (h->opt.recover_deleted)
         regf_scan_deleted(h);
     return h;

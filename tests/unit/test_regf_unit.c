@@ -531,3 +531,25 @@ Test(regf_unit, shared_value_list_bounded, .timeout = 10)
     regf_close(h);
     free(b);
 }
+
+/* A base block whose root offset is wrong still opens at the key flagged
+ * as the hive's entry. */
+Test(regf_unit, root_found_by_hive_entry_flag)
+{
+    hb *b = hb_new(3);
+    uint32_t other = nk(b, "NotRoot", 0, false);
+    uint32_t root = nk(b, "ROOT", 0, false);
+    put16(at(b, root) + 2, 0x2C); /* compressed name | no delete | hive entry */
+    gl_err err;
+    regf_hive *h = hb_open(b, other + 3, NULL, &err);
+    cr_assert_not_null(h);
+    cr_assert_eq(regf_root(h), root);
+    char want[200];
+    snprintf(want, sizeof want,
+             "mem.hive: base block: root cell offset 0x%X is not a key; using the hive-entry key at file offset 0x%X",
+             other + 3, 4096 + root);
+    cr_assert_eq(regf_error_count(h), 1);
+    cr_assert_str_eq(regf_error(h, 0), want);
+    regf_close(h);
+    free(b);
+}
