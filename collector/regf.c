@@ -579,8 +579,8 @@ size_t regf_key_subkeys(regf_hive *h, regf_key key, gl_buf *out)
     if (h->walking)
         h->walk_pool -= budget - w.budget;
     if (w.count != n)
-        regf_report(h, "file offset 0x%" PRIX64 ": nk cell: %" PRIu32 " subkeys recorded, %zu readable",
-                    (uint64_t)key + REGF_BASE_SIZE, n, w.count);
+        regf_report(h, "file offset 0x%" PRIX64 ": nk cell: %" PRIu32 " subkeys recorded, %" PRIu64 " readable",
+                    (uint64_t)key + REGF_BASE_SIZE, n, (uint64_t)w.count);
     return w.count;
 }
 
@@ -779,8 +779,8 @@ static const uint8_t *big_data(regf_hive *h, uint32_t doff, const regf_cell *db,
         gl_buf_append(scratch, s.p, take);
     }
     if (scratch->len < size)
-        regf_report(h, "file offset 0x%" PRIX64 ": db cell: only %zu of %" PRIu32 " data bytes readable", fo,
-                    scratch->len, size);
+        regf_report(h, "file offset 0x%" PRIX64 ": db cell: only %" PRIu64 " of %" PRIu32 " data bytes readable", fo,
+                    (uint64_t)scratch->len, size);
     *len = scratch->len;
     return scratch->len ? (const uint8_t *)scratch->data : NULL;
 }

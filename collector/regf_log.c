@@ -184,8 +184,8 @@ static bool apply_old(regf_hive *h, log_file *lf)
     }
     size_t bits = hbins / LOG_SECTOR, bytes = bits / 8;
     if (LOG_SECTOR + 4 + bytes > lf->len) {
-        regf_report(h, "%s: dirty vector: bitmap of %zu bytes runs past the end of the log; not used", lf->name,
-                    bytes);
+        regf_report(h, "%s: dirty vector: bitmap of %" PRIu64 " bytes runs past the end of the log; not used",
+                    lf->name, (uint64_t)bytes);
         return false;
     }
     const uint8_t *bitmap = lf->data + LOG_SECTOR + 4;
@@ -205,9 +205,9 @@ static bool apply_old(regf_hive *h, log_file *lf)
         if (!(bitmap[bit / 8] & (1u << (bit % 8))))
             continue;
         if (page_at + LOG_SECTOR > lf->len) {
-            regf_report(h, "%s: file offset 0x%zX: dirty page for hive offset 0x%zX missing (log truncated); replay "
+            regf_report(h, "%s: file offset 0x%" PRIX64 ": dirty page for hive offset 0x%" PRIX64 " missing (log truncated); replay "
                         "stopped",
-                        lf->name, page_at, bit * LOG_SECTOR);
+                        lf->name, (uint64_t)page_at, (uint64_t)(bit * LOG_SECTOR));
             break;
         }
         memcpy(h->img + REGF_BASE_SIZE + bit * LOG_SECTOR, lf->data + page_at, LOG_SECTOR);
@@ -238,23 +238,23 @@ static void index_entries(regf_hive *h, log_file *lf, log_entry **list, size_t *
         bool relevant = seq >= start;
         if (size < HVLE_HDR || size % LOG_SECTOR || size > lf->len - off) {
             if (relevant)
-                regf_report(h, "%s: file offset 0x%zX: log entry size 0x%" PRIX32 " invalid; replay of this log stops",
-                            lf->name, off, size);
+                regf_report(h, "%s: file offset 0x%" PRIX64 ": log entry size 0x%" PRIX32 " invalid; replay of this log stops",
+                            lf->name, (uint64_t)off, size);
             break;
         }
         if (have_prev && seq != prev + 1)
             break; /* older entries left over from a previous cycle */
         if (hbins % REGF_PAGE || !hbins || np > (size - HVLE_HDR) / 8) {
             if (relevant)
-                regf_report(h, "%s: file offset 0x%zX: log entry %" PRIu32 ": hive bins size 0x%" PRIX32
+                regf_report(h, "%s: file offset 0x%" PRIX64 ": log entry %" PRIu32 ": hive bins size 0x%" PRIX32
                             " or page count %" PRIu32 " invalid; replay of this log stops",
-                            lf->name, off, seq, hbins, np);
+                            lf->name, (uint64_t)off, seq, hbins, np);
             break;
         }
         if (marvin32(e + HVLE_HDR, size - HVLE_HDR) != gl_le64(e + 24) || marvin32(e, 32) != gl_le64(e + 32)) {
             if (relevant)
-                regf_report(h, "%s: file offset 0x%zX: log entry %" PRIu32 ": hash mismatch; replay of this log stops",
-                            lf->name, off, seq);
+                regf_report(h, "%s: file offset 0x%" PRIX64 ": log entry %" PRIu32 ": hash mismatch; replay of this log stops",
+                            lf->name, (uint64_t)off, seq);
             break;
         }
         *list = gl_xrealloc(*list, (*n + 1) * sizeof **list);
@@ -275,9 +275,9 @@ static bool apply_entry(regf_hive *h, const log_entry *en)
     for (uint32_t i = 0; i < en->npages; i++) {
         uint32_t poff = gl_le32(e + HVLE_HDR + 8 * (size_t)i), psize = gl_le32(e + HVLE_HDR + 8 * (size_t)i + 4);
         if ((uint64_t)poff + psize > en->hbins || psize > en->size - at) {
-            regf_report(h, "%s: file offset 0x%zX: log entry %" PRIu32 ": page %" PRIu32 " (offset 0x%" PRIX32
+            regf_report(h, "%s: file offset 0x%" PRIX64 ": log entry %" PRIu32 ": page %" PRIu32 " (offset 0x%" PRIX32
                         ", size 0x%" PRIX32 ") out of bounds; replay stops",
-                        en->log->name, en->off, en->seq, i, poff, psize);
+                        en->log->name, (uint64_t)en->off, en->seq, i, poff, psize);
             return false;
         }
         at += psize;
@@ -331,9 +331,9 @@ static void apply_new(regf_hive *h, log_file *l1, log_file *l2)
             /* The first entry to replay is the write the primary missed;
              * later ones build on its pages, so without it they would
              * leave a hive that is neither state. */
-            regf_report(h, "%s: file offset 0x%zX: log entries start at sequence %" PRIu32 " but the hive needs %" PRIu32
+            regf_report(h, "%s: file offset 0x%" PRIX64 ": log entries start at sequence %" PRIu32 " but the hive needs %" PRIu32
                         " first; logs not applied",
-                        list[i].log->name, list[i].off, list[i].seq, start);
+                        list[i].log->name, (uint64_t)list[i].off, list[i].seq, start);
             break;
         }
         if (!apply_entry(h, &list[i]))
