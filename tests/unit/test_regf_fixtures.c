@@ -194,6 +194,22 @@ Test(regf_fixtures, replay_new_gleaner)
 }
 Test(regf_fixtures, replay_old_gleaner) { check_replay("old", REPLAY_LOGS("old", "")); }
 
+/* Primary base block checksum damaged as well (libregf refuses the file):
+ * the base block comes from the log and replay still gives the after state. */
+Test(regf_fixtures, replay_bad_base_block)
+{
+    char *hive = tu_fixture("hives/replay-badbase.hive");
+    gl_buf err = {0};
+    int rc = tu_runf(NULL, &err, "regfinfo '%s'", hive);
+    cr_assert_neq(rc, 0);
+    cr_assert_not_null(strstr(gl_buf_cstr(&err), "mismatch in file header checksum"), "%s", gl_buf_cstr(&err));
+    char extra[1024];
+    snprintf(extra, sizeof extra, "--gleaner '%s' --log1 '%s.LOG1'", tu_gleaner(), hive);
+    check("replay-after", "replay-badbase", "gleaner", extra, "keys=105 values=103");
+    free(hive);
+    gl_buf_free(&err);
+}
+
 /* Only LOG2 (entries 8 and 9) of a hive whose replay must start at entry 7:
  * applying them would mix both states (bins of the after state missing),
  * so nothing is applied, the gap is reported, and the before state read. */
