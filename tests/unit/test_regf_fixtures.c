@@ -271,6 +271,13 @@ Test(regf_fixtures, corpus_ntuser_win7) { check_corpus("dev/hives/ntuser/plaso__
 Test(regf_fixtures, corpus_ntuser) { check_corpus("dev/hives/ntuser/regipy__NTUSER.DAT", "keys=1812 values=4094"); }
 Test(regf_fixtures, corpus_sam) { check_corpus("dev/hives/sam/regipy__SAM", "keys=65 values=70"); }
 Test(regf_fixtures, corpus_security) { check_corpus("dev/hives/security/regipy__SECURITY", "keys=100 values=109"); }
+/* Dirty primaries read as they are, and Windows 10's own recovery result. */
+Test(regf_fixtures, corpus_dirty_primaries)
+{
+    check_corpus("dev/robustness/hives/regipy__transactions_NTUSER.DAT", "keys=2590 values=4119");
+    check_corpus("dev/robustness/hives/yarp__NewDirtyHive1__NewDirtyHive", "keys=5 values=2");
+    check_corpus("dev/robustness/hives/yarp__NewDirtyHive1__RecoveredHive_Windows10", "keys=5 values=1");
+}
 
 /* The checker must notice a disagreement: the types hive read against a
  * description that differs in one DWORD fails with that difference. */
