@@ -134,7 +134,13 @@ bool regf_key_path(regf_hive *h, regf_key key, gl_buf *out);
  * (and reported). Nested "ri" lists are depth-limited. */
 size_t regf_key_subkeys(regf_hive *h, regf_key key, gl_buf *out);
 /* Append the values (regf_value) of key to out; returns how many. Live values
- * first, then (with recover_deleted) deleted ones found in the list slack. */
+ * first, then (with recover_deleted) deleted ones found in the list slack.
+ * For a deleted key: the values whose vk cells are still free. Reading
+ * deleted material never adds to regf_error (free space is damaged by
+ * nature). Within regf_walk, and over all deleted keys, the list entries
+ * read are bounded in total (half the hive bins size in entries, far above
+ * any real hive) so crafted shared lists cannot make a walk quadratic; the
+ * cut-off is reported. */
 size_t regf_key_values(regf_hive *h, regf_key key, gl_buf *out);
 /* Case-insensitive live value lookup ("" = default value). REGF_NONE if absent. */
 regf_value regf_value_find(regf_hive *h, regf_key key, const char *name);
