@@ -255,6 +255,8 @@ static void set_data_len(regf_hive *h, uint64_t file_data)
 {
     uint32_t declared = gl_le32(h->img + 40);
     uint64_t avail = file_data - file_data % REGF_PAGE;
+    if (avail > 0xFFFFF000u) /* offsets are 32-bit: nothing beyond is addressable */
+        avail = 0xFFFFF000u;
     if (declared % REGF_PAGE || declared == 0) {
         regf_report(h, "base block: hive bins data size 0x%" PRIX32 " is not a non-zero multiple of 4096; using the "
                     "file size",
