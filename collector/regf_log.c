@@ -105,11 +105,12 @@ static void log_load(regf_hive *h, log_file *lf, const gl_reader *r, const char 
 /* Make the image hold hbins bytes of hive bins data (new bytes zeroed). */
 static bool image_fit(regf_hive *h, uint32_t hbins)
 {
-    size_t need = (size_t)REGF_BASE_SIZE + hbins;
-    if (need > h->opt.max_hive_size) {
+    uint64_t need64 = (uint64_t)REGF_BASE_SIZE + hbins;
+    if (need64 > h->opt.max_hive_size || need64 > SIZE_MAX) {
         regf_report(h, "log: hive bins size 0x%" PRIX32 " exceeds the size limit; not applied", hbins);
         return false;
     }
+    size_t need = (size_t)need64;
     if (need > h->img_len) {
         h->img = gl_xrealloc(h->img, need);
         memset(h->img + h->img_len, 0, need - h->img_len);
