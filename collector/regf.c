@@ -309,7 +309,7 @@ regf_hive *regf_open(const gl_reader *primary, const gl_reader *log1, const gl_r
 {
     const char *name = primary->name ? primary->name : "hive";
     regf_hive *h = hive_new(primary, opt);
-    if (primary->size > h->opt.max_hive_size) {
+    if (primary->size > h->opt.max_hive_size || primary->size > SIZE_MAX / 2) {
         gl_err_set(err, "%s: hive is %" PRIu64 " bytes, over the %" PRIu64 "-byte limit (raise max hive size)", name,
                    primary->size, h->opt.max_hive_size);
         regf_close(h);
