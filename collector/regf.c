@@ -565,7 +565,19 @@ static void collect_list(regf_hive *h, uint32_t off, int depth, list_walk *w, gl
     }
 }
 
+static size_t key_subkeys(regf_hive *h, regf_key key, gl_buf *out);
+
 size_t regf_key_subkeys(regf_hive *h, regf_key key, gl_buf *out)
+{
+    bool was = h->scanning;
+    if (regf_key_deleted(h, key)) /* free space: see regf_value_data */
+        h->scanning = true;
+    size_t n = key_subkeys(h, key, out);
+    h->scanning = was;
+    return n;
+}
+
+static size_t key_subkeys(regf_hive *h, regf_key key, gl_buf *out)
 {
     regf_cell c;
     if (!nk_get(h, key, &c))
