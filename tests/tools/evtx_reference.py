@@ -116,6 +116,21 @@ def parse_xml(x):
         return ET.fromstring(re.sub("[\x00]", "", x))
 
 
+def system_extra(system, child):
+    """Version, Level, Task, Opcode, Keywords, ProcessID, ThreadID, UserID
+    as text ("" when absent)."""
+    out = {}
+    for name in ("Version", "Level", "Task", "Opcode", "Keywords"):
+        e = child(system, name)
+        out[name] = (e.text or "") if e is not None else ""
+    ex = child(system, "Execution")
+    sec = child(system, "Security")
+    out["ProcessID"] = ex.get("ProcessID", "") if ex is not None else ""
+    out["ThreadID"] = ex.get("ThreadID", "") if ex is not None else ""
+    out["UserID"] = sec.get("UserID", "") if sec is not None else ""
+    return out
+
+
 def normalise(root, rec_num):
     def child(e, name):
         if e is None:
@@ -134,6 +149,7 @@ def normalise(root, rec_num):
         "Provider": prov.get("Name", "") if prov is not None else "",
         "Channel": (child(system, "Channel").text or "") if child(system, "Channel") is not None else "",
         "Computer": (child(system, "Computer").text or "") if child(system, "Computer") is not None else "",
+        "System": system_extra(system, child),
         "EventData": None,
         "UserData": None,
     }
@@ -211,7 +227,12 @@ def ours_norm(o):
                 flatten_ours(v, k, flat)
             else:
                 flat.append([k, text_norm(v)])
+    def txt(v):
+        return "" if v is None else str(v)
+    system = {k: txt(o.get(k)) for k in ("Version", "Level", "Task", "Opcode", "Keywords",
+                                         "ProcessID", "ThreadID", "UserID")}
     return {
+        "System": system,
         "EventRecordID": o.get("EventRecordID"),
         "EventID": "" if o.get("EventID") is None else str(o["EventID"]),
         "TimeCreated": o.get("TimeCreated") or "",
@@ -246,7 +267,8 @@ def compare(ref_path, ours_path):
             continue
         r = ref_norm(r)
         o = ours_norm(o)
-        for key in ("EventRecordID", "EventID", "TimeCreated", "Provider", "Channel", "Computer", "EventData", "UserData"):
+        for key in ("EventRecordID", "EventID", "TimeCreated", "Provider", "Channel", "Computer", "System",
+                    "EventData", "UserData"):
             if r[key] != o[key]:
                 print("#%d record %s: %s: python-evtx %r, gleaner %r" % (i, r["EventRecordID"], key, r[key], o[key]))
                 diffs += 1

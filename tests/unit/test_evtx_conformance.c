@@ -2,7 +2,8 @@
  * ../shared/corpus/dev/evtx. tests/tools/evtx_reference.py renders each
  * record with python-evtx (value formats normalised as listed in
  * docs/evtx.md) and compares EventRecordID, EventID, TimeCreated, Provider,
- * Channel, Computer and every EventData / UserData name and value with
+ * Channel, Computer, the other System fields and every EventData /
+ * UserData name and value with
  * `gleaner evtx dump --no-recover`, and the record counts. python-evtx is
  * slow, so its listing is cached under build/evtx-ref keyed by the SHA-256
  * of the log and of the reference script. */
