@@ -440,3 +440,27 @@ Test(regf_robust, deleted_keys_match_stale_primary, .timeout = 30)
     free(stale);
     regf_close(h);
 }
+
+/* An old-format log from another hive (its last-written time differs) is
+ * refused with a message, and the hive is read as it stands. */
+Test(regf_robust, old_log_of_another_hive_refused, .timeout = 30)
+{
+    TU_REQUIRE_CORPUS();
+    gl_err err = {{0}};
+    char *p = RB("yarp__NewDirtyHive1__NewDirtyHive");
+    char *log = RB("yarp__BadBaseBlockHive__BadBaseBlockHive.LOG1");
+    regf_hive *h = tr_open(p, log, NULL, NULL, &err);
+    cr_assert_not_null(h, "%s", err.msg);
+    cr_assert_not(regf_get_info(h)->recovery_applied);
+    cr_assert_eq(regf_error_count(h), 1);
+    char want[2048];
+    snprintf(want, sizeof want,
+             "%s: log base block: last written time does not match the hive; log belongs to another state, not used",
+             log);
+    assert_error(h, 0, p, want);
+    size_t k, v;
+    free(tr_listing(h, &k, &v));
+    cr_assert_eq(k, 5); /* the stale state, as libregf reads it (MANIFEST: 5 keys, 2 values) */
+    cr_assert_eq(v, 2);
+    regf_close(h);
+}
