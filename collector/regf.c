@@ -623,7 +623,7 @@ static size_t key_values(regf_hive *h, regf_key key, gl_buf *out)
         h->scanning = true;
         bool ok = regf_cell_get(h, list, "value list", &l);
         h->scanning = was;
-        return ok ? regf_deleted_values_of(h, key, list, 0, out) : 0;
+        return ok ? regf_deleted_values_of(h, list, 0, out) : 0;
     }
     if (!regf_cell_get(h, list, "value list", &l))
         return 0;
@@ -662,7 +662,7 @@ static size_t key_values(regf_hive *h, regf_key key, gl_buf *out)
         count++;
     }
     if (h->opt.recover_deleted && !deleted_key)
-        count += regf_deleted_values_of(h, key, list, n, out);
+        count += regf_deleted_values_of(h, list, n, out);
     return count;
 }
 

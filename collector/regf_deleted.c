@@ -147,9 +147,8 @@ void regf_scan_deleted(regf_hive *h)
     h->info.deleted_values = (uint32_t)vals.n;
 }
 
-size_t regf_deleted_values_of(regf_hive *h, uint32_t key, uint32_t list_off, uint32_t live_count, gl_buf *out)
+size_t regf_deleted_values_of(regf_hive *h, uint32_t list_off, uint32_t live_count, gl_buf *out)
 {
-    (void)key;
     regf_cell l;
     bool was = h->scanning;
     h->scanning = true;

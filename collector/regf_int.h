@@ -73,6 +73,6 @@ void regf_scan_deleted(regf_hive *h);
 bool regf_is_deleted_value(const regf_hive *h, uint32_t off);
 bool regf_is_deleted_key(const regf_hive *h, uint32_t off);
 /* Deleted values still referenced from slack of key's value list. */
-size_t regf_deleted_values_of(regf_hive *h, uint32_t key, uint32_t list_off, uint32_t live_count, gl_buf *out);
+size_t regf_deleted_values_of(regf_hive *h, uint32_t list_off, uint32_t live_count, gl_buf *out);
 
 #endif
