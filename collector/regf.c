@@ -565,14 +565,15 @@ static void collect_list(regf_hive *h, uint32_t off, int depth, list_walk *w, gl
     }
 }
 
-static size_t key_subkeys(regf_hive *h, regf_key key, gl_buf *out);
-
-size_t regf_key_subkeys(regf_hive *h, regf_key key, gl_buf *out)
+/* Lists of a deleted key live in free space: read them quietly (see
+ * regf_value_data). */
+static size_t quiet_if_deleted(regf_hive *h, regf_key key, gl_buf *out,
+                               size_t (*read)(regf_hive *, regf_key, gl_buf *))
 {
     bool was = h->scanning;
-    if (regf_key_deleted(h, key)) /* free space: see regf_value_data */
+    if (regf_key_deleted(h, key))
         h->scanning = true;
-    size_t n = key_subkeys(h, key, out);
+    size_t n = read(h, key, out);
     h->scanning = was;
     return n;
 }
@@ -598,16 +599,9 @@ static size_t key_subkeys(regf_hive *h, regf_key key, gl_buf *out)
     return w.count;
 }
 
-static size_t key_values(regf_hive *h, regf_key key, gl_buf *out);
-
-size_t regf_key_values(regf_hive *h, regf_key key, gl_buf *out)
+size_t regf_key_subkeys(regf_hive *h, regf_key key, gl_buf *out)
 {
-    bool was = h->scanning;
-    if (regf_key_deleted(h, key)) /* free space: see regf_value_data */
-        h->scanning = true;
-    size_t n = key_values(h, key, out);
-    h->scanning = was;
-    return n;
+    return quiet_if_deleted(h, key, out, key_subkeys);
 }
 
 static size_t key_values(regf_hive *h, regf_key key, gl_buf *out)
@@ -664,6 +658,11 @@ static size_t key_values(regf_hive *h, regf_key key, gl_buf *out)
     if (h->opt.recover_deleted && !deleted_key)
         count += regf_deleted_values_of(h, list, n, out);
     return count;
+}
+
+size_t regf_key_values(regf_hive *h, regf_key key, gl_buf *out)
+{
+    return quiet_if_deleted(h, key, out, key_values);
 }
 
 regf_key regf_key_open(regf_hive *h, regf_key key, const char *path)
