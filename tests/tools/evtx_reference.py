@@ -266,7 +266,21 @@ def compare(ref_path, ours_path):
             unrenderable += 1
             continue
         r = ref_norm(r)
+        xml = o.get("Xml")
         o = ours_norm(o)
+        if xml is not None:  # gleaner's XML, read back like python-evtx's
+            try:
+                x = ref_norm(normalise(parse_xml(RESTRICTED.sub("", xml)), r["EventRecordID"]))
+            except ET.ParseError as e:
+                print("#%d record %s: gleaner's Xml does not parse: %s" % (i, r["EventRecordID"], e))
+                diffs += 1
+                continue
+            for key in ("EventRecordID", "EventID", "TimeCreated", "Provider", "Channel", "Computer", "System",
+                        "EventData", "UserData"):
+                if r[key] != x[key]:
+                    print("#%d record %s: Xml %s: python-evtx %r, gleaner %r" % (i, r["EventRecordID"], key,
+                                                                                r[key], x[key]))
+                    diffs += 1
         for key in ("EventRecordID", "EventID", "TimeCreated", "Provider", "Channel", "Computer", "System",
                     "EventData", "UserData"):
             if r[key] != o[key]:

@@ -3,10 +3,11 @@
  * record with python-evtx (value formats normalised as listed in
  * docs/evtx.md) and compares EventRecordID, EventID, TimeCreated, Provider,
  * Channel, Computer, the other System fields and every EventData /
- * UserData name and value with
- * `gleaner evtx dump --no-recover`, and the record counts. python-evtx is
- * slow, so its listing is cached under build/evtx-ref keyed by the SHA-256
- * of the log and of the reference script. */
+ * UserData name and value with `gleaner evtx dump --xml --no-recover`,
+ * both its JSON and its XML (read back the way python-evtx's is), and the
+ * record counts. python-evtx is slow, so its listing is cached under
+ * build/evtx-ref keyed by the SHA-256 of the log and of the reference
+ * script. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,7 +65,8 @@ static void conform_file(const char *log)
     gl_buf ours = {0}, out = {0}, err = {0};
     const char *base = strrchr(log, '/') ? strrchr(log, '/') + 1 : log;
     gl_buf_printf(&ours, "%s/%s.jsonl", tmp, base);
-    int rc = tu_runf(NULL, &err, "timeout 300 '%s' evtx dump --no-recover '%s' > '%s'", tu_gleaner(), log, ours.data);
+    int rc = tu_runf(NULL, &err, "timeout 300 '%s' evtx dump --xml --no-recover '%s' > '%s'", tu_gleaner(), log,
+                     ours.data);
     cr_expect_eq(rc, 0, "gleaner evtx dump %s exited %d: %s", log, rc, gl_buf_cstr(&err));
     char *script = script_path();
     rc = tu_runf(&out, &err, PY " '%s' compare '%s' '%s'", script, ref, ours.data);
