@@ -167,6 +167,23 @@ def xml_event(text):
     return out
 
 
+def check_tables(path, desc, events, diffs):
+    """python-evtx loads a chunk's templates and names from its tables
+    alone (before any record is parsed): they must list every template
+    and name the writer defined in that chunk."""
+    import Evtx.Evtx as evtx
+    damaged = {e.chunk for e in events if e.damaged}
+    with evtx.Evtx(path) as f:
+        for k, ch in enumerate(f.get_file_header().chunks()):
+            if k >= len(desc.chunk_tables) or k in damaged:
+                continue
+            want = desc.chunk_tables[k]
+            have = (len(ch.templates()), len(ch.strings()))
+            if have != want:
+                diffs.append("python-evtx: chunk %d: tables list %d templates, %d names; expected %d, %d"
+                             % ((k,) + have + want))
+
+
 def read_pyevtx(path):
     import Evtx.Evtx as evtx
     events = []
@@ -403,7 +420,8 @@ def main(argv):
         return 2
     desc_path, path = args
     try:
-        data, events = mkevtx.build(mkevtx.load(desc_path))
+        desc = mkevtx.load(desc_path)
+        data, events = mkevtx.build(desc)
     except mkevtx.DescError as e:
         sys.stderr.write("check_evtx: %s\n" % e)
         return 2
@@ -413,6 +431,7 @@ def main(argv):
             diffs.append("%s: not the log that %s describes (regenerate it)" % (path, desc_path))
     counts = {}
     if only in (None, "python-evtx"):
+        check_tables(path, desc, events, diffs)
         got = read_pyevtx(path)
         counts["python-evtx"] = align("python-evtx", events, got, diffs,
                                       lambda ev, g, w: check_xml_event("python-evtx", ev, g, diffs, w))
