@@ -992,6 +992,10 @@ static void jopt_str(gl_buf *b, const char *key, const char *s)
         jlit(b, "null");
 }
 
+/* gl_json nests at most GL_JSON_MAX_DEPTH levels; deeper UserData (nested
+ * BinXml can go deeper) keeps only the element's own text. */
+#define UNODE_JSON_DEPTH 32
+
 /* UserData nodes [i, end) at `depth` as object members; returns the index
  * after the last node consumed. */
 static size_t json_unodes(gl_json *j, const evtx_unode *u, size_t i, size_t end, unsigned depth)
@@ -1009,7 +1013,11 @@ static size_t json_unodes(gl_json *j, const evtx_unode *u, size_t i, size_t end,
         while (i < end && u[i].is_attr && u[i].depth == depth)
             i++;
         gl_json_key(j, n->name);
-        if (attrs < i || (i < end && u[i].depth > depth)) {
+        if (depth >= UNODE_JSON_DEPTH) {
+            while (i < end && u[i].depth > depth)
+                i++;
+            gl_json_str(j, n->value);
+        } else if (attrs < i || (i < end && u[i].depth > depth)) {
             gl_json_obj_begin(j);
             for (size_t a = attrs; a < i; a++) {
                 char key[256];

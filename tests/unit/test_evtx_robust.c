@@ -981,3 +981,54 @@ Test(evtx_unit, template_id_mismatch)
               "%s", evtx_error(o.f, 0));
     close_mem(&o);
 }
+
+/* UserData nested 62 deep still gives one valid JSON object (deep levels
+ * keep their text only). */
+static void deep_user_body(bb *b, void *arg)
+{
+    (void)arg;
+    fragment(b);
+    open_elem(b, "Event", false);
+    close_start(b);
+    open_elem(b, "UserData", false);
+    close_start(b);
+    for (int i = 0; i < 62; i++) {
+        open_elem(b, "E", false);
+        close_start(b);
+    }
+    text(b, "leaf");
+    for (int i = 0; i < 62 + 2; i++)
+        end_elem(b);
+    put8(b, 0);
+}
+
+Test(evtx_unit, deep_userdata_json)
+{
+    uint8_t chunk[EVTX_CHUNK_SIZE] = {0};
+    bb c = {chunk, 512};
+    uint32_t at = record_begin(&c, 1);
+    fragment(&c);
+    template_instance(&c, 0, deep_user_body, NULL);
+    put32(&c, 0);
+    record_end(&c, at);
+    size_t len;
+    uint8_t *fdata = make_file(&c, 1, 1, NULL, &len);
+    opened o;
+    open_mem(&o, fdata, len);
+    const evtx_event *ev;
+    gl_err err;
+    cr_assert_eq(evtx_next(o.f, &ev, &err), 1);
+    cr_expect_eq(evtx_error_count(o.f), 0, "%s", evtx_error(o.f, 0));
+    cr_expect_eq(ev->nuser, 62);
+    cr_expect_str_eq(evtx_event_value(ev, "E"), "");
+    gl_buf js = {0};
+    gl_json j;
+    gl_json_init(&j, &js);
+    evtx_event_json(o.f, ev, &j, EVTX_JSON_XML);
+    cr_expect_eq(j.depth, 0);
+    cJSON *parsed = cJSON_Parse(gl_buf_cstr(&js));
+    cr_expect_not_null(parsed, "%s", js.data);
+    cJSON_Delete(parsed);
+    gl_buf_free(&js);
+    close_mem(&o);
+}
