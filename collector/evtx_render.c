@@ -933,6 +933,18 @@ static const uint8_t json_esc[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 
+/* No byte of these 8 needs escaping: none < 0x20, none '"' or '\\'
+ * (the classic "has a zero byte" bit trick, bytes >= 0x80 pass). */
+static bool word_clean(const char *p)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t v = gl_le64((const uint8_t *)p);
+    uint64_t ctl = (v - 0x20 * ones) & ~v & highs;
+    uint64_t q = v ^ (0x22 * ones), bs = v ^ (0x5c * ones);
+    uint64_t hq = (q - ones) & ~q & highs, hb = (bs - ones) & ~bs & highs;
+    return !(ctl | hq | hb);
+}
+
 static void jstr(gl_buf *b, const char *s, size_t n)
 {
     static const char hx[] = "0123456789abcdef";
@@ -942,6 +954,8 @@ static void jstr(gl_buf *b, const char *s, size_t n)
     size_t i = 0;
     while (i < n) {
         size_t run = i; /* copy runs that need no escaping in one go */
+        while (run + 8 <= n && word_clean(s + run))
+            run += 8;
         while (run < n && !json_esc[(unsigned char)s[run]])
             run++;
         memcpy(d, s + i, run - i);
