@@ -658,6 +658,52 @@ static bool parse_num(const evtx_model *m, uint32_t off, uint64_t *v)
     return *end == '\0';
 }
 
+/* Days from 1970-01-01 to a civil date (proleptic Gregorian). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS[.f...]Z" (at most 100 ns kept) to a FILETIME. */
+static bool parse_iso_filetime(const char *s, uint64_t *ft)
+{
+    unsigned v[6];
+    const char seps[] = "--T::";
+    static const int widths[6] = {4, 2, 2, 2, 2, 2};
+    for (int k = 0; k < 6; k++) {
+        v[k] = 0;
+        for (int i = 0; i < widths[k]; i++, s++) {
+            if (*s < '0' || *s > '9')
+                return false;
+            v[k] = v[k] * 10 + (unsigned)(*s - '0');
+        }
+        if (k < 5 && *s++ != seps[k])
+            return false;
+    }
+    if (v[0] < 1601 || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 60)
+        return false;
+    uint64_t frac = 0;
+    int digits = 0;
+    if (*s == '.')
+        for (s++; *s >= '0' && *s <= '9'; s++)
+            if (digits < 7) {
+                frac = frac * 10 + (uint64_t)(*s - '0');
+                digits++;
+            }
+    if (*s != 'Z' || s[1])
+        return false;
+    for (; digits < 7; digits++)
+        frac *= 10;
+    int64_t secs = days_from_civil(v[0], v[1], v[2]) * 86400 + v[3] * 3600 + v[4] * 60 + v[5];
+    *ft = (uint64_t)(secs + 11644473600ll) * 10000000u + frac;
+    return true;
+}
+
 /* Numbers and strings of System from the captured text. */
 static void finish_system(msink *s)
 {
@@ -700,8 +746,17 @@ static void finish_system(msink *s)
     ev->user_id = off_str(m, o[NM_USER_ID]);
     const char *t = off_str(m, o[NM_SYSTEM_TIME]);
     snprintf(ev->time_created_iso, sizeof ev->time_created_iso, "%s", t);
-    if (*t && !(ev->has & EVTX_HAS_TIME_CREATED))
-        ev->has |= EVTX_HAS_TIME_CREATED; /* text time (no FILETIME): keep the string */
+    if (*t && !(ev->has & EVTX_HAS_TIME_CREATED)) {
+        /* Text time (records saved with inline values): as a FILETIME too
+         * when it parses, else the string as written. */
+        ev->has |= EVTX_HAS_TIME_CREATED;
+        if (parse_iso_filetime(t, &ev->time_created)) {
+            gl_buf tb = {0};
+            put_filetime(&tb, ev->time_created);
+            snprintf(ev->time_created_iso, sizeof ev->time_created_iso, "%s", gl_buf_cstr(&tb));
+            gl_buf_free(&tb);
+        }
+    }
 }
 
 /* Offsets become pointers once the string buffer stops growing. */

@@ -1032,3 +1032,51 @@ Test(evtx_unit, deep_userdata_json)
     gl_buf_free(&js);
     close_mem(&o);
 }
+
+/* Records saved with inline text values carry TimeCreated as text: it is
+ * parsed to a FILETIME and re-rendered with 7 digits. */
+static void text_time_body(bb *b, void *arg)
+{
+    fragment(b);
+    open_elem(b, "Event", false);
+    close_start(b);
+    open_elem(b, "System", false);
+    close_start(b);
+    open_elem(b, "TimeCreated", true);
+    attr(b, "SystemTime");
+    text(b, (const char *)arg);
+    put8(b, 0x03);
+    end_elem(b);
+    end_elem(b);
+    put8(b, 0);
+}
+
+Test(evtx_unit, text_time_created)
+{
+    static const char *times[] = {"2021-06-03T19:39:52.893115500Z", "2021-06-03 19:39:52"};
+    for (int k = 0; k < 2; k++) {
+        uint8_t chunk[EVTX_CHUNK_SIZE] = {0};
+        bb c = {chunk, 512};
+        uint32_t at = record_begin(&c, 1);
+        fragment(&c);
+        template_instance(&c, 0, text_time_body, (void *)times[k]);
+        put32(&c, 0);
+        record_end(&c, at);
+        size_t len;
+        uint8_t *fdata = make_file(&c, 1, 1, NULL, &len);
+        opened o;
+        open_mem(&o, fdata, len);
+        const evtx_event *ev;
+        gl_err err;
+        cr_assert_eq(evtx_next(o.f, &ev, &err), 1);
+        cr_expect(ev->has & EVTX_HAS_TIME_CREATED);
+        if (k == 0) {
+            cr_expect_eq(ev->time_created, 132672227928931155ull);
+            cr_expect_str_eq(ev->time_created_iso, "2021-06-03T19:39:52.8931155Z");
+        } else { /* not ISO: kept as written, no FILETIME */
+            cr_expect_eq(ev->time_created, 0);
+            cr_expect_str_eq(ev->time_created_iso, "2021-06-03 19:39:52");
+        }
+        close_mem(&o);
+    }
+}
