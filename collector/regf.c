@@ -404,7 +404,25 @@ static void name_append(regf_hive *h, uint32_t off, const regf_cell *c, uint32_t
         gl_utf16le_to_utf8(out, c->p + fixed, nlen, false);
 }
 
-bool regf_key_name(regf_hive *h, regf_key key, gl_buf *out)
+/* Everything of a deleted key lives in free space, where damage is the
+ * norm: it is read quietly (see regf_value_data). Returns the previous
+ * quiet state for the caller to restore. */
+static bool hush_if_deleted(regf_hive *h, regf_key key)
+{
+    bool was = h->scanning;
+    if (regf_key_deleted(h, key))
+        h->scanning = true;
+    return was;
+}
+
+static bool quiet_text(regf_hive *h, regf_key key, gl_buf *out, bool (*read)(regf_hive *, regf_key, gl_buf *))
+{
+    bool was = hush_if_deleted(h, key), ok = read(h, key, out);
+    h->scanning = was;
+    return ok;
+}
+
+static bool read_key_name(regf_hive *h, regf_key key, gl_buf *out)
 {
     regf_cell c;
     if (!nk_get(h, key, &c))
@@ -412,6 +430,8 @@ bool regf_key_name(regf_hive *h, regf_key key, gl_buf *out)
     name_append(h, key, &c, REGF_NK_MIN, gl_le16(c.p + 72), gl_le16(c.p + 2) & 0x20, out);
     return true;
 }
+
+bool regf_key_name(regf_hive *h, regf_key key, gl_buf *out) { return quiet_text(h, key, out, read_key_name); }
 
 uint64_t regf_key_last_write(regf_hive *h, regf_key key)
 {
@@ -433,7 +453,7 @@ regf_key regf_key_parent(regf_hive *h, regf_key key)
     return gl_le32(c.p + 16);
 }
 
-bool regf_key_class(regf_hive *h, regf_key key, gl_buf *out)
+static bool read_key_class(regf_hive *h, regf_key key, gl_buf *out)
 {
     regf_cell c, cc;
     if (!nk_get(h, key, &c))
@@ -453,7 +473,9 @@ bool regf_key_class(regf_hive *h, regf_key key, gl_buf *out)
     return true;
 }
 
-bool regf_key_owner_sid(regf_hive *h, regf_key key, gl_buf *out)
+bool regf_key_class(regf_hive *h, regf_key key, gl_buf *out) { return quiet_text(h, key, out, read_key_class); }
+
+static bool read_key_owner_sid(regf_hive *h, regf_key key, gl_buf *out)
 {
     regf_cell c, sk;
     if (!nk_get(h, key, &c))
@@ -480,6 +502,8 @@ bool regf_key_owner_sid(regf_hive *h, regf_key key, gl_buf *out)
     }
     return true;
 }
+
+bool regf_key_owner_sid(regf_hive *h, regf_key key, gl_buf *out) { return quiet_text(h, key, out, read_key_owner_sid); }
 
 bool regf_key_deleted(regf_hive *h, regf_key key)
 {
@@ -565,14 +589,10 @@ static void collect_list(regf_hive *h, uint32_t off, int depth, list_walk *w, gl
     }
 }
 
-/* Lists of a deleted key live in free space: read them quietly (see
- * regf_value_data). */
 static size_t quiet_if_deleted(regf_hive *h, regf_key key, gl_buf *out,
                                size_t (*read)(regf_hive *, regf_key, gl_buf *))
 {
-    bool was = h->scanning;
-    if (regf_key_deleted(h, key))
-        h->scanning = true;
+    bool was = hush_if_deleted(h, key);
     size_t n = read(h, key, out);
     h->scanning = was;
     return n;
