@@ -72,9 +72,10 @@ typedef struct evtx_unode {
 
 /* Why a record counts as recovered. */
 enum {
-    EVTX_REC_CARVED = 1,      /* found by scanning slack / unused chunk space */
+    EVTX_REC_CARVED = 1,      /* found by scanning slack, or a chunk without "ElfChnk" */
     EVTX_REC_BAD_CHUNK = 2,   /* chunk header or data CRC mismatch, bad magic */
-    EVTX_REC_PAST_COUNT = 4,  /* chunk beyond the header's chunk count */
+    EVTX_REC_PAST_COUNT = 4,  /* chunk beyond a clean header's chunk count (a dirty
+                                 header's count is stale: those chunks are live) */
     EVTX_REC_AFTER_DAMAGE = 8 /* found by resynchronising after a broken record */
 };
 
