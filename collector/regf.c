@@ -799,6 +799,17 @@ static const uint8_t *big_data(regf_hive *h, uint32_t doff, const regf_cell *db,
                     nseg, l.len / 4);
         nseg = l.len / 4;
     }
+    /* The declared size is only a claim: what can be assembled is bounded
+     * by the segments listed and by the hive itself. */
+    uint64_t most = (uint64_t)nseg * REGF_DB_SEGMENT;
+    if (most > h->data_len)
+        most = h->data_len;
+    if (size > most) {
+        regf_report(h, "file offset 0x%" PRIX64 ": db cell: %" PRIu32 " data bytes declared but %" PRIu32
+                    " segments hold at most %" PRIu64,
+                    fo, size, nseg, most);
+        size = (uint32_t)most;
+    }
     gl_buf_reserve(scratch, size);
     for (uint32_t i = 0; i < nseg && scratch->len < size; i++) {
         regf_cell s;

@@ -553,3 +553,26 @@ Test(regf_unit, root_found_by_hive_entry_flag)
     regf_close(h);
     free(b);
 }
+
+/* A big-data value claiming 2 GiB gets what its segments hold, without
+ * allocating the claim (found by libFuzzer as an out-of-memory). */
+Test(regf_unit, big_data_size_claim_bounded)
+{
+    uint32_t root, v;
+    hb *b = big_hive(5, &root, &v);
+    put32(at(b, v) + 4, 0x7FFFFFF0u);
+    gl_err err;
+    regf_hive *h = hb_open(b, root, NULL, &err);
+    gl_buf scratch = {0};
+    size_t n;
+    const uint8_t *p = regf_value_data(h, v, &n, &scratch);
+    cr_assert_not_null(p);
+    cr_assert_eq(n, 16344 + 3660); /* the second segment's whole cell */
+    cr_assert_lt(scratch.cap, 1u << 20, "reserved %zu bytes", scratch.cap);
+    cr_assert_eq(regf_error_count(h), 2);
+    cr_assert(strstr(regf_error(h, 0), "db cell: 2147483632 data bytes declared but 2 segments hold at most 32688"),
+              "%s", regf_error(h, 0));
+    gl_buf_free(&scratch);
+    regf_close(h);
+    free(b);
+}
