@@ -145,8 +145,8 @@ typedef struct evtx_gap {
 typedef struct evtx_file evtx_file;
 
 /* Open: reads and checks the file header. A damaged header is reported via
- * evtx_errors() and chunks are still scanned; NULL only when the file is
- * too short to hold one chunk or not an EVTX file at all (no "ElfFile"
+ * evtx_error() and chunks are still scanned; NULL only when the file is
+ * shorter than 4096 + 512 bytes, or not an EVTX file at all (no "ElfFile"
  * signature and no "ElfChnk" at 4096), or on a read error. `r` must outlive
  * the evtx_file. opt may be NULL. */
 evtx_file *evtx_open(const gl_reader *r, const evtx_options *opt, gl_err *err);
