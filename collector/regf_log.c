@@ -149,6 +149,20 @@ static const char *logs_label(const log_file *a, const log_file *b)
     return a->used ? "LOG1" : b->used ? "LOG2" : "";
 }
 
+/* Where the log body starts: the second sector. Sectors are 512 bytes
+ * unless the disk's were larger (clustering factor at base block +44), in
+ * which case the body starts at clustering factor * 512; the signature
+ * tells which. */
+static size_t body_start(const log_file *lf, const char *sig)
+{
+    uint32_t cf = gl_le32(lf->data + 44);
+    if (lf->len >= LOG_SECTOR + 4 && !memcmp(lf->data + LOG_SECTOR, sig, 4))
+        return LOG_SECTOR;
+    if (cf > 1 && cf <= 8 && (size_t)cf * LOG_SECTOR + 4 <= lf->len && !memcmp(lf->data + cf * LOG_SECTOR, sig, 4))
+        return (size_t)cf * LOG_SECTOR;
+    return LOG_SECTOR;
+}
+
 /* ---- old format ---- */
 
 static bool apply_old(regf_hive *h, log_file *lf)
@@ -173,8 +187,10 @@ static bool apply_old(regf_hive *h, log_file *lf)
                     lf->name);
         return false;
     }
-    if (lf->len < LOG_SECTOR + 4 || memcmp(lf->data + LOG_SECTOR, "DIRT", 4)) {
-        regf_report(h, "%s: file offset 0x200: dirty vector: expected signature \"DIRT\"; not used", lf->name);
+    size_t vec = body_start(lf, "DIRT");
+    if (lf->len < vec + 4 || memcmp(lf->data + vec, "DIRT", 4)) {
+        regf_report(h, "%s: file offset 0x%" PRIX64 ": dirty vector: expected signature \"DIRT\"; not used", lf->name,
+                    (uint64_t)vec);
         return false;
     }
     uint32_t hbins = gl_le32(b + 40);
@@ -184,12 +200,12 @@ static bool apply_old(regf_hive *h, log_file *lf)
         return false;
     }
     size_t bits = hbins / LOG_SECTOR, bytes = bits / 8;
-    if (LOG_SECTOR + 4 + bytes > lf->len) {
+    if (vec + 4 + bytes > lf->len) {
         regf_report(h, "%s: dirty vector: bitmap of %" PRIu64 " bytes runs past the end of the log; not used",
                     lf->name, (uint64_t)bytes);
         return false;
     }
-    const uint8_t *bitmap = lf->data + LOG_SECTOR + 4;
+    const uint8_t *bitmap = lf->data + vec + 4;
     /* Grow the image only as far as the logged pages reach: a size field
      * alone must not make us allocate (a grown hive logs its new bins). */
     size_t top = 0;
@@ -200,7 +216,7 @@ static bool apply_old(regf_hive *h, log_file *lf)
         recover_base_block(h, lf);
     if (!image_fit(h, (uint32_t)((top + REGF_PAGE - 1) / REGF_PAGE * REGF_PAGE)))
         return false;
-    size_t page_at = (LOG_SECTOR + 4 + bytes + LOG_SECTOR - 1) / LOG_SECTOR * LOG_SECTOR;
+    size_t page_at = (vec + 4 + bytes + LOG_SECTOR - 1) / LOG_SECTOR * LOG_SECTOR;
     uint32_t applied = 0;
     for (size_t bit = 0; bit < bits; bit++) {
         if (!(bitmap[bit / 8] & (1u << (bit % 8))))
@@ -228,7 +244,7 @@ static bool apply_old(regf_hive *h, log_file *lf)
  * well-formed entry following the previous one (the rest is stale). */
 static void index_entries(regf_hive *h, log_file *lf, log_entry **list, size_t *n, uint32_t start)
 {
-    size_t off = LOG_SECTOR;
+    size_t off = body_start(lf, "HvLE");
     uint32_t prev = 0;
     bool have_prev = false;
     while (off + HVLE_HDR <= lf->len && *n < MAX_LOG_ENTRIES) {
