@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include "commands.h"
 #include "fold.h"
 #include "json.h"
@@ -255,12 +256,21 @@ static bool slurp(const char *path, uint64_t cap, gl_buf *out, const char **why)
         *why = strerror(errno);
         return false;
     }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && (uint64_t)st.st_size > cap) {
+        /* Refuse before reading; the message names the real size. */
+        static char msg[128];
+        snprintf(msg, sizeof msg, "hive is %" PRIu64 " bytes, over the %" PRIu64 "-byte limit (raise --max-size)",
+                 (uint64_t)st.st_size, cap);
+        *why = msg;
+        fclose(f);
+        return false;
+    }
     char chunk[1 << 16];
     size_t n;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (out->len + n > cap + 1) { /* one byte over tells the parser it is too big */
-            n = (size_t)(cap + 1 - out->len);
-            gl_buf_append(out, chunk, n);
+        if (out->len + n > cap + 1) { /* grew while read: one byte over lets the parser refuse it */
+            gl_buf_append(out, chunk, (size_t)(cap + 1 - out->len));
             break;
         }
         gl_buf_append(out, chunk, n);

@@ -56,6 +56,10 @@ Test(regf_cmd, exit_codes, .timeout = 60)
     cr_assert_eq(tu_runf(NULL, &err, "'%s' reg dump '%s'", tu_gleaner(), RB("EZ-Registry__NotAHive")), 3);
     cr_assert(strstr(gl_buf_cstr(&err), "base block: expected signature \"regf\""));
     cr_assert_eq(tu_runf(NULL, NULL, "'%s' reg dump /nonexistent/hive", tu_gleaner()), 3);
+    err.len = 0;
+    cr_assert_eq(tu_runf(NULL, &err, "'%s' reg dump --max-size 100000 '%s'", tu_gleaner(), DEV("sam/regipy__SAM")), 3);
+    cr_assert(strstr(gl_buf_cstr(&err), "regipy__SAM: hive is 262144 bytes, over the 100000-byte limit (raise --max-size)"), "%s",
+              gl_buf_cstr(&err));
     /* Partial output plus errors: exit 1. */
     out.len = 0;
     cr_assert_eq(tu_runf(&out, NULL, "'%s' reg dump '%s'", tu_gleaner(), RB("yarp__TruncatedHive")), 1);
