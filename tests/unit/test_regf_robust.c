@@ -35,6 +35,7 @@ static void assert_image_matches_libregf(regf_hive *h, const char *tag, size_t k
     char *img = tr_write_image(h, tag);
     char *ref = tr_reference(img, NULL, NULL);
     tr_assert_same(mine, ref, tag);
+    free(img);
     free(mine);
     free(ref);
 }
