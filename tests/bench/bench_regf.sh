@@ -51,13 +51,16 @@ done
 
 /usr/bin/python3 - $JSONS <<'PY' | tee "$OUT/regf-summary.txt"
 import json, os, sys
-print("%-40s %8s %10s %10s %11s %8s %9s %9s" % ("hive", "MB", "gleaner", "hivexml", "regfexport",
-                                             "x hivex", "x libregf", "RSS MB"))
+# Wall-clock means, and CPU (user + system) means: on a shared machine the
+# CPU ratio is the steadier figure.
+print("%-34s %6s %9s %9s %10s %7s %8s %7s %8s %7s" % (
+    "hive", "MB", "gleaner", "hivexml", "regfexport", "x hivex", "x libregf", "cpu x hx", "cpu x lr", "RSS MB"))
 for arg in sys.argv[1:]:
     hive, path, rss = arg.split("=")
     res = {r["command"]: r for r in json.load(open(path))["results"]}
     g, hx, rx = (res[n]["mean"] for n in ("gleaner", "hivexml", "regfexport"))
-    print("%-40s %8.1f %8.1fms %8.1fms %9.1fms %7.1fx %8.1fx %9.1f" % (
-        os.path.basename(hive)[:40], os.path.getsize(hive) / 1e6, g * 1e3, hx * 1e3, rx * 1e3,
-        hx / g, rx / g, int(rss) / 1024))
+    gc, hc, rc = (res[n]["user"] + res[n]["system"] for n in ("gleaner", "hivexml", "regfexport"))
+    print("%-34s %6.1f %7.1fms %7.1fms %8.1fms %6.1fx %8.1fx %7.1fx %7.1fx %7.1f" % (
+        os.path.basename(hive)[:34], os.path.getsize(hive) / 1e6, g * 1e3, hx * 1e3, rx * 1e3,
+        hx / g, rx / g, hc / gc, rc / gc, int(rss) / 1024))
 PY
