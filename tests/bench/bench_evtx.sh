@@ -47,13 +47,15 @@ for f in "$CORPUS"/perf/*.evtx "$CORPUS"/dev/evtx/*/*.evtx; do
         -n evtxexport "evtxexport -f xml $f" > /dev/null 2>&1
     g_s=$(/usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(r[0]["median"])' "$OUT/$name.json")
     e_s=$(/usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(r[1]["median"])' "$OUT/$name.json")
+    # CPU time (user + system, mean): steadier than wall time on a shared machine
+    cpu=$(/usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(r[0]["user"] + r[0]["system"], r[1]["user"] + r[1]["system"])' "$OUT/$name.json")
     start=$(date +%s.%N)
     p_recs=$(/usr/bin/python3 "$HERE/pyevtx_render.py" "$f" $PYEVTX_LIMIT 2>/dev/null || echo 0)
     end=$(date +%s.%N)
     p_s=$(echo "$start $end" | awk '{ printf "%.3f", $2 - $1 }')
     case "$f" in */perf/*) set=perf ;; *) set=dev ;; esac
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$bytes" "$g_recs" "$g_s" "$e_recs" "$e_s" \
-        "$p_recs" "$p_s" "$rss_kb" "$set" >> "$ROWS"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$bytes" "$g_recs" "$g_s" "$e_recs" "$e_s" \
+        "$p_recs" "$p_s" "$rss_kb" "$set" ${cpu% *} ${cpu#* } >> "$ROWS"
     printf '.' >&2
 done
 echo >&2
@@ -76,7 +78,8 @@ BEGIN {
         substr($1, 1, 64), mb, $3, g, rate(mb, $4), e, rate(mb, $6), (e > 0 ? g / e : 0),
         p, (p > 0 ? rate(mb * $7 / ($3 > 0 ? $3 : 1), $8) : 0), (p > 0 ? g / p : 0), $9 / 1024
     tb += mb; tg += $3; tgs += $4; te += $5; tes += $6; tp += $7; tps += $8
-    if ($10 == "perf") { pb += mb; pg += $3; pgs += $4; pes += $6; pp += $7; pps += $8 }
+    if ($10 == "perf") { pb += mb; pg += $3; pgs += $4; pes += $6; pp += $7; pps += $8; pgc += $11; pec += $12 }
+    tgc += $11; tec += $12
     if ($5 != $3) evtxexport_differs = evtxexport_differs " " $1 " (" $5 ")"
     if ($9 > maxrss) { maxrss = $9 }
     if ($2 > maxbytes) { maxbytes = $2; maxname = $1; maxfile_rss = $9 }
@@ -91,6 +94,9 @@ END {
         "TOTAL", tb, tg, g, rate(tb, tgs), e, rate(tb, tes), (e > 0 ? g / e : 0), p, "", (p > 0 ? g / p : 0), maxrss / 1024
     if (evtxexport_differs != "") printf "\nrecords evtxexport exported where it differs from gleaner:%s\n", evtxexport_differs
     printf "\ntotal time: gleaner %.2f s, evtxexport %.2f s, python-evtx %.1f s (%d records)\n", tgs, tes, tps, tp
+    if (tgc > 0)
+        printf "CPU time (user+system, mean of runs): gleaner %.2f s, evtxexport %.2f s: ratio %.1fx (perf/ %.1fx)\n",
+            tgc, tec, tec / tgc, (pgc > 0 ? pec / pgc : 0)
     printf "largest file %s: gleaner peak RSS %.1f MB\n", maxname, maxfile_rss / 1024
     all_e = e > 0 ? g / e : 0; all_p = p > 0 ? g / p : 0
     printf "targets, perf/ | all files: gleaner/evtxexport >= 20x: %.1fx %s | %.1fx %s; gleaner/python-evtx >= 100x: %.0fx %s | %.0fx %s; RSS < 64 MB: %s\n",
