@@ -42,7 +42,7 @@ char *gl_xstrdup(const char *s)
     return p;
 }
 
-void gl_buf_reserve(gl_buf *b, size_t extra)
+void gl_buf_grow(gl_buf *b, size_t extra)
 {
     if (extra > SIZE_MAX - b->len - 1)
         out_of_memory(SIZE_MAX);
@@ -54,27 +54,6 @@ void gl_buf_reserve(gl_buf *b, size_t extra)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
     b->data = gl_xrealloc(b->data, cap);
     b->cap = cap;
-}
-
-void gl_buf_append(gl_buf *b, const void *p, size_t n)
-{
-    gl_buf_reserve(b, n);
-    if (n)
-        memcpy(b->data + b->len, p, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-void gl_buf_putc(gl_buf *b, char c)
-{
-    gl_buf_reserve(b, 1);
-    b->data[b->len++] = c;
-    b->data[b->len] = '\0';
-}
-
-void gl_buf_puts(gl_buf *b, const char *s)
-{
-    gl_buf_append(b, s, strlen(s));
 }
 
 void gl_buf_printf(gl_buf *b, const char *fmt, ...)
@@ -114,4 +93,15 @@ void gl_buf_free(gl_buf *b)
     free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
+}
+
+void gl_buf_put_u64(gl_buf *b, uint64_t v)
+{
+    char tmp[24];
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    gl_buf_append(b, tmp + i, sizeof tmp - i);
 }

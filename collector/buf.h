@@ -6,6 +6,7 @@
 #define GL_BUF_H
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct gl_buf {
     char *data;
@@ -13,15 +14,36 @@ typedef struct gl_buf {
     size_t cap;
 } gl_buf;
 
-void gl_buf_reserve(gl_buf *b, size_t extra);
-void gl_buf_append(gl_buf *b, const void *p, size_t n);
-void gl_buf_putc(gl_buf *b, char c);
-void gl_buf_puts(gl_buf *b, const char *s);
+/* Grow so that `extra` more bytes (plus a NUL) fit. */
+void gl_buf_grow(gl_buf *b, size_t extra);
+/* The hot helpers are inline: parsers append output a byte at a time. */
+static inline void gl_buf_reserve(gl_buf *b, size_t extra)
+{
+    if (extra >= b->cap - b->len || b->cap == 0)
+        gl_buf_grow(b, extra);
+}
+static inline void gl_buf_append(gl_buf *b, const void *p, size_t n)
+{
+    gl_buf_reserve(b, n);
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+static inline void gl_buf_putc(gl_buf *b, char c)
+{
+    gl_buf_reserve(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+}
+static inline void gl_buf_puts(gl_buf *b, const char *s) { gl_buf_append(b, s, strlen(s)); }
 void gl_buf_printf(gl_buf *b, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* Append v in decimal (no printf: dumps write millions of numbers). */
+void gl_buf_put_u64(gl_buf *b, uint64_t v);
 /* NUL-terminated view (the NUL is not counted in len). */
 const char *gl_buf_cstr(gl_buf *b);
 void gl_buf_clear(gl_buf *b);

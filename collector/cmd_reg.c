@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "commands.h"
 #include "fold.h"
 #include "json.h"
@@ -307,16 +310,43 @@ static char *find_log(const char *hive, const char *suffix)
 
 typedef struct loaded {
     gl_buf data;
+    void *map; /* the file mapped read-only, when it could be */
+    size_t map_len;
     gl_mem_reader mem;
     gl_reader r;
     char *path;
 } loaded;
+
+/* Map the file when possible: the parser copies what it needs once, so a
+ * private read-only mapping saves a second in-memory copy of the hive. */
+static bool map_file(loaded *l, const char *path, uint64_t cap)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size <= cap;
+    if (ok) {
+        l->map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        ok = l->map != MAP_FAILED;
+        if (ok)
+            l->map_len = (size_t)st.st_size;
+        else
+            l->map = NULL;
+    }
+    close(fd);
+    return ok;
+}
 
 static bool load(loaded *l, const char *path, uint64_t cap)
 {
     const char *why = "";
     memset(l, 0, sizeof *l);
     l->path = strdup(path);
+    if (map_file(l, path, cap)) {
+        l->r = gl_reader_memory(&l->mem, l->map, l->map_len, l->path);
+        return true;
+    }
     if (!slurp(path, cap, &l->data, &why)) {
         fprintf(stderr, "gleaner reg: %s: %s\n", path, why);
         return false;
@@ -325,8 +355,12 @@ static bool load(loaded *l, const char *path, uint64_t cap)
     return true;
 }
 
+static bool loaded_nonempty(const loaded *l) { return l->path && (l->map_len || l->data.len); }
+
 static void unload(loaded *l)
 {
+    if (l->map)
+        munmap(l->map, l->map_len);
     gl_buf_free(&l->data);
     free(l->path);
 }
@@ -448,7 +482,7 @@ static int dump_main(int argc, char **argv)
     if (f2 && !load(&l2, f2, ro.max_hive_size))
         rc = GL_EXIT_PARTIAL;
     gl_err err = {{0}};
-    d.h = regf_open(&lp.r, l1.path && l1.data.len ? &l1.r : NULL, l2.path && l2.data.len ? &l2.r : NULL, &ro, &err);
+    d.h = regf_open(&lp.r, loaded_nonempty(&l1) ? &l1.r : NULL, loaded_nonempty(&l2) ? &l2.r : NULL, &ro, &err);
     if (!d.h) {
         fprintf(stderr, "gleaner reg: %s\n", err.msg);
         rc = GL_EXIT_FATAL;

@@ -43,45 +43,62 @@ void gl_json_obj_end(gl_json *j) { close_scope(j, '}'); }
 void gl_json_arr_begin(gl_json *j) { open_scope(j, '['); }
 void gl_json_arr_end(gl_json *j) { close_scope(j, ']'); }
 
+/* 1 for bytes that cannot be copied into a JSON string as they are. */
+static const unsigned char needs_escape[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
 void gl_json_escape(gl_buf *out, const char *str, size_t n)
 {
+    static const char hex[] = "0123456789abcdef";
     const unsigned char *s = (const unsigned char *)str;
     gl_buf_reserve(out, n + 2);
     gl_buf_putc(out, '"');
     size_t i = 0;
     while (i < n) {
-        unsigned char c = s[i];
         size_t run = i;
-        /* copy the longest run of bytes that need no escaping at once */
-        while (run < n && s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"' && s[run] != '\\')
+        while (run < n && !needs_escape[s[run]])
             run++;
-        if (run > i) {
+        if (run > i) { /* the common case: copy a clean run at once */
             gl_buf_append(out, s + i, run - i);
             i = run;
             continue;
         }
+        unsigned char c = s[i];
+        if (c >= 0x80) {
+            uint32_t cp;
+            size_t len = gl_utf8_decode((const char *)s + i, n - i, &cp);
+            if (cp < GL_UTF8_INVALID) {
+                gl_buf_append(out, s + i, len);
+                i += len;
+                continue;
+            }
+        }
+        char esc[6] = {'\\', 0, 0, 0, 0, 0};
+        size_t elen = 2;
         switch (c) {
-        case '"': gl_buf_puts(out, "\\\""); i++; continue;
-        case '\\': gl_buf_puts(out, "\\\\"); i++; continue;
-        case '\n': gl_buf_puts(out, "\\n"); i++; continue;
-        case '\r': gl_buf_puts(out, "\\r"); i++; continue;
-        case '\t': gl_buf_puts(out, "\\t"); i++; continue;
-        default: break;
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        default: /* control characters and bytes that are not UTF-8 keep their value */
+            esc[1] = 'u';
+            esc[2] = '0';
+            esc[3] = '0';
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            elen = 6;
         }
-        if (c < 0x20) {
-            gl_buf_printf(out, "\\u%04x", c);
-            i++;
-            continue;
-        }
-        uint32_t cp;
-        size_t len = gl_utf8_decode((const char *)s + i, n - i, &cp);
-        if (cp >= GL_UTF8_INVALID) {
-            gl_buf_printf(out, "\\u%04x", c); /* invalid byte kept as its value */
-            i++;
-        } else {
-            gl_buf_append(out, s + i, len);
-            i += len;
-        }
+        gl_buf_append(out, esc, elen);
+        i++;
     }
     gl_buf_putc(out, '"');
 }
@@ -112,13 +129,15 @@ void gl_json_strn(gl_json *j, const char *s, size_t n)
 void gl_json_int(gl_json *j, int64_t v)
 {
     before_value(j);
-    gl_buf_printf(j->out, "%" PRId64, v);
+    if (v < 0)
+        gl_buf_putc(j->out, '-');
+    gl_buf_put_u64(j->out, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
 }
 
 void gl_json_uint(gl_json *j, uint64_t v)
 {
     before_value(j);
-    gl_buf_printf(j->out, "%" PRIu64, v);
+    gl_buf_put_u64(j->out, v);
 }
 
 void gl_json_double(gl_json *j, double v)
@@ -148,13 +167,18 @@ void gl_json_hex(gl_json *j, const void *data, size_t n)
     static const char digits[] = "0123456789abcdef";
     const unsigned char *p = data;
     before_value(j);
+    if (n > (SIZE_MAX - 3) / 2) /* cannot be represented; never from bounded evidence */
+        n = 0;
     gl_buf_reserve(j->out, n * 2 + 2);
-    gl_buf_putc(j->out, '"');
+    char *o = j->out->data + j->out->len;
+    *o++ = '"';
     for (size_t i = 0; i < n; i++) {
-        char pair[2] = {digits[p[i] >> 4], digits[p[i] & 15]};
-        gl_buf_append(j->out, pair, 2);
+        *o++ = digits[p[i] >> 4];
+        *o++ = digits[p[i] & 15];
     }
-    gl_buf_putc(j->out, '"');
+    *o++ = '"';
+    j->out->len += n * 2 + 2;
+    j->out->data[j->out->len] = '\0';
 }
 
 void gl_json_raw(gl_json *j, const char *json, size_t n)

@@ -67,13 +67,23 @@ bool gl_utf16le_to_utf8(gl_buf *out, const uint8_t *p, size_t nbytes, bool stop_
 void gl_latin1_to_utf8(gl_buf *out, const uint8_t *p, size_t n, bool stop_at_nul)
 {
     gl_buf_reserve(out, n);
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == 0 && stop_at_nul)
+    size_t i = 0;
+    while (i < n) {
+        size_t run = i;
+        while (run < n && p[run] != 0 && p[run] < 0x80)
+            run++;
+        gl_buf_append(out, p + i, run - i); /* ASCII runs in one copy */
+        i = run;
+        if (i == n)
             return;
-        if (p[i] < 0x80)
-            gl_buf_putc(out, (char)p[i]);
-        else
+        if (p[i] == 0) {
+            if (stop_at_nul)
+                return;
+            gl_buf_putc(out, '\0');
+        } else {
             gl_utf8_put(out, p[i]);
+        }
+        i++;
     }
 }
 
@@ -100,6 +110,16 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
     *y = yy + (*m <= 2);
 }
 
+static char *put_digits(char *o, uint64_t v, int width)
+{
+    for (int i = width - 1; i >= 0; i--) {
+        o[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return o + width;
+}
+
+/* Hand-formatted: timestamps are on every record gleaner writes. */
 static void format_iso(int64_t sec, uint64_t frac, int frac_digits, char out[GL_TIME_STRLEN])
 {
     int64_t days = sec >= 0 ? sec / 86400 : -((-sec + 86399) / 86400);
@@ -107,12 +127,33 @@ static void format_iso(int64_t sec, uint64_t frac, int frac_digits, char out[GL_
     int64_t y;
     unsigned m, d;
     civil_from_days(days, &y, &m, &d);
-    int n = snprintf(out, GL_TIME_STRLEN, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u", y, m, d,
-                     (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60), (unsigned)(rem % 60));
-    if (frac_digits > 0 && n > 0 && n < GL_TIME_STRLEN - 12)
-        n += snprintf(out + n, (size_t)(GL_TIME_STRLEN - n), ".%0*" PRIu64, frac_digits, frac);
-    if (n > 0 && n < GL_TIME_STRLEN - 1)
-        snprintf(out + n, (size_t)(GL_TIME_STRLEN - n), "Z");
+    if (y < 0 || y > 9999) { /* outside what 4 digits hold: let printf do it */
+        int n = snprintf(out, GL_TIME_STRLEN, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u", y, m, d,
+                         (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60), (unsigned)(rem % 60));
+        if (frac_digits > 0 && n > 0 && n < GL_TIME_STRLEN - 12)
+            n += snprintf(out + n, (size_t)(GL_TIME_STRLEN - n), ".%0*" PRIu64, frac_digits, frac);
+        if (n > 0 && n < GL_TIME_STRLEN - 1)
+            snprintf(out + n, (size_t)(GL_TIME_STRLEN - n), "Z");
+        return;
+    }
+    char *o = out;
+    o = put_digits(o, (uint64_t)y, 4);
+    *o++ = '-';
+    o = put_digits(o, m, 2);
+    *o++ = '-';
+    o = put_digits(o, d, 2);
+    *o++ = 'T';
+    o = put_digits(o, (uint64_t)(rem / 3600), 2);
+    *o++ = ':';
+    o = put_digits(o, (uint64_t)(rem / 60 % 60), 2);
+    *o++ = ':';
+    o = put_digits(o, (uint64_t)(rem % 60), 2);
+    if (frac_digits > 0) {
+        *o++ = '.';
+        o = put_digits(o, frac, frac_digits);
+    }
+    *o++ = 'Z';
+    *o = '\0';
 }
 
 bool gl_filetime_iso(uint64_t ft, int precision, char out[GL_TIME_STRLEN])
@@ -165,9 +206,14 @@ bool gl_sid_format(gl_buf *out, const uint8_t *p, size_t n)
     uint64_t authority = 0;
     for (int i = 2; i < 8; i++)
         authority = (authority << 8) | p[i];
-    gl_buf_printf(out, "S-%u-%" PRIu64, revision, authority);
-    for (unsigned i = 0; i < count; i++)
-        gl_buf_printf(out, "-%" PRIu32, gl_le32(p + 8 + 4 * i));
+    gl_buf_puts(out, "S-");
+    gl_buf_put_u64(out, revision);
+    gl_buf_putc(out, '-');
+    gl_buf_put_u64(out, authority);
+    for (unsigned i = 0; i < count; i++) {
+        gl_buf_putc(out, '-');
+        gl_buf_put_u64(out, gl_le32(p + 8 + 4 * i));
+    }
     return true;
 }
 
