@@ -976,17 +976,6 @@ int evtx_xml_render(bx_ctx *c, uint32_t root, gl_buf *out, gl_err *err)
  * Every model string is valid UTF-8 by construction (it comes from the
  * UTF-16 / Latin-1 decoders, the hex and number formatters), so only
  * quotes, backslashes and control characters need escaping. */
-/* Bytes that need escaping in a JSON string: controls, '"', '\\'. */
-static const uint8_t json_esc[256] = {
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-};
 
 /* No byte of these 8 needs escaping: none < 0x20, none '"' or '\\'
  * (the classic "has a zero byte" bit trick, bytes >= 0x80 pass). */
@@ -1011,7 +1000,7 @@ static void jstr(gl_buf *b, const char *s, size_t n)
         size_t run = i; /* copy runs that need no escaping in one go */
         while (run + 8 <= n && word_clean(s + run))
             run += 8;
-        while (run < n && !json_esc[(unsigned char)s[run]])
+        while (run < n && gl_json_byte_class[(unsigned char)s[run]] != GL_JSON_ESCAPE)
             run++;
         memcpy(d, s + i, run - i);
         d += run - i;

@@ -41,6 +41,9 @@ void gl_json_kv_int(gl_json *j, const char *key, int64_t v);
 void gl_json_kv_uint(gl_json *j, const char *key, uint64_t v);
 void gl_json_kv_bool(gl_json *j, const char *key, bool v);
 
+enum { GL_JSON_CLEAN = 0, GL_JSON_ESCAPE = 1, GL_JSON_UTF8 = 2 };
+extern const unsigned char gl_json_byte_class[256];
+
 /* Escape s (n bytes) as a JSON string literal including quotes. */
 void gl_json_escape(gl_buf *out, const char *s, size_t n);
 
