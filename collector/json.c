@@ -57,6 +57,32 @@ const unsigned char gl_json_byte_class[256] = {
     2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
 };
 
+/* Length of the run of GL_JSON_CLEAN bytes at s, eight bytes at a time.
+ * For a byte b below 0x80, b + 0x60 has its top bit clear exactly when
+ * b < 0x20, and (b ^ c) + 0x7F exactly when b == c, with no carry into the
+ * next byte. A byte of 0x80 or more may carry into the bytes after it, but
+ * never into those before, so the lowest flagged byte is exact. */
+static size_t clean_run(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t control = ~(w + ones * 0x60);
+        uint64_t quote = ~((w ^ (ones * '"')) + ones * 0x7F);
+        uint64_t bslash = ~((w ^ (ones * '\\')) + ones * 0x7F);
+        uint64_t special = (control | quote | bslash | w) & high;
+        if (special)
+            return i + (size_t)__builtin_ctzll(special) / 8;
+    }
+#endif
+    while (i < n && gl_json_byte_class[s[i]] == GL_JSON_CLEAN)
+        i++;
+    return i;
+}
+
 void gl_json_escape(gl_buf *out, const char *str, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
@@ -65,9 +91,7 @@ void gl_json_escape(gl_buf *out, const char *str, size_t n)
     gl_buf_putc(out, '"');
     size_t i = 0;
     while (i < n) {
-        size_t run = i;
-        while (run < n && gl_json_byte_class[s[run]] == GL_JSON_CLEAN)
-            run++;
+        size_t run = i + clean_run(s + i, n - i);
         if (run > i) { /* the common case: copy a clean run at once */
             gl_buf_append(out, s + i, run - i);
             i = run;
@@ -105,11 +129,22 @@ void gl_json_escape(gl_buf *out, const char *str, size_t n)
     gl_buf_putc(out, '"');
 }
 
-void gl_json_key(gl_json *j, const char *key)
+void gl_json_key_n(gl_json *j, const char *key, size_t n)
 {
     before_value(j);
-    gl_json_escape(j->out, key, strlen(key));
-    gl_buf_putc(j->out, ':');
+    if (clean_run((const unsigned char *)key, n) == n) { /* keys are nearly always plain names */
+        gl_buf_reserve(j->out, n + 3);
+        char *o = j->out->data + j->out->len;
+        o[0] = '"';
+        memcpy(o + 1, key, n);
+        o[n + 1] = '"';
+        o[n + 2] = ':';
+        j->out->len += n + 3;
+        j->out->data[j->out->len] = '\0';
+    } else {
+        gl_json_escape(j->out, key, n);
+        gl_buf_putc(j->out, ':');
+    }
     j->after_key = true;
 }
 
@@ -166,7 +201,16 @@ void gl_json_null(gl_json *j)
 
 void gl_json_hex(gl_json *j, const void *data, size_t n)
 {
-    static const char digits[] = "0123456789abcdef";
+    static char pairs[256][2]; /* byte -> its two digits, built once */
+    static bool pairs_ready;
+    if (!pairs_ready) {
+        static const char digits[] = "0123456789abcdef";
+        for (int b = 0; b < 256; b++) {
+            pairs[b][0] = digits[b >> 4];
+            pairs[b][1] = digits[b & 15];
+        }
+        pairs_ready = true;
+    }
     const unsigned char *p = data;
     before_value(j);
     if (n > (SIZE_MAX - 3) / 2) /* cannot be represented; never from bounded evidence */
@@ -174,10 +218,8 @@ void gl_json_hex(gl_json *j, const void *data, size_t n)
     gl_buf_reserve(j->out, n * 2 + 2);
     char *o = j->out->data + j->out->len;
     *o++ = '"';
-    for (size_t i = 0; i < n; i++) {
-        *o++ = digits[p[i] >> 4];
-        *o++ = digits[p[i] & 15];
-    }
+    for (size_t i = 0; i < n; i++, o += 2)
+        memcpy(o, pairs[p[i]], 2);
     *o++ = '"';
     j->out->len += n * 2 + 2;
     j->out->data[j->out->len] = '\0';

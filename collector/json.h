@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "buf.h"
 
 #define GL_JSON_MAX_DEPTH 64
@@ -23,7 +24,9 @@ void gl_json_obj_begin(gl_json *j);
 void gl_json_obj_end(gl_json *j);
 void gl_json_arr_begin(gl_json *j);
 void gl_json_arr_end(gl_json *j);
-void gl_json_key(gl_json *j, const char *key);
+void gl_json_key_n(gl_json *j, const char *key, size_t n);
+/* Inline so a literal key's length is known at compile time. */
+static inline void gl_json_key(gl_json *j, const char *key) { gl_json_key_n(j, key, strlen(key)); }
 void gl_json_str(gl_json *j, const char *s);
 void gl_json_strn(gl_json *j, const char *s, size_t n);
 void gl_json_int(gl_json *j, int64_t v);

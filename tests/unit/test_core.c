@@ -32,6 +32,34 @@ Test(core, json_escapes_and_keeps_invalid_bytes)
     cr_assert_str_eq(out.data, "{\"s\":\"a\\\"b\\\\c\\n\\u0001\xc3\xa9\\u00ff\",\"arr\":[-5,18446744073709551615,null,true,\"00ab\"]}");
 }
 
+/* The escaper scans eight bytes at a time: every special byte must be
+ * caught at every position of a word and of the tail. */
+Test(core, json_escape_catches_special_bytes_at_every_position)
+{
+    static const struct {
+        char byte;
+        const char *escaped;
+    } specials[] = {{'"', "\\\""}, {'\\', "\\\\"}, {'\n', "\\n"}, {'\x1f', "\\u001f"},
+                    {'\x00', "\\u0000"}, {'\x7f', "\x7f"}, {' ', " "}, {'\xff', "\\u00ff"}};
+    for (size_t s = 0; s < sizeof specials / sizeof *specials; s++)
+        for (size_t len = 1; len <= 19; len++)
+            for (size_t at = 0; at < len; at++) {
+                char in[20];
+                memset(in, 'a', len);
+                in[at] = specials[s].byte;
+                gl_buf out = {0}, want = {0};
+                gl_json_escape(&out, in, len);
+                gl_buf_putc(&want, '"');
+                for (size_t i = 0; i < len; i++)
+                    gl_buf_puts(&want, i == at ? specials[s].escaped : "a");
+                gl_buf_putc(&want, '"');
+                cr_assert_str_eq(out.data, want.data, "byte 0x%02x at %zu of %zu", (unsigned char)specials[s].byte,
+                                 at, len);
+                gl_buf_free(&out);
+                gl_buf_free(&want);
+            }
+}
+
 Test(core, utf16_conversion_escapes_lone_surrogates)
 {
     /* "A", U+00E9, U+1F600 (surrogate pair), lone high surrogate, "Z" */
