@@ -18,7 +18,15 @@
 #include "regf.h"
 #include "text.h"
 
-#define OUT_FLUSH (1u << 20)
+/* Every page of the hive is read: fault them in with one call. */
+#ifdef MAP_POPULATE
+#define MAP_POPULATE_IF_ANY MAP_POPULATE
+#else
+#define MAP_POPULATE_IF_ANY 0
+#endif
+
+/* Small enough to stay in cache: a bigger buffer only adds page faults. */
+#define OUT_FLUSH (64u << 10)
 
 typedef enum { DEL_INCLUDE, DEL_EXCLUDE, DEL_ONLY } del_mode;
 
@@ -26,6 +34,7 @@ typedef struct dump {
     regf_hive *h;
     FILE *out;
     gl_buf line, tmp, scratch, vals;
+    gl_buf vals_deleted; /* per entry of vals: 1 when that value is deleted */
     del_mode deleted;
     bool raw;
     uint64_t keys, values;
@@ -107,7 +116,7 @@ static void value_data_json(dump *d, gl_json *j, regf_value v, uint32_t type, co
     gl_json_hex(j, p, p ? n : 0);
 }
 
-static void value_json(dump *d, gl_json *j, regf_value v)
+static void value_json(dump *d, gl_json *j, regf_value v, bool deleted)
 {
     char tbuf[32];
     uint32_t type = regf_value_type(d->h, v);
@@ -126,7 +135,7 @@ static void value_json(dump *d, gl_json *j, regf_value v)
         gl_json_null(j);
     } else
         value_data_json(d, j, v, type, p, n);
-    gl_json_kv_bool(j, "deleted", regf_value_deleted(d->h, v));
+    gl_json_kv_bool(j, "deleted", deleted);
     if (d->raw) {
         gl_json_key(j, "raw");
         if (lost)
@@ -155,10 +164,13 @@ static void key_line(dump *d, regf_key k, const char *path, size_t plen, bool ke
     size_t nv = regf_key_values(d->h, k, &d->vals);
     bool only = d->deleted == DEL_ONLY && !key_deleted;
     size_t shown = 0;
+    d->vals_deleted.len = 0;
+    gl_buf_reserve(&d->vals_deleted, nv);
     for (size_t i = 0; i < nv; i++) {
         uint32_t v;
         memcpy(&v, d->vals.data + i * sizeof v, sizeof v);
         bool del = regf_value_deleted(d->h, v);
+        d->vals_deleted.data[i] = del;
         if ((d->deleted == DEL_EXCLUDE && del) || (only && !del))
             v = REGF_NONE;
         else
@@ -192,7 +204,7 @@ static void key_line(dump *d, regf_key k, const char *path, size_t plen, bool ke
         uint32_t v;
         memcpy(&v, d->vals.data + i * sizeof v, sizeof v);
         if (v != REGF_NONE)
-            value_json(d, &j, v);
+            value_json(d, &j, v, d->vals_deleted.data[i]);
     }
     gl_json_arr_end(&j);
     gl_json_obj_end(&j);
@@ -243,7 +255,7 @@ static void dump_deleted(dump *d)
         gl_json_key(&j, "values");
         gl_json_arr_begin(&j);
         for (size_t i = 0; i < no; i++)
-            value_json(d, &j, regf_deleted_orphan_value(d->h, i));
+            value_json(d, &j, regf_deleted_orphan_value(d->h, i), true);
         gl_json_arr_end(&j);
         gl_json_obj_end(&j);
         flush_line(d);
@@ -317,8 +329,8 @@ typedef struct loaded {
     char *path;
 } loaded;
 
-/* Map the file when possible: the parser copies what it needs once, so a
- * private read-only mapping saves a second in-memory copy of the hive. */
+/* Map the file when possible: the parser reads a clean hive in place (a
+ * dirty one is copied before its logs are replayed), so no copy at all. */
 static bool map_file(loaded *l, const char *path, uint64_t cap)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -327,7 +339,7 @@ static bool map_file(loaded *l, const char *path, uint64_t cap)
     struct stat st;
     bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size <= cap;
     if (ok) {
-        l->map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        l->map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE_IF_ANY, fd, 0);
         ok = l->map != MAP_FAILED;
         if (ok)
             l->map_len = (size_t)st.st_size;
@@ -461,6 +473,7 @@ static int dump_main(int argc, char **argv)
     const char *hive = argv[optind];
     const char *keypath = optind + 1 < argc ? argv[optind + 1] : "";
     ro.recover_deleted = d.deleted != DEL_EXCLUDE;
+    ro.in_place = true; /* the mappings outlive the hive */
 
     loaded lp, l1 = {0}, l2 = {0};
     char *f1 = NULL, *f2 = NULL;
@@ -518,6 +531,7 @@ out:
     gl_buf_free(&d.tmp);
     gl_buf_free(&d.scratch);
     gl_buf_free(&d.vals);
+    gl_buf_free(&d.vals_deleted);
     return rc;
 }
 

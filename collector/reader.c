@@ -18,7 +18,7 @@ gl_reader gl_reader_memory(gl_mem_reader *mem, const void *data, size_t len, con
 {
     mem->data = data;
     mem->len = len;
-    gl_reader r = {.ctx = mem, .read_at = mem_read_at, .size = len, .name = name};
+    gl_reader r = {.ctx = mem, .read_at = mem_read_at, .size = len, .name = name, .view = data};
     return r;
 }
 

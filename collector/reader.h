@@ -14,6 +14,9 @@ typedef struct gl_reader {
     int64_t (*read_at)(void *ctx, uint64_t off, void *buf, size_t len, gl_err *err);
     uint64_t size;
     const char *name; /* for error messages: the evidence path */
+    /* The whole content, when the reader is backed by memory (a buffer or a
+     * mapping); NULL otherwise. Lets a parser read in place, not copy. */
+    const uint8_t *view;
 } gl_reader;
 
 typedef struct gl_mem_reader {

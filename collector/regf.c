@@ -16,6 +16,7 @@ void regf_options_init(regf_options *opt)
     opt->logs = REGF_LOGS_AUTO;
     opt->recover_deleted = false;
     opt->max_hive_size = REGF_DEFAULT_MAX;
+    opt->in_place = false;
 }
 
 /* FNV-1a: repeated lookups through the same damaged cell (every path
@@ -65,6 +66,16 @@ const uint8_t *regf_image(const regf_hive *h, size_t *len)
 {
     *len = h->img_len;
     return h->img;
+}
+
+uint8_t *regf_image_mut(regf_hive *h)
+{
+    if (!h->img_own) {
+        h->img_own = gl_xmalloc(h->img_len);
+        memcpy(h->img_own, h->img, h->img_len);
+        h->img = h->img_own;
+    }
+    return h->img_own;
 }
 
 uint32_t regf_checksum(const uint8_t *base)
@@ -234,6 +245,7 @@ static regf_hive *hive_new(const gl_reader *r, const regf_options *opt)
     if (!h->opt.max_hive_size)
         h->opt.max_hive_size = REGF_DEFAULT_MAX;
     h->info.logs_used = "";
+    h->owner_sk = REGF_NONE;
     return h;
 }
 
@@ -321,10 +333,14 @@ regf_hive *regf_open(const gl_reader *primary, const gl_reader *log1, const gl_r
         return NULL;
     }
     h->img_len = (size_t)primary->size;
-    h->img = gl_xmalloc(h->img_len);
-    if (gl_read_exact(primary, 0, h->img, h->img_len, err) < 0) {
-        regf_close(h);
-        return NULL;
+    if (h->opt.in_place && primary->view) {
+        h->img = primary->view;
+    } else {
+        h->img = h->img_own = gl_xmalloc(h->img_len);
+        if (gl_read_exact(primary, 0, h->img_own, h->img_len, err) < 0) {
+            regf_close(h);
+            return NULL;
+        }
     }
     if (memcmp(h->img, "regf", 4)) {
         char found[20];
@@ -362,12 +378,14 @@ void regf_close(regf_hive *h)
     for (size_t i = 0; i < h->nerrors && i < REGF_MAX_ERRORS; i++)
         free(h->errors[i]);
     free(h->name);
-    free(h->img);
+    free(h->img_own);
     free(h->bin_end);
     free(h->bin_start);
     free(h->visited);
     free(h->del_keys);
     free(h->del_values);
+    free(h->del_map);
+    gl_buf_free(&h->owner_text);
     free(h->del_stamp);
     free(h->orphans);
     free(h);
@@ -481,7 +499,13 @@ static bool read_key_owner_sid(regf_hive *h, regf_key key, gl_buf *out)
     if (!nk_get(h, key, &c))
         return false;
     uint32_t off = gl_le32(c.p + 44);
-    if (off == REGF_NONE || !regf_cell_get(h, off, "sk cell", &sk) || !sig_check(h, off, &sk, "sk", 20, false))
+    if (off == REGF_NONE)
+        return false;
+    if (off == h->owner_sk) {
+        gl_buf_append(out, h->owner_text.data, h->owner_text.len);
+        return true;
+    }
+    if (!regf_cell_get(h, off, "sk cell", &sk) || !sig_check(h, off, &sk, "sk", 20, false))
         return false;
     /* sk: flink@4, blink@8, reference count@12, descriptor size@16, descriptor@20 */
     uint32_t dlen = gl_le32(sk.p + 16);
@@ -493,13 +517,15 @@ static bool read_key_owner_sid(regf_hive *h, regf_key key, gl_buf *out)
     uint32_t owner = gl_le32(d + 4);
     if (owner == 0 || owner >= dlen)
         return false;
-    size_t before = out->len;
-    if (!gl_sid_format(out, d + owner, dlen - owner)) {
-        out->len = before;
+    h->owner_text.len = 0;
+    if (!gl_sid_format(&h->owner_text, d + owner, dlen - owner)) {
+        h->owner_sk = REGF_NONE;
         regf_report(h, "file offset 0x%" PRIX64 ": sk cell: owner SID at descriptor offset 0x%" PRIX32 " is malformed",
                     (uint64_t)off + REGF_BASE_SIZE, owner);
         return false;
     }
+    h->owner_sk = off;
+    gl_buf_append(out, h->owner_text.data, h->owner_text.len);
     return true;
 }
 

@@ -57,9 +57,13 @@ typedef struct regf_options {
     regf_log_mode logs;
     bool recover_deleted;   /* scan free cells for deleted keys/values (default false) */
     uint64_t max_hive_size; /* refuse larger hives; default 1 GiB */
+    /* Read a primary reader that has a view in place rather than copying
+     * it (default false). Its memory must then outlive the hive; log
+     * replay still works on a private copy. */
+    bool in_place;
 } regf_options;
 
-/* Defaults: logs auto, no deleted recovery, 1 GiB cap. */
+/* Defaults: logs auto, no deleted recovery, 1 GiB cap, hive copied. */
 void regf_options_init(regf_options *opt);
 
 /* Open a hive. log1/log2 may be NULL (or empty files). Returns NULL with err

@@ -16,13 +16,29 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Every cell of the hive is asked about: the bitmap answers the common
+ * "no" in constant time, the sorted array tells keys from values. */
+static bool maybe_deleted(const regf_hive *h, uint32_t off)
+{
+    return h->del_map && off % 8 == 0 && off < h->data_len && (h->del_map[off / 64] >> (off / 8 % 8) & 1);
+}
+
+static void mark_deleted(regf_hive *h, uint32_t off) { h->del_map[off / 64] |= (uint8_t)(1u << (off / 8 % 8)); }
+
 static bool in_set(const uint32_t *a, size_t n, uint32_t v)
 {
     return n && bsearch(&v, a, n, sizeof *a, cmp_u32) != NULL;
 }
 
-bool regf_is_deleted_key(const regf_hive *h, uint32_t off) { return in_set(h->del_keys, h->ndel_keys, off); }
-bool regf_is_deleted_value(const regf_hive *h, uint32_t off) { return in_set(h->del_values, h->ndel_values, off); }
+bool regf_is_deleted_key(const regf_hive *h, uint32_t off)
+{
+    return maybe_deleted(h, off) && in_set(h->del_keys, h->ndel_keys, off);
+}
+
+bool regf_is_deleted_value(const regf_hive *h, uint32_t off)
+{
+    return maybe_deleted(h, off) && in_set(h->del_values, h->ndel_values, off);
+}
 
 /* A free-space nk that still reads as a key: name inside the record,
  * parent inside the hive, counts of a sane magnitude. */
@@ -96,7 +112,17 @@ static void scan_bin(regf_hive *h, uint32_t start, uint32_t end, u32vec *keys, u
     }
 }
 
-/* Mark the deleted values reachable from a key's value list. */
+static void mark_ref(regf_hive *h, uint32_t v, bool *ref)
+{
+    if (!maybe_deleted(h, v))
+        return;
+    uint32_t *hit = bsearch(&v, h->del_values, h->ndel_values, sizeof v, cmp_u32);
+    if (hit)
+        ref[hit - h->del_values] = true;
+}
+
+/* Mark the deleted values reachable from a deleted key's value list (read
+ * as a dump reads it: only entries still free count). */
 static void mark_refs(regf_hive *h, uint32_t key, bool *ref)
 {
     gl_buf vals = {0};
@@ -104,11 +130,34 @@ static void mark_refs(regf_hive *h, uint32_t key, bool *ref)
     for (size_t i = 0; i < n; i++) {
         uint32_t v;
         memcpy(&v, vals.data + i * sizeof v, sizeof v);
-        uint32_t *hit = h->ndel_values ? bsearch(&v, h->del_values, h->ndel_values, sizeof v, cmp_u32) : NULL;
-        if (hit)
-            ref[hit - h->del_values] = true;
+        mark_ref(h, v, ref);
     }
     gl_buf_free(&vals);
+}
+
+/* The same for a live key, straight from its list cell: the live entries
+ * and the stale slots after them that regf_deleted_values_of examines.
+ * Every deleted vk passed the checks a dump applies when it was found, so
+ * the list's raw offsets are enough. *budget bounds the entries read in
+ * all (crafted hives share one huge list between many keys). */
+static void mark_live_refs(regf_hive *h, uint32_t key, bool *ref, uint64_t *budget)
+{
+    regf_cell k, l;
+    if (!regf_nk_check(h, key, &k, true))
+        return;
+    uint32_t n = gl_le32(k.p + 36), list = gl_le32(k.p + 40);
+    if (list == REGF_NONE || !regf_cell_get(h, list, "value list", &l))
+        return;
+    uint32_t end = l.len / 4;
+    if (n > end)
+        n = end;
+    if (end - n > SLACK_MAX)
+        end = n + SLACK_MAX;
+    if (*budget < end)
+        return;
+    *budget -= end;
+    for (uint32_t i = 0; i < end; i++)
+        mark_ref(h, gl_le32(l.p + 4 * (size_t)i), ref);
 }
 
 void regf_scan_deleted(regf_hive *h)
@@ -122,6 +171,11 @@ void regf_scan_deleted(regf_hive *h)
     h->ndel_keys = keys.n;
     h->del_values = vals.v;
     h->ndel_values = vals.n; /* both already sorted: found in offset order */
+    h->del_map = gl_xcalloc((size_t)h->data_len / 64 + 1, 1);
+    for (size_t i = 0; i < keys.n; i++)
+        mark_deleted(h, keys.v[i]);
+    for (size_t i = 0; i < vals.n; i++)
+        mark_deleted(h, vals.v[i]);
     h->del_stamp = gl_xcalloc(vals.n + 1, sizeof *h->del_stamp);
     bool *ref = gl_xcalloc(vals.n + 1, sizeof *ref);
     bool was = h->scanning;
@@ -131,8 +185,9 @@ void regf_scan_deleted(regf_hive *h)
     h->walk_pool = (uint64_t)h->data_len / 2 + 4096;
     for (size_t i = 0; i < keys.n; i++)
         mark_refs(h, keys.v[i], ref);
+    uint64_t budget = (uint64_t)h->data_len / 2 + 4096;
     for (size_t i = 0; i < live.n; i++)
-        mark_refs(h, live.v[i], ref);
+        mark_live_refs(h, live.v[i], ref, &budget);
     h->scanning = was;
     h->walking = false;
     h->del_pool = (uint64_t)h->data_len / 2 + 4096; /* fresh for the caller's reads */
@@ -171,6 +226,8 @@ size_t regf_deleted_values_of(regf_hive *h, uint32_t list_off, uint32_t live_cou
     size_t count = 0;
     for (uint32_t i = live_count; i < end; i++) {
         uint32_t v = gl_le32(l.p + 4 * (size_t)i);
+        if (!maybe_deleted(h, v))
+            continue;
         uint32_t *hit = bsearch(&v, h->del_values, h->ndel_values, sizeof v, cmp_u32);
         if (!hit || h->del_stamp[hit - h->del_values] == call)
             continue;

@@ -15,7 +15,8 @@
 
 struct regf_hive {
     char *name;          /* evidence path, for messages */
-    uint8_t *img;        /* base block + hive bins data (logs applied) */
+    const uint8_t *img;  /* base block + hive bins data (logs applied) */
+    uint8_t *img_own;    /* img when it is our copy; NULL while img is the reader's view */
     size_t img_len;      /* REGF_BASE_SIZE + data_len */
     uint32_t data_len;   /* usable hive bins data bytes */
     uint32_t *bin_end;   /* per 4 KiB page: end of its hive bin, 0 = not in a valid bin */
@@ -33,6 +34,7 @@ struct regf_hive {
     /* deleted material (regf_deleted.c) */
     uint32_t *del_keys;
     size_t ndel_keys;
+    uint8_t *del_map;          /* one bit per 8 bytes: a deleted nk or vk starts here */
     uint32_t *del_values;      /* every recovered deleted vk, sorted */
     size_t ndel_values;
     uint32_t *del_stamp;       /* per deleted vk: last slack lookup that returned it */
@@ -40,6 +42,9 @@ struct regf_hive {
     uint32_t *orphans;         /* deleted vk attached to no key */
     size_t norphans;
     bool scanning;             /* suppress errors while probing free space */
+    /* The owner SID last formatted: neighbouring keys share sk cells. */
+    uint32_t owner_sk;         /* its sk offset; REGF_NONE when empty */
+    gl_buf owner_text;
 };
 
 /* Record a problem; offsets in messages are hive-bins-relative (as in the
@@ -62,6 +67,9 @@ bool regf_nk_check(regf_hive *h, uint32_t off, regf_cell *c, bool quiet);
 bool regf_vk_check(regf_hive *h, uint32_t off, regf_cell *c, bool quiet);
 /* Rebuild the page -> hive bin map after the image changed. */
 void regf_map_bins(regf_hive *h);
+
+/* The image, writable: the reader's view is copied on first use. */
+uint8_t *regf_image_mut(regf_hive *h);
 
 /* regf_log.c: called by regf_open on a dirty hive with logs. May replace
  * h->img (grown to the logged hive bins size). */

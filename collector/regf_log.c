@@ -112,8 +112,9 @@ static bool image_fit(regf_hive *h, uint32_t hbins)
     }
     size_t need = (size_t)need64;
     if (need > h->img_len) {
-        h->img = gl_xrealloc(h->img, need);
-        memset(h->img + h->img_len, 0, need - h->img_len);
+        regf_image_mut(h);
+        h->img = h->img_own = gl_xrealloc(h->img_own, need);
+        memset(h->img_own + h->img_len, 0, need - h->img_len);
         h->img_len = need;
     }
     return true;
@@ -121,7 +122,7 @@ static bool image_fit(regf_hive *h, uint32_t hbins)
 
 static void set_base_seq(regf_hive *h, uint32_t seq, uint32_t hbins)
 {
-    uint8_t *b = h->img;
+    uint8_t *b = regf_image_mut(h);
     for (int i = 0; i < 4; i++) {
         b[4 + i] = b[8 + i] = (uint8_t)(seq >> (8 * i));
         b[40 + i] = (uint8_t)(hbins >> (8 * i));
@@ -138,8 +139,9 @@ static void set_base_seq(regf_hive *h, uint32_t seq, uint32_t hbins)
  * (only its first sector is logged; the rest of ours is kept). */
 static void recover_base_block(regf_hive *h, const log_file *lf)
 {
-    memcpy(h->img, lf->data, LOG_SECTOR);
-    h->img[28] = h->img[29] = h->img[30] = h->img[31] = 0; /* file type: primary */
+    uint8_t *img = regf_image_mut(h);
+    memcpy(img, lf->data, LOG_SECTOR);
+    img[28] = img[29] = img[30] = img[31] = 0; /* file type: primary */
 }
 
 static const char *logs_label(const log_file *a, const log_file *b)
@@ -227,7 +229,7 @@ static bool apply_old(regf_hive *h, log_file *lf)
                         lf->name, (uint64_t)page_at, (uint64_t)(bit * LOG_SECTOR));
             break;
         }
-        memcpy(h->img + REGF_BASE_SIZE + bit * LOG_SECTOR, lf->data + page_at, LOG_SECTOR);
+        memcpy(regf_image_mut(h) + REGF_BASE_SIZE + bit * LOG_SECTOR, lf->data + page_at, LOG_SECTOR);
         page_at += LOG_SECTOR;
         applied++;
     }
@@ -305,7 +307,7 @@ static bool apply_entry(regf_hive *h, const log_entry *en)
         return false;
     for (uint32_t i = 0; i < en->npages; i++) {
         uint32_t poff = gl_le32(e + HVLE_HDR + 8 * (size_t)i), psize = gl_le32(e + HVLE_HDR + 8 * (size_t)i + 4);
-        memcpy(h->img + REGF_BASE_SIZE + poff, e + data_at, psize);
+        memcpy(regf_image_mut(h) + REGF_BASE_SIZE + poff, e + data_at, psize);
         data_at += psize;
         h->info.log_pages++;
     }

@@ -106,6 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     regf_options opt;
     regf_options_init(&opt);
     opt.max_hive_size = 64u << 20;
+    opt.in_place = true; /* as `reg dump` reads: a dirty image is copied before replay */
 
     opt.logs = REGF_LOGS_NONE;
     opt.recover_deleted = true;

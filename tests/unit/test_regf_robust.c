@@ -192,6 +192,63 @@ Test(regf_robust, new_format_logs_match_windows, .timeout = 60)
     regf_close(h);
 }
 
+/* In place (as `reg dump` reads its mapping): a clean hive is read where it
+ * lies, a dirty one is copied before its logs are replayed, so the
+ * caller's bytes are never written and the result equals the copy mode's. */
+Test(regf_robust, in_place_replay_leaves_the_primary_untouched, .timeout = 60)
+{
+    TU_REQUIRE_CORPUS();
+    gl_buf prim = {0}, log1 = {0}, log2 = {0}, pristine = {0};
+    cr_assert(tu_read_file(RB("yarp__NewDirtyHive1__NewDirtyHive"), &prim));
+    cr_assert(tu_read_file(RB("yarp__NewDirtyHive1__NewDirtyHive.LOG1"), &log1));
+    cr_assert(tu_read_file(RB("yarp__NewDirtyHive1__NewDirtyHive.LOG2"), &log2));
+    gl_buf_append(&pristine, prim.data, prim.len);
+    gl_mem_reader m0, m1, m2;
+    gl_reader r0 = gl_reader_memory(&m0, prim.data, prim.len, "dirty.hive");
+    gl_reader r1 = gl_reader_memory(&m1, log1.data, log1.len, "dirty.hive.LOG1");
+    gl_reader r2 = gl_reader_memory(&m2, log2.data, log2.len, "dirty.hive.LOG2");
+    regf_options opt;
+    regf_options_init(&opt);
+    opt.in_place = true;
+    gl_err err = {{0}};
+    regf_hive *h = regf_open(&r0, &r1, &r2, &opt, &err);
+    cr_assert_not_null(h, "%s", err.msg);
+    cr_assert(regf_get_info(h)->recovery_applied);
+    cr_assert_eq(regf_get_info(h)->seq_recovered, 5);
+    size_t len;
+    cr_assert_neq(regf_image(h, &len), (const uint8_t *)prim.data, "replay must work on a copy");
+    cr_assert_eq(prim.len, pristine.len);
+    cr_assert_eq(memcmp(prim.data, pristine.data, prim.len), 0, "the primary's bytes were written");
+    size_t k, v;
+    char *in_place = tr_listing(h, &k, &v);
+    regf_close(h);
+    h = tr_open(RB("yarp__NewDirtyHive1__NewDirtyHive"), RB("yarp__NewDirtyHive1__NewDirtyHive.LOG1"),
+                RB("yarp__NewDirtyHive1__NewDirtyHive.LOG2"), NULL, &err);
+    cr_assert_not_null(h, "%s", err.msg);
+    char *copied = tr_listing(h, &k, &v);
+    cr_assert_str_eq(in_place, copied);
+    cr_assert_eq(k, 5);
+    regf_close(h);
+
+    /* A clean hive: no copy at all. */
+    gl_buf clean = {0};
+    cr_assert(tu_read_file(tu_corpus("dev/hives/sam/regipy__SAM"), &clean));
+    r0 = gl_reader_memory(&m0, clean.data, clean.len, "SAM");
+    h = regf_open(&r0, NULL, NULL, &opt, &err);
+    cr_assert_not_null(h, "%s", err.msg);
+    cr_assert_not(regf_get_info(h)->dirty);
+    cr_assert_eq(regf_image(h, &len), (const uint8_t *)clean.data);
+    cr_assert_eq(len, clean.len);
+    regf_close(h);
+    free(in_place);
+    free(copied);
+    gl_buf_free(&prim);
+    gl_buf_free(&log1);
+    gl_buf_free(&log2);
+    gl_buf_free(&pristine);
+    gl_buf_free(&clean);
+}
+
 /* Old-format log (DIRT bitmap) with a damaged primary base block: the base
  * block comes from the log and 64 dirty 512-byte pages are applied; LOG2
  * is empty. libregf refuses the original but reads our recovered image,
