@@ -7,16 +7,21 @@ CC      ?= cc
 PKGS    := libarchive yara libcrypto libzstd libcjson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
-# libarchive's shared library loads libxml2, ICU and libstdc++ for formats
-# gleaner never writes: 1.3 ms of start-up on every run, which dominated the
-# dump commands on small hives and logs. Where Debian ships libarchive.a,
-# link it with section garbage collection so only tar+zstd code stays.
-# (Only for gleaner itself: the Criterion test binaries keep their tests in
-# sections nothing references, so they link the shared libraries.)
-ARCHIVE_A := $(wildcard $(shell pkg-config --variable=libdir libarchive)/libarchive.a)
-ifneq ($(ARCHIVE_A),)
-LINK_LIBS := -Wl,--gc-sections $(ARCHIVE_A) -lnettle -llzma -lbz2 -lz \
-             $(shell pkg-config --libs yara libcrypto libzstd libcjson)
+# Start-up weighs on every dump of a small hive or log. The shared
+# libarchive loads libxml2, ICU and libstdc++ for formats gleaner never
+# writes (1.3 ms), and resolving libcrypto's symbols costs another 0.7 ms.
+# Where Debian ships the static archives, gleaner links them with section
+# garbage collection, so only the tar+zstd and SHA-256 code stays and the
+# binary carries its libraries, as the release build does. gleaner only
+# reads and writes tar+zstd, so libarchive needs none of its other
+# compression or crypto libraries (whose constructors would probe the CPU
+# on every start). The Criterion test binaries keep their tests in sections
+# nothing references, so they link the shared libraries.
+LIBDIR := $(shell pkg-config --variable=libdir libarchive)
+STATIC_A := $(foreach l,archive crypto zstd,$(wildcard $(LIBDIR)/lib$(l).a))
+ifeq ($(words $(STATIC_A)),3)
+LINK_LIBS := -Wl,--gc-sections -Wl,-Bstatic -larchive -lcrypto -lzstd -Wl,-Bdynamic \
+             $(shell pkg-config --libs yara libcjson) -ldl -pthread
 else
 LINK_LIBS := $(PKG_LIBS)
 endif
@@ -69,8 +74,10 @@ gleaner: $(rel_OBJ) build/rel/collector/main.o
 
 build/test/gleaner: $(test_OBJ) build/test/collector/main.o
 	$(CC) $(CFLAGS) -o $@ $^ $(LINK_LIBS) -lm
+# The sanitizer build links the shared libraries: with ASan the linker keeps
+# libarchive's unused writers, and their lzma/nettle references, alive.
 build/san/gleaner: $(san_OBJ) build/san/collector/main.o
-	$(CC) $(SAN_FLAGS) -o $@ $^ $(LINK_LIBS) -lm
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 build/test/unit: $(test_OBJ) $(patsubst %.c,build/test/%.o,$(UNIT_SRC))
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion -lm

@@ -23,7 +23,7 @@ int gl_cmd_version(int argc, char **argv)
         return GL_EXIT_OK;
     }
     printf("gleaner %s (built %s)\n", GLEANER_VERSION, GLEANER_BUILD_DATE);
-    printf("libarchive %s\n", archive_version_details());
+    printf("%s\n", archive_version_string());
     printf("libyara %d.%d.%d\n", YR_MAJOR_VERSION, YR_MINOR_VERSION, YR_MICRO_VERSION);
     printf("OpenSSL %s\n", OpenSSL_version(OPENSSL_VERSION));
     printf("zstd %s\n", ZSTD_versionString());

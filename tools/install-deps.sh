@@ -4,7 +4,6 @@
 set -eu
 PKGS="build-essential pkg-config git ca-certificates
 libarchive-dev libyara-dev libssl-dev libzstd-dev libcjson-dev libcriterion-dev
-nettle-dev liblzma-dev libbz2-dev zlib1g-dev
 zstd libarchive-tools tar python3
 libregf-utils libhivex-bin python3-hivex python3-libregf libevtx-utils python3-evtx
 python3-libscca libscca-utils
