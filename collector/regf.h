@@ -180,10 +180,11 @@ const char *regf_type_name(uint32_t type, char buf[32]);
 
 /* ---- walking ---- */
 /* Depth-first walk over the live tree below start (start included). path is
- * relative to the root, '\'-separated, "" for the root itself. Each key is
- * visited at most once (shared or cyclic subkey lists are reported, not
- * followed); depth is limited to REGF_MAX_DEPTH. cb returning non-zero stops
- * the walk and is returned. */
+ * relative to the root, '\'-separated, "" for the root itself. A key listed
+ * under two parents (a shared subkey list) is visited under both, as libregf
+ * and hivex show it, and reported; a cycle is reported and not followed;
+ * total visits are bounded by the hive's size and depth by REGF_MAX_DEPTH.
+ * cb returning non-zero stops the walk and is returned. */
 #define REGF_MAX_DEPTH 512
 typedef int (*regf_walk_cb)(void *ctx, regf_hive *h, regf_key key, const char *path, size_t path_len);
 int regf_walk(regf_hive *h, regf_key start, regf_walk_cb cb, void *ctx);
