@@ -232,9 +232,10 @@ static bool below(const char *prefix, const char *path, size_t plen)
 }
 
 /* Deleted keys (with their recovered values) and values whose key is lost. */
-static void dump_deleted(dump *d)
+static size_t dump_deleted(dump *d)
 {
     gl_buf path = {0};
+    size_t shown = 0;
     for (size_t i = 0; i < regf_deleted_key_count(d->h); i++) {
         regf_key k = regf_deleted_key(d->h, i);
         path.len = 0;
@@ -242,6 +243,7 @@ static void dump_deleted(dump *d)
         if (!below(d->prefix, path.data ? path.data : "", path.len))
             continue;
         key_line(d, k, path.data ? path.data : "", path.len, true);
+        shown++;
     }
     size_t no = regf_deleted_orphan_value_count(d->h);
     if (no && !*d->prefix) {
@@ -261,6 +263,7 @@ static void dump_deleted(dump *d)
         flush_line(d);
     }
     gl_buf_free(&path);
+    return shown;
 }
 
 /* Whole file into memory (the parser keeps the hive in memory anyway). */
@@ -504,17 +507,18 @@ static int dump_main(int argc, char **argv)
     static char obuf[1 << 16];
     setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
     regf_key start = regf_key_open(d.h, regf_root(d.h), keypath);
-    if (start == REGF_NONE) {
-        fprintf(stderr, "gleaner reg: %s: key '%s' not found or unreadable\n", hive, keypath);
-        rc = GL_EXIT_PARTIAL;
-    } else {
+    if (start != REGF_NONE)
         regf_walk(d.h, start, walk_cb, &d);
-    }
+    const char *requested = keypath;
     while (*keypath == '\\')
         keypath++;
     d.prefix = keypath;
-    if (d.deleted != DEL_EXCLUDE)
-        dump_deleted(&d);
+    size_t deleted_shown = d.deleted != DEL_EXCLUDE ? dump_deleted(&d) : 0;
+    /* KEYPATH may name a key that exists only as deleted material. */
+    if (start == REGF_NONE && !deleted_shown) {
+        fprintf(stderr, "gleaner reg: %s: key '%s' not found or unreadable\n", hive, requested);
+        rc = GL_EXIT_PARTIAL;
+    }
     fwrite(d.line.data ? d.line.data : "", 1, d.line.len, d.out);
     fflush(d.out);
     print_status(d.h, hive, &l1, &l2);

@@ -166,3 +166,27 @@ Test(regf_cmd, deleted_material_is_not_an_error, .timeout = 120)
     gl_buf_free(&out);
     gl_buf_free(&err);
 }
+
+/* KEYPATH naming a key that survives only as deleted material (the hivex-
+ * deleted fixture's Software\Tool): its subtree is printed and that is no
+ * error; hidden by --deleted exclude it is "not found" again. */
+Test(regf_cmd, keypath_of_a_deleted_key, .timeout = 60)
+{
+    gl_buf out = {0}, err = {0};
+    char *hive = tu_fixture("hives/deleted.hive");
+    int rc = tu_runf(&out, &err, "'%s' reg dump '%s' 'software\\TOOL'", tu_gleaner(), hive);
+    cr_assert_eq(rc, 0, "%s", gl_buf_cstr(&err));
+    cr_assert_str_eq(gl_buf_cstr(&out),
+                     "{\"path\":\"Software\\\\Tool\",\"last_write\":\"2026-11-24T12:02:00.0000000Z\",\"deleted\":true,"
+                     "\"values\":[]}\n"
+                     "{\"path\":\"Software\\\\Tool\\\\Sub\",\"last_write\":\"2026-11-24T12:03:00.0000000Z\",\"deleted\":"
+                     "true,\"values\":[]}\n");
+    cr_assert_null(strstr(gl_buf_cstr(&err), "not found"));
+    out.len = err.len = 0;
+    rc = tu_runf(&out, &err, "'%s' reg dump --deleted exclude '%s' 'software\\TOOL'", tu_gleaner(), hive);
+    cr_assert_eq(rc, 1);
+    cr_assert_eq(out.len, 0);
+    cr_assert_not_null(strstr(gl_buf_cstr(&err), "key 'software\\TOOL' not found or unreadable"));
+    gl_buf_free(&out);
+    gl_buf_free(&err);
+}
