@@ -199,18 +199,18 @@ void gl_json_null(gl_json *j)
     gl_buf_puts(j->out, "null");
 }
 
+/* Byte b's two lowercase hex digits at hex_pairs[2 * b], spelled out by the
+ * preprocessor so the table is constant (no lazy set-up to race on). */
+#define HEX_PAIR(hi, lo) #hi #lo
+#define HEX_ROW(hi)                                                                                              \
+    HEX_PAIR(hi, 0) HEX_PAIR(hi, 1) HEX_PAIR(hi, 2) HEX_PAIR(hi, 3) HEX_PAIR(hi, 4) HEX_PAIR(hi, 5)              \
+    HEX_PAIR(hi, 6) HEX_PAIR(hi, 7) HEX_PAIR(hi, 8) HEX_PAIR(hi, 9) HEX_PAIR(hi, a) HEX_PAIR(hi, b)              \
+    HEX_PAIR(hi, c) HEX_PAIR(hi, d) HEX_PAIR(hi, e) HEX_PAIR(hi, f)
+static const char hex_pairs[] = HEX_ROW(0) HEX_ROW(1) HEX_ROW(2) HEX_ROW(3) HEX_ROW(4) HEX_ROW(5) HEX_ROW(6)
+    HEX_ROW(7) HEX_ROW(8) HEX_ROW(9) HEX_ROW(a) HEX_ROW(b) HEX_ROW(c) HEX_ROW(d) HEX_ROW(e) HEX_ROW(f);
+
 void gl_json_hex(gl_json *j, const void *data, size_t n)
 {
-    static char pairs[256][2]; /* byte -> its two digits, built once */
-    static bool pairs_ready;
-    if (!pairs_ready) {
-        static const char digits[] = "0123456789abcdef";
-        for (int b = 0; b < 256; b++) {
-            pairs[b][0] = digits[b >> 4];
-            pairs[b][1] = digits[b & 15];
-        }
-        pairs_ready = true;
-    }
     const unsigned char *p = data;
     before_value(j);
     if (n > (SIZE_MAX - 3) / 2) /* cannot be represented; never from bounded evidence */
@@ -219,7 +219,7 @@ void gl_json_hex(gl_json *j, const void *data, size_t n)
     char *o = j->out->data + j->out->len;
     *o++ = '"';
     for (size_t i = 0; i < n; i++, o += 2)
-        memcpy(o, pairs[p[i]], 2);
+        memcpy(o, hex_pairs + 2 * p[i], 2);
     *o++ = '"';
     j->out->len += n * 2 + 2;
     j->out->data[j->out->len] = '\0';

@@ -60,6 +60,25 @@ Test(core, json_escape_catches_special_bytes_at_every_position)
             }
 }
 
+/* Every byte value through the hex table, against printf. */
+Test(core, json_hex_every_byte)
+{
+    unsigned char all[256];
+    gl_buf want = {0}, out = {0};
+    gl_buf_putc(&want, '"');
+    for (int b = 0; b < 256; b++) {
+        all[b] = (unsigned char)b;
+        gl_buf_printf(&want, "%02x", b);
+    }
+    gl_buf_putc(&want, '"');
+    gl_json j;
+    gl_json_init(&j, &out);
+    gl_json_hex(&j, all, sizeof all);
+    cr_assert_str_eq(out.data, want.data);
+    gl_buf_free(&want);
+    gl_buf_free(&out);
+}
+
 Test(core, utf16_conversion_escapes_lone_surrogates)
 {
     /* "A", U+00E9, U+1F600 (surrogate pair), lone high surrogate, "Z" */
