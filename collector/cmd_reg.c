@@ -165,12 +165,11 @@ static void key_line(dump *d, regf_key k, const char *path, size_t plen, bool ke
     bool only = d->deleted == DEL_ONLY && !key_deleted;
     size_t shown = 0;
     d->vals_deleted.len = 0;
-    gl_buf_reserve(&d->vals_deleted, nv);
     for (size_t i = 0; i < nv; i++) {
         uint32_t v;
         memcpy(&v, d->vals.data + i * sizeof v, sizeof v);
         bool del = regf_value_deleted(d->h, v);
-        d->vals_deleted.data[i] = del;
+        gl_buf_putc(&d->vals_deleted, (char)del);
         if ((d->deleted == DEL_EXCLUDE && del) || (only && !del))
             v = REGF_NONE;
         else

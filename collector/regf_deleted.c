@@ -3,6 +3,7 @@
  * record bytes in place until the space is reused. Every free cell is
  * scanned at 8-byte steps for nk/vk records whose own size field and
  * lengths are still consistent. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "regf_int.h"
@@ -35,10 +36,16 @@ bool regf_is_deleted_key(const regf_hive *h, uint32_t off)
     return maybe_deleted(h, off) && in_set(h->del_keys, h->ndel_keys, off);
 }
 
-bool regf_is_deleted_value(const regf_hive *h, uint32_t off)
+/* Index of off in del_values, or -1. */
+static ptrdiff_t deleted_value_index(const regf_hive *h, uint32_t off)
 {
-    return maybe_deleted(h, off) && in_set(h->del_values, h->ndel_values, off);
+    if (!maybe_deleted(h, off))
+        return -1;
+    const uint32_t *hit = bsearch(&off, h->del_values, h->ndel_values, sizeof off, cmp_u32);
+    return hit ? hit - h->del_values : -1;
 }
+
+bool regf_is_deleted_value(const regf_hive *h, uint32_t off) { return deleted_value_index(h, off) >= 0; }
 
 /* A free-space nk that still reads as a key: name inside the record,
  * parent inside the hive, counts of a sane magnitude. */
@@ -114,11 +121,9 @@ static void scan_bin(regf_hive *h, uint32_t start, uint32_t end, u32vec *keys, u
 
 static void mark_ref(regf_hive *h, uint32_t v, bool *ref)
 {
-    if (!maybe_deleted(h, v))
-        return;
-    uint32_t *hit = bsearch(&v, h->del_values, h->ndel_values, sizeof v, cmp_u32);
-    if (hit)
-        ref[hit - h->del_values] = true;
+    ptrdiff_t i = deleted_value_index(h, v);
+    if (i >= 0)
+        ref[i] = true;
 }
 
 /* Mark the deleted values reachable from a deleted key's value list (read
@@ -226,12 +231,10 @@ size_t regf_deleted_values_of(regf_hive *h, uint32_t list_off, uint32_t live_cou
     size_t count = 0;
     for (uint32_t i = live_count; i < end; i++) {
         uint32_t v = gl_le32(l.p + 4 * (size_t)i);
-        if (!maybe_deleted(h, v))
+        ptrdiff_t at = deleted_value_index(h, v);
+        if (at < 0 || h->del_stamp[at] == call)
             continue;
-        uint32_t *hit = bsearch(&v, h->del_values, h->ndel_values, sizeof v, cmp_u32);
-        if (!hit || h->del_stamp[hit - h->del_values] == call)
-            continue;
-        h->del_stamp[hit - h->del_values] = call;
+        h->del_stamp[at] = call;
         gl_buf_append(out, &v, sizeof v);
         count++;
     }
