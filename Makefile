@@ -32,29 +32,46 @@ BUILD_DATE := $(shell date -u -d @$${SOURCE_DATE_EPOCH:-$$(date +%s)} +%Y-%m-%dT
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation
 CSTD    := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -I. -Icollector -Imodules $(PKG_CFLAGS) \
+ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(INCLUDES) $(PKG_CFLAGS) \
              -DGLEANER_VERSION='"$(VERSION)"' -DGLEANER_BUILD_DATE='"$(BUILD_DATE)"'
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -O1 -g
 
-CORE_SRC   := $(filter-out collector/main.c,$(wildcard collector/*.c))
-MODULE_SRC := $(wildcard modules/*.c)
+# Layers (docs/hacking.md): collector/{core,formats/*,source,view,engine,
+# detect} is the library, collector/cli the program, modules/<name>/ the
+# evidence modules. Headers are included by bare name, so every folder is on
+# the include path; `make layering` checks who may include whom.
+SRC_DIRS   := $(sort $(dir $(shell find collector modules -name '*.c' -o -name '*.h')))
+INCLUDES   := -I. $(patsubst %/,-I%,$(SRC_DIRS))
+LIB_SRC    := $(sort $(filter-out collector/cli/%,$(shell find collector -name '*.c' ! -name 'fuzz_*')))
+CLI_SRC    := $(sort $(filter-out collector/cli/main.c,$(wildcard collector/cli/*.c)))
+MODULE_SRC := $(sort $(shell find modules -name '*.c' ! -name 'fuzz_*'))
 TESTMOD_SRC:= $(wildcard tests/modules/*.c)
 UNIT_SRC   := $(wildcard tests/unit/*.c)
 PROFILES   := $(sort $(wildcard profiles/*.profile))
 YARA_RULES := $(sort $(wildcard yara/*.yar))
+# Detection data beside each module (modules/<m>/data/<file>), embedded as "<m>/<file>".
+MODULE_DATA:= $(sort $(wildcard modules/*/data/*))
+EMBED_ARGS := $(foreach f,$(PROFILES),$(notdir $f)=$f) $(foreach f,$(YARA_RULES),yara/$(notdir $f)=$f) \
+              $(foreach f,$(MODULE_DATA),$(word 2,$(subst /, ,$f))/$(notdir $f)=$f)
+# What fuzz targets link: core without OpenSSL, and every folder on the include path.
+FUZZ_CORE_SRC := collector/core/buf.c collector/core/err.c collector/core/fold.c collector/core/reader.c \
+                 collector/core/text.c collector/core/json.c
+FUZZ_INCLUDES := $(INCLUDES) $(shell pkg-config --cflags libcjson)
+FUZZ_TIME ?= 60
+FUZZ_CC ?= clang
 
-.PHONY: all test test-plain test-san demo clean fixtures bench fuzz
+.PHONY: all test test-plain test-san demo clean fixtures bench fuzz layering
 all: gleaner
 
 build/tools/embed: tools/embed.c
 	@mkdir -p $(@D)
-	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $< $(shell pkg-config --cflags --libs libzstd)
 
 # Profiles and YARA rules are data, compiled into the binary so one file is
 # all a responder carries.
-build/gen/embedded.c: build/tools/embed $(PROFILES) $(YARA_RULES)
+build/gen/embedded.c: build/tools/embed $(PROFILES) $(YARA_RULES) $(MODULE_DATA)
 	@mkdir -p $(@D)
-	build/tools/embed $@ $(PROFILES) $(YARA_RULES)
+	build/tools/embed $@ $(EMBED_ARGS)
 
 define variant # $1 = name, $2 = extra cflags, $3 = extra sources
 build/$1/%.o: %.c
@@ -63,20 +80,20 @@ build/$1/%.o: %.c
 build/$1/gen/embedded.o: build/gen/embedded.c
 	@mkdir -p $$(@D)
 	$$(CC) $$(ALL_CFLAGS) $2 -c -o $$@ $$<
-$1_OBJ := $$(patsubst %.c,build/$1/%.o,$$(CORE_SRC) $$(MODULE_SRC) $3) build/$1/gen/embedded.o
+$1_OBJ := $$(patsubst %.c,build/$1/%.o,$$(LIB_SRC) $$(CLI_SRC) $$(MODULE_SRC) $3) build/$1/gen/embedded.o
 endef
 $(eval $(call variant,rel,,))
 $(eval $(call variant,test,-DGLEANER_TEST_BUILD,$(TESTMOD_SRC)))
 $(eval $(call variant,san,-DGLEANER_TEST_BUILD $(SAN_FLAGS),$(TESTMOD_SRC)))
 
-gleaner: $(rel_OBJ) build/rel/collector/main.o
+gleaner: $(rel_OBJ) build/rel/collector/cli/main.o
 	$(CC) $(CFLAGS) -o $@ $^ $(LINK_LIBS) -lm
 
-build/test/gleaner: $(test_OBJ) build/test/collector/main.o
+build/test/gleaner: $(test_OBJ) build/test/collector/cli/main.o
 	$(CC) $(CFLAGS) -o $@ $^ $(LINK_LIBS) -lm
 # The sanitizer build links the shared libraries: with ASan the linker keeps
 # libarchive's unused writers, and their lzma/nettle references, alive.
-build/san/gleaner: $(san_OBJ) build/san/collector/main.o
+build/san/gleaner: $(san_OBJ) build/san/collector/cli/main.o
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 build/test/unit: $(test_OBJ) $(patsubst %.c,build/test/%.o,$(UNIT_SRC))
@@ -100,7 +117,11 @@ test-san: build/san/unit build/san/gleaner $(FIXTURES)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	build/san/unit -j2 --ascii > build/san/unit.log 2>&1; $(call CHECK_RAN,build/san/unit.log)
-test: test-plain test-san
+# Who may include whom (docs/hacking.md); tests/unit/test_layering.c proves
+# the check fails on a planted bad include.
+layering:
+	/usr/bin/python3 tools/layering.py .
+test: layering test-plain test-san
 
 fixtures: $(FIXTURES)
 $(FIXTURES): $(wildcard tests/fixtures/*) $(wildcard tests/fixtures/*/*)
@@ -115,4 +136,4 @@ clean:
 	rm -rf build gleaner
 
 -include $(shell find build -name '*.d' 2>/dev/null)
--include $(wildcard mk/*.mk)
+-include $(sort $(wildcard mk/*.mk collector/*/*.mk collector/formats/*/*.mk modules/*/*.mk))

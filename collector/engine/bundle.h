@@ -11,9 +11,8 @@
 #include "err.h"
 #include "sha256.h"
 #include "source.h"
+#include "bundle_unpack.h"
 #include "spool.h"
-
-#define GL_MANIFEST_FORMAT "gleaner-manifest/1"
 
 typedef struct gl_bundle gl_bundle;
 

@@ -4,12 +4,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "bundle.h"
 #include "bundle_unpack.h"
 #include "sha256.h"
 
@@ -298,7 +298,7 @@ int gl_bundle_verify(const char *bundle_path, gl_verify_result *res, gl_buf *rep
     memset(res, 0, sizeof *res);
     res->readable = 1;
     res->manifest_ok = 1;
-    gl_err err = {{0}};
+    gl_err err = {0};
     seen_member *seen = NULL;
     size_t n_seen = 0, cap = 0;
     gl_buf manifest = {0};

@@ -6,6 +6,8 @@
 #include "buf.h"
 #include "err.h"
 
+#define GL_MANIFEST_FORMAT "gleaner-manifest/1"
+
 /* Unpack the artifacts/<drive>/... members of bundle_path into a new
  * directory under parent; returns its path (caller frees, and removes it
  * with gl_remove_tree) and the drive label, or NULL with err. */

@@ -1,19 +1,19 @@
 # Registry view: libFuzzer campaign over whole scratch trees whose hives are
-# the fuzz input (tests/fuzz/fuzz_regview.c). `make fuzz-regview FUZZ_TIME=600`.
+# the fuzz input (collector/view/fuzz_regview.c). `make fuzz-regview FUZZ_TIME=600`.
 
 .PHONY: fuzz-regview
 fuzz: fuzz-regview
 
 FUZZ_REGVIEW_DIR := build/fuzz/regview
 # The view reads through the source, which brings the bundle reader along.
-FUZZ_REGVIEW_SRC := collector/regview.c collector/regview_files.c collector/source.c collector/bundle_read.c \
-                    collector/spool.c collector/sha256.c $(FUZZ_REGF_SRC)
+FUZZ_REGVIEW_SRC := collector/view/regview.c collector/view/regview_files.c collector/source/source.c \
+                    collector/source/bundle_read.c collector/core/spool.c collector/core/sha256.c $(FUZZ_REGF_SRC)
 
-build/fuzz/fuzz_regview: tests/fuzz/fuzz_regview.c $(FUZZ_REGVIEW_SRC) $(wildcard collector/*.h)
+build/fuzz/fuzz_regview: collector/view/fuzz_regview.c $(FUZZ_REGVIEW_SRC) $(wildcard collector/*/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CSTD) $(WARN) -Wno-unknown-warning-option -O1 -g -fno-omit-frame-pointer \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	    -Icollector $(PKG_CFLAGS) -o $@ tests/fuzz/fuzz_regview.c $(sort $(FUZZ_REGVIEW_SRC)) $(PKG_LIBS) -lm
+	    $(FUZZ_INCLUDES) $(PKG_CFLAGS) -o $@ collector/view/fuzz_regview.c $(sort $(FUZZ_REGVIEW_SRC)) $(PKG_LIBS) -lm
 
 # Seeds: the view's generated hives and the corpus hives (copied under
 # build/ at run time only).
@@ -24,5 +24,5 @@ fuzz-regview: build/fuzz/fuzz_regview $(FIXTURES)
 	-for f in ../shared/corpus/dev/hives/system/* ../shared/corpus/dev/hives/ntuser/*; do \
 	    [ -f "$$f" ] && cp "$$f" $(FUZZ_REGVIEW_DIR)/seeds/; done; true
 	build/fuzz/fuzz_regview -max_total_time=$(FUZZ_TIME) -max_len=$(FUZZ_MAX_LEN) -timeout=30 \
-	    -rss_limit_mb=2048 -print_final_stats=1 -dict=tests/fuzz/regf.dict \
+	    -rss_limit_mb=2048 -print_final_stats=1 -dict=$(REGF_DIR)/regf.dict \
 	    -artifact_prefix=$(FUZZ_REGVIEW_DIR)/crashes/ $(FUZZ_REGVIEW_DIR)/corpus $(FUZZ_REGVIEW_DIR)/seeds

@@ -1,4 +1,4 @@
-/* The EVTX fuzz harness's driver (tests/fuzz/evtx_exercise.h: open, every
+/* The EVTX fuzz harness's driver (collector/formats/evtx/evtx_exercise.h: open, every
  * event to JSON and XML, JSON must parse, no -1 from a memory reader, sane
  * gaps and errors; abort() otherwise) run inside the test suite, so the
  * sanitizer build (make test-san) replays it on every change:
@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../fuzz/evtx_exercise.h"
+#include "evtx_exercise.h"
 #include "testutil.h"
 
 static gl_buf load_log(const char *name)

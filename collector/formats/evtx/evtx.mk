@@ -5,20 +5,18 @@
 fuzz: fuzz-evtx
 bench: bench-evtx
 
-FUZZ_TIME ?= 60
-FUZZ_CC ?= clang
+EVTX_DIR := collector/formats/evtx
 EVTX_FUZZ_MAX_LEN ?= 262144
-# The parser and what it stands on only, so the fuzzer links without the
-# collector's archive/crypto libraries.
-FUZZ_EVTX_SRC := $(sort $(wildcard collector/evtx*.c)) collector/reader.c collector/err.c collector/fold.c \
-                 collector/buf.c collector/text.c collector/json.c
+# The parser and core only, so the fuzzer links without the collector's
+# archive/crypto libraries.
+FUZZ_EVTX_SRC := $(filter-out %/fuzz_evtx.c,$(sort $(wildcard $(EVTX_DIR)/*.c))) $(FUZZ_CORE_SRC)
 FUZZ_EVTX_DIR := build/fuzz/evtx
 
-build/fuzz/fuzz_evtx: tests/fuzz/fuzz_evtx.c tests/fuzz/evtx_exercise.h $(FUZZ_EVTX_SRC) $(HEADERS)
+build/fuzz/fuzz_evtx: $(EVTX_DIR)/fuzz_evtx.c $(EVTX_DIR)/evtx_exercise.h $(FUZZ_EVTX_SRC) $(wildcard $(EVTX_DIR)/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CSTD) $(WARN) -Wno-unknown-warning-option -O1 -g -fno-omit-frame-pointer \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	    -Icollector $(shell pkg-config --cflags libcjson) -o $@ tests/fuzz/fuzz_evtx.c $(FUZZ_EVTX_SRC) \
+	    $(FUZZ_INCLUDES) -o $@ $(EVTX_DIR)/fuzz_evtx.c $(FUZZ_EVTX_SRC) \
 	    $(shell pkg-config --libs libcjson)
 
 # Seeds are assembled under build/ at run time from the generated logs and,
@@ -31,7 +29,7 @@ fuzz-evtx: build/fuzz/fuzz_evtx $(FIXTURES)
 	-for f in ../shared/corpus/dev/evtx/*/*.evtx ../shared/corpus/dev/robustness/evtx/*; do \
 	    [ -f "$$f" ] && cp "$$f" $(FUZZ_EVTX_DIR)/seeds/; done; true
 	build/fuzz/fuzz_evtx -max_total_time=$(FUZZ_TIME) -max_len=$(EVTX_FUZZ_MAX_LEN) -timeout=20 \
-	    -rss_limit_mb=2048 -print_final_stats=1 -dict=tests/fuzz/evtx.dict \
+	    -rss_limit_mb=2048 -print_final_stats=1 -dict=$(EVTX_DIR)/evtx.dict \
 	    -artifact_prefix=$(FUZZ_EVTX_DIR)/crashes/ $(FUZZ_EVTX_DIR)/corpus $(FUZZ_EVTX_DIR)/seeds
 
 bench-evtx: gleaner
@@ -39,4 +37,4 @@ bench-evtx: gleaner
 
 # The regression tests include the fuzz driver: rebuild them when it changes.
 build/test/tests/unit/test_evtx_fuzz_regressions.o build/san/tests/unit/test_evtx_fuzz_regressions.o: \
-    tests/fuzz/evtx_exercise.h
+    $(EVTX_DIR)/evtx_exercise.h

@@ -5,20 +5,18 @@
 fuzz: fuzz-regf
 bench: bench-regf
 
-FUZZ_TIME ?= 60
+REGF_DIR := collector/formats/regf
 FUZZ_MAX_LEN ?= 1048576
-FUZZ_CC ?= clang
 # Only the parser and what it stands on, so the fuzzer links without the
 # archive/crypto libraries of the collector.
-FUZZ_REGF_SRC := $(sort $(wildcard collector/regf*.c)) collector/fold.c collector/reader.c collector/err.c \
-                 collector/buf.c collector/text.c
+FUZZ_REGF_SRC := $(filter-out %/fuzz_regf.c,$(sort $(wildcard $(REGF_DIR)/*.c))) $(FUZZ_CORE_SRC)
 FUZZ_REGF_DIR := build/fuzz/regf
 
-build/fuzz/fuzz_regf: tests/fuzz/fuzz_regf.c $(FUZZ_REGF_SRC) $(HEADERS)
+build/fuzz/fuzz_regf: $(REGF_DIR)/fuzz_regf.c $(FUZZ_REGF_SRC) $(wildcard $(REGF_DIR)/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CSTD) $(WARN) -Wno-unknown-warning-option -O1 -g -fno-omit-frame-pointer \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	    -Icollector -o $@ tests/fuzz/fuzz_regf.c $(FUZZ_REGF_SRC)
+	    $(FUZZ_INCLUDES) -o $@ $(REGF_DIR)/fuzz_regf.c $(FUZZ_REGF_SRC)
 
 # Seeds are assembled under build/ at run time: the generated hives, the
 # checked-in tests/fuzz/regf-seeds and, when present, the shared corpus
@@ -38,7 +36,7 @@ fuzz-regf: build/fuzz/fuzz_regf $(FIXTURES)
 	    n=$$(od -An -tu4 -j40 -N4 "$$hive" | tr -d ' '); \
 	    { head -c $$((4096 + n)) "$$hive"; cat "$$log"; } > $(FUZZ_REGF_DIR)/seeds/pair-$$(basename "$$log"); done; true
 	build/fuzz/fuzz_regf -max_total_time=$(FUZZ_TIME) -max_len=$(FUZZ_MAX_LEN) -timeout=20 \
-	    -rss_limit_mb=2048 -print_final_stats=1 -dict=tests/fuzz/regf.dict \
+	    -rss_limit_mb=2048 -print_final_stats=1 -dict=$(REGF_DIR)/regf.dict \
 	    -artifact_prefix=$(FUZZ_REGF_DIR)/crashes/ $(FUZZ_REGF_DIR)/corpus $(FUZZ_REGF_DIR)/seeds
 
 bench-regf: gleaner
