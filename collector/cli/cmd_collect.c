@@ -18,23 +18,25 @@ static const char collect_help[] =
     "  -o, --output DIR       where the bundle is written (default: .); never read as evidence\n"
     "  -n, --name TEMPLATE    bundle name; {host} {utc} {date} {profile} {source}\n"
     "                         (default: {host}_{utc}, e.g. WS01_20261125T101500Z)\n"
+    "      --set MODULE.KEY=VALUE  module setting, overriding the profile (repeatable;\n"
+    "                         `gleaner list --settings` shows them)\n"
     "      --dry-run          print what would be read and run; read nothing\n"
     "  -q, --quiet            no progress on stderr\n"
     "  -h, --help             this help\n\n"
     "On success stdout gets one line in sha256sum format: <sha256>  <bundle path>.\n";
 
-static void print_dry_run(const gl_profile *p, const char *source, const char *output, const char *tmpl)
+static void print_dry_run(const gl_profile *p, const gl_module *const *order, const char *source, const char *output,
+                          const char *tmpl)
 {
     printf("dry run: nothing will be read\n");
     printf("source:  %s\nprofile: %s (%s)%s%s\noutput:  %s/%s.tar.zst\n", source, p->name, p->origin,
            p->description[0] ? " - " : "", p->description, output, tmpl);
     printf("modules, in order:\n");
     for (size_t i = 0; i < p->n_modules; i++) {
-        const gl_module *m = gl_module_find(p->modules[i]);
-        printf("  %-16s %s%s%s%s\n", p->modules[i], m ? m->description : "(unknown)",
-               m && (m->needs & GL_NEEDS_FILES) ? " [files]" : "",
-               m && (m->needs & GL_NEEDS_REGISTRY) ? " [registry]" : "",
-               m && (m->needs & GL_NEEDS_EVTX) ? " [event logs]" : "");
+        const gl_module *m = order[i];
+        printf("  %-16s %s%s%s%s\n", m->name, m->description, (m->needs & GL_NEEDS_FILES) ? " [files]" : "",
+               (m->needs & GL_NEEDS_REGISTRY) ? " [registry]" : "",
+               (m->needs & GL_NEEDS_EVTX) ? " [event logs]" : "");
     }
     if (p->n_targets)
         printf("file targets (module files):\n");
@@ -66,7 +68,11 @@ int gl_cmd_collect(int argc, char **argv)
         {"source", required_argument, 0, 's'}, {"profile", required_argument, 0, 'p'},
         {"output", required_argument, 0, 'o'}, {"name", required_argument, 0, 'n'},
         {"dry-run", no_argument, 0, 'D'},      {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+        {"set", required_argument, 0, 'S'},    {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    enum { MAX_SETS = 256 };
+    const char *sets[MAX_SETS];
+    size_t n_sets = 0;
     const char *source = "live", *profile_name = "standard", *output = ".", *tmpl = "{host}_{utc}";
     bool dry_run = false, quiet = false;
     int c;
@@ -79,6 +85,14 @@ int gl_cmd_collect(int argc, char **argv)
         case 'n': tmpl = optarg; break;
         case 'D': dry_run = true; break;
         case 'q': quiet = true; break;
+        case 'S':
+            if (n_sets == MAX_SETS || !strchr(optarg, '=')) {
+                fprintf(stderr, "gleaner collect: --set %s: expected MODULE.KEY=VALUE (at most %d)\n", optarg,
+                        MAX_SETS);
+                return GL_EXIT_USAGE;
+            }
+            sets[n_sets++] = optarg;
+            break;
         case 'h': fputs(collect_help, stdout); return GL_EXIT_OK;
         default: fputs(collect_help, stderr); return GL_EXIT_USAGE;
         }
@@ -91,36 +105,41 @@ int gl_cmd_collect(int argc, char **argv)
         fprintf(stderr, "gleaner collect: unknown source '%s' (expected live, dir:PATH or bundle:FILE)\n", source);
         return GL_EXIT_USAGE;
     }
-    gl_err err = {{0}};
+    gl_err err = {0};
     gl_profile *profile = gl_profile_load(profile_name, &err);
     if (!profile) {
         fprintf(stderr, "gleaner collect: %s\n", err.msg);
         return GL_EXIT_USAGE;
     }
-    for (size_t i = 0; i < profile->n_modules; i++) {
-        if (!gl_module_find(profile->modules[i])) {
-            fprintf(stderr, "gleaner collect: profile %s names unknown module '%s' (see `gleaner list`)\n",
-                    profile->origin, profile->modules[i]);
-            gl_profile_free(profile);
-            return GL_EXIT_USAGE;
-        }
-    }
-    if (dry_run) {
-        print_dry_run(profile, source, output, tmpl);
-        gl_profile_free(profile);
-        return GL_EXIT_OK;
+    for (size_t i = 0; i < n_sets; i++) {
+        const char *eq = strchr(sets[i], '=');
+        char key[256];
+        snprintf(key, sizeof key, "%.*s", (int)(eq - sets[i]), sets[i]);
+        gl_profile_set(profile, key, eq + 1);
     }
     char *cmdline = join_argv(argc, argv);
-    gl_collect_opts o = {.source_spec = source, .profile = profile, .output_dir = output,
+    gl_collect_opts o = {.source_spec = source, .profile = profile, .modules = gl_modules, .output_dir = output,
                          .name_template = tmpl, .command_line = cmdline,
                          .progress = quiet ? NULL : stderr};
+    const gl_module **order = calloc(profile->n_modules + 1, sizeof *order);
+    int rc = gl_collect_plan(&o, order, &err);
+    if (rc == 0 && dry_run)
+        print_dry_run(profile, order, source, output, tmpl);
+    free(order);
+    if (rc != 0 || dry_run) {
+        if (rc != 0)
+            fprintf(stderr, "gleaner collect: %s\n", err.msg);
+        free(cmdline);
+        gl_profile_free(profile);
+        return rc != 0 ? GL_EXIT_USAGE : GL_EXIT_OK;
+    }
     gl_collect_result res;
-    int rc = gl_collect(&o, &res, &err);
+    rc = gl_collect(&o, &res, &err);
     free(cmdline);
     gl_profile_free(profile);
     if (rc != 0) {
         fprintf(stderr, "gleaner collect: no bundle written: %s\n", err.msg);
-        return GL_EXIT_FATAL;
+        return err.code == GL_ERR_USAGE ? GL_EXIT_USAGE : GL_EXIT_FATAL;
     }
     printf("%s  %s\n", res.sha256, res.bundle_path);
     if (!quiet)

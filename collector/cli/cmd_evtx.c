@@ -124,7 +124,7 @@ static int dump_file(const char *path, const dump_opts *o, gl_buf *out)
     fd_ctx ctx = {fd};
     gl_reader r = {.ctx = &ctx, .read_at = fd_read_at, .size = (uint64_t)st.st_size, .name = path};
     evtx_options eo = {.no_recover = o->no_recover};
-    gl_err err = {{0}};
+    gl_err err = {0};
     evtx_file *f = evtx_open(&r, &eo, &err);
     if (!f) {
         fprintf(stderr, "gleaner evtx: %s\n", err.msg);

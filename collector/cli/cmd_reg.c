@@ -496,7 +496,7 @@ static int dump_main(int argc, char **argv)
         rc = GL_EXIT_PARTIAL;
     if (f2 && !load(&l2, f2, ro.max_hive_size))
         rc = GL_EXIT_PARTIAL;
-    gl_err err = {{0}};
+    gl_err err = {0};
     d.h = regf_open(&lp.r, loaded_nonempty(&l1) ? &l1.r : NULL, loaded_nonempty(&l2) ? &l2.r : NULL, &ro, &err);
     if (!d.h) {
         fprintf(stderr, "gleaner reg: %s\n", err.msg);

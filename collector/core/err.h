@@ -5,8 +5,21 @@
 #define GL_ERR_H
 #include <stddef.h>
 
+/* What kind of problem it was, so callers can tell "not there" (normal:
+ * a missing Exclusions key) from "there but broken" (a damaged hive must
+ * make a run partial). */
+typedef enum gl_err_code {
+    GL_ERR_OTHER = 0, /* anything not classified below */
+    GL_ERR_ABSENT,    /* the thing looked for does not exist */
+    GL_ERR_DAMAGED,   /* it exists but its content is malformed or unexpected */
+    GL_ERR_IO,        /* the operating system refused or failed a read */
+    GL_ERR_LIMIT,     /* a size, count or depth limit stopped the work */
+    GL_ERR_USAGE,     /* the caller's request (options, profile, data file) is wrong */
+} gl_err_code;
+
 typedef struct gl_err {
     char msg[1024];
+    gl_err_code code;
 } gl_err;
 
 #if defined(__GNUC__)
@@ -15,12 +28,16 @@ typedef struct gl_err {
 #define GL_PRINTF(a, b)
 #endif
 
-/* Replace the message. Safe with err == NULL. Always returns -1 so that
- * `return gl_err_set(err, ...)` reads naturally. */
+/* Replace the message (code GL_ERR_OTHER). Safe with err == NULL. Always
+ * returns -1 so that `return gl_err_set(err, ...)` reads naturally. */
 int gl_err_set(gl_err *err, const char *fmt, ...) GL_PRINTF(2, 3);
-/* Prepend context: "ctx: old message". Returns -1. */
+/* Same with a code. */
+int gl_err_setc(gl_err *err, gl_err_code code, const char *fmt, ...) GL_PRINTF(3, 4);
+const char *gl_err_code_name(gl_err_code code); /* "absent", "damaged", ... */
+/* Prepend context: "ctx: old message" (code kept). Returns -1. */
 int gl_err_prefix(gl_err *err, const char *fmt, ...) GL_PRINTF(2, 3);
-/* Set from errno: "<what>: strerror(errno)". Returns -1. */
+/* Set from errno: "<what>: strerror(errno)"; code GL_ERR_ABSENT for
+ * ENOENT/ENOTDIR, GL_ERR_IO otherwise. Returns -1. */
 int gl_err_errno(gl_err *err, const char *fmt, ...) GL_PRINTF(2, 3);
 
 #endif

@@ -18,6 +18,12 @@ int gl_spool_open(gl_spool *sp, const char *dir, gl_err *err);
 int gl_spool_write(gl_spool *sp, const void *data, size_t n, gl_err *err);
 /* Append data plus '\n' as one JSON Lines record. */
 int gl_spool_line(gl_spool *sp, const char *line, size_t n, gl_err *err);
+/* Read back what was written so far: len bytes at off (short only at the
+ * end). Returns bytes read or -1 with err. Writing may continue after. */
+int64_t gl_spool_read_at(gl_spool *sp, uint64_t off, void *buf, size_t len, gl_err *err);
+/* Each line written so far, without its newline; cb returning non-zero
+ * stops and is returned; -1 with err on a read error. */
+int gl_spool_each_line(gl_spool *sp, int (*cb)(void *ctx, const char *line, size_t n), void *ctx, gl_err *err);
 void gl_spool_close(gl_spool *sp);
 
 #endif

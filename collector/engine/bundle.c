@@ -230,7 +230,7 @@ const char *gl_bundle_add_file(gl_bundle *b, const char *name, gl_file *f, gl_er
     char problem[sizeof(gl_err) + 128] = "";
     while (off < size) {
         size_t want = size - off < COPY_CHUNK ? (size_t)(size - off) : COPY_CHUNK;
-        gl_err rerr = {{0}};
+        gl_err rerr = {0};
         int64_t n = r.read_at(r.ctx, off, b->copybuf, want, &rerr);
         if (n <= 0) {
             /* A file that shrinks or fails mid-read (live hosts): keep the

@@ -1,6 +1,9 @@
 #include "collect.h"
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,22 +14,31 @@
 #include "buf.h"
 #include "hostinfo.h"
 #include "json.h"
-#include "module_registry.h"
 #include "spool.h"
 #include "text.h"
 
 #define MAX_ERRORS_LISTED 200 /* per module in run.json; all are in log.txt */
+#define MAX_SHARED 16
 
 typedef struct module_result {
     const gl_module *mod;
-    const char *status; /* "complete", "partial", "failed", "unknown-module" */
+    const char *status; /* "complete", "partial", "failed" */
     char started[GL_TIME_STRLEN], ended[GL_TIME_STRLEN];
     double seconds;
-    uint64_t records, findings, errors, artifacts_before, artifacts_after;
+    uint64_t records, findings, timeline, errors, artifacts_before, artifacts_after;
     char **error_list;
     size_t n_error_list;
     char *failure;
+    void *state;       /* from init */
+    bool initialised;
+    gl_spool spool;    /* its records, kept until the end so later modules can read them */
 } module_result;
+
+typedef struct shared_obj {
+    char *key;
+    void *obj;
+    void (*destroy)(void *obj);
+} shared_obj;
 
 struct gl_run {
     const gl_collect_opts *opts;
@@ -34,12 +46,19 @@ struct gl_run {
     gl_bundle *bundle;
     char host[256];
     char output_dir[4096];
-    gl_spool records;  /* current module's records */
     gl_spool findings;
+    gl_spool timeline;
     gl_spool log;
+    const gl_module **order; /* run order */
+    module_result *mods;     /* parallel to order */
+    size_t n_mods;
     module_result *cur;
-    uint64_t total_findings, total_errors;
-    gl_err io_err;  /* first spool write failure */
+    gl_regview *regview;
+    bool regview_tried;
+    shared_obj shared[MAX_SHARED];
+    size_t n_shared;
+    uint64_t total_findings, total_timeline, total_errors;
+    gl_err io_err; /* first spool write failure */
     bool io_failed;
 };
 
@@ -51,29 +70,175 @@ const char *gl_severity_name(gl_severity s)
 
 gl_source *gl_run_source(gl_run *run) { return run->src; }
 const char *gl_run_host(const gl_run *run) { return run->host; }
+void *gl_run_state(gl_run *run) { return run->cur ? run->cur->state : NULL; }
+const char *gl_run_spool_dir(const gl_run *run) { return run->output_dir; }
+const gl_module *gl_run_current(const gl_run *run) { return run->cur ? run->cur->mod : NULL; }
 
+size_t gl_run_modules(const gl_run *run, const gl_module *const **mods)
+{
+    *mods = run->order;
+    return run->n_mods;
+}
+
+const gl_module *gl_module_lookup(const gl_module *const *modules, const char *name)
+{
+    for (size_t i = 0; modules && modules[i]; i++)
+        if (!strcmp(modules[i]->name, name))
+            return modules[i];
+    return NULL;
+}
+
+const gl_rule_decl *gl_module_rule(const gl_module *m, const char *id)
+{
+    for (const gl_rule_decl *r = m->rules; r && r->id; r++)
+        if (!strcmp(r->id, id))
+            return r;
+    return NULL;
+}
+
+const gl_setting_decl *gl_module_setting(const gl_module *m, const char *key)
+{
+    for (const gl_setting_decl *d = m->settings; d && d->key; d++)
+        if (!strcmp(d->key, key))
+            return d;
+    return NULL;
+}
+
+/* ---- settings ------------------------------------------------------------ */
+
+static int parse_bool(const char *v, bool *out)
+{
+    static const char *const yes[] = {"true", "yes", "on", "1"}, *const no[] = {"false", "no", "off", "0"};
+    for (size_t i = 0; i < 4; i++) {
+        if (!strcasecmp(v, yes[i]))
+            return *out = true, 0;
+        if (!strcasecmp(v, no[i]))
+            return *out = false, 0;
+    }
+    return -1;
+}
+
+static int parse_uint(const char *v, uint64_t *out)
+{
+    if (!*v || *v == '-' || *v == '+')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (*end || errno || n > INT64_MAX)
+        return -1;
+    *out = n;
+    return 0;
+}
+
+static int parse_seconds(const char *v, int64_t *out)
+{
+    size_t len = strlen(v);
+    uint64_t mult = 1;
+    char num[32];
+    if (len == 0 || len >= sizeof num)
+        return -1;
+    memcpy(num, v, len + 1);
+    switch (num[len - 1]) {
+    case 's': mult = 1; num[len - 1] = '\0'; break;
+    case 'm': mult = 60; num[len - 1] = '\0'; break;
+    case 'h': mult = 3600; num[len - 1] = '\0'; break;
+    case 'd': mult = 86400; num[len - 1] = '\0'; break;
+    default: break;
+    }
+    uint64_t n;
+    if (parse_uint(num, &n) != 0 || n > INT64_MAX / mult)
+        return -1;
+    *out = (int64_t)(n * mult);
+    return 0;
+}
+
+int gl_setting_check(const gl_setting_decl *d, const char *module, const char *value, gl_err *err)
+{
+    uint64_t u;
+    int64_t sec;
+    bool b;
+    struct stat st;
+    switch (d->type) {
+    case GL_SETTING_SIZE:
+        if (gl_parse_size(value, &u) == 0)
+            return 0;
+        return gl_err_setc(err, GL_ERR_USAGE, "setting %s.%s: '%s' is not a size (e.g. 512, 64K, 2M, 4GiB)",
+                           module, d->key, value);
+    case GL_SETTING_UINT:
+        if (parse_uint(value, &u) == 0)
+            return 0;
+        return gl_err_setc(err, GL_ERR_USAGE, "setting %s.%s: '%s' is not a whole number", module, d->key, value);
+    case GL_SETTING_BOOL:
+        if (parse_bool(value, &b) == 0)
+            return 0;
+        return gl_err_setc(err, GL_ERR_USAGE, "setting %s.%s: '%s' is not true or false", module, d->key, value);
+    case GL_SETTING_DURATION:
+        if (parse_seconds(value, &sec) == 0)
+            return 0;
+        return gl_err_setc(err, GL_ERR_USAGE, "setting %s.%s: '%s' is not a duration (e.g. 90s, 15m, 12h, 30d)",
+                           module, d->key, value);
+    case GL_SETTING_FILE:
+        if (stat(value, &st) == 0 && S_ISREG(st.st_mode))
+            return 0;
+        return gl_err_setc(err, GL_ERR_USAGE, "setting %s.%s: '%s' is not a readable file", module, d->key, value);
+    case GL_SETTING_TEXT: return 0;
+    }
+    return 0;
+}
+
+/* Unset: the declared default when there is one, else def. */
 const char *gl_run_setting(const gl_run *run, const char *key, const char *def)
 {
     gl_buf full = {0};
     gl_buf_printf(&full, "%s.%s", run->cur ? run->cur->mod->name : "", key);
     const char *v = gl_profile_setting(run->opts->profile, full.data);
     gl_buf_free(&full);
-    return v ? v : def;
+    if (v)
+        return v;
+    const gl_setting_decl *d = run->cur ? gl_module_setting(run->cur->mod, key) : NULL;
+    return d && d->def ? d->def : def;
 }
 
-int gl_run_setting_size(gl_run *run, const char *key, uint64_t def, uint64_t *out)
+/* Values were checked against the declarations before the run; a module
+ * asking for a key it did not declare gets the default and an error. */
+static const char *typed_setting(gl_run *run, const char *key, gl_setting_type type)
 {
-    const char *v = gl_run_setting(run, key, NULL);
-    if (!v) {
-        *out = def;
-        return 0;
+    const gl_setting_decl *d = run->cur ? gl_module_setting(run->cur->mod, key) : NULL;
+    if (!d || d->type != type) {
+        gl_run_error(run, "setting %s.%s read but not declared with this type", run->cur ? run->cur->mod->name : "?",
+                     key);
+        return NULL;
     }
-    if (gl_parse_size(v, out) != 0) {
-        gl_run_error(run, "setting %s.%s: '%s' is not a size", run->cur->mod->name, key, v);
-        *out = def;
-        return -1;
-    }
-    return 0;
+    return gl_run_setting(run, key, NULL);
+}
+
+uint64_t gl_run_setting_size(gl_run *run, const char *key, uint64_t def)
+{
+    const char *v = typed_setting(run, key, GL_SETTING_SIZE);
+    uint64_t out;
+    return v && gl_parse_size(v, &out) == 0 ? out : def;
+}
+
+uint64_t gl_run_setting_uint(gl_run *run, const char *key, uint64_t def)
+{
+    const char *v = typed_setting(run, key, GL_SETTING_UINT);
+    uint64_t out;
+    return v && parse_uint(v, &out) == 0 ? out : def;
+}
+
+bool gl_run_setting_bool(gl_run *run, const char *key, bool def)
+{
+    const char *v = typed_setting(run, key, GL_SETTING_BOOL);
+    bool out;
+    return v && parse_bool(v, &out) == 0 ? out : def;
+}
+
+int64_t gl_run_setting_seconds(gl_run *run, const char *key, int64_t def)
+{
+    const char *v = typed_setting(run, key, GL_SETTING_DURATION);
+    int64_t out;
+    return v && parse_seconds(v, &out) == 0 ? out : def;
 }
 
 size_t gl_run_targets(const gl_run *run, const gl_target **targets)
@@ -161,28 +326,139 @@ void gl_run_error(gl_run *run, const char *fmt, ...)
 
 void gl_run_record(gl_run *run, const char *json, size_t n)
 {
-    spool_or_note(run, &run->records, json, n);
+    if (!run->cur)
+        return;
+    spool_or_note(run, &run->cur->spool, json, n);
+    run->cur->records++;
+}
+
+int gl_run_each_record(gl_run *run, const char *module, gl_record_cb cb, void *ctx, gl_err *err)
+{
+    bool declared = false;
+    for (const char *const *r = run->cur ? run->cur->mod->reads : NULL; r && *r; r++)
+        declared |= !strcmp(*r, module);
+    if (!declared)
+        return gl_err_set(err, "module %s reads records of %s without declaring it in `reads`",
+                          run->cur ? run->cur->mod->name : "?", module);
+    for (size_t i = 0; i < run->n_mods; i++) {
+        module_result *m = &run->mods[i];
+        if (strcmp(m->mod->name, module) || !m->spool.fp)
+            continue;
+        return gl_spool_each_line(&m->spool, cb, ctx, err);
+    }
+    return 0; /* not part of this run: no records */
+}
+
+void gl_run_timeline_line(gl_run *run, const char *json, size_t n)
+{
+    spool_or_note(run, &run->timeline, json, n);
+    run->total_timeline++;
     if (run->cur)
-        run->cur->records++;
+        run->cur->timeline++;
+}
+
+void *gl_run_shared(gl_run *run, const char *key, void *(*create)(gl_run *run, void *arg), void *arg,
+                    void (*destroy)(void *obj))
+{
+    for (size_t i = 0; i < run->n_shared; i++)
+        if (!strcmp(run->shared[i].key, key))
+            return run->shared[i].obj;
+    if (run->n_shared == MAX_SHARED) /* a handful of kit services use this; more is a build bug */
+        abort();
+    void *obj = create(run, arg);
+    if (obj)
+        run->shared[run->n_shared++] = (shared_obj){gl_xstrdup(key), obj, destroy};
+    return obj;
+}
+
+/* ---- the shared registry view ------------------------------------------------ */
+
+/* Hive problems belong to the module whose lookup met them. An absent hive
+ * is normal on a partial triage tree (logged); damage and read errors make
+ * that module partial. */
+static void regview_problem(void *ctx, gl_regview_level level, gl_err_code code, const char *msg)
+{
+    gl_run *run = ctx;
+    if (level == GL_REGVIEW_ERROR && code != GL_ERR_ABSENT)
+        gl_run_error(run, "registry: %s", msg);
+    else
+        gl_run_log(run, "registry: %s", msg);
+}
+
+gl_regview *gl_run_regview(gl_run *run)
+{
+    if (!run->regview_tried) {
+        run->regview_tried = true;
+        gl_regview_options opt = {.recover_deleted = true};
+        gl_err err = {0};
+        run->regview = gl_regview_open_opts(run->src, &opt, &err);
+        if (!run->regview)
+            gl_run_error(run, "registry view: %s", err.msg);
+        else
+            gl_regview_set_problem_cb(run->regview, regview_problem, run);
+    }
+    return run->regview;
+}
+
+/* ---- findings ------------------------------------------------------------------ */
+
+static void finding_id(gl_run *run, const gl_finding *f, char out[17])
+{
+    gl_sha256 h;
+    gl_sha256_init(&h);
+    const char *parts[] = {run->cur ? run->cur->mod->name : "gleaner", f->rule, run->host,
+                           f->subject ? f->subject : (f->title ? f->title : "")};
+    for (size_t i = 0; i < 4; i++)
+        gl_sha256_update(&h, parts[i], strlen(parts[i]) + 1); /* NUL-separated: no ambiguity */
+    char hex[GL_SHA256_HEX];
+    gl_sha256_final(&h, hex);
+    memcpy(out, hex, 16);
+    out[16] = '\0';
+}
+
+static void json_attack(gl_json *j, const gl_finding *f, const gl_rule_decl *rule)
+{
+    gl_json_key(j, "attack");
+    gl_json_arr_begin(j);
+    if (f->n_attack) {
+        for (size_t i = 0; i < f->n_attack; i++)
+            gl_json_str(j, f->attack[i]);
+    } else if (rule && rule->attack) {
+        for (const char *p = rule->attack; *p;) {
+            size_t n = strcspn(p, " ");
+            if (n)
+                gl_json_strn(j, p, n);
+            p += n;
+            p += strspn(p, " ");
+        }
+    }
+    gl_json_arr_end(j);
 }
 
 void gl_run_finding(gl_run *run, const gl_finding *f)
 {
+    const gl_rule_decl *rule = run->cur ? gl_module_rule(run->cur->mod, f->rule) : NULL;
+    if (!rule)
+        gl_run_error(run, "finding with rule id '%s', which module %s did not declare", f->rule,
+                     run->cur ? run->cur->mod->name : "?");
+    if (!f->severity_reason || !f->severity_reason[0])
+        gl_run_error(run, "finding %s does not say why its severity is %s", f->rule, gl_severity_name(f->severity));
+    char id[17];
+    finding_id(run, f, id);
     gl_buf out = {0};
     gl_json j;
     gl_json_init(&j, &out);
     gl_json_obj_begin(&j);
+    gl_json_kv_str(&j, "id", id);
     gl_json_kv_str(&j, "module", run->cur ? run->cur->mod->name : "gleaner");
     gl_json_kv_str(&j, "rule", f->rule);
     gl_json_kv_str(&j, "severity", gl_severity_name(f->severity));
-    gl_json_kv_str(&j, "title", f->title);
-    gl_json_key(&j, "attack");
-    gl_json_arr_begin(&j);
-    for (size_t i = 0; i < f->n_attack; i++)
-        gl_json_str(&j, f->attack[i]);
-    gl_json_arr_end(&j);
+    gl_json_kv_str(&j, "severity_reason", f->severity_reason);
+    gl_json_kv_str(&j, "title", f->title ? f->title : (rule ? rule->title : f->rule));
+    json_attack(&j, f, rule);
     gl_json_kv_str(&j, "time", f->time); /* NULL renders as null */
     gl_json_kv_str(&j, "host", run->host);
+    gl_json_kv_str(&j, "subject", f->subject);
     gl_json_key(&j, "evidence");
     gl_json_arr_begin(&j);
     for (size_t i = 0; i < f->n_evidence; i++) {
@@ -306,8 +582,8 @@ static void json_os(gl_json *j, gl_source *src)
     gl_json_obj_end(j);
 }
 
-static void render_run_json(gl_run *run, module_result *mods, size_t n_mods, const char *started,
-                            const char *ended, const char *status, gl_buf *out)
+static void render_run_json(gl_run *run, const char *started, const char *ended, const char *status,
+                            gl_buf *out)
 {
     gl_json j;
     gl_json_init(&j, out);
@@ -338,12 +614,13 @@ static void render_run_json(gl_run *run, module_result *mods, size_t n_mods, con
     gl_json_kv_uint(&j, "artifacts", st.artifacts);
     gl_json_kv_uint(&j, "artifact_bytes", st.artifact_bytes);
     gl_json_kv_uint(&j, "findings", run->total_findings);
+    gl_json_kv_uint(&j, "timeline_events", run->total_timeline);
     gl_json_kv_uint(&j, "errors", run->total_errors);
     gl_json_obj_end(&j);
     gl_json_key(&j, "modules");
     gl_json_arr_begin(&j);
-    for (size_t i = 0; i < n_mods; i++) {
-        module_result *m = &mods[i];
+    for (size_t i = 0; i < run->n_mods; i++) {
+        module_result *m = &run->mods[i];
         gl_json_obj_begin(&j);
         gl_json_kv_str(&j, "name", m->mod ? m->mod->name : "?");
         gl_json_kv_str(&j, "status", m->status);
@@ -353,6 +630,7 @@ static void render_run_json(gl_run *run, module_result *mods, size_t n_mods, con
         gl_json_double(&j, m->seconds);
         gl_json_kv_uint(&j, "records", m->records);
         gl_json_kv_uint(&j, "findings", m->findings);
+        gl_json_kv_uint(&j, "timeline_events", m->timeline);
         gl_json_kv_uint(&j, "artifacts_acquired", m->artifacts_after - m->artifacts_before);
         gl_json_kv_uint(&j, "error_count", m->errors);
         gl_json_key(&j, "errors");
@@ -369,6 +647,76 @@ static void render_run_json(gl_run *run, module_result *mods, size_t n_mods, con
     gl_buf_putc(out, '\n');
 }
 
+/* ---- the plan: checks before anything is read ------------------------------------ */
+
+static int check_settings(const gl_collect_opts *opts, gl_err *err)
+{
+    const gl_profile *p = opts->profile;
+    for (size_t i = 0; i < p->n_settings; i++) {
+        const char *key = p->settings[i].key, *dot = strchr(key, '.');
+        if (!dot || dot == key || !dot[1])
+            return gl_err_setc(err, GL_ERR_USAGE, "setting '%s': expected <module>.<key>", key);
+        char mod[128];
+        snprintf(mod, sizeof mod, "%.*s", (int)(dot - key), key);
+        const gl_module *m = gl_module_lookup(opts->modules, mod);
+        if (!m)
+            return gl_err_setc(err, GL_ERR_USAGE, "setting '%s': no module '%s' (see `gleaner list`)", key, mod);
+        const gl_setting_decl *d = gl_module_setting(m, dot + 1);
+        if (!d) {
+            gl_buf known = {0};
+            for (const gl_setting_decl *k = m->settings; k && k->key; k++)
+                gl_buf_printf(&known, "%s%s", known.len ? ", " : "", k->key);
+            gl_err_setc(err, GL_ERR_USAGE, "setting '%s': module %s has no setting '%s' (it has: %s)", key, mod,
+                        dot + 1, known.len ? known.data : "none");
+            gl_buf_free(&known);
+            return -1;
+        }
+        if (gl_setting_check(d, mod, p->settings[i].value, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Depth-first topological order over `reads` (modules of the profile
+ * only), keeping the profile's order where nothing constrains it. */
+static int visit(const gl_collect_opts *opts, size_t i, unsigned char *mark, const gl_module **order, size_t *n,
+                 gl_err *err)
+{
+    const gl_profile *p = opts->profile;
+    if (mark[i] == 2)
+        return 0;
+    if (mark[i] == 1)
+        return gl_err_setc(err, GL_ERR_USAGE, "modules read each other's records in a cycle (through %s)",
+                           p->modules[i]);
+    mark[i] = 1;
+    const gl_module *m = gl_module_lookup(opts->modules, p->modules[i]);
+    for (const char *const *r = m->reads; r && *r; r++)
+        for (size_t k = 0; k < p->n_modules; k++)
+            if (!strcmp(p->modules[k], *r) && visit(opts, k, mark, order, n, err) != 0)
+                return -1;
+    mark[i] = 2;
+    order[(*n)++] = m;
+    return 0;
+}
+
+int gl_collect_plan(const gl_collect_opts *opts, const gl_module **order, gl_err *err)
+{
+    const gl_profile *p = opts->profile;
+    for (size_t i = 0; i < p->n_modules; i++)
+        if (!gl_module_lookup(opts->modules, p->modules[i]))
+            return gl_err_setc(err, GL_ERR_USAGE, "profile %s names unknown module '%s' (see `gleaner list`)",
+                               p->origin, p->modules[i]);
+    if (check_settings(opts, err) != 0)
+        return -1;
+    unsigned char *mark = gl_xcalloc(p->n_modules ? p->n_modules : 1, 1);
+    size_t n = 0;
+    int rc = 0;
+    for (size_t i = 0; i < p->n_modules && rc == 0; i++)
+        rc = visit(opts, i, mark, order, &n, err);
+    free(mark);
+    return rc;
+}
+
 /* ---- the run ---------------------------------------------------------------- */
 
 static double elapsed(const struct timespec *a)
@@ -378,28 +726,25 @@ static double elapsed(const struct timespec *a)
     return (double)(b.tv_sec - a->tv_sec) + (double)(b.tv_nsec - a->tv_nsec) / 1e9;
 }
 
-static void run_module(gl_run *run, module_result *m, const char *name)
+static void fail_module(gl_run *run, module_result *m, const char *why)
 {
-    now_iso(m->started);
-    m->mod = gl_module_find(name);
-    if (!m->mod) {
-        static const gl_module unknown = {"?", "", 0, NULL};
-        m->mod = &unknown;
-        m->status = "failed";
-        m->failure = gl_xstrdup("no such module in this build");
-        run->total_errors++;
-        now_iso(m->ended);
-        return;
-    }
+    m->status = "failed";
+    free(m->failure);
+    m->failure = gl_xstrdup(why && why[0] ? why : "failed without a message");
+    log_line(run, "ERROR", m->failure);
+    run->total_errors++;
+}
+
+static void run_module(gl_run *run, module_result *m)
+{
     run->cur = m;
-    gl_err err = {{0}};
+    now_iso(m->started);
+    gl_err err = {0};
     m->artifacts_before = gl_bundle_get_stats(run->bundle).artifacts;
-    if (gl_spool_open(&run->records, run->output_dir, &err) != 0) {
-        m->status = "failed";
-        m->failure = gl_xstrdup(err.msg);
-        run->total_errors++;
-        run->cur = NULL;
+    if (gl_spool_open(&m->spool, run->output_dir, &err) != 0) {
+        fail_module(run, m, err.msg);
         now_iso(m->ended);
+        run->cur = NULL;
         return;
     }
     struct timespec t0;
@@ -407,39 +752,77 @@ static void run_module(gl_run *run, module_result *m, const char *name)
     progress(run, "start");
     int rc = m->mod->run(run, &err);
     m->seconds = elapsed(&t0);
-    if (rc != 0) {
-        m->status = "failed";
-        m->failure = gl_xstrdup(err.msg[0] ? err.msg : "failed without a message");
-        log_line(run, "ERROR", m->failure);
-        run->total_errors++;
-    } else {
+    if (rc != 0)
+        fail_module(run, m, err.msg);
+    else
         m->status = m->errors ? "partial" : "complete";
-    }
-    progress(run, "%s: %llu records, %llu findings, %llu errors, %.3f s", m->status,
-               (unsigned long long)m->records, (unsigned long long)m->findings,
-               (unsigned long long)m->errors, m->seconds);
-    gl_buf member = {0};
-    gl_buf_printf(&member, "records/%s.jsonl", m->mod->name);
-    if (gl_bundle_add_spool(run->bundle, member.data, &run->records, &err) != 0) {
-        run->io_failed = true;
-        run->io_err = err;
-    }
-    gl_buf_free(&member);
-    gl_spool_close(&run->records);
+    progress(run, "%s: %llu records, %llu findings, %llu timeline events, %llu errors, %.3f s", m->status,
+             (unsigned long long)m->records, (unsigned long long)m->findings, (unsigned long long)m->timeline,
+             (unsigned long long)m->errors, m->seconds);
     m->artifacts_after = gl_bundle_get_stats(run->bundle).artifacts;
     now_iso(m->ended);
     run->cur = NULL;
 }
 
-static void free_results(module_result *mods, size_t n)
+/* Records stay in their spools until every module ran (later modules may
+ * read them), then go into the bundle in run order. */
+static int add_records(gl_run *run, gl_err *err)
 {
-    for (size_t i = 0; i < n; i++) {
-        for (size_t e = 0; e < mods[i].n_error_list; e++)
-            free(mods[i].error_list[e]);
-        free(mods[i].error_list);
-        free(mods[i].failure);
+    for (size_t i = 0; i < run->n_mods; i++) {
+        module_result *m = &run->mods[i];
+        if (!m->spool.fp)
+            continue;
+        gl_buf member = {0};
+        gl_buf_printf(&member, "records/%s.jsonl", m->mod->name);
+        int rc = gl_bundle_add_spool(run->bundle, member.data, &m->spool, err);
+        gl_buf_free(&member);
+        if (rc != 0)
+            return -1;
     }
-    free(mods);
+    return 0;
+}
+
+static int init_modules(gl_run *run, gl_err *err)
+{
+    for (size_t i = 0; i < run->n_mods; i++) {
+        module_result *m = &run->mods[i];
+        if (!m->mod->init)
+            continue;
+        run->cur = m;
+        int rc = m->mod->init(run, &m->state, err);
+        run->cur = NULL;
+        if (rc != 0) {
+            gl_err_prefix(err, "module %s", m->mod->name);
+            return -1;
+        }
+        m->initialised = true;
+    }
+    return 0;
+}
+
+static void end_run(gl_run *run)
+{
+    for (size_t i = run->n_shared; i-- > 0;) {
+        if (run->shared[i].destroy)
+            run->shared[i].destroy(run->shared[i].obj);
+        free(run->shared[i].key);
+    }
+    run->n_shared = 0;
+    if (run->regview)
+        gl_regview_close(run->regview);
+    run->regview = NULL;
+    for (size_t i = 0; i < run->n_mods; i++) {
+        module_result *m = &run->mods[i];
+        if (m->initialised && m->mod->fini)
+            m->mod->fini(m->state);
+        gl_spool_close(&m->spool);
+        for (size_t e = 0; e < m->n_error_list; e++)
+            free(m->error_list[e]);
+        free(m->error_list);
+        free(m->failure);
+    }
+    free(run->mods);
+    free(run->order);
 }
 
 static int ensure_dir(const char *dir, gl_err *err)
@@ -452,19 +835,72 @@ static int ensure_dir(const char *dir, gl_err *err)
     return 0;
 }
 
+/* Plan and initialise the modules: everything that can refuse the run
+ * before the source is touched. */
+static int prepare(gl_run *run, const gl_collect_opts *opts, gl_err *err)
+{
+    size_t n = opts->profile->n_modules;
+    run->order = gl_xcalloc(n ? n : 1, sizeof *run->order);
+    run->mods = gl_xcalloc(n ? n : 1, sizeof *run->mods);
+    if (gl_collect_plan(opts, run->order, err) != 0)
+        return -1;
+    run->n_mods = n;
+    for (size_t i = 0; i < n; i++) {
+        run->mods[i].mod = run->order[i];
+        run->mods[i].status = "not run";
+    }
+    return init_modules(run, err);
+}
+
+static int write_tail(gl_run *run, const char *started, bool *partial, gl_err *err)
+{
+    *partial = run->total_errors > 0 || run->io_failed;
+    const char *status = *partial ? "partial" : "complete";
+    char ended[GL_TIME_STRLEN];
+    now_iso(ended);
+    progress(run, "run %s: %llu findings, %llu timeline events, %llu errors", status,
+             (unsigned long long)run->total_findings, (unsigned long long)run->total_timeline,
+             (unsigned long long)run->total_errors);
+    if (run->io_failed) {
+        *err = run->io_err;
+        return -1;
+    }
+    gl_buf report = {0};
+    render_run_json(run, started, ended, status, &report);
+    int rc = add_records(run, err);
+    if (rc == 0)
+        rc = gl_bundle_add_spool(run->bundle, "findings.jsonl", &run->findings, err);
+    if (rc == 0)
+        rc = gl_bundle_add_spool(run->bundle, "timeline.jsonl", &run->timeline, err);
+    if (rc == 0)
+        rc = gl_bundle_add_buffer(run->bundle, "run.json", report.data, report.len, err);
+    if (rc == 0)
+        rc = gl_bundle_add_spool(run->bundle, "log.txt", &run->log, err);
+    gl_buf_free(&report);
+    return rc;
+}
+
 int gl_collect(const gl_collect_opts *opts, gl_collect_result *res, gl_err *err)
 {
     memset(res, 0, sizeof *res);
-    if (ensure_dir(opts->output_dir, err) != 0)
-        return -1;
     gl_run run;
     memset(&run, 0, sizeof run);
     run.opts = opts;
-    if (!realpath(opts->output_dir, run.output_dir))
-        return gl_err_errno(err, "output directory %s", opts->output_dir);
-    run.src = gl_source_open_scratch(opts->source_spec, run.output_dir, err);
-    if (!run.src)
+    if (prepare(&run, opts, err) != 0) {
+        end_run(&run);
         return -1;
+    }
+    if (ensure_dir(opts->output_dir, err) != 0 || !realpath(opts->output_dir, run.output_dir)) {
+        if (!err->msg[0])
+            gl_err_errno(err, "output directory %s", opts->output_dir);
+        end_run(&run);
+        return -1;
+    }
+    run.src = gl_source_open_scratch(opts->source_spec, run.output_dir, err);
+    if (!run.src) {
+        end_run(&run);
+        return -1;
+    }
     gl_source_exclude(run.src, run.output_dir);
     gl_detect_host(run.src, run.host, sizeof run.host);
     time_t t0 = time(NULL);
@@ -477,53 +913,43 @@ int gl_collect(const gl_collect_opts *opts, gl_collect_result *res, gl_err *err)
     run.bundle = gl_bundle_create(res->bundle_path, t0, err);
     if (!run.bundle) {
         gl_source_close(run.src);
+        end_run(&run);
         return -1;
     }
     if (gl_spool_open(&run.findings, run.output_dir, err) != 0 ||
+        gl_spool_open(&run.timeline, run.output_dir, err) != 0 ||
         gl_spool_open(&run.log, run.output_dir, err) != 0) {
         gl_spool_close(&run.findings);
+        gl_spool_close(&run.timeline);
         gl_bundle_abort(run.bundle);
         gl_source_close(run.src);
+        end_run(&run);
         return -1;
     }
     gl_acquirer acq = gl_bundle_acquirer(run.bundle);
     gl_source_set_acquirer(run.src, &acq);
     progress(&run, "gleaner %s: source %s, profile %s, host %s, bundle %s", GLEANER_VERSION,
-               opts->source_spec, opts->profile->name, run.host, res->bundle_path);
+             opts->source_spec, opts->profile->name, run.host, res->bundle_path);
 
-    size_t n_mods = opts->profile->n_modules;
-    module_result *mods = gl_xcalloc(n_mods ? n_mods : 1, sizeof *mods);
-    for (size_t i = 0; i < n_mods && !run.io_failed; i++)
-        run_module(&run, &mods[i], opts->profile->modules[i]);
+    for (size_t i = 0; i < run.n_mods && !run.io_failed; i++)
+        run_module(&run, &run.mods[i]);
 
-    bool partial = run.total_errors > 0 || run.io_failed;
-    const char *status = partial ? "partial" : "complete";
-    char ended[GL_TIME_STRLEN];
-    now_iso(ended);
-    progress(&run, "run %s: %llu findings, %llu errors", status,
-               (unsigned long long)run.total_findings, (unsigned long long)run.total_errors);
-    gl_buf report = {0};
-    render_run_json(&run, mods, n_mods, started, ended, status, &report);
-    int rc = 0;
-    if (run.io_failed) {
-        *err = run.io_err;
-        rc = -1;
+    if (run.regview) {
+        const char *roots;
+        size_t n = gl_regview_hives_parsed(run.regview, &roots);
+        gl_run_log(&run, "registry view: %zu hive%s parsed, each once: %s", n, n == 1 ? "" : "s", roots);
     }
-    if (rc == 0)
-        rc = gl_bundle_add_spool(run.bundle, "findings.jsonl", &run.findings, err);
-    if (rc == 0)
-        rc = gl_bundle_add_buffer(run.bundle, "run.json", report.data, report.len, err);
-    if (rc == 0)
-        rc = gl_bundle_add_spool(run.bundle, "log.txt", &run.log, err);
-    gl_buf_free(&report);
+    bool partial = false;
+    int rc = write_tail(&run, started, &partial, err);
     gl_spool_close(&run.findings);
+    gl_spool_close(&run.timeline);
     gl_spool_close(&run.log);
+    end_run(&run); /* closes the registry view and event cache before the source */
     gl_source_set_acquirer(run.src, NULL);
     gl_source_close(run.src);
     res->findings = run.total_findings;
     res->errors = run.total_errors;
     res->status = partial ? GL_RUN_PARTIAL : GL_RUN_COMPLETE;
-    free_results(mods, n_mods);
     if (rc != 0) {
         gl_bundle_abort(run.bundle);
         return -1;

@@ -7,12 +7,14 @@
 #include <stdio.h>
 #include <time.h>
 #include "err.h"
+#include "module.h"
 #include "profile.h"
 #include "sha256.h"
 
 typedef struct gl_collect_opts {
     const char *source_spec;   /* "live", "dir:PATH", "bundle:FILE" */
     const gl_profile *profile;
+    const gl_module *const *modules; /* the build's modules, NULL-terminated */
     const char *output_dir;
     const char *name_template; /* "{host}_{utc}" */
     const char *command_line;  /* recorded in run.json */
@@ -30,8 +32,17 @@ typedef struct gl_collect_result {
 } gl_collect_result;
 
 /* Returns 0 when a bundle was written (complete or partial), -1 when none
- * could be (err says why). */
+ * could be (err says why; err->code is GL_ERR_USAGE when the profile, a
+ * setting or a module's data file was at fault, and nothing was read). */
 int gl_collect(const gl_collect_opts *opts, gl_collect_result *res, gl_err *err);
+
+/* Check the profile against the modules' declarations before anything is
+ * read: every module exists, every `set` names a declared setting with a
+ * value of its type, and the modules' `reads` have no cycle. Fills order
+ * (capacity profile->n_modules) with the run order. -1 with err (code
+ * GL_ERR_USAGE) naming the problem. */
+int gl_collect_plan(const gl_collect_opts *opts, const gl_module **order, gl_err *err);
+const gl_module *gl_module_lookup(const gl_module *const *modules, const char *name);
 
 /* Expand a name template: {host} {utc} {date} {profile} {source}. Unsafe
  * characters become '_'. */

@@ -44,7 +44,7 @@ static void add_module(gl_profile *p, const char *name)
 }
 
 /* Later lines override earlier ones (so a profile overrides what it includes). */
-static void add_setting(gl_profile *p, const char *key, const char *value)
+void gl_profile_set(gl_profile *p, const char *key, const char *value)
 {
     for (size_t i = 0; i < p->n_settings; i++)
         if (!strcmp(p->settings[i].key, key)) {
@@ -109,13 +109,13 @@ static int include_builtin(gl_profile *p, const char *name, const char *origin, 
                           MAX_INCLUDE_DEPTH);
     gl_buf file = {0};
     gl_buf_printf(&file, "%s.profile", name);
-    const gl_embedded_file *ef = gl_embedded_find(file.data);
+    const char *text = gl_embedded_data(file.data, NULL);
     gl_buf_free(&file);
-    if (!ef)
+    if (!text)
         return gl_err_set(err, "%s:%d: include '%s': no such built-in profile", origin, line, name);
     gl_buf inc_origin = {0};
     gl_buf_printf(&inc_origin, "built-in %s.profile", name);
-    int rc = parse_into(p, ef->data, inc_origin.data, depth + 1, err);
+    int rc = parse_into(p, text, inc_origin.data, depth + 1, err);
     gl_buf_free(&inc_origin);
     return rc;
 }
@@ -150,7 +150,7 @@ static int parse_line(gl_profile *p, char *s, const char *origin, int line, int 
         char *value = rest_of_line(s);
         if (!key || !strchr(key, '.') || !*value)
             return gl_err_set(err, "%s:%d: expected 'set <module>.<key> <value>'", origin, line);
-        add_setting(p, key, value);
+        gl_profile_set(p, key, value);
         return 0;
     }
     if (!strcmp(word, "target")) {
@@ -213,15 +213,15 @@ gl_profile *gl_profile_load(const char *name_or_path, gl_err *err)
     if (!looks_like_path(name_or_path)) {
         gl_buf file = {0};
         gl_buf_printf(&file, "%s.profile", name_or_path);
-        const gl_embedded_file *ef = gl_embedded_find(file.data);
+        const char *text = gl_embedded_data(file.data, NULL);
         gl_buf_free(&file);
-        if (!ef) {
+        if (!text) {
             gl_err_set(err, "no built-in profile '%s' (see `gleaner list`)", name_or_path);
             return NULL;
         }
         gl_buf origin = {0};
         gl_buf_printf(&origin, "built-in %s.profile", name_or_path);
-        gl_profile *p = gl_profile_parse(ef->data, name_or_path, origin.data, err);
+        gl_profile *p = gl_profile_parse(text, name_or_path, origin.data, err);
         gl_buf_free(&origin);
         return p;
     }

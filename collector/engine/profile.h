@@ -41,6 +41,8 @@ gl_profile *gl_profile_load(const char *name_or_path, gl_err *err);
 gl_profile *gl_profile_parse(const char *text, const char *name, const char *origin, gl_err *err);
 void gl_profile_free(gl_profile *p);
 const char *gl_profile_setting(const gl_profile *p, const char *key);
+/* Set (or replace) a setting, as a later `set` line would. */
+void gl_profile_set(gl_profile *p, const char *key, const char *value);
 /* Parse "512", "64K", "2M", "4GiB" etc. Returns 0 or -1. */
 int gl_parse_size(const char *s, uint64_t *out);
 

@@ -54,6 +54,8 @@ struct gl_regview {
     problem problems[GL_REGVIEW_MAX_PROBLEMS];
     size_t n_problems; /* keeps counting past the array */
     gl_regview_problem_cb cb;
+    size_t hives_parsed; /* hives opened (parsed, logs replayed): once each */
+    gl_buf parsed_roots;
     void *cb_ctx;
 };
 
@@ -104,8 +106,9 @@ static const char *skip_seps(const char *p)
     return p;
 }
 
-static void add_problem(gl_regview *rv, gl_regview_level level, const char *fmt, ...) GL_PRINTF(3, 4);
-static void add_problem(gl_regview *rv, gl_regview_level level, const char *fmt, ...)
+static void add_problem_code(gl_regview *rv, gl_regview_level level, gl_err_code code, const char *fmt, ...)
+    GL_PRINTF(4, 5);
+static void add_problem_code(gl_regview *rv, gl_regview_level level, gl_err_code code, const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
@@ -113,13 +116,17 @@ static void add_problem(gl_regview *rv, gl_regview_level level, const char *fmt,
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     if (rv->cb)
-        rv->cb(rv->cb_ctx, level, msg);
+        rv->cb(rv->cb_ctx, level, code, msg);
     if (rv->n_problems < GL_REGVIEW_MAX_PROBLEMS) {
         rv->problems[rv->n_problems].level = level;
         rv->problems[rv->n_problems].msg = gl_xstrdup(msg);
     }
     rv->n_problems++;
 }
+
+/* Problems inside a hive are damage; notes and absences say so themselves. */
+#define add_problem(rv, level, ...) \
+    add_problem_code(rv, level, (level) == GL_REGVIEW_ERROR ? GL_ERR_DAMAGED : GL_ERR_OTHER, __VA_ARGS__)
 
 /* Pull the problems a hive recorded since the last look. */
 static void sync_hive(gl_reghive *mh)
@@ -150,14 +157,17 @@ static bool mount(gl_reghive *mh, gl_err *err)
     if (!mh->tried) {
         mh->tried = true;
         mh->bh = rv->be.open_hive(rv->be.ctx, mh->kind, mh->user, &mh->path, &mh->artifact, &mh->open_err);
-        if (!mh->bh) {
+        if (mh->bh) {
+            rv->hives_parsed++;
+            gl_buf_printf(&rv->parsed_roots, "%s%s", rv->parsed_roots.len ? ", " : "", mh->root_name);
+        } else {
             gl_err_prefix(&mh->open_err, "%s", mh->root_name);
-            add_problem(rv, GL_REGVIEW_ERROR, "%s", mh->open_err.msg);
+            add_problem_code(rv, GL_REGVIEW_ERROR, mh->open_err.code, "%s", mh->open_err.msg);
         }
         sync_hive(mh);
     }
     if (!mh->bh) {
-        gl_err_set(err, "%s", mh->open_err.msg);
+        gl_err_setc(err, mh->open_err.code, "%s", mh->open_err.msg);
         return false;
     }
     return true;
@@ -226,6 +236,7 @@ void gl_regview_close(gl_regview *rv)
         user_free(&rv->users[i]);
     free(rv->users);
     free(rv->user_hives);
+    gl_buf_free(&rv->parsed_roots);
     free(rv->cs);
     size_t kept = rv->n_problems < GL_REGVIEW_MAX_PROBLEMS ? rv->n_problems : GL_REGVIEW_MAX_PROBLEMS;
     for (size_t i = 0; i < kept; i++)
@@ -525,7 +536,8 @@ static gl_reghive *resolve(gl_regview *rv, const char *path, gl_buf *rel, gl_err
                 if (!rv->sel_ok[0] || rv->sel[0] == 0 || rv->sel[0] > 999) {
                     if (!mount(mh, err))
                         return NULL;
-                    gl_err_set(err, "%s: cannot resolve CurrentControlSet: HKLM\\SYSTEM\\Select\\Current is %s",
+                    gl_err_setc(err, GL_ERR_DAMAGED,
+                                "%s: cannot resolve CurrentControlSet: HKLM\\SYSTEM\\Select\\Current is %s",
                                path, rv->sel_ok[0] ? "out of range" : "missing or not a DWORD");
                     return NULL;
                 }
@@ -546,7 +558,8 @@ static gl_reghive *resolve(gl_regview *rv, const char *path, gl_buf *rel, gl_err
             size_t un = classes ? n - 8 : n;
             const gl_reguser *u = find_user(rv, c, un);
             if (!u) {
-                gl_err_set(err, "%s: no profile for %.*s (see the view's users and problems)", path, (int)un, c);
+                gl_err_setc(err, GL_ERR_ABSENT, "%s: no profile for %.*s (see the view's users and problems)", path,
+                            (int)un, c);
                 return NULL;
             }
             /* HKU\<SID>\Software\Classes is a link to <SID>_Classes. */
@@ -586,7 +599,7 @@ int gl_regview_key(gl_regview *rv, const char *path, gl_regkey *out, gl_err *err
         uint64_t id = rv->be.key_open(mh->bh, rv->be.root(mh->bh), rel.data);
         sync_hive(mh);
         if (id == GL_REGVIEW_NONE) {
-            gl_err_set(err, "%s: no such key (%s\\%s)", path, mh->root_name, rel.data);
+            gl_err_setc(err, GL_ERR_ABSENT, "%s: no such key (%s\\%s)", path, mh->root_name, rel.data);
         } else {
             out->hive = mh;
             out->id = id;
@@ -919,7 +932,7 @@ static int path_value(gl_regview *rv, const char *key_path, const char *value, g
         return -1;
     *out = gl_regkey_value(k, value);
     if (!gl_regval_ok(*out))
-        return gl_err_set(err, "%s: no value \"%s\"", key_path, value);
+        return gl_err_setc(err, GL_ERR_ABSENT, "%s: no value \"%s\"", key_path, value);
     return 0;
 }
 
@@ -929,7 +942,7 @@ int gl_regview_string(gl_regview *rv, const char *key_path, const char *value, g
     if (path_value(rv, key_path, value, &v, err) != 0)
         return -1;
     if (!gl_regval_string(v, out))
-        return gl_err_set(err, "%s\\%s: data unreadable", key_path, value);
+        return gl_err_setc(err, GL_ERR_DAMAGED, "%s\\%s: data unreadable", key_path, value);
     return 0;
 }
 
@@ -939,7 +952,7 @@ int gl_regview_dword(gl_regview *rv, const char *key_path, const char *value, ui
     if (path_value(rv, key_path, value, &v, err) != 0)
         return -1;
     if (!gl_regval_dword(v, out))
-        return gl_err_set(err, "%s\\%s: not a DWORD", key_path, value);
+        return gl_err_setc(err, GL_ERR_DAMAGED, "%s\\%s: not a DWORD", key_path, value);
     return 0;
 }
 
@@ -1023,4 +1036,64 @@ int gl_regview_deleted_orphans(gl_regview *rv, const char *root, gl_regvals *out
         vals_push(out, (gl_regval){mh, GL_REGVIEW_NONE, id_at(&ids, i)});
     gl_buf_free(&ids);
     return 0;
+}
+
+/* ---- three-way lookups -------------------------------------------------- */
+
+gl_lookup gl_regview_find_key(gl_regview *rv, const char *path, gl_regkey *out, gl_err *err)
+{
+    gl_err e = {0};
+    if (gl_regview_key(rv, path, out, &e) == 0)
+        return GL_LOOKUP_FOUND;
+    if (e.code == GL_ERR_ABSENT)
+        return GL_LOOKUP_ABSENT;
+    if (err)
+        *err = e;
+    return GL_LOOKUP_ERROR;
+}
+
+gl_lookup gl_regkey_find_value(gl_regkey k, const char *name, gl_regval *out)
+{
+    *out = gl_regkey_value(k, name);
+    return gl_regval_ok(*out) ? GL_LOOKUP_FOUND : GL_LOOKUP_ABSENT;
+}
+
+static gl_lookup typed_value_error(gl_regval v, const char *what, gl_err *err)
+{
+    gl_buf loc = {0};
+    gl_regval_locator(v, &loc);
+    gl_err_setc(err, GL_ERR_DAMAGED, "%s: %s", gl_buf_cstr(&loc), what);
+    gl_buf_free(&loc);
+    return GL_LOOKUP_ERROR;
+}
+
+gl_lookup gl_regkey_get_dword(gl_regkey k, const char *name, uint32_t *out, gl_err *err)
+{
+    gl_regval v;
+    if (gl_regkey_find_value(k, name, &v) != GL_LOOKUP_FOUND)
+        return GL_LOOKUP_ABSENT;
+    return gl_regval_dword(v, out) ? GL_LOOKUP_FOUND : typed_value_error(v, "not a readable DWORD", err);
+}
+
+gl_lookup gl_regkey_get_qword(gl_regkey k, const char *name, uint64_t *out, gl_err *err)
+{
+    gl_regval v;
+    if (gl_regkey_find_value(k, name, &v) != GL_LOOKUP_FOUND)
+        return GL_LOOKUP_ABSENT;
+    return gl_regval_qword(v, out) ? GL_LOOKUP_FOUND : typed_value_error(v, "not a readable QWORD", err);
+}
+
+gl_lookup gl_regkey_get_string(gl_regkey k, const char *name, gl_buf *out, gl_err *err)
+{
+    gl_regval v;
+    if (gl_regkey_find_value(k, name, &v) != GL_LOOKUP_FOUND)
+        return GL_LOOKUP_ABSENT;
+    return gl_regval_string(v, out) ? GL_LOOKUP_FOUND : typed_value_error(v, "string data unreadable", err);
+}
+
+size_t gl_regview_hives_parsed(gl_regview *rv, const char **roots)
+{
+    if (roots)
+        *roots = gl_buf_cstr(&rv->parsed_roots);
+    return rv->hives_parsed;
 }

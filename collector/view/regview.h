@@ -61,9 +61,15 @@ typedef enum gl_regview_level {
 #define GL_REGVIEW_MAX_PROBLEMS 500
 size_t gl_regview_problem_count(gl_regview *rv);
 const char *gl_regview_problem(gl_regview *rv, size_t i, gl_regview_level *level); /* level may be NULL */
-/* Also call cb for each new problem as it is recorded (NULL to stop). */
-typedef void (*gl_regview_problem_cb)(void *ctx, gl_regview_level level, const char *msg);
+/* Also call cb for each new problem as it is recorded (NULL to stop).
+ * code: GL_ERR_ABSENT for a hive that is not in the evidence (normal on a
+ * partial triage tree), GL_ERR_DAMAGED for damage met in a hive,
+ * GL_ERR_IO when it could not be read, GL_ERR_OTHER for notes. */
+typedef void (*gl_regview_problem_cb)(void *ctx, gl_regview_level level, gl_err_code code, const char *msg);
 void gl_regview_set_problem_cb(gl_regview *rv, gl_regview_problem_cb cb, void *ctx);
+/* How many hives the view has parsed (each once, on first use), and their
+ * roots ("HKLM\SOFTWARE, HKLM\SYSTEM"), valid until the next lookup. */
+size_t gl_regview_hives_parsed(gl_regview *rv, const char **roots);
 
 /* ---- keys and values ---------------------------------------------------- */
 
@@ -93,8 +99,23 @@ static inline bool gl_regkey_ok(gl_regkey k) { return k.hive != NULL; }
 static inline bool gl_regval_ok(gl_regval v) { return v.hive != NULL; }
 
 /* Open a key by full view path. Returns 0, or -1 with err saying why
- * (unknown root, hive missing, no such key, CurrentControlSet unresolved). */
+ * (unknown root, hive missing, no such key, CurrentControlSet unresolved);
+ * err->code is GL_ERR_ABSENT when the hive, profile or key is not there. */
 int gl_regview_key(gl_regview *rv, const char *path, gl_regkey *out, gl_err *err);
+
+/* Three-way lookups: "absent" is normal (no Exclusions key on a clean
+ * host), "error" means broken evidence and should make a module partial. */
+typedef enum gl_lookup { GL_LOOKUP_ERROR = -1, GL_LOOKUP_ABSENT = 0, GL_LOOKUP_FOUND = 1 } gl_lookup;
+/* Key by path: FOUND with *out; ABSENT when the hive, profile or key does
+ * not exist; ERROR with err for anything else (damaged hive, bad path). */
+gl_lookup gl_regview_find_key(gl_regview *rv, const char *path, gl_regkey *out, gl_err *err);
+/* Value of k by name: ABSENT when there is no such live value; for the
+ * typed ones ERROR (GL_ERR_DAMAGED, naming the value's locator) when the
+ * value exists but its data is unreadable or of the wrong type. */
+gl_lookup gl_regkey_find_value(gl_regkey k, const char *name, gl_regval *out);
+gl_lookup gl_regkey_get_dword(gl_regkey k, const char *name, uint32_t *out, gl_err *err);
+gl_lookup gl_regkey_get_qword(gl_regkey k, const char *name, uint64_t *out, gl_err *err);
+gl_lookup gl_regkey_get_string(gl_regkey k, const char *name, gl_buf *out, gl_err *err);
 
 /* Key below another one ("" gives k itself); a key with no handle when absent. */
 gl_regkey gl_regkey_child(gl_regkey k, const char *rel);

@@ -86,13 +86,13 @@ static fhive *fhive_open(files_ctx *fc, const char *path, gl_err *err)
     gl_file_info st;
     gl_err e;
     if (gl_source_stat(fc->src, path, &st, &e) != 0 || st.is_dir) {
-        gl_err_set(err, "%s: hive not found in the evidence", path);
+        gl_err_setc(err, GL_ERR_ABSENT, "%s: hive not found in the evidence", path);
         return NULL;
     }
     fhive *fh = gl_xcalloc(1, sizeof *fh);
     fh->files[0] = gl_source_open_file(fc->src, path, &e);
     if (!fh->files[0]) {
-        gl_err_set(err, "%s: cannot open hive: %s", path, e.msg);
+        gl_err_setc(err, e.code == GL_ERR_ABSENT ? GL_ERR_ABSENT : GL_ERR_IO, "%s: cannot open hive: %s", path, e.msg);
         fhive_free(fh);
         return NULL;
     }
@@ -116,7 +116,7 @@ static fhive *fhive_open(files_ctx *fc, const char *path, gl_err *err)
     fh->h = regf_open(&fh->readers[0], fh->files[1] ? &fh->readers[1] : NULL,
                       fh->files[2] ? &fh->readers[2] : NULL, &fc->ropt, &e);
     if (!fh->h) {
-        gl_err_set(err, "%s", e.msg);
+        gl_err_setc(err, e.code == GL_ERR_IO ? GL_ERR_IO : GL_ERR_DAMAGED, "%s", e.msg);
         fhive_free(fh);
         return NULL;
     }

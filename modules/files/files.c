@@ -70,7 +70,7 @@ static int on_match(void *ctx, const gl_file_info *info)
         gl_run_error(c->run, "%s: not acquired: %s", info->path, why);
         return 0;
     }
-    gl_err err = {{0}};
+    gl_err err = {0};
     gl_file *f = gl_source_open_file(gl_run_source(c->run), info->path, &err);
     if (!f) {
         emit(c, info, "error", NULL, err.msg);
@@ -85,16 +85,16 @@ static int on_match(void *ctx, const gl_file_info *info)
 
 static int files_run(gl_run *run, gl_err *err)
 {
+    (void)err;
     files_ctx c = {.run = run};
-    if (gl_run_setting_size(run, "max_file_size", DEFAULT_MAX_FILE_SIZE, &c.max_file_size) != 0 ||
-        gl_run_setting_size(run, "max_total_size", 0, &c.max_total_size) != 0)
-        return gl_err_set(err, "invalid size setting in the profile");
+    c.max_file_size = gl_run_setting_size(run, "max_file_size", DEFAULT_MAX_FILE_SIZE);
+    c.max_total_size = gl_run_setting_size(run, "max_total_size", 0);
     const gl_target *targets;
     size_t n = gl_run_targets(run, &targets);
     uint64_t before = 0;
     for (size_t i = 0; i < n; i++) {
         c.target = &targets[i];
-        gl_err gerr = {{0}};
+        gl_err gerr = {0};
         if (gl_source_glob(gl_run_source(run), targets[i].pattern, on_match, &c, &gerr) < 0)
             gl_run_error(run, "target %s (%s): %s", targets[i].name, targets[i].pattern, gerr.msg);
         /* one log line per target name, however many patterns it has */
@@ -106,9 +106,16 @@ static int files_run(gl_run *run, gl_err *err)
     return 0;
 }
 
+static const gl_setting_decl files_settings[] = {
+    {"max_file_size", GL_SETTING_SIZE, "4G", "a larger file is skipped, recorded, and makes the run partial"},
+    {"max_total_size", GL_SETTING_SIZE, NULL, "stop acquiring targets past this many bytes (default: no cap)"},
+    {0},
+};
+
 const gl_module gl_module_files = {
     .name = "files",
     .description = "acquire raw evidence files matching the profile's targets (size-capped)",
     .needs = GL_NEEDS_FILES,
+    .settings = files_settings,
     .run = files_run,
 };

@@ -41,12 +41,12 @@ static int probe_run(gl_run *run, gl_err *err)
 
     gl_buf details = {0};
     gl_buf_printf(&details, "{\"sha256\":\"%s\"}", hex);
-    static const char *const attack[] = {"T1219"};
     gl_evidence ev = {gl_file_artifact(f), "offset 0"};
-    gl_finding fd = {.rule = "pipeline_probe.file_read", .severity = GL_SEV_LOW,
-                     .title = "pipeline probe read a file", .attack = attack, .n_attack = 1,
-                     .time = "2026-11-20T10:00:00Z", .evidence = &ev, .n_evidence = 1,
-                     .details_json = details.data};
+    /* mode=undeclared: a rule id the module did not declare (an error). */
+    gl_finding fd = {.rule = !strcmp(mode, "undeclared") ? "pipeline_probe.not_declared" : "pipeline_probe.file_read",
+                     .severity = GL_SEV_LOW, .severity_reason = "test probe: always low",
+                     .title = "pipeline probe read a file", .time = "2026-11-20T10:00:00Z", .evidence = &ev,
+                     .n_evidence = 1, .subject = path, .details_json = details.data};
     gl_run_finding(run, &fd);
     if (!strcmp(mode, "error"))
         gl_run_error(run, "pipeline_probe: asked to report an error by the profile");
@@ -56,9 +56,22 @@ static int probe_run(gl_run *run, gl_err *err)
     return n < 0 ? -1 : 0;
 }
 
+static const gl_setting_decl probe_settings[] = {
+    {"mode", GL_SETTING_TEXT, "ok", "ok, fail, error or undeclared"},
+    {"path", GL_SETTING_TEXT, "Windows\\win.ini", "file to read"},
+    {0},
+};
+
+static const gl_rule_decl probe_rules[] = {
+    {"pipeline_probe.file_read", GL_SEV_LOW, "T1219", "pipeline probe read a file"},
+    {0},
+};
+
 const gl_module gl_module_pipeline_probe = {
     .name = "pipeline_probe",
     .description = "test-only: read one file through the source and report it",
     .needs = GL_NEEDS_FILES,
+    .settings = probe_settings,
+    .rules = probe_rules,
     .run = probe_run,
 };

@@ -155,14 +155,16 @@ Test(core, size_parsing)
 
 Test(core, profile_parsing)
 {
-    gl_err err = {{0}};
+    gl_err err = {0};
     gl_profile *p = gl_profile_parse("# c\ndescription Test one\ninclude quick\nmodule files\n"
                                      "set files.max_file_size 1GiB\n"
                                      "target extra \"C:\\Program Files*\\X\\*.log\" max_size=10M\n",
                                      "t", "t.profile", &err);
     cr_assert_not_null(p, "%s", err.msg);
     cr_assert_str_eq(p->description, "Test one");
-    cr_assert_eq(p->n_modules, 1);
+    cr_assert_eq(p->n_modules, 2, "quick's files and logs; the repeated `module files` counts once");
+    cr_assert_str_eq(p->modules[0], "files");
+    cr_assert_str_eq(p->modules[1], "logs");
     cr_assert_str_eq(gl_profile_setting(p, "files.max_file_size"), "1GiB", "later lines override includes");
     const gl_target *last = &p->targets[p->n_targets - 1];
     cr_assert_str_eq(last->name, "extra");
@@ -182,7 +184,7 @@ Test(core, builtin_profiles_load)
 {
     const char *names[] = {"quick", "standard", "full"};
     for (size_t i = 0; i < 3; i++) {
-        gl_err err = {{0}};
+        gl_err err = {0};
         gl_profile *p = gl_profile_load(names[i], &err);
         cr_assert_not_null(p, "%s: %s", names[i], err.msg);
         cr_assert_gt(p->n_targets, 10);
@@ -217,7 +219,7 @@ Test(core, source_paths)
     cr_assert_eq(tu_run(p.data, NULL, NULL), 0);
     gl_buf spec = {0};
     gl_buf_printf(&spec, "dir:%s", root);
-    gl_err err = {{0}};
+    gl_err err = {0};
     gl_source *src = gl_source_open(spec.data, &err);
     cr_assert_not_null(src, "%s", err.msg);
     gl_file *f = gl_source_open_file(src, "c:/WINDOWS\\system32\\Config\\system", &err);

@@ -138,7 +138,7 @@ Test(evtx_conformance, api_values)
     mem_log m;
     mem_log_open(&m, path, "new-user-security.evtx");
     evtx_file *f = m.f;
-    gl_err err = {{0}};
+    gl_err err = {0};
     const evtx_header_info *h = evtx_header(f);
     cr_expect_eq(h->major, 3);
     cr_expect_eq(h->chunk_count, 1);
@@ -178,7 +178,7 @@ Test(evtx_conformance, filters)
     mem_log m;
     mem_log_open(&m, path, "new-user-security.evtx");
     evtx_file *f = m.f;
-    gl_err err = {{0}};
+    gl_err err = {0};
     uint32_t ids[] = {4720, 4732};
     evtx_filter_ids(f, ids, 2);
     evtx_filter_channel(f, "SECURITY");

@@ -312,7 +312,7 @@ static void open_fixture(opened *o, const char *name)
     char *path = o->path = tu_fixture(name);
     cr_assert(tu_read_file(path, &o->bytes), "cannot read %s", path);
     o->r = gl_reader_memory(&o->mem, o->bytes.data, o->bytes.len, path);
-    gl_err err = {{0}};
+    gl_err err = {0};
     o->f = evtx_open(&o->r, NULL, &err);
     cr_assert_not_null(o->f, "%s: %s", path, err.msg);
 }
@@ -330,7 +330,7 @@ Test(evtx_fixtures, gaps_api)
     opened o;
     open_fixture(&o, "evtx/gaps.evtx");
     const evtx_event *ev;
-    gl_err err = {{0}};
+    gl_err err = {0};
     uint64_t ids[16];
     size_t n = 0;
     int rc;
@@ -362,7 +362,7 @@ Test(evtx_fixtures, damaged_chunk_api)
     opened o;
     open_fixture(&o, "evtx/damaged-chunk.evtx");
     const evtx_event *ev;
-    gl_err err = {{0}};
+    gl_err err = {0};
     unsigned seen[17] = {0};
     size_t n = 0;
     int rc;
@@ -411,7 +411,7 @@ Test(evtx_fixtures, security_accounts_api)
     static const uint32_t want_ids[] = {4722, 4725};
     evtx_filter_ids(o.f, want_ids, 2);
     const evtx_event *ev;
-    gl_err err = {{0}};
+    gl_err err = {0};
     const char *who[3] = {"helpdesk2", "svc_backup", "temp01"};
     static const uint64_t rid[3] = {2, 3, 6};
     size_t n = 0;
@@ -449,7 +449,7 @@ Test(evtx_fixtures, wrapped_api)
     cr_assert(!h->dirty);
     cr_assert(h->checksum_ok);
     const evtx_event *ev;
-    gl_err err = {{0}};
+    gl_err err = {0};
     unsigned seen[400] = {0};
     size_t n = 0;
     while (evtx_next(o.f, &ev, &err) == 1) {

@@ -113,7 +113,7 @@ Test(evtx_robust, all_listed_and_in_process)
         mem_log m;
         mem_log_open(&m, paths[i], b);
         evtx_file *f = m.f;
-        gl_err err = {{0}};
+        gl_err err = {0};
         const evtx_event *ev;
         size_t recs = 0;
         while (evtx_next(f, &ev, &err) == 1) {
@@ -434,7 +434,7 @@ static void open_mem(opened *o, uint8_t *data, size_t len)
 {
     o->data = data;
     o->r = gl_reader_memory(&o->mem, data, len, "mem.evtx");
-    gl_err err = {{0}};
+    gl_err err = {0};
     o->f = evtx_open(&o->r, NULL, &err);
     cr_assert_not_null(o->f, "%s", err.msg);
 }
@@ -815,7 +815,7 @@ Test(evtx_unit, open_rejects)
     uint8_t junk[8192] = {0};
     gl_mem_reader mem;
     gl_reader r = gl_reader_memory(&mem, junk, sizeof junk, "junk.bin");
-    gl_err err = {{0}};
+    gl_err err = {0};
     cr_expect_null(evtx_open(&r, NULL, &err));
     cr_expect(strstr(err.msg, "junk.bin: offset 0: expected signature \"ElfFile\"") != NULL, "%s", err.msg);
     r = gl_reader_memory(&mem, junk, 100, "short.bin");

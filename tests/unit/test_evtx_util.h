@@ -35,7 +35,7 @@ static inline void mem_log_open(mem_log *m, const char *path, const char *name)
     m->data = (gl_buf){0};
     cr_assert(tu_read_file(path, &m->data), "cannot read %s", path);
     m->r = gl_reader_memory(&m->mem, m->data.data, m->data.len, name);
-    gl_err err = {{0}};
+    gl_err err = {0};
     m->f = evtx_open(&m->r, NULL, &err);
     cr_assert_not_null(m->f, "%s: %s", name, err.msg);
 }

@@ -149,8 +149,8 @@ Test(pipeline, collect_verify_extract_roundtrip)
     cJSON *manifest = load_json(mpath.data);
     const cJSON *members = cJSON_GetObjectItem(manifest, "members");
     /* 5 artifacts (win.ini via probe and hive target; notes, deep, ok via users),
-     * records/files, records/pipeline_probe, findings, run.json, log.txt */
-    cr_assert_eq(cJSON_GetArraySize(members), 10);
+     * records/files, records/pipeline_probe, findings, timeline, run.json, log.txt */
+    cr_assert_eq(cJSON_GetArraySize(members), 11);
     const cJSON *m;
     size_t artifacts = 0;
     cJSON_ArrayForEach(m, members)

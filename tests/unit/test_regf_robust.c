@@ -43,7 +43,7 @@ static void assert_image_matches_libregf(regf_hive *h, const char *tag, size_t k
 Test(regf_robust, not_a_hive_is_rejected)
 {
     TU_REQUIRE_CORPUS();
-    gl_err err = {{0}};
+    gl_err err = {0};
     char *p = RB("EZ-Registry__NotAHive");
     regf_hive *h = tr_open(p, NULL, NULL, NULL, &err);
     cr_assert_null(h);
@@ -58,7 +58,7 @@ Test(regf_robust, not_a_hive_is_rejected)
 Test(regf_robust, bad_hbin_signature_recovered, .timeout = 60)
 {
     TU_REQUIRE_CORPUS();
-    gl_err err = {{0}};
+    gl_err err = {0};
     char *p = RB("EZ-Registry__SAMBadHBinHeader");
     regf_hive *h = tr_open(p, NULL, NULL, NULL, &err);
     cr_assert_not_null(h, "%s", err.msg);
@@ -95,7 +95,7 @@ Test(regf_robust, bad_hbin_signature_recovered, .timeout = 60)
 Test(regf_robust, new_format_logs_ntuser, .timeout = 120)
 {
     TU_REQUIRE_CORPUS();
-    gl_err err = {{0}};
+    gl_err err = {0};
     regf_hive *h = tr_open(RB("regipy__transactions_NTUSER.DAT"), RB("regipy__transactions_ntuser.dat.log1"),
                            RB("regipy__transactions_ntuser.dat.log2"), NULL, &err);
     cr_assert_not_null(h, "%s", err.msg);
@@ -128,7 +128,7 @@ Test(regf_robust, new_format_logs_ntuser, .timeout = 120)
 Test(regf_robust, new_format_logs_not_applied_when_disabled, .timeout = 60)
 {
     TU_REQUIRE_CORPUS();
-    gl_err err = {{0}};
+    gl_err err = {0};
     regf_options o;
     regf_options_init(&o);
     o.logs = REGF_LOGS_NONE;
@@ -150,7 +150,7 @@ Test(regf_robust, new_format_logs_not_applied_when_disabled, .timeout = 60)
 Test(regf_robust, new_format_logs_match_windows, .timeout = 60)
 {
     TU_REQUIRE_CORPUS();
-    gl_err err = {{0}};
+    gl_err err = {0};
     regf_hive *h = tr_open(RB("yarp__NewDirtyHive1__NewDirtyHive"), RB("yarp__NewDirtyHive1__NewDirtyHive.LOG1"),
                            RB("yarp__NewDirtyHive1__NewDirtyHive.LOG2"), NULL, &err);
     cr_assert_not_null(h, "%s", err.msg);
@@ -210,7 +210,7 @@ Test(regf_robust, in_place_replay_leaves_the_primary_untouched, .timeout = 60)
     regf_options opt;
     regf_options_init(&opt);
     opt.in_place = true;
-    gl_err err = {{0}};
+    gl_err err = {0};
     regf_hive *h = regf_open(&r0, &r1, &r2, &opt, &err);
     cr_assert_not_null(h, "%s", err.msg);
     cr_assert(regf_get_info(h)->recovery_applied);
@@ -256,7 +256,7 @@ Test(regf_robust, in_place_replay_leaves_the_primary_untouched, .timeout = 60)
 Test(regf_robust, old_format_log_bad_base_block, .timeout = 60)
 {
     TU_REQUIRE_CORPUS();
-    gl_err err = {{0}};
+    gl_err err = {0};
     regf_hive *h = tr_open(RB("yarp__BadBaseBlockHive__BadBaseBlockHive"),
                            RB("yarp__BadBaseBlockHive__BadBaseBlockHive.LOG1"),
                            RB("yarp__BadBaseBlockHive__BadBaseBlockHive.LOG2"), NULL, &err);
@@ -291,7 +291,7 @@ Test(regf_robust, old_format_log_bad_base_block, .timeout = 60)
 Test(regf_robust, bad_base_block_without_logs, .timeout = 60)
 {
     TU_REQUIRE_CORPUS();
-    gl_err err = {{0}};
+    gl_err err = {0};
     char *p = RB("yarp__BadBaseBlockHive__BadBaseBlockHive");
     regf_hive *h = tr_open(p, NULL, NULL, NULL, &err);
     cr_assert_not_null(h, "%s", err.msg);
@@ -312,7 +312,7 @@ Test(regf_robust, bad_base_block_without_logs, .timeout = 60)
 Test(regf_robust, shared_subkey_list, .timeout = 30)
 {
     TU_REQUIRE_CORPUS();
-    gl_err err = {{0}};
+    gl_err err = {0};
     char *p = RB("yarp__BadListHive");
     regf_hive *h = tr_open(p, NULL, NULL, NULL, &err);
     cr_assert_not_null(h, "%s", err.msg);
@@ -333,7 +333,7 @@ Test(regf_robust, shared_subkey_list, .timeout = 30)
 Test(regf_robust, deleted_key_recovered, .timeout = 30)
 {
     TU_REQUIRE_CORPUS();
-    gl_err err = {{0}};
+    gl_err err = {0};
     regf_options o;
     regf_options_init(&o);
     o.recover_deleted = true;
@@ -356,7 +356,7 @@ Test(regf_robust, deleted_key_recovered, .timeout = 30)
 Test(regf_robust, garbage_hive, .timeout = 30)
 {
     TU_REQUIRE_CORPUS();
-    gl_err err = {{0}};
+    gl_err err = {0};
     char *p = RB("yarp__GarbageHive");
     regf_options o;
     regf_options_init(&o);
@@ -382,7 +382,7 @@ Test(regf_robust, garbage_hive, .timeout = 30)
 Test(regf_robust, truncated_hive, .timeout = 30)
 {
     TU_REQUIRE_CORPUS();
-    gl_err err = {{0}};
+    gl_err err = {0};
     char *p = RB("yarp__TruncatedHive");
     regf_hive *h = tr_open(p, NULL, NULL, NULL, &err);
     cr_assert_not_null(h, "%s", err.msg);
@@ -414,7 +414,7 @@ Test(regf_robust, every_file_every_log, .timeout = 240)
     size_t opened = 0;
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j <= n; j++) {
-            gl_err err = {{0}};
+            gl_err err = {0};
             regf_hive *h = tr_open(paths[i], j < n ? paths[j] : NULL, NULL, &o, &err);
             if (!h) {
                 cr_assert(err.msg[0], "%s refused without a message", paths[i]);
@@ -449,7 +449,7 @@ Test(regf_robust, log_entry_hash_checked, .timeout = 30)
     cr_assert_not_null(f);
     fwrite(log2.data, 1, log2.len, f);
     fclose(f);
-    gl_err err = {{0}};
+    gl_err err = {0};
     regf_hive *h =
         tr_open(RB("yarp__NewDirtyHive1__NewDirtyHive"), RB("yarp__NewDirtyHive1__NewDirtyHive.LOG1"), path, NULL, &err);
     cr_assert_not_null(h, "%s", err.msg);
@@ -474,7 +474,7 @@ Test(regf_robust, log_entry_hash_checked, .timeout = 30)
 Test(regf_robust, deleted_keys_match_stale_primary, .timeout = 30)
 {
     TU_REQUIRE_CORPUS();
-    gl_err err = {{0}};
+    gl_err err = {0};
     regf_options o;
     regf_options_init(&o);
     o.recover_deleted = true;
@@ -504,7 +504,7 @@ Test(regf_robust, deleted_keys_match_stale_primary, .timeout = 30)
 Test(regf_robust, old_log_of_another_hive_refused, .timeout = 30)
 {
     TU_REQUIRE_CORPUS();
-    gl_err err = {{0}};
+    gl_err err = {0};
     char *p = RB("yarp__NewDirtyHive1__NewDirtyHive");
     char *log = RB("yarp__BadBaseBlockHive__BadBaseBlockHive.LOG1");
     regf_hive *h = tr_open(p, log, NULL, NULL, &err);

@@ -440,7 +440,7 @@ Test(regf_unit, size_cap_and_checksum)
     regf_options o;
     regf_options_init(&o);
     o.max_hive_size = 8192;
-    gl_err err = {{0}};
+    gl_err err = {0};
     cr_assert_null(hb_open(b, root, &o, &err));
     cr_assert_str_eq(err.msg, "mem.hive: hive is 69632 bytes, over the 8192-byte limit (raise max hive size)");
 

@@ -534,9 +534,9 @@ Test(regview, user_folder_case)
 
 /* ---- problems ----------------------------------------------------------- */
 
-static void collect_cb(void *ctx, gl_regview_level level, const char *msg)
+static void collect_cb(void *ctx, gl_regview_level level, gl_err_code code, const char *msg)
 {
-    gl_buf_printf(ctx, "%s %s\n", level == GL_REGVIEW_ERROR ? "E" : "N", msg);
+    gl_buf_printf(ctx, "%s %s %s\n", level == GL_REGVIEW_ERROR ? "E" : "N", gl_err_code_name(code), msg);
 }
 
 Test(regview, missing_hives)
@@ -555,15 +555,40 @@ Test(regview, missing_hives)
     gl_err err;
     cr_assert_eq(gl_regview_string(rv, "HKLM\\SYSTEM\\Select", "Nope", &s, &err), -1);
     cr_assert_str_eq(err.msg, "HKLM\\SYSTEM\\Select: no value \"Nope\"");
+    cr_assert_eq(err.code, GL_ERR_ABSENT);
     cr_assert_eq(gl_regview_dword(rv, "HKLM\\SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ComputerName",
                                   "ComputerName", &(uint32_t){0}, &err),
                  -1);
     cr_assert_str_eq(err.msg, "HKLM\\SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ComputerName\\ComputerName: "
                               "not a DWORD");
+    cr_assert_eq(err.code, GL_ERR_DAMAGED);
 
+    /* Three-way lookups: a missing hive or key is "absent", not an error. */
+    gl_regkey k;
+    err.msg[0] = '\0';
+    cr_assert_eq(gl_regview_find_key(rv, "HKLM\\SAM\\SAM\\Domains", &k, &err), GL_LOOKUP_ABSENT);
+    cr_assert_eq(gl_regview_find_key(rv, "HKLM\\SYSTEM\\Select\\NoSuchKey", &k, &err), GL_LOOKUP_ABSENT);
+    cr_assert_str_eq(err.msg, "");
+    cr_assert_eq(gl_regview_find_key(rv, "HKLM\\SYSTEM\\Select", &k, &err), GL_LOOKUP_FOUND);
+    uint32_t dw = 0;
+    cr_assert_eq(gl_regkey_get_dword(k, "Current", &dw, &err), GL_LOOKUP_FOUND);
+    cr_assert_eq(dw, 2);
+    cr_assert_eq(gl_regkey_get_dword(k, "Nope", &dw, &err), GL_LOOKUP_ABSENT);
+    cr_assert_eq(gl_regview_find_key(rv, "HKLM\\SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ComputerName", &k,
+                                     &err),
+                 GL_LOOKUP_FOUND);
+    cr_assert_eq(gl_regkey_get_dword(k, "ComputerName", &dw, &err), GL_LOOKUP_ERROR);
+    cr_assert_eq(err.code, GL_ERR_DAMAGED);
+    cr_assert_str_eq(err.msg, "HKLM\\SYSTEM\\ControlSet002\\Control\\ComputerName\\ComputerName\\ComputerName: "
+                              "not a readable DWORD");
+    cr_assert_eq(gl_regview_find_key(rv, "HKLM\\NOPE\\X", &k, &err), GL_LOOKUP_ERROR);
+
+    cr_assert_str_eq(gl_buf_cstr(&seen),
+                     "E absent HKLM\\SAM: C:\\Windows\\System32\\config\\SAM: hive not found in the evidence\n"
+                     "E absent HKLM\\SECURITY: C:\\Windows\\System32\\config\\SECURITY: hive not found in the "
+                     "evidence\n");
     const char *want = "E HKLM\\SAM: C:\\Windows\\System32\\config\\SAM: hive not found in the evidence\n"
                        "E HKLM\\SECURITY: C:\\Windows\\System32\\config\\SECURITY: hive not found in the evidence\n";
-    cr_assert_str_eq(gl_buf_cstr(&seen), want);
     gl_buf p = {0};
     problems_text(rv, &p);
     cr_assert_str_eq(gl_buf_cstr(&p), want);

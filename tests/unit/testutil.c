@@ -1,4 +1,5 @@
 #include "testutil.h"
+#include <criterion/criterion.h>
 #include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -162,4 +163,46 @@ int tu_run_rss(const char *cmdline, long *max_rss_kib)
         return -1;
     *max_rss_kib = ru.ru_maxrss;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+char *tu_collect_dir(const char *tag, const char *src_dir, const char *args, int expect_rc)
+{
+    char *out = tu_tmpdir(tag);
+    gl_buf o = {0}, e = {0};
+    int rc = tu_runf(&o, &e, "'%s' collect -q --source 'dir:%s' --output '%s' --name b %s", tu_gleaner(), src_dir, out,
+                     args);
+    cr_assert_eq(rc, expect_rc, "collect exited %d, expected %d: %s", rc, expect_rc, e.data ? e.data : "");
+    gl_buf_free(&o);
+    gl_buf_free(&e);
+    if (rc > 1)
+        return NULL;
+    gl_buf p = {0};
+    gl_buf_printf(&p, "%s/b.tar.zst", out);
+    return p.data;
+}
+
+char *tu_bundle_member(const char *bundle, const char *member)
+{
+    gl_buf out = {0};
+    int rc = tu_runf(&out, NULL, "tar --zstd -xOf '%s' '%s'", bundle, member);
+    cr_assert_eq(rc, 0, "tar could not extract %s from %s", member, bundle);
+    gl_buf_cstr(&out);
+    return out.data;
+}
+
+size_t tu_count(const char *text, const char *needle)
+{
+    size_t n = 0, len = strlen(needle);
+    for (const char *p = text; p && (p = strstr(p, needle)); p += len)
+        n++;
+    return n;
+}
+
+int tu_place(const char *root, const char *rel, const char *src)
+{
+    gl_buf dst = {0};
+    gl_buf_printf(&dst, "%s/%s", root, rel);
+    int rc = tu_runf(NULL, NULL, "mkdir -p \"$(dirname '%s')\" && cp '%s' '%s'", dst.data, src, dst.data);
+    gl_buf_free(&dst);
+    return rc;
 }

@@ -40,3 +40,15 @@ bool tu_read_file(const char *path, gl_buf *out);
 size_t tu_list_dir(const char *dir, const char *suffix, char ***paths);
 
 #endif
+
+/* ---- module tests: collect and read the bundle back ------------------------ */
+/* Collect from a directory source into a fresh output directory with the
+ * given extra arguments (profile, --set ...); asserts the exit code and
+ * returns the bundle path (or NULL when none is expected). */
+char *tu_collect_dir(const char *tag, const char *src_dir, const char *args, int expect_rc);
+/* A member of a bundle, extracted with GNU tar (an independent reader). */
+char *tu_bundle_member(const char *bundle, const char *member);
+/* Occurrences of needle in text. */
+size_t tu_count(const char *text, const char *needle);
+/* Make <root>/<rel> a copy of src (parents created); returns 0. */
+int tu_place(const char *root, const char *rel, const char *src);
