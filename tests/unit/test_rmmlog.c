@@ -1,0 +1,456 @@
+/* RMM log parsers: the real AnyDesk files in ../shared/corpus/dev/artifacts/rmm
+ * (what they really hold: peer IDs, relay-seen addresses as the source
+ * redacted them, times, the unattended password), layouts built here from
+ * the published examples (AnyDesk file transfers, TeamViewer lists and
+ * log), the generic scanner on layouts no parser knows, UTF-16 input, cut
+ * lines and failing readers. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rmmlog.h"
+#include "testutil.h"
+
+#define MAX_RECS 64
+typedef struct recs {
+    size_t n;
+    rmmlog_rec r[MAX_RECS];
+} recs;
+
+static int collect(const rmmlog_rec *rec, void *ctx)
+{
+    recs *rs = ctx;
+    if (rs->n < MAX_RECS)
+        rs->r[rs->n++] = *rec;
+    return 0;
+}
+
+static rmmlog_stats parse_mem(rmmlog_kind kind, const char *data, size_t len, recs *rs)
+{
+    gl_mem_reader m;
+    gl_reader r = gl_reader_memory(&m, data, len, "mem.log");
+    gl_err err = {0};
+    rmmlog_stats st;
+    memset(rs, 0, sizeof *rs);
+    cr_assert_eq(rmmlog_parse(kind, &r, collect, rs, &st, &err), 0, "%s", err.msg);
+    cr_assert_eq(st.records, rs->n);
+    return st;
+}
+
+static rmmlog_stats parse_corpus(rmmlog_kind kind, const char *rel, recs *rs)
+{
+    gl_buf data = {0};
+    char *path = tu_corpus(rel);
+    cr_assert(tu_read_file(path, &data), "cannot read %s", path);
+    rmmlog_stats st = parse_mem(kind, data.data, data.len, rs);
+    gl_buf_free(&data);
+    return st;
+}
+
+#define AD "dev/artifacts/rmm/anydesk/"
+
+/* An AnyDesk trace session: the peer's ID, the address it came from as
+ * written (the corpus source redacted the middle octets, so no IP
+ * validates), the relay. */
+static void expect_trace_session(const rmmlog_rec *c, uint64_t line, const char *time, const char *id,
+                                 const char *addr, const char *relay)
+{
+    cr_assert_eq(c->event, RMMLOG_EV_CONNECTION);
+    cr_assert_eq(c->line, line);
+    cr_assert_str_eq(c->time, time);
+    cr_assert_eq(c->tz, RMMLOG_TZ_UNKNOWN);
+    cr_assert_eq(c->dir, RMMLOG_DIR_INCOMING);
+    cr_assert_eq(c->nid, 1);
+    cr_assert_str_eq(c->ids[0], id);
+    cr_assert_eq(c->naddr, 1);
+    cr_assert_str_eq(c->addr[0].text, addr);
+    cr_assert_str_eq(c->addr[0].ip, "");
+    cr_assert_str_eq(c->detail, relay);
+}
+
+Test(rmmlog, anydesk_ad_trace_corpus)
+{
+    TU_REQUIRE_CORPUS();
+    recs rs;
+    rmmlog_stats st = parse_corpus(RMMLOG_ANYDESK_TRACE, AD "DAM-AnyDesk__ad.trace", &rs);
+    cr_assert_eq(st.lines, 9);
+    cr_assert_eq(rs.n, 4);
+    /* the peer 442226597 logged in through relay 80e496c0 */
+    expect_trace_session(&rs.r[0], 2, "2022-09-28T12:39:26.845", "442226597", "12.xx.xx.21:59562", "relay 80e496c0");
+    cr_assert_eq(rs.r[1].event, RMMLOG_EV_LOCAL_ADDRESS);
+    cr_assert_eq(rs.r[1].line, 3);
+    cr_assert_str_eq(rs.r[1].addr[0].text, "34.xx.xx.123:50831");
+    cr_assert_eq(rs.r[2].event, RMMLOG_EV_LOCAL_ID);
+    cr_assert_eq(rs.r[2].line, 7);
+    cr_assert_str_eq(rs.r[2].ids[0], "294433414");
+    cr_assert_str_eq(rs.r[2].time, "2022-09-28T12:38:44.228");
+    const rmmlog_rec *f = &rs.r[3];
+    cr_assert_eq(f->event, RMMLOG_EV_FILE_TRANSFER);
+    cr_assert_eq(f->line, 8);
+    cr_assert_str_eq(f->time, "2022-09-28T12:41:20.001");
+    cr_assert_eq(f->nfile, 1);
+    cr_assert_str_eq(f->files[0], "C:\\Users\\lab\\Downloads");
+    cr_assert_str_eq(f->detail, "Preparing files in 'C:\\Users\\lab\\Downloads'.");
+}
+
+Test(rmmlog, anydesk_ad_svc_trace_corpus)
+{
+    TU_REQUIRE_CORPUS();
+    recs rs;
+    parse_corpus(RMMLOG_ANYDESK_TRACE, AD "DAM-AnyDesk__ad_svc.trace", &rs);
+    cr_assert_eq(rs.n, 3);
+    cr_assert_eq(rs.r[0].event, RMMLOG_EV_LOCAL_ADDRESS);
+    cr_assert_str_eq(rs.r[0].addr[0].text, "34.xx.xx.123:46798");
+    cr_assert_eq(rs.r[1].event, RMMLOG_EV_LOCAL_ID);
+    cr_assert_str_eq(rs.r[1].ids[0], "609579424");
+    expect_trace_session(&rs.r[2], 7, "2022-08-23T10:20:17.125", "547911884", "12.xx.xx.21:41314", "relay ad3345a7");
+}
+
+Test(rmmlog, anydesk_connection_trace_corpus)
+{
+    TU_REQUIRE_CORPUS();
+    recs rs;
+    parse_corpus(RMMLOG_ANYDESK_CONNECTIONS, AD "DAM-AnyDesk__connection_trace.txt", &rs);
+    cr_assert_eq(rs.n, 2);
+    cr_assert_str_eq(rs.r[0].time, "2022-08-23T10:23");
+    cr_assert_eq(rs.r[0].dir, RMMLOG_DIR_INCOMING);
+    cr_assert_str_eq(rs.r[0].auth, "password");
+    cr_assert(rs.r[0].unattended);
+    cr_assert_str_eq(rs.r[0].ids[0], "547911884");
+    cr_assert_str_eq(rs.r[0].remote_name, "");
+    cr_assert_str_eq(rs.r[1].time, "2022-09-28T12:39");
+    cr_assert_str_eq(rs.r[1].auth, "user");
+    cr_assert_not(rs.r[1].unattended);
+    cr_assert_str_eq(rs.r[1].ids[0], "442226597");
+}
+
+Test(rmmlog, anydesk_service_conf_corpus_shows_unattended_password)
+{
+    TU_REQUIRE_CORPUS();
+    recs rs;
+    parse_corpus(RMMLOG_ANYDESK_CONF, AD "DAM-AnyDesk__service.conf", &rs);
+    /* the file holds its block twice; certificates and keys are left out */
+    cr_assert_eq(rs.n, 4);
+    cr_assert_eq(rs.r[0].event, RMMLOG_EV_CONFIG);
+    cr_assert_eq(rs.r[0].line, 3);
+    cr_assert_str_eq(rs.r[0].key, "ad.anynet.pwd_hash");
+    cr_assert_str_eq(rs.r[0].value, "5344a7a23b2abb6314c0fa0ae9e20339a62814b7c2fa494b49c897ad63c0d7c9");
+    cr_assert(rs.r[0].unattended);
+    cr_assert_str_eq(rs.r[0].detail, "unattended access password set");
+    cr_assert_str_eq(rs.r[1].key, "ad.anynet.pwd_salt");
+    cr_assert_not(rs.r[1].unattended);
+    cr_assert_eq(rs.r[2].line, 8);
+    cr_assert(rs.r[2].unattended);
+}
+
+Test(rmmlog, anydesk_conf_permission_profiles_and_interactive_access)
+{
+    const char *conf = "ad.anynet.alias=desk-7@ad\n"
+                       "ad.security.permission_profiles._unattended_access.pwd=9f3c\n"
+                       "ad.security.interactive_access=2\n"
+                       "ad.anynet.pwd_hash=\n"
+                       "ad.ui.lang=en\n"
+                       "garbage line\n";
+    recs rs;
+    parse_mem(RMMLOG_ANYDESK_CONF, conf, strlen(conf), &rs);
+    cr_assert_eq(rs.n, 4);
+    cr_assert_str_eq(rs.r[0].key, "ad.anynet.alias");
+    cr_assert_str_eq(rs.r[0].value, "desk-7@ad");
+    cr_assert_not(rs.r[0].unattended);
+    cr_assert(rs.r[1].unattended);
+    cr_assert(rs.r[2].unattended);
+    cr_assert_str_eq(rs.r[2].detail, "incoming session requests never shown");
+    /* an empty hash is no password */
+    cr_assert_str_eq(rs.r[3].key, "ad.anynet.pwd_hash");
+    cr_assert_not(rs.r[3].unattended);
+}
+
+Test(rmmlog, anydesk_trace_auth_lines)
+{
+    const char *t = "info 2024-02-01 09:00:01.100       gsvc   4628   3528   23   anynet.any_socket - Client-ID: 123456789 (FPR: 0a0b).\n"
+                    "info 2024-02-01 09:00:01.101       gsvc   4628   9999   23   anynet.any_socket - Logged in from 203.0.113.9:50001 on relay 1a2b3c4d.\n"
+                    "info 2024-02-01 09:00:02.000       gsvc   4628   3528   23   app.backend_session - Authenticated with permanent token.\n"
+                    "info 2024-02-01 09:00:03.000       gsvc   4628   3528   23   app.backend_session - Authenticated by local user (elevated).\n";
+    recs rs;
+    parse_mem(RMMLOG_ANYDESK_TRACE, t, strlen(t), &rs);
+    cr_assert_eq(rs.n, 3);
+    /* the pending Client-ID belongs to another thread: not attached */
+    cr_assert_eq(rs.r[0].nid, 0);
+    cr_assert_str_eq(rs.r[0].addr[0].ip, "203.0.113.9");
+    cr_assert_eq(rs.r[0].addr[0].port, 50001);
+    cr_assert_eq(rs.r[1].event, RMMLOG_EV_AUTH);
+    cr_assert_str_eq(rs.r[1].auth, "token");
+    cr_assert(rs.r[1].unattended);
+    cr_assert_str_eq(rs.r[2].auth, "user");
+    cr_assert_not(rs.r[2].unattended);
+    cr_assert_str_eq(rs.r[2].detail, "Authenticated by local user (elevated).");
+}
+
+Test(rmmlog, anydesk_file_transfer_trace)
+{
+    const char *t = "File Manager\t2024-11-08, 16:30\tstart \tupload  \t'payload.zip' (~0 B out of 443.99 MiB)\r\n"
+                    "File Manager\t2024-11-08, 16:41\tfinish\tdownload\t'C:\\Users\\lab\\Documents\\hr.xlsx' (12.00 MiB)\r\n";
+    recs rs;
+    parse_mem(RMMLOG_ANYDESK_FILE_TRANSFERS, t, strlen(t), &rs);
+    cr_assert_eq(rs.n, 2);
+    cr_assert_eq(rs.r[0].event, RMMLOG_EV_FILE_TRANSFER);
+    cr_assert_str_eq(rs.r[0].time, "2024-11-08T16:30");
+    cr_assert_eq(rs.r[0].tz, RMMLOG_TZ_UTC);
+    cr_assert_eq(rs.r[0].dir, RMMLOG_DIR_INCOMING);
+    cr_assert_str_eq(rs.r[0].files[0], "payload.zip");
+    cr_assert_str_eq(rs.r[0].detail, "File Manager: upload start (~0 B out of 443.99 MiB)");
+    cr_assert_eq(rs.r[1].dir, RMMLOG_DIR_OUTGOING);
+    cr_assert_str_eq(rs.r[1].files[0], "C:\\Users\\lab\\Documents\\hr.xlsx");
+    cr_assert_str_eq(rs.r[1].detail, "File Manager: download finish (12.00 MiB)");
+}
+
+Test(rmmlog, teamviewer_connection_lists)
+{
+    /* tab-separated, a name and a user with blanks */
+    const char *in = "1025538549\tmechant_host\t22-08-2022 14:50:52\t22-08-2022 14:51:09\tlab\tRemoteControl\t"
+                     "{5a0ba592-76be-48de-8015-2365251d6520}\n"
+                     "514162531\tJames Moriarty\t20-08-2025 09:58:25\t20-08-2025 10:14:27\tCogwork Admin\tRemoteControl\t"
+                     "{7ca6431e-30f6-45e3-9ac6-0ef1e0cecb6a}\n"
+                     "not a connection line\n";
+    recs rs;
+    parse_mem(RMMLOG_TEAMVIEWER_INCOMING, in, strlen(in), &rs);
+    cr_assert_eq(rs.n, 2);
+    cr_assert_eq(rs.r[0].event, RMMLOG_EV_CONNECTION);
+    cr_assert_eq(rs.r[0].dir, RMMLOG_DIR_INCOMING);
+    cr_assert_str_eq(rs.r[0].ids[0], "1025538549");
+    cr_assert_str_eq(rs.r[0].remote_name, "mechant_host");
+    cr_assert_str_eq(rs.r[0].time, "2022-08-22T14:50:52");
+    cr_assert_str_eq(rs.r[0].time_end, "2022-08-22T14:51:09");
+    cr_assert_str_eq(rs.r[0].user, "lab");
+    cr_assert_str_eq(rs.r[0].detail, "RemoteControl {5a0ba592-76be-48de-8015-2365251d6520}");
+    cr_assert_str_eq(rs.r[1].remote_name, "James Moriarty");
+    cr_assert_str_eq(rs.r[1].user, "Cogwork Admin");
+    cr_assert_str_eq(rs.r[1].time_end, "2025-08-20T10:14:27");
+    /* the outgoing list: same layout, blanks instead of tabs */
+    const char *out = "987654321   WS-22   01-03-2024 08:00:00   01-03-2024 08:30:00   admin   FileTransfer   {0}\n";
+    parse_mem(RMMLOG_TEAMVIEWER_OUTGOING, out, strlen(out), &rs);
+    cr_assert_eq(rs.n, 1);
+    cr_assert_eq(rs.r[0].dir, RMMLOG_DIR_OUTGOING);
+    cr_assert_str_eq(rs.r[0].user, "admin");
+    cr_assert_str_eq(rs.r[0].detail, "FileTransfer {0}");
+}
+
+Test(rmmlog, teamviewer_logfile)
+{
+    const char *log =
+        "2024/06/28 20:23:30.100  3160  3604 S0   CommandHandlerRouting[19]::CreatePassiveSession()\n"
+        "2024/06/28 20:23:31.000  3160  3604 S0   AuthenticationBlocker::Allocate: allocate ok for DyngateID 1349779002, attempt number 1\n"
+        "2024/06/28 20:23:32.000  3160  3604 S0   UDPv4: punch received a=198.51.100.23:5938: (*)\n"
+        "2024/06/28 20:23:37.280  3160  3604 S0   CPersistentParticipantManager::AddParticipant: [1651063400,876631011] type=6 name=Joe Doe | Pro IT Services\n"
+        "2024/06/28 22:49:14.140  3160  3608 S0   CPersistentParticipantManager::RemoveParticipant: [1651063400,2002352381]\n"
+        "2024/06/28 22:49:14.200  3160  3608 S0   TeamViewer 15.32.3.0 shutting down\n";
+    recs rs;
+    parse_mem(RMMLOG_TEAMVIEWER_LOG, log, strlen(log), &rs);
+    cr_assert_eq(rs.n, 5);
+    cr_assert_eq(rs.r[0].event, RMMLOG_EV_LOGIN_ATTEMPT);
+    cr_assert_eq(rs.r[0].nid, 0);
+    cr_assert_eq(rs.r[1].event, RMMLOG_EV_LOGIN_ATTEMPT);
+    cr_assert_str_eq(rs.r[1].ids[0], "1349779002");
+    cr_assert_eq(rs.r[1].tz, RMMLOG_TZ_LOCAL);
+    /* an unknown message still yields its address */
+    cr_assert_eq(rs.r[2].event, RMMLOG_EV_LINE);
+    cr_assert_str_eq(rs.r[2].addr[0].ip, "198.51.100.23");
+    cr_assert_eq(rs.r[2].addr[0].port, 5938);
+    cr_assert_str_eq(rs.r[2].time, "2024-06-28T20:23:32.000");
+    const rmmlog_rec *c = &rs.r[3];
+    cr_assert_eq(c->event, RMMLOG_EV_CONNECTION);
+    cr_assert_eq(c->dir, RMMLOG_DIR_INCOMING);
+    cr_assert_str_eq(c->ids[0], "1651063400");
+    cr_assert_str_eq(c->remote_name, "Joe Doe | Pro IT Services");
+    cr_assert_str_eq(c->detail, "participant type 6");
+    cr_assert_str_eq(c->time, "2024-06-28T20:23:37.280");
+    cr_assert_eq(rs.r[4].event, RMMLOG_EV_SESSION_END);
+    cr_assert_str_eq(rs.r[4].ids[0], "1651063400");
+}
+
+static rmmlog_rec scan(const char *line)
+{
+    rmmlog_rec r;
+    memset(&r, 0, sizeof r);
+    rmmlog_scan_line(line, strlen(line), &r);
+    return r;
+}
+
+/* One line of an unknown layout and what the scanner must find in it. */
+typedef struct scan_case {
+    const char *line, *time;
+    size_t naddr;
+    const char *ip[2];
+    uint16_t port[2];
+    const char *addr_text;
+    const char *id;
+    size_t nfile;
+    const char *file[2];
+} scan_case;
+
+static const scan_case scan_cases[] = {
+    {"2024-03-01 10:22:33,123 [INFO] Session started from 203.0.113.45:52311 id 123456789",
+     "2024-03-01T10:22:33.123", 1, {"203.0.113.45"}, {52311}, "203.0.113.45:52311", "123456789", 0, {NULL}},
+    {"03/15/2024 02:05:07 PM Connection from [2001:db8::7]:443 user=bob file \"C:\\Temp\\loot.zip\"",
+     "2024-03-15T14:05:07", 1, {"2001:db8::7"}, {443}, "[2001:db8::7]:443", NULL, 1, {"C:\\Temp\\loot.zip"}},
+    {"15.03.2024 14:05:07 client 198.51.100.7 transferred 'report.xlsx' to %APPDATA%\\x\\y.bin.",
+     "2024-03-15T14:05:07", 1, {"198.51.100.7"}, {0}, "198.51.100.7", NULL, 2,
+     {"report.xlsx", "%APPDATA%\\x\\y.bin"}},
+    {"[28/09/2022 12:39:26] peer fe80::1c2d:3e4f:5a6b:7c8d ID 1234567890, then 2001:DB8:0:0:0:0:0:1.",
+     "2022-09-28T12:39:26", 2, {"fe80::1c2d:3e4f:5a6b:7c8d", "2001:db8::1"}, {0, 0}, "fe80::1c2d:3e4f:5a6b:7c8d",
+     "1234567890", 0, {NULL}},
+};
+
+Test(rmmlog, generic_scanner_on_unknown_layouts)
+{
+    for (size_t c = 0; c < sizeof scan_cases / sizeof scan_cases[0]; c++) {
+        const scan_case *k = &scan_cases[c];
+        rmmlog_rec r = scan(k->line);
+        cr_assert_str_eq(r.time, k->time, "case %zu", c);
+        cr_assert_eq(r.naddr, k->naddr, "case %zu", c);
+        for (size_t i = 0; i < k->naddr; i++) {
+            cr_assert_str_eq(r.addr[i].ip, k->ip[i], "case %zu", c);
+            cr_assert_eq(r.addr[i].port, k->port[i], "case %zu", c);
+        }
+        cr_assert_str_eq(r.addr[0].text, k->addr_text, "case %zu", c);
+        cr_assert_eq(r.nid, k->id ? 1 : 0, "case %zu", c);
+        if (k->id)
+            cr_assert_str_eq(r.ids[0], k->id, "case %zu", c);
+        cr_assert_eq(r.nfile, k->nfile, "case %zu", c);
+        for (size_t i = 0; i < k->nfile; i++)
+            cr_assert_str_eq(r.files[i], k->file[i], "case %zu", c);
+    }
+    rmmlog_rec r;
+    /* not addresses, not IDs */
+    r = scan("TeamViewer version 15.32.3.1 at 12:39:26 mac aa:bb:cc:dd:ee:ff pid 4628 n 1234567890123 "
+             "ratio 3.141592653 v1.2.3.4 mask 255.255.255.0 neg -1234567890 when 1664368766.5");
+    cr_assert_eq(r.naddr, 0);
+    cr_assert_eq(r.nid, 0);
+    cr_assert_eq(r.nfile, 0);
+    cr_assert_str_eq(r.time, "");
+    cr_assert_not(rmmlog_scan_line("nothing here at all", 19, &r));
+
+    /* repeated values are kept once; at most RMMLOG_ITEMS each */
+    r = scan("10.0.0.1 10.0.0.1 10.0.0.2 10.0.0.3 10.0.0.4 10.0.0.5 111111111 111111111");
+    cr_assert_eq(r.naddr, RMMLOG_ITEMS);
+    cr_assert_str_eq(r.addr[3].ip, "10.0.0.4");
+    cr_assert_eq(r.nid, 1);
+}
+
+Test(rmmlog, generic_parse_of_unknown_log)
+{
+    const char *log = "Zoho-like log\n"
+                      "2024-05-02 11:00:00 | Viewer connected | 192.0.2.10:61000 | ID 8529637410\n"
+                      "2024-05-02 11:05:00 | File sent | 'C:\\Users\\x\\Desktop\\passwords.txt'\n";
+    recs rs;
+    rmmlog_stats st = parse_mem(RMMLOG_GENERIC, log, strlen(log), &rs);
+    cr_assert_eq(st.lines, 3);
+    cr_assert_eq(rs.n, 2);
+    cr_assert_eq(rs.r[0].event, RMMLOG_EV_LINE);
+    cr_assert_eq(rs.r[0].line, 2);
+    cr_assert_str_eq(rs.r[0].addr[0].ip, "192.0.2.10");
+    cr_assert_str_eq(rs.r[0].ids[0], "8529637410");
+    cr_assert_str_eq(rs.r[1].files[0], "C:\\Users\\x\\Desktop\\passwords.txt");
+    cr_assert_str_eq(rs.r[1].time, "2024-05-02T11:05:00");
+}
+
+/* UTF-16LE (with and without BOM) reads like the ASCII file. */
+static gl_buf utf16(const char *s, bool bom)
+{
+    gl_buf b = {0};
+    if (bom)
+        gl_buf_append(&b, "\xff\xfe", 2);
+    for (; *s; s++) {
+        gl_buf_putc(&b, *s);
+        gl_buf_putc(&b, '\0');
+    }
+    return b;
+}
+
+Test(rmmlog, utf16_input)
+{
+    for (int bom = 0; bom < 2; bom++) {
+        gl_buf b = utf16("Incoming 2022-08-23, 10:23 Passwd 547911884 547911884\r\nIncoming 2022-09-28, 12:39 User abc 442226597", bom);
+        recs rs;
+        rmmlog_stats st = parse_mem(RMMLOG_ANYDESK_CONNECTIONS, b.data, b.len, &rs);
+        cr_assert(st.utf16);
+        cr_assert_eq(rs.n, 2);
+        cr_assert_str_eq(rs.r[0].ids[0], "547911884");
+        cr_assert_str_eq(rs.r[1].remote_name, "abc");
+        cr_assert_str_eq(rs.r[1].ids[0], "442226597");
+        gl_buf_free(&b);
+    }
+    /* non-ASCII and a surrogate pair decode to UTF-8 */
+    static const char u[] = "\xff\xfe" "I\0n\0c\0o\0m\0i\0n\0g\0 \0" "2\0" "0\0" "2\0" "2\0-\0" "0\0" "8\0-\0" "2\0" "3\0,\0 \0"
+                            "1\0" "0\0:\0" "2\0" "3\0 \0T\0o\0k\0e\0n\0 \0\xe9\0\x3d\xd8\x00\xde \0" "5\0" "4\0" "7\0"
+                            "9\0" "1\0" "1\0" "8\0" "8\0" "4\0";
+    recs rs;
+    parse_mem(RMMLOG_ANYDESK_CONNECTIONS, u, sizeof u - 1, &rs);
+    cr_assert_eq(rs.n, 1);
+    cr_assert_str_eq(rs.r[0].remote_name, "\xc3\xa9\xf0\x9f\x98\x80");
+    cr_assert_str_eq(rs.r[0].auth, "token");
+}
+
+Test(rmmlog, long_lines_are_cut_and_counted)
+{
+    gl_buf b = {0};
+    for (int i = 0; i < 10000; i++)
+        gl_buf_putc(&b, 'x');
+    gl_buf_puts(&b, " 203.0.113.1\n2024-01-01 00:00:00 from 203.0.113.2\n");
+    recs rs;
+    rmmlog_stats st = parse_mem(RMMLOG_GENERIC, b.data, b.len, &rs);
+    cr_assert_eq(st.lines, 2);
+    cr_assert_eq(st.long_lines, 1);
+    cr_assert_eq(rs.n, 1);
+    cr_assert_eq(rs.r[0].line, 2);
+    cr_assert_str_eq(rs.r[0].addr[0].ip, "203.0.113.2");
+    gl_buf_free(&b);
+}
+
+static int64_t failing_read(void *ctx, uint64_t off, void *buf, size_t len, gl_err *err)
+{
+    static const char first[] = "Incoming 2022-08-23, 10:23 User 1 123456789\n";
+    (void)ctx;
+    if (off < sizeof first - 1) {
+        size_t n = sizeof first - 1 - off < len ? sizeof first - 1 - (size_t)off : len;
+        memcpy(buf, first + off, n);
+        return (int64_t)n;
+    }
+    return gl_err_set(err, "read failed at %llu", (unsigned long long)off);
+}
+
+Test(rmmlog, reader_failure_is_reported_with_line)
+{
+    gl_reader r = {.ctx = NULL, .read_at = failing_read, .size = 1000, .name = "C:\\x\\connection_trace.txt"};
+    recs rs = {0};
+    gl_err err = {0};
+    cr_assert_eq(rmmlog_parse(RMMLOG_ANYDESK_CONNECTIONS, &r, collect, &rs, NULL, &err), -1);
+    cr_assert_eq(rs.n, 1);
+    cr_assert_str_eq(err.msg, "C:\\x\\connection_trace.txt: line 2: read failed at 44");
+}
+
+static int stop_first(const rmmlog_rec *rec, void *ctx)
+{
+    (void)rec;
+    (*(int *)ctx)++;
+    return 1;
+}
+
+Test(rmmlog, callback_stops_parse_and_kind_names_round_trip)
+{
+    const char *t = "Incoming 2022-08-23, 10:23 User 123456789\nIncoming 2022-08-23, 10:24 User 123456780\n";
+    gl_mem_reader m;
+    gl_reader r = gl_reader_memory(&m, t, strlen(t), "x");
+    int calls = 0;
+    gl_err err = {0};
+    cr_assert_eq(rmmlog_parse(RMMLOG_ANYDESK_CONNECTIONS, &r, stop_first, &calls, NULL, &err), 0);
+    cr_assert_eq(calls, 1);
+    for (int k = 0; k < RMMLOG_KIND_COUNT; k++) {
+        rmmlog_kind back;
+        cr_assert(rmmlog_kind_from_name(rmmlog_kind_name((rmmlog_kind)k), &back));
+        cr_assert_eq(back, k);
+    }
+    rmmlog_kind back;
+    cr_assert_not(rmmlog_kind_from_name("AnyDesk", &back));
+    cr_assert_str_eq(rmmlog_event_name(RMMLOG_EV_FILE_TRANSFER), "file_transfer");
+}
