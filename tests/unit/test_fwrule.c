@@ -113,6 +113,35 @@ Test(fwrule, rmm_rule_with_keywords_ranges_and_unknown_tokens)
     fw_rule_free(&r);
 }
 
+/* Shapes from a real Windows 11 rule store: keyword addresses under the
+ * later "RA42"/"RA62" keys, two LPort2_10 keywords, ICMP and TTK tokens
+ * kept untyped. */
+Test(fwrule, later_schema_keys)
+{
+    static const char s[] =
+        "v2.33|Action=Block|Active=TRUE|Dir=Out|Protocol=6|Profile=Private|Profile=Public|RPort=2177|"
+        "RA42=Ply2Renders|RA62=Ply2Renders|App=%SystemRoot%\\system32\\svchost.exe|Svc=Qwave|"
+        "Name=@FirewallAPI.dll,-36016|Desc=@FirewallAPI.dll,-36017|EmbedCtxt=@FirewallAPI.dll,-36001|";
+    fw_rule r;
+    gl_err err = {0};
+    cr_assert_eq(fw_rule_parse(s, strlen(s), &r, &err), 0, "%s", err.msg);
+    cr_assert_eq(r.n_raddrs, 2);
+    cr_assert_eq(r.raddrs[0].keyword, FW_ADDR_KW_PLAYTO_RENDERERS);
+    cr_assert_eq(r.raddrs[1].keyword, FW_ADDR_KW_PLAYTO_RENDERERS);
+    fw_rule_free(&r);
+    static const char t[] = "v2.33|Action=Block|Active=TRUE|Dir=In|Protocol=6|LPort2_10=IPTLSIn|LPort2_10=IPHTTPSIn|"
+                            "App=System|ICMP6=2:*|TTK2_22=WFDPrint|LA42=fe80::1|";
+    cr_assert_eq(fw_rule_parse(t, strlen(t), &r, &err), -1);
+    cr_assert_str_eq(err.msg, "offset 125: LA42: IPv6 address \"fe80::1\" in an IPv4 field");
+    cr_assert_eq(r.n_lports, 2);
+    cr_assert_eq(r.lports[0].keyword, FW_PORT_KW_IPHTTPS_IN);
+    cr_assert_eq(r.lports[1].keyword, FW_PORT_KW_IPHTTPS_IN);
+    ASSERT_STR(fw_rule_field(&r, "ICMP6")->value, "2:*");
+    cr_assert_not(fw_rule_field(&r, "TTK2_22")->typed);
+    cr_assert_null(fw_rule_field(&r, "RA4"));
+    fw_rule_free(&r);
+}
+
 Test(fwrule, block_out_bypass_and_empty_values)
 {
     static const char s[] = "v2.10|Action=Block|Active=FALSE|Dir=Out|Desc=|Name=x|";

@@ -421,6 +421,17 @@ static bool port_key(const fw_str *k, const char *base)
     return k->n > b + 2 && k->p[b] == '2' && k->p[b + 1] == '_' && parse_dec(k->p + b + 2, k->n - b - 2, 5, 65535, &minor);
 }
 
+/* Is key "<side>A4"/"<side>A6", optionally with a schema suffix of digits
+ * (later schemas write keyword addresses as "RA42=Ply2Renders")? */
+static bool addr_key(const fw_str *k, char side)
+{
+    if (k->n < 3 || lower((unsigned char)k->p[0]) != lower((unsigned char)side) || lower((unsigned char)k->p[1]) != 'a' ||
+        (k->p[2] != '4' && k->p[2] != '6'))
+        return false;
+    uint32_t suffix;
+    return k->n == 3 || parse_dec(k->p + 3, k->n - 3, 5, 65535, &suffix);
+}
+
 static void add_port(parser *ps, const fw_field *f, fw_port **arr, size_t *count)
 {
     fw_port p;
@@ -523,9 +534,9 @@ static bool decode_field(parser *ps, const fw_field *f)
         add_port(ps, f, &r->lports, &r->n_lports);
     } else if (port_key(k, "RPort")) {
         add_port(ps, f, &r->rports, &r->n_rports);
-    } else if (ieq(k->p, k->n, "LA4") || ieq(k->p, k->n, "LA6")) {
+    } else if (addr_key(k, 'L')) {
         add_addr(ps, f, k->p[2] == '4' ? 4 : 6, &r->laddrs, &r->n_laddrs);
-    } else if (ieq(k->p, k->n, "RA4") || ieq(k->p, k->n, "RA6")) {
+    } else if (addr_key(k, 'R')) {
         add_addr(ps, f, k->p[2] == '4' ? 4 : 6, &r->raddrs, &r->n_raddrs);
     } else if (ieq(k->p, k->n, "App")) {
         set_once_str(ps, f, &r->app);
