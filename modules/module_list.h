@@ -3,11 +3,13 @@
 #define GL_MODULE_LIST_H
 
 #define GL_MODULE_LIST(X) \
-    X(files)
+    X(files) \
+    X(logs)
 
 /* Modules that exist only to test the pipeline (tests/modules/). */
 #ifdef GLEANER_TEST_BUILD
-#define GL_TEST_MODULE_LIST(X) X(pipeline_probe)
+#define GL_TEST_MODULE_LIST(X) \
+    X(pipeline_probe) X(kit_reader_a) X(kit_reader_b) X(kit_reader_c) X(kit_follower) X(kit_cycle_x) X(kit_cycle_y)
 #else
 #define GL_TEST_MODULE_LIST(X)
 #endif

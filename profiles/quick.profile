@@ -3,6 +3,8 @@
 # logs gleaner's detections read.
 description Fast triage: system and user registry hives with their logs, and the key event logs
 module files
+# detection modules: cheap, they read what quick acquires anyway
+module logs
 set files.max_file_size 2GiB
 target hive-system     C:\Windows\System32\config\SYSTEM
 target hive-system     C:\Windows\System32\config\SYSTEM.LOG?

@@ -128,40 +128,77 @@ static void add_file(event_cache *c, const char *path, const char *channel)
     f->reported = gl_xcalloc(c->n_modules ? c->n_modules : 1, 1);
 }
 
+/* The channel a log file's name stands for: "%4" is '/', and archived
+ * copies are "Archive-<channel>-<yyyy-mm-dd-hh-mm-ss-nnn>.evtx". */
+static void channel_of_file(const char *path, gl_buf *out)
+{
+    const char *base = strrchr(path, '\\');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    if (n > 5 && !strcasecmp(base + n - 5, ".evtx"))
+        n -= 5;
+    if (n > 8 && !strncasecmp(base, "Archive-", 8)) {
+        base += 8;
+        n -= 8;
+        /* drop "-yyyy-mm-dd-hh-mm-ss-nnn" (24 characters) when present */
+        if (n > 24 && base[n - 24] == '-' && base[n - 20] == '-')
+            n -= 24;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (base[i] == '%' && i + 1 < n && base[i + 1] == '4') {
+            gl_buf_putc(out, '/');
+            i++;
+        } else {
+            gl_buf_putc(out, base[i]);
+        }
+    }
+}
+
 typedef struct glob_ctx {
     event_cache *c;
-    const char *channel;
 } glob_ctx;
 
-static int on_archive(void *ctx, const gl_file_info *info)
+static int on_log_file(void *ctx, const gl_file_info *info)
 {
     glob_ctx *g = ctx;
-    if (!info->is_dir && !info->is_link)
-        add_file(g->c, info->path, g->channel);
+    if (info->is_dir || info->is_link)
+        return 0;
+    gl_buf ch = {0};
+    channel_of_file(info->path, &ch);
+    add_file(g->c, info->path, gl_buf_cstr(&ch));
+    gl_buf_free(&ch);
     return 0;
 }
 
-/* Archived copies first (their names sort by the time they were cut), then
- * the live log. A log that does not exist is normal: nothing to read. */
-static void list_files(gl_run *run, event_cache *c)
+static void glob_logs(gl_run *run, event_cache *c, const char *pattern)
 {
-    gl_source *src = gl_run_source(run);
+    glob_ctx g = {c};
+    gl_err e = {0};
+    if (gl_source_glob(gl_run_source(run), pattern, on_log_file, &g, &e) < 0 && e.code != GL_ERR_ABSENT)
+        gl_run_error(run, "event logs: %s: %s", pattern, e.msg);
+}
+
+/* For each subscribed channel, its archived copies first (their names sort
+ * by the time they were cut), then the live log; then, when a module asked
+ * for every log ("*": the logs module checks each one's integrity), all
+ * the other logs. A log that does not exist is normal: nothing to read. */
+static void list_files(gl_run *run, event_cache *c, bool every_log)
+{
     for (size_t i = 0; i < c->n_channels; i++) {
-        gl_buf name = {0}, pattern = {0}, live = {0};
+        if (!strcmp(c->channels[i].name, "*"))
+            continue;
+        gl_buf name = {0}, pattern = {0};
         gl_channel_file_name(c->channels[i].name, &name);
         gl_buf_printf(&pattern, LOGS_DIR "Archive-%s-*.evtx", name.data);
-        glob_ctx g = {c, c->channels[i].name};
-        gl_err e = {0};
-        if (gl_source_glob(src, pattern.data, on_archive, &g, &e) < 0 && e.code != GL_ERR_ABSENT)
-            gl_run_error(run, "event logs: %s: %s", pattern.data, e.msg);
-        gl_buf_printf(&live, LOGS_DIR "%s.evtx", name.data);
-        gl_file_info st;
-        if (gl_source_stat(src, live.data, &st, &e) == 0 && !st.is_dir)
-            add_file(c, st.path, c->channels[i].name);
+        glob_logs(run, c, pattern.data);
+        gl_buf_clear(&pattern);
+        gl_buf_printf(&pattern, LOGS_DIR "%s.evtx", name.data);
+        glob_logs(run, c, pattern.data);
         gl_buf_free(&name);
         gl_buf_free(&pattern);
-        gl_buf_free(&live);
     }
+    if (every_log)
+        glob_logs(run, c, LOGS_DIR "*.evtx");
 }
 
 static void put_u32(gl_buf *b, uint32_t v) { gl_buf_append(b, &v, sizeof v); }
@@ -297,7 +334,7 @@ static int build(gl_run *run, event_cache *c, gl_err *err)
         free(ids);
         return -1;
     }
-    list_files(run, c);
+    list_files(run, c, find_channel(c, "*", NULL) != NULL);
     gl_buf scratch = {0};
     int rc = 0;
     for (size_t i = 0; i < c->n_files && rc == 0; i++)

@@ -5,6 +5,8 @@
  *  - the files read are, for each channel any module subscribed to,
  *    winevt\Logs\<channel>.evtx (with '/' as %4) and its archived copies
  *    winevt\Logs\Archive-<channel>-*.evtx (oldest first, then the live log);
+ *    a subscription to channel "*" (with no IDs) adds every other log in
+ *    winevt\Logs, so its extent, gaps and damage are known too;
  *  - each file is read once, filtered by the union of subscribed event IDs
  *    before any rendering, and acquired into the bundle by being read;
  *  - each event is classified by its own Channel (the file's channel when

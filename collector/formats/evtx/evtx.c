@@ -517,6 +517,20 @@ static bool model_filter(const evtx_file *f, const evtx_event *ev)
     return true;
 }
 
+/* The lowest and highest EventRecordID of live records, whatever the
+ * filters: how far a log reaches back tells whether it was cleared. */
+static void note_extent(evtx_stats *st, uint64_t id, uint64_t written)
+{
+    if (!st->first_live_id || id < st->first_live_id) {
+        st->first_live_id = id;
+        st->first_live_written = written;
+    }
+    if (id >= st->last_live_id) {
+        st->last_live_id = id;
+        st->last_live_written = written;
+    }
+}
+
 /* Parse the record at pos (size bytes): an event (f->ev filled), skipped
  * (filtered or a duplicate) or, for scan candidates, unparsed. */
 enum { TAKE_SKIPPED, TAKE_EVENT, TAKE_UNPARSED };
@@ -539,7 +553,7 @@ static int take_record(evtx_file *f, uint32_t pos, uint32_t size)
             return TAKE_SKIPPED;
         }
     }
-    gl_err e = {{0}};
+    gl_err e = {0};
     uint32_t root = 0;
     int prc = bx_parse_record(&f->bx, pos + REC_HDR, pos + size - 4, &root, &e);
     if (prc < 0 && scan) {
@@ -564,6 +578,10 @@ static int take_record(evtx_file *f, uint32_t pos, uint32_t size)
     }
     if (carved && !carved_insert(f, id))
         return TAKE_SKIPPED;
+    if (f->flags)
+        f->stats.recovered_any++;
+    else
+        note_extent(&f->stats, id, gl_le64(c + pos + 16));
     if ((f->id_bits || f->channel) && peek_filter(f) == 0) {
         f->stats.records_filtered++;
         return TAKE_SKIPPED;

@@ -192,6 +192,12 @@ const evtx_gap *evtx_gaps(const evtx_file *f, size_t *n);
 typedef struct evtx_stats {
     uint64_t chunks_total, chunks_bad_header, chunks_bad_data_crc, chunks_bad_magic;
     uint64_t records_live, records_recovered, records_filtered, records_bad;
+    /* Lowest and highest EventRecordID of live records (filtered ones
+     * included) with their record-header written times; 0 when none. */
+    uint64_t first_live_id, first_live_written, last_live_id, last_live_written;
+    /* Recovered records whatever the filters (records_recovered counts only
+     * the ones returned). */
+    uint64_t recovered_any;
 } evtx_stats;
 const evtx_stats *evtx_get_stats(const evtx_file *f);
 
