@@ -351,3 +351,66 @@ Test(taskcache, security_descriptor)
     gl_tc_sd_free(&sd);
     gl_buf_free(&b);
 }
+
+/* ---- records ------------------------------------------------------------- */
+
+Test(taskcache, records_of_actions_dynamic_info_triggers_and_sd)
+{
+    gl_buf out = {0};
+    gl_json j;
+    gl_err err = {0};
+
+    gl_buf b = fixture("actions-v3-exec.bin");
+    gl_tc_actions a;
+    cr_assert_eq(gl_tc_actions_decode((const uint8_t *)b.data, b.len, &a, &err), 0);
+    gl_json_init(&j, &out);
+    gl_json_obj_begin(&j);
+    gl_tc_actions_json(&j, &a);
+    gl_json_obj_end(&j);
+    cr_expect_str_eq(out.data, "{\"version\":3,\"context\":\"Author\",\"actions\":[{\"kind\":\"exec\",\"id\":\"\","
+                               "\"command\":\"C:\\\\Users\\\\Public\\\\svc.exe\",\"arguments\":\"-k netsvcs -p\","
+                               "\"working_directory\":\"C:\\\\Users\\\\Public\",\"flags\":0}]}");
+    gl_tc_actions_free(&a);
+    gl_buf_free(&b);
+
+    gl_buf_clear(&out);
+    b = fixture("dynamicinfo-36.bin");
+    gl_tc_dynamic_info d;
+    cr_assert_eq(gl_tc_dynamic_info_decode((const uint8_t *)b.data, b.len, &d, &err), 0);
+    gl_json_init(&j, &out);
+    gl_json_obj_begin(&j);
+    gl_tc_dynamic_info_json(&j, &d);
+    gl_json_obj_end(&j);
+    cr_expect_str_eq(out.data, "{\"size\":36,\"created\":\"2026-11-20T09:15:00.0000000Z\",\"last_run\":"
+                               "\"2026-11-21T03:00:00.0000000Z\",\"last_completed\":\"2026-11-21T03:00:05.0000000Z\","
+                               "\"task_state\":0,\"last_action_result\":\"0x00041301\"}");
+    gl_buf_free(&b);
+
+    gl_buf_clear(&out);
+    b = fixture("triggers-v15.bin");
+    gl_tc_triggers t;
+    cr_assert_eq(gl_tc_triggers_decode((const uint8_t *)b.data, b.len, &t, &err), 0);
+    gl_json_init(&j, &out);
+    gl_json_obj_begin(&j);
+    gl_tc_triggers_json(&j, &t);
+    gl_json_obj_end(&j);
+    cr_expect_str_eq(out.data, "{\"version\":21,\"flags\":\"0x00400000\",\"enabled\":true,\"hidden\":false,"
+                               "\"run_level_highest\":false,\"xml_crc32\":\"0x12345678\",\"triggers\":[{\"type\":"
+                               "\"BootTrigger\",\"enabled\":true,\"delay_seconds\":0,\"timeout_seconds\":0,"
+                               "\"repetition_interval_seconds\":0,\"repetition_duration_seconds\":0}]}");
+    gl_tc_triggers_free(&t);
+    gl_buf_free(&b);
+
+    gl_buf_clear(&out);
+    b = fixture("sd.bin");
+    gl_tc_sd sd;
+    cr_assert_eq(gl_tc_sd_decode((const uint8_t *)b.data, b.len, &sd, &err), 0);
+    gl_json_init(&j, &out);
+    gl_json_obj_begin(&j);
+    gl_tc_sd_json(&j, &sd);
+    gl_json_obj_end(&j);
+    cr_expect_str_eq(out.data, "{\"owner\":\"S-1-5-32-544\",\"group\":\"S-1-5-18\",\"dacl\":true,\"dacl_aces\":2}");
+    gl_tc_sd_free(&sd);
+    gl_buf_free(&b);
+    gl_buf_free(&out);
+}

@@ -573,3 +573,38 @@ Test(taskxml, corpus_velociraptor_created_updated_disabled)
         cr_expect_str_eq(et[i].run_as, want[i].run_as);
     }
 }
+
+/* ---- records ------------------------------------------------------------- */
+
+static void task_json(const gl_task *t, gl_buf *out)
+{
+    gl_json j;
+    gl_json_init(&j, out);
+    gl_json_obj_begin(&j);
+    gl_task_json(&j, t);
+    gl_json_obj_end(&j);
+}
+
+Test(taskxml, record_of_the_gameover_task)
+{
+    TU_REQUIRE_CORPUS();
+    gl_task t;
+    parse_corpus(&t, "dev/artifacts/tasks/APTSimulatorVM-Win10/DAM-Tasks-Win10__GameOver.xml");
+    gl_buf out = {0};
+    task_json(&t, &out);
+    cr_expect_str_eq(
+        out.data,
+        "{\"encoding\":\"UTF-16LE\",\"schema_version\":\"1.2\",\"author\":\"DESKTOP-TMKU40H\\\\TestUser\","
+        "\"date\":\"2022-03-10T15:59:03\",\"uri\":\"\\\\GameOver\",\"principals\":[{\"id\":\"Author\","
+        "\"user_id\":\"DESKTOP-TMKU40H\\\\TestUser\",\"logon_type\":\"InteractiveToken\",\"run_level\":"
+        "\"LeastPrivilege\"}],\"triggers\":[{\"type\":\"TimeTrigger\",\"start_boundary\":\"2022-03-10T15:59:00\","
+        "\"enabled\":true,\"repetition_interval\":\"PT5M\",\"repetition_stop_at_duration_end\":false}],"
+        "\"settings\":{\"enabled\":true,\"hidden\":false,\"run_only_if_idle\":false,"
+        "\"disallow_start_if_on_batteries\":true,\"stop_if_going_on_batteries\":true,\"allow_start_on_demand\":true,"
+        "\"start_when_available\":false,\"run_only_if_network_available\":false,\"wake_to_run\":false,"
+        "\"allow_hard_terminate\":true,\"execution_time_limit\":\"PT72H\",\"multiple_instances_policy\":"
+        "\"IgnoreNew\",\"priority\":7},\"actions_context\":\"Author\",\"actions\":[{\"kind\":\"exec\",\"command\":"
+        "\"C:\\\\TMP\\\\mim.exe\",\"arguments\":\"sekurlsa::LogonPasswords > C:\\\\TMP\\\\o.txt\"}]}");
+    gl_buf_free(&out);
+    gl_task_free(&t);
+}

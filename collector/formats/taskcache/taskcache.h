@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "err.h"
+#include "json.h"
 
 /* ---- Actions -------------------------------------------------------- */
 
@@ -167,5 +168,14 @@ typedef struct gl_tc_sd {
 
 int gl_tc_sd_decode(const uint8_t *p, size_t n, gl_tc_sd *out, gl_err *err);
 void gl_tc_sd_free(gl_tc_sd *sd);
+
+/* ---- records ------------------------------------------------------- */
+
+/* Each value as JSON members of the object the caller has open. Times are
+ * ISO 8601 (seven digits); localized trigger times have no 'Z'. */
+void gl_tc_actions_json(gl_json *j, const gl_tc_actions *a);     /* version, context, actions[] */
+void gl_tc_dynamic_info_json(gl_json *j, const gl_tc_dynamic_info *d); /* created, last_run, ... */
+void gl_tc_triggers_json(gl_json *j, const gl_tc_triggers *t);   /* flags, hidden, triggers[], ... */
+void gl_tc_sd_json(gl_json *j, const gl_tc_sd *sd);              /* owner, group, dacl, dacl_aces */
 
 #endif

@@ -21,6 +21,14 @@ static size_t walk(const gl_task *t)
     for (size_t i = 0; i < t->doc.n_attrs; i++)
         n += strlen(t->doc.attrs[i].value);
     const gl_task_principal *p = gl_task_run_as(t);
+    gl_buf out = {0};
+    gl_json j;
+    gl_json_init(&j, &out);
+    gl_json_obj_begin(&j);
+    gl_task_json(&j, t);
+    gl_json_obj_end(&j);
+    n += out.len;
+    gl_buf_free(&out);
     return n + (p && p->user_id ? strlen(p->user_id) : 0);
 }
 

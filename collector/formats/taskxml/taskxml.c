@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "json.h"
 #include "text.h"
 
 /* ---- encoding ------------------------------------------------------- */
@@ -121,6 +122,7 @@ static size_t count_children(const sxml_doc *doc, uint32_t node, const char *loc
 /* Schema element -> struct member, so each reader is a table. */
 typedef struct field {
     const char *element;
+    const char *key; /* in records (gl_task_json) */
     size_t offset;
 } field;
 #define FIELDS(a) a, sizeof a / sizeof a[0]
@@ -138,73 +140,73 @@ static void fill_bools(const sxml_doc *doc, uint32_t node, void *base, const fie
 }
 
 static const field registration_fields[] = {
-    {"Author", offsetof(gl_task, author)},
-    {"Date", offsetof(gl_task, date)},
-    {"URI", offsetof(gl_task, uri)},
-    {"Description", offsetof(gl_task, description)},
-    {"SecurityDescriptor", offsetof(gl_task, security_descriptor)},
-    {"Source", offsetof(gl_task, source)},
-    {"Version", offsetof(gl_task, version)},
-    {"Documentation", offsetof(gl_task, documentation)},
+    {"Author", "author", offsetof(gl_task, author)},
+    {"Date", "date", offsetof(gl_task, date)},
+    {"URI", "uri", offsetof(gl_task, uri)},
+    {"Description", "description", offsetof(gl_task, description)},
+    {"SecurityDescriptor", "security_descriptor", offsetof(gl_task, security_descriptor)},
+    {"Source", "source", offsetof(gl_task, source)},
+    {"Version", "version", offsetof(gl_task, version)},
+    {"Documentation", "documentation", offsetof(gl_task, documentation)},
 };
 
 static const field principal_fields[] = {
-    {"UserId", offsetof(gl_task_principal, user_id)},
-    {"GroupId", offsetof(gl_task_principal, group_id)},
-    {"LogonType", offsetof(gl_task_principal, logon_type)},
-    {"RunLevel", offsetof(gl_task_principal, run_level)},
-    {"DisplayName", offsetof(gl_task_principal, display_name)},
+    {"UserId", "user_id", offsetof(gl_task_principal, user_id)},
+    {"GroupId", "group_id", offsetof(gl_task_principal, group_id)},
+    {"LogonType", "logon_type", offsetof(gl_task_principal, logon_type)},
+    {"RunLevel", "run_level", offsetof(gl_task_principal, run_level)},
+    {"DisplayName", "display_name", offsetof(gl_task_principal, display_name)},
 };
 
 static const field trigger_fields[] = {
-    {"StartBoundary", offsetof(gl_task_trigger, start_boundary)},
-    {"EndBoundary", offsetof(gl_task_trigger, end_boundary)},
-    {"Delay", offsetof(gl_task_trigger, delay)},
-    {"RandomDelay", offsetof(gl_task_trigger, random_delay)},
-    {"ExecutionTimeLimit", offsetof(gl_task_trigger, execution_time_limit)},
-    {"UserId", offsetof(gl_task_trigger, user_id)},
-    {"StateChange", offsetof(gl_task_trigger, state_change)},
-    {"Subscription", offsetof(gl_task_trigger, subscription)},
+    {"StartBoundary", "start_boundary", offsetof(gl_task_trigger, start_boundary)},
+    {"EndBoundary", "end_boundary", offsetof(gl_task_trigger, end_boundary)},
+    {"Delay", "delay", offsetof(gl_task_trigger, delay)},
+    {"RandomDelay", "random_delay", offsetof(gl_task_trigger, random_delay)},
+    {"ExecutionTimeLimit", "execution_time_limit", offsetof(gl_task_trigger, execution_time_limit)},
+    {"UserId", "user_id", offsetof(gl_task_trigger, user_id)},
+    {"StateChange", "state_change", offsetof(gl_task_trigger, state_change)},
+    {"Subscription", "subscription", offsetof(gl_task_trigger, subscription)},
 };
 
 static const field settings_bools[] = {
-    {"Enabled", offsetof(gl_task, enabled)},
-    {"Hidden", offsetof(gl_task, hidden)},
-    {"RunOnlyIfIdle", offsetof(gl_task, run_only_if_idle)},
-    {"DisallowStartIfOnBatteries", offsetof(gl_task, disallow_start_if_on_batteries)},
-    {"StopIfGoingOnBatteries", offsetof(gl_task, stop_if_going_on_batteries)},
-    {"AllowStartOnDemand", offsetof(gl_task, allow_start_on_demand)},
-    {"StartWhenAvailable", offsetof(gl_task, start_when_available)},
-    {"RunOnlyIfNetworkAvailable", offsetof(gl_task, run_only_if_network_available)},
-    {"WakeToRun", offsetof(gl_task, wake_to_run)},
-    {"AllowHardTerminate", offsetof(gl_task, allow_hard_terminate)},
-    {"DisallowStartOnRemoteAppSession", offsetof(gl_task, disallow_start_on_remote_app_session)},
-    {"UseUnifiedSchedulingEngine", offsetof(gl_task, use_unified_scheduling_engine)},
+    {"Enabled", "enabled", offsetof(gl_task, enabled)},
+    {"Hidden", "hidden", offsetof(gl_task, hidden)},
+    {"RunOnlyIfIdle", "run_only_if_idle", offsetof(gl_task, run_only_if_idle)},
+    {"DisallowStartIfOnBatteries", "disallow_start_if_on_batteries", offsetof(gl_task, disallow_start_if_on_batteries)},
+    {"StopIfGoingOnBatteries", "stop_if_going_on_batteries", offsetof(gl_task, stop_if_going_on_batteries)},
+    {"AllowStartOnDemand", "allow_start_on_demand", offsetof(gl_task, allow_start_on_demand)},
+    {"StartWhenAvailable", "start_when_available", offsetof(gl_task, start_when_available)},
+    {"RunOnlyIfNetworkAvailable", "run_only_if_network_available", offsetof(gl_task, run_only_if_network_available)},
+    {"WakeToRun", "wake_to_run", offsetof(gl_task, wake_to_run)},
+    {"AllowHardTerminate", "allow_hard_terminate", offsetof(gl_task, allow_hard_terminate)},
+    {"DisallowStartOnRemoteAppSession", "disallow_start_on_remote_app_session", offsetof(gl_task, disallow_start_on_remote_app_session)},
+    {"UseUnifiedSchedulingEngine", "use_unified_scheduling_engine", offsetof(gl_task, use_unified_scheduling_engine)},
 };
 
 static const field settings_strings[] = {
-    {"ExecutionTimeLimit", offsetof(gl_task, execution_time_limit)},
-    {"MultipleInstancesPolicy", offsetof(gl_task, multiple_instances_policy)},
-    {"DeleteExpiredTaskAfter", offsetof(gl_task, delete_expired_task_after)},
+    {"ExecutionTimeLimit", "execution_time_limit", offsetof(gl_task, execution_time_limit)},
+    {"MultipleInstancesPolicy", "multiple_instances_policy", offsetof(gl_task, multiple_instances_policy)},
+    {"DeleteExpiredTaskAfter", "delete_expired_task_after", offsetof(gl_task, delete_expired_task_after)},
 };
 
 static const field exec_fields[] = {
-    {"Command", offsetof(gl_task_action, command)},
-    {"Arguments", offsetof(gl_task_action, arguments)},
-    {"WorkingDirectory", offsetof(gl_task_action, working_directory)},
+    {"Command", "command", offsetof(gl_task_action, command)},
+    {"Arguments", "arguments", offsetof(gl_task_action, arguments)},
+    {"WorkingDirectory", "working_directory", offsetof(gl_task_action, working_directory)},
 };
 static const field com_fields[] = {
-    {"ClassId", offsetof(gl_task_action, class_id)},
-    {"Data", offsetof(gl_task_action, data)},
+    {"ClassId", "class_id", offsetof(gl_task_action, class_id)},
+    {"Data", "data", offsetof(gl_task_action, data)},
 };
 static const field email_fields[] = {
-    {"Server", offsetof(gl_task_action, server)}, {"From", offsetof(gl_task_action, from)},
-    {"To", offsetof(gl_task_action, to)},         {"Subject", offsetof(gl_task_action, subject)},
-    {"Body", offsetof(gl_task_action, body)},
+    {"Server", "server", offsetof(gl_task_action, server)}, {"From", "from", offsetof(gl_task_action, from)},
+    {"To", "to", offsetof(gl_task_action, to)},         {"Subject", "subject", offsetof(gl_task_action, subject)},
+    {"Body", "body", offsetof(gl_task_action, body)},
 };
 static const field message_fields[] = {
-    {"Title", offsetof(gl_task_action, title)},
-    {"Body", offsetof(gl_task_action, message)},
+    {"Title", "title", offsetof(gl_task_action, title)},
+    {"Body", "message", offsetof(gl_task_action, message)},
 };
 
 static void read_principals(gl_task *t, uint32_t ps)
@@ -251,24 +253,25 @@ static void read_settings(gl_task *t, uint32_t s)
     t->priority = to_small_int(sxml_child_text(&t->doc, s, "Priority"), 10);
 }
 
+static const struct action_kind {
+    const char *element, *key;
+    gl_task_action_kind kind;
+    const field *fields;
+    size_t n;
+} action_kinds[] = {
+    {"Exec", "exec", GL_TASK_EXEC, FIELDS(exec_fields)},
+    {"ComHandler", "com_handler", GL_TASK_COM_HANDLER, FIELDS(com_fields)},
+    {"SendEmail", "send_email", GL_TASK_SEND_EMAIL, FIELDS(email_fields)},
+    {"ShowMessage", "show_message", GL_TASK_SHOW_MESSAGE, FIELDS(message_fields)},
+};
+
 static bool read_action(const sxml_doc *doc, uint32_t c, gl_task_action *a)
 {
-    static const struct {
-        const char *element;
-        gl_task_action_kind kind;
-        const field *fields;
-        size_t n;
-    } kinds[] = {
-        {"Exec", GL_TASK_EXEC, FIELDS(exec_fields)},
-        {"ComHandler", GL_TASK_COM_HANDLER, FIELDS(com_fields)},
-        {"SendEmail", GL_TASK_SEND_EMAIL, FIELDS(email_fields)},
-        {"ShowMessage", GL_TASK_SHOW_MESSAGE, FIELDS(message_fields)},
-    };
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (strcmp(doc->nodes[c].local, kinds[i].element) == 0) {
-            a->kind = kinds[i].kind;
+    for (size_t i = 0; i < sizeof action_kinds / sizeof action_kinds[0]; i++)
+        if (strcmp(doc->nodes[c].local, action_kinds[i].element) == 0) {
+            a->kind = action_kinds[i].kind;
             a->id = sxml_attr_value(doc, c, "id");
-            fill_strings(doc, c, a, kinds[i].fields, kinds[i].n);
+            fill_strings(doc, c, a, action_kinds[i].fields, action_kinds[i].n);
             return true;
         }
     return false; /* not an action of the schema */
@@ -371,4 +374,94 @@ const gl_task_principal *gl_task_run_as(const gl_task *task)
             if (task->principals[i].id && strcmp(task->principals[i].id, task->actions_context) == 0)
                 return &task->principals[i];
     return &task->principals[0];
+}
+
+/* ---- records ------------------------------------------------------------ */
+
+/* Present values only: an absent element is no key, so a reader can tell
+ * "not in the definition" from "false" or "". */
+static void json_strings(gl_json *j, const void *base, const field *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *v = *(const char *const *)((const char *)base + f[i].offset);
+        if (v)
+            gl_json_kv_str(j, f[i].key, v);
+    }
+}
+
+static void json_bools(gl_json *j, const void *base, const field *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int v = *(const int *)((const char *)base + f[i].offset);
+        if (v != GL_TASK_UNSET)
+            gl_json_kv_bool(j, f[i].key, v != 0);
+    }
+}
+
+static void json_opt(gl_json *j, const char *key, const char *v)
+{
+    if (v)
+        gl_json_kv_str(j, key, v);
+}
+
+static void json_trigger(gl_json *j, const gl_task_trigger *tr)
+{
+    gl_json_obj_begin(j);
+    gl_json_kv_str(j, "type", tr->type);
+    json_opt(j, "id", tr->id);
+    json_strings(j, tr, FIELDS(trigger_fields));
+    if (tr->enabled != GL_TASK_UNSET)
+        gl_json_kv_bool(j, "enabled", tr->enabled != 0);
+    json_opt(j, "repetition_interval", tr->repetition_interval);
+    json_opt(j, "repetition_duration", tr->repetition_duration);
+    if (tr->repetition_stop_at_duration_end != GL_TASK_UNSET)
+        gl_json_kv_bool(j, "repetition_stop_at_duration_end", tr->repetition_stop_at_duration_end != 0);
+    gl_json_obj_end(j);
+}
+
+static void json_action(gl_json *j, const gl_task_action *a)
+{
+    const struct action_kind *k = &action_kinds[0];
+    for (size_t i = 0; i < sizeof action_kinds / sizeof action_kinds[0]; i++)
+        if (action_kinds[i].kind == a->kind)
+            k = &action_kinds[i];
+    gl_json_obj_begin(j);
+    gl_json_kv_str(j, "kind", k->key);
+    json_opt(j, "id", a->id);
+    json_strings(j, a, k->fields, k->n);
+    gl_json_obj_end(j);
+}
+
+void gl_task_json(gl_json *j, const gl_task *t)
+{
+    gl_json_kv_str(j, "encoding", t->encoding);
+    json_opt(j, "schema_version", t->schema_version);
+    json_strings(j, t, FIELDS(registration_fields));
+    gl_json_key(j, "principals");
+    gl_json_arr_begin(j);
+    for (size_t i = 0; i < t->n_principals; i++) {
+        gl_json_obj_begin(j);
+        json_opt(j, "id", t->principals[i].id);
+        json_strings(j, &t->principals[i], FIELDS(principal_fields));
+        gl_json_obj_end(j);
+    }
+    gl_json_arr_end(j);
+    gl_json_key(j, "triggers");
+    gl_json_arr_begin(j);
+    for (size_t i = 0; i < t->n_triggers; i++)
+        json_trigger(j, &t->triggers[i]);
+    gl_json_arr_end(j);
+    gl_json_key(j, "settings");
+    gl_json_obj_begin(j);
+    json_bools(j, t, FIELDS(settings_bools));
+    json_strings(j, t, FIELDS(settings_strings));
+    if (t->priority != GL_TASK_UNSET)
+        gl_json_kv_int(j, "priority", t->priority);
+    gl_json_obj_end(j);
+    json_opt(j, "actions_context", t->actions_context);
+    gl_json_key(j, "actions");
+    gl_json_arr_begin(j);
+    for (size_t i = 0; i < t->n_actions; i++)
+        json_action(j, &t->actions[i]);
+    gl_json_arr_end(j);
 }

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "err.h"
+#include "json.h"
 #include "sxml.h"
 
 #define GL_TASK_UNSET (-1)
@@ -90,6 +91,16 @@ typedef struct gl_task {
  * gl_task_free afterwards. limits NULL = sxml_default_limits. */
 int gl_task_parse(gl_task *task, const uint8_t *data, size_t len, const sxml_limits *limits, gl_err *err);
 void gl_task_free(gl_task *task);
+
+/* The task's fields as JSON members of the object the caller has open:
+ * encoding, schema_version, the RegistrationInfo strings (author, date,
+ * uri, description, security_descriptor, source, version, documentation),
+ * principals[], triggers[] (type, id, start_boundary, ..., enabled),
+ * settings{} (enabled, hidden, ..., priority), actions_context and
+ * actions[] (kind "exec"/"com_handler"/"send_email"/"show_message", id,
+ * command, arguments, working_directory, class_id, data, ...). Elements
+ * absent from the definition are absent keys. */
+void gl_task_json(gl_json *j, const gl_task *t);
 
 /* The principal that runs the actions (Actions/@Context, else the only or
  * first principal), or NULL. */
