@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "rmmcatalog.h"
 #include "testutil.h"
 
@@ -349,5 +350,111 @@ Test(rmmcatalog, hostile_lookups_are_bounded)
     cr_assert_eq(rmmcat_match_path(NULL, "a", 1, &h), 0);
     /* bytes that are not UTF-8 compare as they are */
     cr_assert_eq(rmmcat_match_path(cat, "C:\\\xff\xfe\\AnyDesk\\x", 16, &h), 0);
+    rmmcat_free(cat);
+}
+
+/* A concrete path for a catalog pattern: %VAR% expanded as on a real
+ * drive, "Program Files*" as the 32-bit folder, other '*'/'?' as "x", a
+ * leading "*\" under D:\. NULL for patterns with regex classes, which no
+ * glob can match literally. */
+static char *sample_path(const char *pat)
+{
+    static const struct {
+        const char *var, *path;
+    } env[] = {
+        {"%programdata%", "C:\\ProgramData"},  {"%appdata%", "C:\\Users\\kim\\AppData\\Roaming"},
+        {"%localappdata%", "C:\\Users\\kim\\AppData\\Local"}, {"%userprofile%", "C:\\Users\\kim"},
+        {"%programfiles%", "C:\\Program Files"}, {"%programfiles(x86)%", "C:\\Program Files (x86)"},
+        {"%systemroot%", "C:\\Windows"}, {"%windir%", "C:\\Windows"}, {"%temp%", "C:\\Users\\kim\\AppData\\Local\\Temp"},
+    };
+    if (strchr(pat, '[') || pat[0] == '/' || pat[0] == '~' ||
+        (strchr(pat, '/') && !strchr(pat, '\\') && pat[1] != ':'))
+        return NULL;
+    gl_buf b = {0};
+    const char *p = pat;
+    if (p[0] == '*' && p[1] != '\\') {
+        gl_buf_puts(&b, "C:\\"); /* "*Users\..." */
+        p++;
+    } else if (p[0] == '*') {
+        gl_buf_puts(&b, "D:\\");
+    }
+    while (*p) {
+        bool done = false;
+        for (size_t i = 0; i < sizeof env / sizeof env[0] && !done; i++)
+            if (strncasecmp(p, env[i].var, strlen(env[i].var)) == 0) {
+                gl_buf_puts(&b, env[i].path);
+                p += strlen(env[i].var);
+                done = true;
+            }
+        if (done)
+            continue;
+        if (strncasecmp(p, "Program Files*", 14) == 0) {
+            gl_buf_puts(&b, "Program Files (x86)");
+            p += 14;
+        } else if (*p == '%' && p[1] && (p[1] | 32) >= 'a' && (p[1] | 32) <= 'z' && strchr(p + 1, '%') &&
+                   !memchr(p + 1, '\\', (size_t)(strchr(p + 1, '%') - p - 1)) &&
+                   !memchr(p + 1, ' ', (size_t)(strchr(p + 1, '%') - p - 1))) {
+            gl_buf_putc(&b, 'x'); /* an unknown variable */
+            p = strchr(p + 1, '%') + 1;
+        } else {
+            gl_buf_putc(&b, (*p == '*' || *p == '?') ? 'x' : *p);
+            p++;
+        }
+    }
+    return b.data;
+}
+
+static bool hits_tool(const rmmcat_hits *h, size_t tool)
+{
+    for (size_t i = 0; i < h->n; i++)
+        if (h->h[i].tool == tool)
+            return true;
+    return false;
+}
+
+/* Every path, file, log and executable of every tool is found again by the
+ * lookups (a check of the data and of the indexes together). */
+static void check_self_consistent(const rmmcat *cat, size_t *checked)
+{
+    rmmcat_hits h;
+    for (size_t t = 0; t < rmmcat_count(cat); t++) {
+        const rmmcat_tool *tool = rmmcat_tool_at(cat, t);
+        const rmmcat_list *lists[] = {&tool->paths, &tool->files, &tool->logs, &tool->exes};
+        for (size_t l = 0; l < 4; l++)
+            for (size_t i = 0; i < lists[l]->n; i++) {
+                const char *pat = lists[l]->v[i];
+                if (lists[l] == &tool->logs)
+                    pat = strchr(pat, ' ') + 1;
+                char *path = sample_path(pat);
+                if (!path)
+                    continue;
+                rmmcat_match_path(cat, path, strlen(path), &h);
+                /* a hit list full of other tools may crowd this one out */
+                cr_assert(hits_tool(&h, t) || h.n == RMMCAT_MAX_HITS, "%s: %s (from %s) not matched", tool->name,
+                          path, pat);
+                (*checked)++;
+                free(path);
+            }
+    }
+}
+
+Test(rmmcatalog, every_catalog_entry_matches_a_path_made_from_it)
+{
+    rmmcat *cat = load_builtin();
+    size_t checked = 0;
+    check_self_consistent(cat, &checked);
+    cr_assert_eq(checked, 258);
+    rmmcat_free(cat);
+}
+
+Test(rmmcatalog, every_lolrmm_entry_matches_a_path_made_from_it)
+{
+    TU_REQUIRE_CORPUS();
+    rmmcat *cat = load_builtin();
+    load_lolrmm(cat);
+    size_t checked = 0;
+    check_self_consistent(cat, &checked);
+    /* Unix paths and regex-class patterns have no sample */
+    cr_assert_eq(checked, 1971);
     rmmcat_free(cat);
 }

@@ -124,6 +124,24 @@ Test(rmmlog, anydesk_connection_trace_corpus)
     cr_assert_str_eq(rs.r[1].ids[0], "442226597");
 }
 
+/* From fuzz-rmmlog: an ID shorter than AnyDesk's usual nine digits and a
+ * line that is no connection; kept as written, and the generic scan. */
+Test(rmmlog, anydesk_connection_trace_short_id_and_garbage_line)
+{
+    const char *t = "Incoming 2022-08-23, 10:23 Passwd 547911884 5149784\n"
+                    "8cnI1oming 2022-09-28, 12:39 User 442226597 442226597\n";
+    recs rs;
+    parse_mem(RMMLOG_ANYDESK_CONNECTIONS, t, strlen(t), &rs);
+    cr_assert_eq(rs.n, 2);
+    cr_assert_eq(rs.r[0].event, RMMLOG_EV_CONNECTION);
+    cr_assert_str_eq(rs.r[0].ids[0], "5149784");
+    cr_assert_str_eq(rs.r[0].remote_name, "547911884");
+    cr_assert_eq(rs.r[1].event, RMMLOG_EV_LINE);
+    cr_assert_eq(rs.r[1].nid, 1);
+    cr_assert_str_eq(rs.r[1].ids[0], "442226597");
+    cr_assert_str_eq(rs.r[1].time, "2022-09-28T12:39");
+}
+
 Test(rmmlog, anydesk_service_conf_corpus_shows_unattended_password)
 {
     TU_REQUIRE_CORPUS();
@@ -266,6 +284,20 @@ Test(rmmlog, teamviewer_logfile)
     cr_assert_str_eq(c->time, "2024-06-28T20:23:37.280");
     cr_assert_eq(rs.r[4].event, RMMLOG_EV_SESSION_END);
     cr_assert_str_eq(rs.r[4].ids[0], "1651063400");
+}
+
+/* From fuzz-rmmlog: a participant bracket without digits gives no ID. */
+Test(rmmlog, teamviewer_participant_without_id)
+{
+    const char *log = "2024/06/28 22:49:14.140  3160  3608 S0   CPersistentParticipantManager::RemoveParticipant: [,x]\n"
+                      "2024/06/28 22:49:15.000  3160  3608 S0   AuthenticationBlocker::Allocate: for DyngateID , attempt\n";
+    recs rs;
+    parse_mem(RMMLOG_TEAMVIEWER_LOG, log, strlen(log), &rs);
+    cr_assert_eq(rs.n, 2);
+    cr_assert_eq(rs.r[0].event, RMMLOG_EV_SESSION_END);
+    cr_assert_eq(rs.r[0].nid, 0);
+    cr_assert_eq(rs.r[1].event, RMMLOG_EV_LOGIN_ATTEMPT);
+    cr_assert_eq(rs.r[1].nid, 0);
 }
 
 static rmmlog_rec scan(const char *line)

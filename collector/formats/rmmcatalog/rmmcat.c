@@ -302,12 +302,24 @@ static const struct {
     {"systemdrive", ""},
 };
 
+/* Length of an environment variable name at s ("ProgramFiles(x86)"), 0
+ * when s does not start one: "%4Operational.evtx" is a literal '%'. */
+static size_t env_name(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_' ||
+                     (i > 0 && ((s[i] >= '0' && s[i] <= '9') || s[i] == '(' || s[i] == ')'))))
+        i++;
+    return (i < n && s[i] == '%') ? i : 0;
+}
+
 /* Lower-case, '/' to '\', expand %VAR% (unknown ones become '*'). */
 static void expand_env(gl_buf *out, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '%') {
-            const char *end = memchr(s + i + 1, '%', n - i - 1);
+            size_t vn = env_name(s + i + 1, n - i - 1);
+            const char *end = vn ? s + i + 1 + vn : NULL;
             if (end) {
                 size_t vlen = (size_t)(end - (s + i + 1));
                 const char *rep = "*";
@@ -431,6 +443,8 @@ static void index_name(rmmcat *cat, const pat_ctx *c, const char *s, size_t n)
     file_under(cat, c, MAP_EXE, MAP_NAMEGLOB, s, n, p);
 }
 
+static void index_absolute(rmmcat *cat, const pat_ctx *c, const char *p, size_t n);
+
 /* A pattern that may start anywhere: "a\b\c" with a leading wildcard
  * folder removed. Filed under its first component. */
 static void index_floating(rmmcat *cat, const pat_ctx *c, const char *s, size_t n)
@@ -438,6 +452,14 @@ static void index_floating(rmmcat *cat, const pat_ctx *c, const char *s, size_t 
     while (n && (*s == '*' || *s == '\\')) { /* "*\*\x" and "*x" both float */
         s++;
         n--;
+    }
+    /* "*Users\*\AppData\..." means the profiles folder: anchor it there */
+    if (n > 6 && memcmp(s, "users\\", 6) == 0 && n < RMMCAT_PATH_MAX) {
+        char abs[RMMCAT_PATH_MAX + 1];
+        abs[0] = '\\';
+        memcpy(abs + 1, s, n);
+        index_absolute(cat, c, abs, n + 1);
+        return;
     }
     const char *sep = memchr(s, '\\', n);
     if (!sep) {
@@ -522,8 +544,10 @@ static void index_path_canon(rmmcat *cat, const pat_ctx *c, const char *buf, siz
 
 static void index_path(rmmcat *cat, const pat_ctx *c, const char *s, size_t n)
 {
-    /* Unix and macOS paths are not this collector's business. */
-    if (n == 0 || s[0] == '/' || s[0] == '~')
+    /* Unix and macOS paths are not this collector's business: "/x", "~/x",
+     * and "a/b" without a drive letter or a backslash. */
+    if (n == 0 || s[0] == '/' || s[0] == '~' ||
+        (memchr(s, '/', n) && !memchr(s, '\\', n) && !(n >= 2 && s[1] == ':')))
         return;
     gl_buf e = {0};
     expand_env(&e, s, n);
@@ -830,9 +854,11 @@ size_t rmmcat_match_path(const rmmcat *cat, const char *path, size_t len, rmmcat
                 h = fnv_step(h, p[i]);
         }
     }
-    for (size_t c = 0; c + 1 < ns; c++) {
-        size_t b = starts[c], e = starts[c + 1] - 1;
-        probe(cat, MAP_COMP, fnv(p + b, e - b), p + b, e - b, p + e + 1, n - e - 1, hits);
+    /* folder names anywhere (the last too: the path may be a folder) */
+    for (size_t c = 0; c < ns; c++) {
+        size_t b = starts[c], e = c + 1 < ns ? starts[c + 1] - 1 : n;
+        const char *rest = e < n ? p + e + 1 : p + n;
+        probe(cat, MAP_COMP, fnv(p + b, e - b), p + b, e - b, rest, (size_t)(p + n - rest), hits);
         if (e - b >= RMMCAT_GLOB_KEY)
             probe(cat, MAP_COMPGLOB, fnv(p + b, RMMCAT_GLOB_KEY), p + b, RMMCAT_GLOB_KEY, p + b, n - b, hits);
     }

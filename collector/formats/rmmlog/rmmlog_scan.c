@@ -268,6 +268,8 @@ static void add_addr(rmmlog_rec *r, const char *ip, uint16_t port, const char *t
 
 void rmmlog_add_id(rmmlog_rec *r, const char *s, size_t n)
 {
+    if (n == 0)
+        return;
     for (size_t i = 0; i < r->nid; i++)
         if (strlen(r->ids[i]) == n && memcmp(r->ids[i], s, n) == 0)
             return;

@@ -1,0 +1,21 @@
+#!/bin/sh
+# Seeds for fuzz-rmmlog (written at run time into $1). The first byte is the
+# layout (rmmlog_kind order: 0 anydesk-trace, 1 anydesk-connections,
+# 2 anydesk-file-transfers, 3 anydesk-conf, 4 teamviewer-incoming,
+# 5 teamviewer-outgoing, 6 teamviewer-log, 7 generic). The real AnyDesk
+# files come from ../shared when present (never copied into the repository).
+set -e
+mkdir -p "$1"
+AD=../shared/corpus/dev/artifacts/rmm/anydesk
+if [ -d "$AD" ]; then
+    { printf '\000'; cat "$AD/DAM-AnyDesk__ad.trace"; } > "$1/ad_trace"
+    { printf '\000'; cat "$AD/DAM-AnyDesk__ad_svc.trace"; } > "$1/ad_svc_trace"
+    { printf '\001'; cat "$AD/DAM-AnyDesk__connection_trace.txt"; } > "$1/connection_trace"
+    { printf '\003'; cat "$AD/DAM-AnyDesk__service.conf"; } > "$1/service_conf"
+fi
+printf '\001Incoming 2022-08-23, 10:23 Passwd 547911884 547911884\nOutgoing 2022-09-28, 12:39 REJECTED alias 442226597\n' > "$1/conn"
+printf "\\002File Manager\\t2024-11-08, 16:30\\tstart \\tupload  \\t'x.zip' (~0 B out of 1 MiB)\\n" > "$1/ft"
+printf '\003ad.anynet.pwd_hash=ab\nad.security.interactive_access=2\n' > "$1/conf"
+printf '\0041025538549\tmechant_host\t22-08-2022 14:50:52\t22-08-2022 14:51:09\tlab\tRemoteControl\t{5a0ba592-76be-48de-8015-2365251d6520}\n' > "$1/tv_in"
+printf '\0062024/06/28 20:23:37.280  3160  3604 S0   CPersistentParticipantManager::AddParticipant: [1651063400,876631011] type=6 name=Joe\n2024/06/28 20:23:32.000  3160  3604 S0   UDPv4: punch received a=198.51.100.23:5938: (*)\n' > "$1/tv_log"
+printf '\0072024-03-01 10:22:33,123 from [2001:db8::7]:443 id 123456789 file "C:\\Temp\\loot.zip"\n' > "$1/generic"
