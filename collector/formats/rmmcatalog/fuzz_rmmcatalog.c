@@ -23,21 +23,17 @@ static void check(const rmmcat *cat, const rmmcat_hits *h)
     }
 }
 
+typedef size_t (*match_fn)(const rmmcat *, const char *, size_t, rmmcat_hits *);
+
 static void lookups(const rmmcat *cat, const char *s, size_t n)
 {
-    rmmcat_hits h;
-    rmmcat_match_path(cat, s, n, &h);
-    check(cat, &h);
-    rmmcat_match_exe(cat, s, n, &h);
-    check(cat, &h);
-    rmmcat_match_service(cat, s, n, &h);
-    check(cat, &h);
-    rmmcat_match_domain(cat, s, n, &h);
-    check(cat, &h);
-    rmmcat_match_signer(cat, s, n, &h);
-    check(cat, &h);
-    rmmcat_match_product(cat, s, n, &h);
-    check(cat, &h);
+    static const match_fn fns[] = {rmmcat_match_path,   rmmcat_match_exe,    rmmcat_match_service,
+                                   rmmcat_match_domain, rmmcat_match_signer, rmmcat_match_product};
+    for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+        rmmcat_hits h;
+        fns[i](cat, s, n, &h);
+        check(cat, &h);
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
