@@ -328,6 +328,12 @@ static const scan_case scan_cases[] = {
     {"15.03.2024 14:05:07 client 198.51.100.7 transferred 'report.xlsx' to %APPDATA%\\x\\y.bin.",
      "2024-03-15T14:05:07", 1, {"198.51.100.7"}, {0}, "198.51.100.7", NULL, 2,
      {"report.xlsx", "%APPDATA%\\x\\y.bin"}},
+    /* RustDesk-style zone offset: converted to UTC */
+    {"[2023-12-31 23:30:05.123456 -02:00] INFO [src/server/connection.rs:1] #7 Connection opened from 192.0.2.77:50111.",
+     "2024-01-01T01:30:05.123456Z", 1, {"192.0.2.77"}, {50111}, "192.0.2.77:50111", NULL, 0, {NULL}},
+    {"2024-05-02T08:00:00Z peer 192.0.2.78", "2024-05-02T08:00:00Z", 1, {"192.0.2.78"}, {0}, "192.0.2.78", NULL, 0,
+     {NULL}},
+    {"2024-05-02 08:00 +0530 peer 192.0.2.79", "2024-05-02T02:30Z", 1, {"192.0.2.79"}, {0}, "192.0.2.79", NULL, 0, {NULL}},
     {"[28/09/2022 12:39:26] peer fe80::1c2d:3e4f:5a6b:7c8d ID 1234567890, then 2001:DB8:0:0:0:0:0:1.",
      "2022-09-28T12:39:26", 2, {"fe80::1c2d:3e4f:5a6b:7c8d", "2001:db8::1"}, {0, 0}, "fe80::1c2d:3e4f:5a6b:7c8d",
      "1234567890", 0, {NULL}},
@@ -339,6 +345,7 @@ Test(rmmlog, generic_scanner_on_unknown_layouts)
         const scan_case *k = &scan_cases[c];
         rmmlog_rec r = scan(k->line);
         cr_assert_str_eq(r.time, k->time, "case %zu", c);
+        cr_assert_eq(r.tz, k->time[strlen(k->time) - 1] == 'Z' ? RMMLOG_TZ_UTC : RMMLOG_TZ_UNKNOWN, "case %zu", c);
         cr_assert_eq(r.naddr, k->naddr, "case %zu", c);
         for (size_t i = 0; i < k->naddr; i++) {
             cr_assert_str_eq(r.addr[i].ip, k->ip[i], "case %zu", c);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static bool dig(char c) { return c >= '0' && c <= '9'; }
 static bool alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -76,8 +77,16 @@ static bool num(const char *s, size_t n, size_t *i, int min, int max, int *v)
     return k >= min && !(*i < n && dig(s[*i]));
 }
 
-/* "HH:MM[:SS[.frac]][ AM|PM]" at s[*i]; appends "THH:MM[:SS[.frac]]". */
-static bool time_part(const char *s, size_t n, size_t *i, char *out, size_t *o)
+/* A timestamp's fields as parsed; sec < 0 when the log has no seconds. */
+typedef struct stamp {
+    int y, mo, d, h, mi, sec;
+    char frac[10];
+    bool has_time, zoned;
+    int off_min; /* east of UTC */
+} stamp;
+
+/* "HH:MM[:SS[.frac]][ AM|PM]" at s[*i]. */
+static bool time_part(const char *s, size_t n, size_t *i, stamp *t)
 {
     int h, m, sec = -1;
     size_t j = *i;
@@ -86,50 +95,97 @@ static bool time_part(const char *s, size_t n, size_t *i, char *out, size_t *o)
     j++;
     if (!num(s, n, &j, 2, 2, &m))
         return false;
-    char frac[10] = "";
+    size_t f = 0;
     if (j + 1 < n && s[j] == ':' && dig(s[j + 1])) {
         j++;
         if (!num(s, n, &j, 2, 2, &sec))
             return false;
-        if (j + 1 < n && (s[j] == '.' || s[j] == ',') && dig(s[j + 1])) {
-            size_t f = 0;
-            j++;
-            while (j < n && dig(s[j])) {
+        if (j + 1 < n && (s[j] == '.' || s[j] == ',') && dig(s[j + 1]))
+            for (j++; j < n && dig(s[j]); j++)
                 if (f < 9)
-                    frac[f++] = s[j];
-                j++;
-            }
-            frac[f] = '\0';
-        }
+                    t->frac[f++] = s[j];
     }
-    size_t k = j;
-    if (k < n && s[k] == ' ')
-        k++;
+    t->frac[f] = '\0';
+    size_t k = j < n && s[j] == ' ' ? j + 1 : j;
     if (k + 1 < n && (s[k] == 'A' || s[k] == 'P' || s[k] == 'a' || s[k] == 'p') && (s[k + 1] == 'M' || s[k + 1] == 'm') &&
         (k + 2 == n || !alpha(s[k + 2]))) {
         if (h < 1 || h > 12)
             return false;
-        bool pm = s[k] == 'P' || s[k] == 'p';
-        h = (h % 12) + (pm ? 12 : 0);
+        h = (h % 12) + ((s[k] == 'P' || s[k] == 'p') ? 12 : 0);
         j = k + 2;
     }
     if (h > 23 || m > 59 || sec > 60)
         return false;
-    if (sec < 0)
-        *o += (size_t)snprintf(out + *o, 32 - *o, "T%02d:%02d", h, m);
-    else
-        *o += (size_t)snprintf(out + *o, 32 - *o, "T%02d:%02d:%02d%s%s", h, m, sec, frac[0] ? "." : "", frac);
+    t->h = h, t->mi = m, t->sec = sec, t->has_time = true;
     *i = j;
     return true;
 }
 
+/* " Z", "Z", "+02:00", " -0500" after the time: the log says its zone. */
+static void zone_part(const char *s, size_t n, size_t *i, stamp *t)
+{
+    size_t j = *i < n && s[*i] == ' ' ? *i + 1 : *i;
+    int hh, mm = 0;
+    if (j < n && s[j] == 'Z' && (j + 1 == n || !alpha(s[j + 1]))) {
+        t->zoned = true;
+        *i = j + 1;
+        return;
+    }
+    if (j + 3 > n || (s[j] != '+' && s[j] != '-'))
+        return;
+    size_t k = j + 1, digits = 0;
+    while (k + digits < n && dig(s[k + digits]))
+        digits++;
+    if (digits != 2 && digits != 4)
+        return;
+    hh = (s[k] - '0') * 10 + (s[k + 1] - '0');
+    if (digits == 4)
+        mm = (s[k + 2] - '0') * 10 + (s[k + 3] - '0');
+    k += digits;
+    /* "+02:00" */
+    if (digits == 2 && k + 2 < n && s[k] == ':' && dig(s[k + 1]) && dig(s[k + 2]) && !(k + 3 < n && dig(s[k + 3]))) {
+        mm = (s[k + 1] - '0') * 10 + (s[k + 2] - '0');
+        k += 3;
+    }
+    if (hh > 14 || mm > 59)
+        return;
+    t->zoned = true;
+    t->off_min = (s[j] == '-' ? -1 : 1) * (hh * 60 + mm);
+    *i = k;
+}
+
+static size_t format_stamp(stamp *t, char out[32])
+{
+    if (t->zoned && t->off_min) {
+        struct tm tm = {.tm_year = t->y - 1900, .tm_mon = t->mo - 1, .tm_mday = t->d, .tm_hour = t->h,
+                        .tm_min = t->mi, .tm_sec = t->sec < 0 ? 0 : t->sec};
+        time_t u = timegm(&tm) - (time_t)t->off_min * 60;
+        struct tm g;
+        gmtime_r(&u, &g);
+        t->y = g.tm_year + 1900, t->mo = g.tm_mon + 1, t->d = g.tm_mday, t->h = g.tm_hour, t->mi = g.tm_min;
+        if (t->sec >= 0)
+            t->sec = g.tm_sec;
+    }
+    int o = snprintf(out, 32, "%04d-%02d-%02d", t->y, t->mo, t->d);
+    if (t->has_time && t->sec < 0)
+        o += snprintf(out + o, 32 - (size_t)o, "T%02d:%02d", t->h, t->mi);
+    else if (t->has_time)
+        o += snprintf(out + o, 32 - (size_t)o, "T%02d:%02d:%02d%s%s", t->h, t->mi, t->sec, t->frac[0] ? "." : "",
+                      t->frac);
+    if (t->zoned && t->has_time)
+        snprintf(out + o, 32 - (size_t)o, "Z");
+    return (size_t)o;
+}
+
 /* Date layouts: Y-M-D, Y/M/D, Y.M.D; D-M-Y and D.M.Y (TeamViewer, German
  * locales); M/D/Y unless the first field exceeds 12 (then D/M/Y). An
- * optional ',' and a blank or 'T' join the time. */
+ * optional ',' and a blank or 'T' join the time; a zone after the time
+ * ("Z", "+02:00") converts it to UTC, written with a final 'Z'. */
 size_t rmmlog_time_at(const char *s, size_t n, char out[32])
 {
     size_t i = 0;
-    int a, b, c, y, mo, d;
+    int a, b, c;
+    stamp t = {0};
     if (!num(s, n, &i, 1, 4, &a) || i >= n)
         return 0;
     char sep = s[i];
@@ -143,18 +199,15 @@ size_t rmmlog_time_at(const char *s, size_t n, char out[32])
     if (alen == 4) {
         if (!num(s, n, &i, 1, 2, &c))
             return 0;
-        y = a, mo = b, d = c;
+        t.y = a, t.mo = b, t.d = c;
     } else {
         if (alen > 2 || !num(s, n, &i, 4, 4, &c))
             return 0;
-        y = c;
         bool us = sep == '/' && a <= 12;
-        mo = us ? a : b;
-        d = us ? b : a;
+        t.y = c, t.mo = us ? a : b, t.d = us ? b : a;
     }
-    if (y < 1980 || y > 2100 || mo < 1 || mo > 12 || d < 1 || d > 31)
+    if (t.y < 1980 || t.y > 2100 || t.mo < 1 || t.mo > 12 || t.d < 1 || t.d > 31)
         return 0;
-    size_t o = (size_t)snprintf(out, 32, "%04d-%02d-%02d", y, mo, d);
     size_t j = i;
     if (j < n && s[j] == ',')
         j++;
@@ -162,9 +215,12 @@ size_t rmmlog_time_at(const char *s, size_t n, char out[32])
         j++;
         while (j < n && s[j] == ' ')
             j++;
-        if (time_part(s, n, &j, out, &o))
-            return j;
+        if (time_part(s, n, &j, &t)) {
+            zone_part(s, n, &j, &t);
+            i = j;
+        }
     }
+    format_stamp(&t, out);
     return i;
 }
 
@@ -388,5 +444,8 @@ bool rmmlog_scan_line(const char *s, size_t n, rmmlog_rec *r)
         }
         i++;
     }
+    size_t tl = strlen(r->time);
+    if (tl && r->time[tl - 1] == 'Z')
+        r->tz = RMMLOG_TZ_UTC;
     return r->naddr || r->nid || r->nfile;
 }
