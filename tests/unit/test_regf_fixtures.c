@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "testutil.h"
+#include "test_regf_util.h"
 
 static const char *root_dir(void)
 {
@@ -29,23 +30,29 @@ static const char *last_line(gl_buf *out)
 
 /* Run check_hive.py on hives/<hive>.hive against <desc>.hivedesc with the
  * given reader (and extra options); require agreement and the counts. */
-static void check(const char *desc, const char *hive, const char *reader, const char *extra,
-                  const char *want_counts)
+static void check_path(const char *desc, const char *path, const char *reader, const char *extra,
+                       const char *want_counts)
 {
     gl_buf out = {0}, err = {0};
-    char rel[256];
-    snprintf(rel, sizeof rel, "hives/%s.hive", hive);
-    char *path = tu_fixture(rel);
     int rc = tu_runf(&out, &err,
                      "/usr/bin/python3 '%s/tests/tools/check_hive.py' --reader %s %s "
                      "'%s/tests/fixtures/hives/%s.hivedesc' '%s'",
                      root_dir(), reader, extra, root_dir(), desc, path);
-    free(path);
-    cr_assert_eq(rc, 0, "%s read by %s differs from %s.hivedesc:\n%s%s", hive, reader, desc,
+    cr_assert_eq(rc, 0, "%s read by %s differs from %s.hivedesc:\n%s%s", path, reader, desc,
                  gl_buf_cstr(&out), gl_buf_cstr(&err));
-    cr_assert_str_eq(last_line(&out), want_counts, "%s via %s", hive, reader);
+    cr_assert_str_eq(last_line(&out), want_counts, "%s via %s", path, reader);
     gl_buf_free(&out);
     gl_buf_free(&err);
+}
+
+static void check(const char *desc, const char *hive, const char *reader, const char *extra,
+                  const char *want_counts)
+{
+    char rel[256];
+    snprintf(rel, sizeof rel, "hives/%s.hive", hive);
+    char *path = tu_fixture(rel);
+    check_path(desc, path, reader, extra, want_counts);
+    free(path);
 }
 
 /* The same hive through every independent reader. */
@@ -210,27 +217,119 @@ Test(regf_fixtures, replay_bad_base_block)
     gl_buf_free(&err);
 }
 
-/* Only LOG2 (entries 8 and 9) of a hive whose replay must start at entry 7:
- * applying them would mix both states (bins of the after state missing),
- * so nothing is applied, the gap is reported, and the before state read. */
-Test(regf_fixtures, replay_missing_first_entry)
+/* Only LOG2 (entries 8 and 9) of a hive whose secondary sequence number
+ * is 7: by the partial-reconcile rule Windows applies them (it cannot tell
+ * a lost LOG1 from one rotated away after a partial reconcile). Here the
+ * primary never received entry 7's pages, so the bins they grow into are
+ * missing and reported, while the pages entries 8 and 9 carry are read. */
+Test(regf_fixtures, replay_only_later_log_follows_windows)
 {
-    char *dir = tu_tmpdir("regf-replay");
-    cr_assert_not_null(dir);
     char *hive = tu_fixture("hives/replay-new.hive");
-    gl_buf out = {0}, err = {0};
-    int rc = tu_runf(NULL, NULL, "cp '%s' '%s/h' && cp '%s.LOG2' '%s/h.LOG2'", hive, dir, hive, dir);
-    cr_assert_eq(rc, 0);
-    rc = tu_runf(&out, &err, "'%s' reg dump '%s/h'", tu_gleaner(), dir);
-    cr_assert_eq(rc, 1, "%s", gl_buf_cstr(&err));
-    cr_assert_not_null(strstr(gl_buf_cstr(&err), "log entries start at sequence 8 but the hive needs 7 first"), "%s",
-                       gl_buf_cstr(&err));
-    cr_assert_not_null(strstr(gl_buf_cstr(&out), "{\"path\":\"Software\\\\Stale\""));
-    cr_assert_null(strstr(gl_buf_cstr(&out), "Software\\\\New"));
+    char log2[1024];
+    snprintf(log2, sizeof log2, "%s.LOG2", hive);
+    gl_err err = {0};
+    regf_hive *h = tr_open(hive, NULL, log2, NULL, &err);
+    cr_assert_not_null(h, "%s", err.msg);
+    const regf_info *in = regf_get_info(h);
+    cr_assert(in->recovery_applied);
+    cr_assert(in->partial_reconcile);
+    cr_assert_str_eq(in->logs_used, "LOG2");
+    cr_assert_eq(in->log_first_seq, 8);
+    cr_assert_eq(in->log_entries, 2);
+    cr_assert_eq(in->seq_recovered, 9);
+    cr_assert_eq(regf_error_count(h), 1);
+    char want[1400];
+    snprintf(want, sizeof want,
+             "%s: file offset 0x3000..0x8FFF: hive bin: expected signature \"hbin\" with a size that is a multiple of "
+             "4096; skipped",
+             hive);
+    cr_assert_str_eq(regf_error(h, 0), want);
+    regf_close(h);
     free(hive);
+}
+
+/* Partial reconcile (mklog.py --partial): the primary holds replay-mid's
+ * bins under the before state's base block (8/7), LOG2 holds entry 17
+ * (entries 7..16 were overwritten) and LOG1 entries 18 and 19. Readers
+ * that ignore logs see the mid state; replaying both logs in sequence
+ * order gives the after state, whose run key value is reachable only
+ * through LOG1. The replayed image is checked by hivex and libregf. */
+Test(regf_fixtures, replay_partial_reconcile)
+{
+    check("replay-mid", "replay-partial", "hivexml", "", "keys=48 values=45");
+    check("replay-mid", "replay-partial", "regfexport", "", "keys=48 values=45");
+    char *hive = tu_fixture("hives/replay-partial.hive");
+    char log1[1024], log2[1024], extra[3200];
+    snprintf(log1, sizeof log1, "%s.LOG1", hive);
+    snprintf(log2, sizeof log2, "%s.LOG2", hive);
+    gl_err err = {0};
+    regf_hive *h = tr_open(hive, log1, log2, NULL, &err);
+    cr_assert_not_null(h, "%s", err.msg);
+    const regf_info *in = regf_get_info(h);
+    cr_assert(in->recovery_applied);
+    cr_assert(in->partial_reconcile);
+    cr_assert_eq(in->log_format, REGF_LOG_NEW);
+    cr_assert_str_eq(in->logs_used, "LOG1+LOG2");
+    cr_assert_eq(in->log_first_seq, 17);
+    cr_assert_eq(in->log_entries, 3);
+    cr_assert_eq(in->seq_recovered, 19);
+    cr_assert_eq(in->hbins_size, 0x10000);
+    cr_assert_eq(regf_error_count(h), 0, "%s", regf_error(h, 0));
+    gl_buf s = {0};
+    regf_key k = regf_key_open(h, regf_root(h), "Software\\Persist");
+    cr_assert(regf_value_string(h, regf_value_find(h, k, "Run"), &s));
+    cr_assert_str_eq(gl_buf_cstr(&s), "C:\\Users\\Public\\implant.exe");
+    char *img = tr_write_image(h, "regf-partial");
+    check_path("replay-after", img, "hivexml", "", "keys=105 values=103");
+    check_path("replay-after", img, "regfexport", "", "keys=105 values=103");
+    snprintf(extra, sizeof extra, "--gleaner '%s' --log1 '%s' --log2 '%s'", tu_gleaner(), log1, log2);
+    check("replay-after", "replay-partial", "gleaner", extra, "keys=105 values=103");
+    regf_close(h);
+    gl_buf_free(&s);
+    free(img);
+    free(hive);
+}
+
+/* Logs older than the hive stay refused: the same logs against a primary
+ * whose secondary sequence number (20) is past all their entries. */
+Test(regf_fixtures, replay_refuses_older_logs)
+{
+    char *hive = tu_fixture("hives/replay-partial.hive");
+    char log1[1024], log2[1024];
+    snprintf(log1, sizeof log1, "%s.LOG1", hive);
+    snprintf(log2, sizeof log2, "%s.LOG2", hive);
+    gl_buf prim = {0};
+    cr_assert(tu_read_file(hive, &prim));
+    uint8_t *b = (uint8_t *)prim.data;
+    b[4] = 21;
+    b[8] = 20;
+    uint32_t ck = 0;
+    for (size_t i = 0; i < 508; i += 4)
+        ck ^= (uint32_t)b[i] | (uint32_t)b[i + 1] << 8 | (uint32_t)b[i + 2] << 16 | (uint32_t)b[i + 3] << 24;
+    for (int i = 0; i < 4; i++)
+        b[508 + i] = (uint8_t)(ck >> (8 * i));
+    char *dir = tu_tmpdir("regf-older");
+    char path[1200];
+    snprintf(path, sizeof path, "%s/h", dir);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(prim.data, 1, prim.len, f), prim.len);
+    fclose(f);
+    gl_err err = {0};
+    regf_hive *h = tr_open(path, log1, log2, NULL, &err);
+    cr_assert_not_null(h, "%s", err.msg);
+    const regf_info *in = regf_get_info(h);
+    cr_assert(in->dirty);
+    cr_assert_not(in->recovery_applied);
+    cr_assert_not(in->partial_reconcile);
+    cr_assert_eq(regf_error_count(h), 0, "%s", regf_error(h, 0));
+    char extra[3200];
+    snprintf(extra, sizeof extra, "--gleaner '%s' --log1 '%s' --log2 '%s'", tu_gleaner(), log1, log2);
+    check_path("replay-mid", path, "gleaner", extra, "keys=48 values=45");
+    regf_close(h);
+    gl_buf_free(&prim);
     free(dir);
-    gl_buf_free(&out);
-    gl_buf_free(&err);
+    free(hive);
 }
 
 /* A hive without deleted material gives no deleted output at all. */

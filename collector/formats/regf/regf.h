@@ -103,6 +103,13 @@ typedef struct regf_info {
     uint32_t log_entries;      /* new format: log entries applied */
     uint32_t log_pages;        /* dirty pages written into the image */
     uint32_t seq_recovered;    /* sequence number after replay */
+    uint32_t log_first_seq;    /* new format: sequence number of the first entry applied */
+    /* New format: the first entry applied was above the primary's secondary
+     * sequence number. Windows' partial reconcile writes the data of the
+     * entries it overwrites to the primary without updating the base
+     * block; the entries the logs still hold are applied in sequence
+     * order across both files (docs/regf.md). */
+    bool partial_reconcile;
     /* Deleted-material scan (recover_deleted). */
     uint32_t deleted_keys, deleted_values;
 } regf_info;

@@ -347,14 +347,17 @@ static void apply_new(regf_hive *h, log_file *l1, log_file *l2)
         if (any && list[i].seq != expect)
             break; /* gap: later entries cannot be trusted */
         if (!any && list[i].seq != start) {
-            /* The first entry to replay is the write the primary missed;
-             * later ones build on its pages, so without it they would
-             * leave a hive that is neither state. */
-            regf_report(h, "%s: file offset 0x%" PRIX64 ": log entries start at sequence %" PRIu32 " but the hive needs %" PRIu32
-                        " first; logs not applied",
-                        list[i].log->name, (uint64_t)list[i].off, list[i].seq, start);
-            break;
+            /* Partial reconcile (Suhanov, "Missing log entries for a dirty
+             * primary file"): when the kernel rotated the logs twice before
+             * reconciling in full, it wrote the unreconciled data to the
+             * primary without touching the base block, so the entries from
+             * the secondary number on were overwritten and the primary
+             * already holds their pages. Windows applies what the logs
+             * hold, in sequence order across both files. */
+            h->info.partial_reconcile = true;
         }
+        if (!any)
+            h->info.log_first_seq = list[i].seq;
         if (!apply_entry(h, &list[i]))
             break;
         list[i].log->used = true;
