@@ -4,7 +4,9 @@
 
 #define GL_MODULE_LIST(X) \
     X(files) \
-    X(logs)
+    X(logs) \
+    X(defender) \
+    X(firewall)
 
 /* Modules that exist only to test the pipeline (tests/modules/). */
 #ifdef GLEANER_TEST_BUILD

@@ -1,0 +1,1236 @@
+/* defender: Microsoft Defender exclusions and tampering (artifacts.md §2).
+ *
+ * Reads the SOFTWARE hive's Defender keys (local preferences under
+ * Microsoft\Windows Defender, Group Policy under Policies\Microsoft\Windows
+ * Defender, legacy SCEP under Microsoft\Microsoft Antimalware), deleted
+ * values included, the WinDefend service start type, and the Defender
+ * Operational log: 5007 configuration changes (parsed by mpevent.h),
+ * 5000/5001/5009-5012 protection switched on/off, 5013 tampering blocked,
+ * 5004 real-time configuration, 1116-1119 and 1006-1008 detections, 1013
+ * history deleted.
+ *
+ * Findings: ONE per exclusion, joining every piece of evidence for it
+ * (registry value per store, deleted value, 5007 adding and removing it)
+ * into a timeline; one per protection setting that was switched off
+ * (saying whether it stayed off); one per detection (1116/1117/1118/1119
+ * sharing a Detection ID); tampering attempts; history deletion.
+ * Clearing of Defender's own log is the logs module's finding.
+ *
+ * Records (records/defender.jsonl), by "type":
+ *   exclusion  kind, value, store, deleted, key_last_write, artifact, locator
+ *   setting    store, key, name, value, key_last_write, artifact, locator
+ *   change     time, event_id, change (added/removed/modified), area, kind,
+ *              key, name, old, new, artifact, locator           (5007)
+ *   state      time, event_id, protection, enabled, artifact, locator
+ *   detection  time, event_id, detection_id, threat, severity, category,
+ *              path, process, user, action_id, error_code, artifact, locator
+ *   event      time, event_id, detail, artifact, locator           (5013, 5004, 1013) */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "events.h"
+#include "finding.h"
+#include "module.h"
+#include "mpevent.h"
+#include "rmmcatalog.h"
+#include "shared_checks.h"
+#include "text.h"
+#include "timeline.h"
+#include "winpath.h"
+#include "wordlist.h"
+
+#define CHANNEL "Microsoft-Windows-Windows Defender/Operational"
+#define MAX_ITEMS 100000 /* exclusions, settings, detections kept: bounded memory */
+#define MAX_TRANSITIONS 64
+
+static const gl_rule_decl defender_rules[] = {
+    {"defender.exclusion.path", GL_SEV_MEDIUM, "T1562.001 T1564.012 T1685", "Defender path exclusion"},
+    {"defender.exclusion.extension", GL_SEV_MEDIUM, "T1562.001 T1564.012 T1685", "Defender extension exclusion"},
+    {"defender.exclusion.process", GL_SEV_MEDIUM, "T1562.001 T1564.012 T1685", "Defender process exclusion"},
+    {"defender.exclusion.ip", GL_SEV_MEDIUM, "T1562.001 T1564.012 T1685", "Defender IP address exclusion"},
+    {"defender.exclusion.asr", GL_SEV_MEDIUM, "T1562.001 T1564.012 T1685", "Defender attack surface reduction exclusion"},
+    {"defender.exclusion.other", GL_SEV_MEDIUM, "T1562.001 T1564.012 T1685", "Defender exclusion of another kind"},
+    {"defender.protection_disabled", GL_SEV_HIGH, "T1562.001 T1685", "Defender protection switched off"},
+    {"defender.tamper_protection_off", GL_SEV_HIGH, "T1562.001 T1685", "Defender tamper protection switched off"},
+    {"defender.cloud_protection_off", GL_SEV_LOW, "T1562.001 T1685", "Defender cloud protection or sample submission off"},
+    {"defender.feature_disabled", GL_SEV_LOW, "T1562.001 T1685", "Defender scanning feature or notification off"},
+    {"defender.threat_action_allow", GL_SEV_HIGH, "T1562.001 T1685", "Defender default threat action set to allow"},
+    {"defender.asr_rule_disabled", GL_SEV_MEDIUM, "T1562.001 T1685", "Attack surface reduction rule off or audit-only"},
+    {"defender.cfa_allowed_app", GL_SEV_MEDIUM, "T1562.001 T1685", "Program allowed through Controlled Folder Access"},
+    {"defender.service_disabled", GL_SEV_HIGH, "T1562.001 T1685", "Defender service disabled"},
+    {"defender.tamper_attempt", GL_SEV_MEDIUM, "T1562.001 T1685", "Change to Defender blocked by tamper protection"},
+    {"defender.detection", GL_SEV_MEDIUM, "", "Defender detection"},
+    {"defender.history_deleted", GL_SEV_MEDIUM, "T1070 T1685.005", "Defender detection history deleted"},
+    {0},
+};
+
+static const gl_event_sub defender_events[] = {
+    {CHANNEL,
+     {5007, 5000, 5001, 5009, 5010, 5011, 5012, 5013, 5004, 1116, 1117, 1118, 1119, 1006, 1007, 1008, 1013},
+     17},
+    {0},
+};
+
+typedef struct defender_state {
+    gl_wordlist lolbins, archivers, transfer, extensions, high_threats;
+    rmmcat *rmm;
+} defender_state;
+
+/* ---- evidence lists --------------------------------------------------------------- */
+
+typedef struct ref {
+    char *artifact, *locator;
+} ref;
+
+typedef struct refs {
+    ref *v;
+    size_t n, cap;
+} refs;
+
+static void refs_add(refs *r, const char *artifact, const char *locator)
+{
+    if (r->n >= GL_FB_MAX_EVIDENCE * 2)
+        return;
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 4;
+        r->v = gl_xrealloc(r->v, r->cap * sizeof *r->v);
+    }
+    r->v[r->n++] = (ref){gl_xstrdup(artifact ? artifact : ""), gl_xstrdup(locator ? locator : "")};
+}
+
+static void refs_free(refs *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->v[i].artifact);
+        free(r->v[i].locator);
+    }
+    free(r->v);
+}
+
+static void refs_emit(gl_fb *fb, const refs *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        gl_fb_evidence(fb, r->v[i].artifact, "%s", r->v[i].locator);
+}
+
+static void *grow(void *p, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return p;
+    *cap = *cap ? *cap * 2 : 16;
+    return gl_xrealloc(p, *cap * size);
+}
+
+static void iso_of(uint64_t ft, char out[GL_TIME_STRLEN])
+{
+    if (!gl_filetime_iso(ft, 7, out))
+        out[0] = '\0';
+}
+
+/* ---- exclusions -------------------------------------------------------------------- */
+
+enum { STORE_LOCAL = 1, STORE_POLICY = 2, STORE_SCEP = 4 };
+
+typedef struct transition {
+    uint64_t time;
+    bool added; /* else removed */
+} transition;
+
+typedef struct excl {
+    mp_excl_kind kind;
+    bool asr;   /* ASR-only exclusion */
+    char *value;
+    unsigned stores;        /* where a live registry value names it */
+    unsigned deleted_in;    /* where only a deleted value survives */
+    uint64_t key_time;      /* last write of a key holding it (latest) */
+    transition tr[MAX_TRANSITIONS];
+    size_t n_tr;
+    refs ev;
+} excl;
+
+/* Protection settings: what "off" means for each and how bad it is. */
+typedef enum off_when { OFF_NONZERO, OFF_ZERO, OFF_TWO, OFF_TAMPER, OFF_ALLOW_ACTION, OFF_EVENTS_ONLY_ZERO } off_when;
+
+typedef struct setting_def {
+    const char *key;  /* below the Defender key */
+    const char *name; /* value name; NULL: every value of the key */
+    const char *label;
+    const char *rule;
+    gl_severity sev;
+    off_when off;
+} setting_def;
+
+static const setting_def settings[] = {
+    {"", "DisableAntiSpyware", "the Defender antimalware engine (DisableAntiSpyware)", "defender.protection_disabled",
+     GL_SEV_HIGH, OFF_NONZERO},
+    {"", "DisableAntiVirus", "Defender antivirus (DisableAntiVirus)", "defender.protection_disabled", GL_SEV_HIGH,
+     OFF_NONZERO},
+    {"Real-Time Protection", "DisableRealtimeMonitoring", "real-time protection", "defender.protection_disabled",
+     GL_SEV_HIGH, OFF_NONZERO},
+    {"Real-Time Protection", "DisableBehaviorMonitoring", "behaviour monitoring", "defender.protection_disabled",
+     GL_SEV_HIGH, OFF_NONZERO},
+    {"Real-Time Protection", "DisableIOAVProtection", "scanning of downloads and attachments (IOAV)",
+     "defender.protection_disabled", GL_SEV_HIGH, OFF_NONZERO},
+    {"Real-Time Protection", "DisableScriptScanning", "script scanning", "defender.protection_disabled", GL_SEV_HIGH,
+     OFF_NONZERO},
+    {"Real-Time Protection", "DisableOnAccessProtection", "on-access protection", "defender.protection_disabled",
+     GL_SEV_HIGH, OFF_NONZERO},
+    {"Real-Time Protection", "DisableScanOnRealtimeEnable", "process scanning when real-time protection starts",
+     "defender.feature_disabled", GL_SEV_LOW, OFF_NONZERO},
+    {"Features", "TamperProtection", "tamper protection", "defender.tamper_protection_off", GL_SEV_HIGH, OFF_TAMPER},
+    {"SpyNet", "SpynetReporting", "cloud-delivered protection (MAPS)", "defender.cloud_protection_off", GL_SEV_LOW,
+     OFF_ZERO},
+    {"SpyNet", "SubmitSamplesConsent", "automatic sample submission", "defender.cloud_protection_off", GL_SEV_LOW,
+     OFF_TWO},
+    {"SpyNet", "DisableBlockAtFirstSeen", "block at first sight", "defender.cloud_protection_off", GL_SEV_LOW,
+     OFF_NONZERO},
+    {"Scan", "DisableArchiveScanning", "archive scanning", "defender.feature_disabled", GL_SEV_MEDIUM, OFF_NONZERO},
+    {"Scan", "DisableRemovableDriveScanning", "removable drive scanning", "defender.feature_disabled", GL_SEV_LOW,
+     OFF_NONZERO},
+    {"Scan", "DisableScanningNetworkFiles", "scanning of network files", "defender.feature_disabled", GL_SEV_LOW,
+     OFF_NONZERO},
+    {"UX Configuration", "UILockdown", "the Defender user interface", "defender.feature_disabled", GL_SEV_LOW,
+     OFF_NONZERO},
+    {"UX Configuration", "Notification_Suppress", "Defender notifications", "defender.feature_disabled", GL_SEV_LOW,
+     OFF_NONZERO},
+    {"Windows Defender Exploit Guard\\Controlled Folder Access", "EnableControlledFolderAccess",
+     "Controlled Folder Access", "defender.feature_disabled", GL_SEV_MEDIUM, OFF_EVENTS_ONLY_ZERO},
+    {"Threats\\ThreatSeverityDefaultAction", NULL, "the default action for a threat severity",
+     "defender.threat_action_allow", GL_SEV_HIGH, OFF_ALLOW_ACTION},
+};
+#define N_SETTINGS (sizeof settings / sizeof settings[0])
+
+/* Tamper protection: 5 on / 4 off on current platforms, 1/0 on early
+ * ones (the corpus Win10 log); the low bit says which. */
+static bool is_off(const setting_def *d, uint64_t v)
+{
+    switch (d->off) {
+    case OFF_NONZERO: return v != 0;
+    case OFF_ZERO:
+    case OFF_EVENTS_ONLY_ZERO: return v == 0;
+    case OFF_TWO: return v == 2;
+    case OFF_TAMPER: return (v & 1) == 0;
+    case OFF_ALLOW_ACTION: return v == 6 || v == 9;
+    }
+    return false;
+}
+
+/* One setting as seen: registry now, and switches over time. */
+typedef struct setting_seen {
+    const setting_def *def;
+    char *name; /* value name (ThreatSeverityDefaultAction has several) */
+    bool reg_known;
+    uint64_t reg_value, reg_time;
+    unsigned reg_store;
+    struct {
+        uint64_t time;
+        bool off;
+    } tr[MAX_TRANSITIONS];
+    size_t n_tr;
+    refs ev;
+} setting_seen;
+
+typedef struct detection {
+    char *id, *threat, *path, *process, *user, *category, *severity;
+    uint64_t first_time;
+    bool failed, allowed, acted;
+    refs ev;
+} detection;
+
+typedef struct ctx {
+    gl_run *run;
+    defender_state *st;
+    excl *ex;
+    size_t n_ex, cap_ex;
+    setting_seen *set;
+    size_t n_set, cap_set;
+    detection *det;
+    size_t n_det, cap_det;
+    uint64_t dropped;
+} ctx;
+
+static const char *store_name(unsigned s)
+{
+    return s & STORE_POLICY ? "policy" : s & STORE_SCEP ? "antimalware" : "local";
+}
+
+static excl *excl_get(ctx *c, mp_excl_kind kind, bool asr, const char *value, size_t n)
+{
+    for (size_t i = 0; i < c->n_ex; i++)
+        if (c->ex[i].kind == kind && c->ex[i].asr == asr && strlen(c->ex[i].value) == n &&
+            !strncasecmp(c->ex[i].value, value, n))
+            return &c->ex[i];
+    if (c->n_ex >= MAX_ITEMS) {
+        c->dropped++;
+        return NULL;
+    }
+    c->ex = grow(c->ex, &c->cap_ex, c->n_ex, sizeof *c->ex);
+    excl *e = &c->ex[c->n_ex++];
+    memset(e, 0, sizeof *e);
+    e->kind = kind;
+    e->asr = asr;
+    e->value = gl_xmalloc(n + 1);
+    memcpy(e->value, value, n);
+    e->value[n] = '\0';
+    return e;
+}
+
+static setting_seen *setting_get(ctx *c, const setting_def *d, const char *name, size_t n)
+{
+    for (size_t i = 0; i < c->n_set; i++)
+        if (c->set[i].def == d && strlen(c->set[i].name) == n && !strncasecmp(c->set[i].name, name, n))
+            return &c->set[i];
+    if (c->n_set >= MAX_ITEMS) {
+        c->dropped++;
+        return NULL;
+    }
+    c->set = grow(c->set, &c->cap_set, c->n_set, sizeof *c->set);
+    setting_seen *s = &c->set[c->n_set++];
+    memset(s, 0, sizeof *s);
+    s->def = d;
+    s->name = gl_xmalloc(n + 1);
+    memcpy(s->name, name, n);
+    s->name[n] = '\0';
+    return s;
+}
+
+/* The table entry for key\name below the Defender key, or NULL. */
+static const setting_def *setting_find(const char *key, size_t kn, const char *name, size_t nn)
+{
+    for (size_t i = 0; i < N_SETTINGS; i++) {
+        const setting_def *d = &settings[i];
+        if (strlen(d->key) != kn || strncasecmp(d->key, key, kn))
+            continue;
+        if (!d->name || (strlen(d->name) == nn && !strncasecmp(d->name, name, nn)))
+            return d;
+    }
+    return NULL;
+}
+
+/* ---- records ----------------------------------------------------------------------- */
+
+static void emit_record(ctx *c, gl_buf *line)
+{
+    gl_run_record(c->run, line->data, line->len);
+    gl_buf_free(line);
+}
+
+static void value_record(ctx *c, gl_regkey k, gl_regval v, const char *type, const char *store, const char *kind,
+                         const char *name, const char *key_rel, uint64_t *number)
+{
+    gl_buf line = {0}, loc = {0};
+    gl_json j;
+    char iso[GL_TIME_STRLEN];
+    gl_json_init(&j, &line);
+    gl_json_obj_begin(&j);
+    gl_json_kv_str(&j, "type", type);
+    gl_json_kv_str(&j, "store", store);
+    if (kind)
+        gl_json_kv_str(&j, "kind", kind);
+    if (key_rel)
+        gl_json_kv_str(&j, "key", key_rel);
+    gl_json_kv_str(&j, kind ? "value" : "name", name);
+    if (number)
+        gl_json_kv_uint(&j, "value", *number);
+    gl_json_kv_bool(&j, "deleted", gl_regval_deleted(v));
+    iso_of(gl_regkey_last_write(k), iso);
+    gl_json_kv_str(&j, "key_last_write", *iso ? iso : NULL);
+    gl_json_kv_str(&j, "artifact", gl_regval_artifact(v));
+    gl_regval_locator(v, &loc);
+    gl_json_kv_str(&j, "locator", loc.data);
+    gl_json_obj_end(&j);
+    gl_buf_free(&loc);
+    emit_record(c, &line);
+}
+
+/* ---- registry ---------------------------------------------------------------------- */
+
+static const struct {
+    const char *path;
+    unsigned store;
+} roots[] = {
+    {"HKLM\\SOFTWARE\\Microsoft\\Windows Defender", STORE_LOCAL},
+    {"HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows Defender", STORE_POLICY},
+    {"HKLM\\SOFTWARE\\Microsoft\\Microsoft Antimalware", STORE_SCEP},
+    {"HKLM\\SOFTWARE\\Policies\\Microsoft\\Microsoft Antimalware", STORE_POLICY | STORE_SCEP},
+};
+
+static gl_lookup find_key(ctx *c, const char *path, gl_regkey *k)
+{
+    gl_err err = {0};
+    gl_lookup r = gl_regview_find_key(gl_run_regview(c->run), path, k, &err);
+    if (r == GL_LOOKUP_ERROR)
+        gl_run_error(c->run, "%s", err.msg);
+    return r;
+}
+
+/* Every value of one exclusion list key (live and deleted). */
+static void read_exclusion_key(ctx *c, gl_regkey k, unsigned store, mp_excl_kind kind, bool asr, const char *kind_name)
+{
+    gl_regvals vals = {0};
+    gl_regkey_values(k, &vals);
+    for (size_t i = 0; i < vals.n; i++) {
+        gl_buf name = {0}, loc = {0};
+        gl_regval_name(vals.v[i], &name);
+        value_record(c, k, vals.v[i], "exclusion", store_name(store), kind_name, name.data ? name.data : "", NULL,
+                     NULL);
+        excl *e = excl_get(c, kind, asr, name.data ? name.data : "", name.len);
+        if (e) {
+            if (gl_regval_deleted(vals.v[i]))
+                e->deleted_in |= store;
+            else
+                e->stores |= store;
+            uint64_t t = gl_regkey_last_write(k);
+            if (t > e->key_time)
+                e->key_time = t;
+            gl_regval_locator(vals.v[i], &loc);
+            refs_add(&e->ev, gl_regval_artifact(vals.v[i]), loc.data);
+        }
+        gl_buf_free(&name);
+        gl_buf_free(&loc);
+    }
+    gl_regvals_free(&vals);
+}
+
+static mp_excl_kind kind_of(const char *name)
+{
+    static const struct {
+        const char *name;
+        mp_excl_kind kind;
+    } kinds[] = {{"Paths", MP_EXCL_PATHS},
+                 {"Extensions", MP_EXCL_EXTENSIONS},
+                 {"Processes", MP_EXCL_PROCESSES},
+                 {"IpAddresses", MP_EXCL_IPADDRESSES},
+                 {"TemporaryPaths", MP_EXCL_TEMPORARYPATHS}};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (!strcasecmp(kinds[i].name, name))
+            return kinds[i].kind;
+    return MP_EXCL_OTHER;
+}
+
+static void read_exclusions(ctx *c, const char *root, unsigned store)
+{
+    char path[512];
+    gl_regkey k;
+    snprintf(path, sizeof path, "%s\\Exclusions", root);
+    if (find_key(c, path, &k) == GL_LOOKUP_FOUND) {
+        gl_regkeys subs = {0};
+        gl_regkey_subkeys(k, &subs);
+        for (size_t i = 0; i < subs.n; i++) {
+            gl_buf name = {0};
+            gl_regkey_name(subs.v[i], &name);
+            if (name.data)
+                read_exclusion_key(c, subs.v[i], store, kind_of(name.data), false, name.data);
+            gl_buf_free(&name);
+        }
+        gl_regkeys_free(&subs);
+    }
+    snprintf(path, sizeof path, "%s\\Windows Defender Exploit Guard\\ASR\\ASROnlyExclusions", root);
+    if (find_key(c, path, &k) == GL_LOOKUP_FOUND)
+        read_exclusion_key(c, k, store, MP_EXCL_PATHS, true, "ASROnlyExclusions");
+}
+
+static void setting_from_registry(ctx *c, const setting_def *d, gl_regkey k, gl_regval v, unsigned store,
+                                  const char *name)
+{
+    uint32_t dw;
+    gl_buf text = {0};
+    uint64_t val;
+    if (gl_regval_dword(v, &dw))
+        val = dw;
+    else if (gl_regval_string(v, &text) && text.len && text.len < 20 && strspn(text.data, "0123456789") == text.len)
+        val = strtoull(text.data, NULL, 10); /* policy templates write some as REG_SZ */
+    else {
+        gl_buf_free(&text);
+        return;
+    }
+    gl_buf_free(&text);
+    value_record(c, k, v, "setting", store_name(store), NULL, name, d->key, &val);
+    if (gl_regval_deleted(v))
+        return;
+    setting_seen *s = setting_get(c, d, name, strlen(name));
+    if (!s)
+        return;
+    /* Policy wins over local preference (artifacts.md §0.2). */
+    if (s->reg_known && (s->reg_store & STORE_POLICY) && !(store & STORE_POLICY))
+        return;
+    s->reg_known = true;
+    s->reg_value = val;
+    s->reg_time = gl_regkey_last_write(k);
+    s->reg_store = store;
+    gl_buf loc = {0};
+    gl_regval_locator(v, &loc);
+    refs_add(&s->ev, gl_regval_artifact(v), loc.data);
+    gl_buf_free(&loc);
+}
+
+static void read_settings(ctx *c, const char *root, unsigned store)
+{
+    for (size_t i = 0; i < N_SETTINGS; i++) {
+        const setting_def *d = &settings[i];
+        char path[512];
+        snprintf(path, sizeof path, "%s%s%s", root, *d->key ? "\\" : "", d->key);
+        gl_regkey k;
+        if (find_key(c, path, &k) != GL_LOOKUP_FOUND)
+            continue;
+        gl_regvals vals = {0};
+        gl_regkey_values(k, &vals);
+        for (size_t j = 0; j < vals.n; j++) {
+            gl_buf name = {0};
+            gl_regval_name(vals.v[j], &name);
+            if (name.data && (!d->name || !strcasecmp(d->name, name.data)))
+                setting_from_registry(c, d, k, vals.v[j], store, name.data);
+            gl_buf_free(&name);
+        }
+        gl_regvals_free(&vals);
+    }
+}
+
+/* ASR rules set to 0 (off) or 2 (audit) and programs allowed through
+ * Controlled Folder Access: one finding per value. */
+static void list_finding(ctx *c, const char *rule, gl_severity sev, const char *why, const char *title, gl_regkey k,
+                         gl_regval v, const char *name, uint64_t number)
+{
+    gl_buf loc = {0};
+    gl_regval_locator(v, &loc);
+    gl_fb fb;
+    gl_fb_start(&fb, c->run, rule);
+    gl_fb_severity(&fb, sev, "%s", why);
+    gl_fb_title(&fb, "%s", title);
+    gl_fb_subject(&fb, "%s", name);
+    gl_fb_time_filetime(&fb, gl_regkey_last_write(k));
+    gl_fb_evidence(&fb, gl_regval_artifact(v), "%s", loc.data);
+    gl_json *d = gl_fb_details(&fb);
+    gl_json_kv_str(d, "name", name);
+    gl_json_kv_uint(d, "value", number);
+    gl_json_kv_bool(d, "deleted", gl_regval_deleted(v));
+    gl_fb_emit(&fb);
+    gl_buf_free(&loc);
+}
+
+static void read_asr_and_cfa(ctx *c, const char *root, unsigned store)
+{
+    char path[512];
+    gl_regkey k;
+    snprintf(path, sizeof path, "%s\\Windows Defender Exploit Guard\\ASR\\Rules", root);
+    if (find_key(c, path, &k) == GL_LOOKUP_FOUND) {
+        gl_regvals vals = {0};
+        gl_regkey_values(k, &vals);
+        for (size_t i = 0; i < vals.n; i++) {
+            gl_buf name = {0}, text = {0};
+            uint32_t dw = 1;
+            gl_regval_name(vals.v[i], &name);
+            if (!gl_regval_dword(vals.v[i], &dw) && gl_regval_string(vals.v[i], &text) && text.data)
+                dw = (uint32_t)strtoul(text.data, NULL, 10);
+            uint64_t n64 = dw;
+            value_record(c, k, vals.v[i], "setting", store_name(store), NULL, name.data ? name.data : "",
+                         "Windows Defender Exploit Guard\\ASR\\Rules", &n64);
+            if (dw == 0 || dw == 2) {
+                char title[600];
+                snprintf(title, sizeof title, "Attack surface reduction rule %s set to %s", name.data ? name.data : "",
+                         dw == 0 ? "off" : "audit only");
+                list_finding(c, "defender.asr_rule_disabled", GL_SEV_MEDIUM,
+                             "an ASR rule that is configured but off or audit-only blocks nothing; administrators "
+                             "do this for compatibility, intruders to run what the rule stops",
+                             title, k, vals.v[i], name.data ? name.data : "", dw);
+            }
+            gl_buf_free(&name);
+            gl_buf_free(&text);
+        }
+        gl_regvals_free(&vals);
+    }
+    snprintf(path, sizeof path, "%s\\Windows Defender Exploit Guard\\Controlled Folder Access\\AllowedApplications",
+             root);
+    if (find_key(c, path, &k) == GL_LOOKUP_FOUND) {
+        gl_regvals vals = {0};
+        gl_regkey_values(k, &vals);
+        for (size_t i = 0; i < vals.n; i++) {
+            gl_buf name = {0};
+            gl_regval_name(vals.v[i], &name);
+            const char *app = name.data ? name.data : "";
+            value_record(c, k, vals.v[i], "setting", store_name(store), NULL, app,
+                         "Windows Defender Exploit Guard\\Controlled Folder Access\\AllowedApplications", NULL);
+            gl_path_class pc = gl_winpath_class(app);
+            bool writable = pc == GL_PATH_USER_WRITABLE || pc == GL_PATH_NETWORK;
+            char title[600];
+            snprintf(title, sizeof title, "%s allowed through Controlled Folder Access", app);
+            list_finding(c, "defender.cfa_allowed_app", writable ? GL_SEV_HIGH : GL_SEV_MEDIUM,
+                         writable ? "the allowed program lives where ordinary users can write, so anyone can drop a "
+                                    "program there that may then encrypt protected folders"
+                                  : "an allowed program may write to the protected folders; check that it is one the "
+                                    "organisation installed",
+                         title, k, vals.v[i], app, 0);
+            gl_buf_free(&name);
+        }
+        gl_regvals_free(&vals);
+    }
+}
+
+static void read_registry(ctx *c)
+{
+    if (!gl_run_regview(c->run))
+        return;
+    for (size_t i = 0; i < sizeof roots / sizeof roots[0]; i++) {
+        read_exclusions(c, roots[i].path, roots[i].store);
+        read_settings(c, roots[i].path, roots[i].store);
+        read_asr_and_cfa(c, roots[i].path, roots[i].store);
+    }
+    gl_check_service_disabled(c->run, "WinDefend", "defender.service_disabled", "Defender service",
+                              "the WinDefend service is set to disabled (Start=4): Defender does not run from the "
+                              "next boot");
+}
+
+/* ---- events ------------------------------------------------------------------------- */
+
+static void timeline_ev(ctx *c, const char *kind, const gl_event *ev, const char *subject, const char *detail_key,
+                        const char *detail)
+{
+    gl_tl t;
+    gl_json *d = gl_tl_begin(&t, c->run, kind, ev->time, subject, ev->artifact, ev->locator);
+    gl_json_kv_uint(d, "event_id", ev->event_id);
+    if (detail_key)
+        gl_json_kv_str(d, detail_key, detail);
+    gl_tl_end(&t);
+}
+
+static void event_record(ctx *c, const gl_event *ev, const char *type, const char *key, const char *val)
+{
+    gl_buf line = {0};
+    gl_json j;
+    gl_json_init(&j, &line);
+    gl_json_obj_begin(&j);
+    gl_json_kv_str(&j, "type", type);
+    gl_json_kv_str(&j, "time", ev->time_iso);
+    gl_json_kv_uint(&j, "event_id", ev->event_id);
+    if (key)
+        gl_json_kv_str(&j, key, val);
+    gl_json_kv_str(&j, "artifact", ev->artifact);
+    gl_json_kv_str(&j, "locator", ev->locator);
+    gl_json_obj_end(&j);
+    emit_record(c, &line);
+}
+
+static void json_strn(gl_json *j, const char *key, mp_str s)
+{
+    gl_json_key(j, key);
+    gl_json_strn(j, s.p ? s.p : "", s.n);
+}
+
+static void change_record(ctx *c, const gl_event *ev, const mp_change *ch)
+{
+    const mp_value *s = ch->subject;
+    gl_buf line = {0};
+    gl_json j;
+    gl_json_init(&j, &line);
+    gl_json_obj_begin(&j);
+    gl_json_kv_str(&j, "type", "change");
+    gl_json_kv_str(&j, "time", ev->time_iso);
+    gl_json_kv_uint(&j, "event_id", ev->event_id);
+    gl_json_kv_str(&j, "change", mp_change_kind_name(ch->kind));
+    gl_json_kv_str(&j, "area", mp_area_name(s->area));
+    gl_json_kv_str(&j, "store", mp_store_name(s->store));
+    if (s->area == MP_AREA_EXCLUSION)
+        gl_json_kv_str(&j, "kind", mp_excl_kind_name(s->excl));
+    json_strn(&j, "key", s->rel_key);
+    json_strn(&j, "name", s->name);
+    json_strn(&j, "old", ch->old_v.data);
+    json_strn(&j, "new", ch->new_v.data);
+    gl_json_kv_str(&j, "product", gl_event_text(ev, "Product Name"));
+    gl_json_kv_str(&j, "artifact", ev->artifact);
+    gl_json_kv_str(&j, "locator", ev->locator);
+    gl_json_obj_end(&j);
+    emit_record(c, &line);
+}
+
+static void add_transition_excl(excl *e, const gl_event *ev, bool added)
+{
+    if (e->n_tr < MAX_TRANSITIONS)
+        e->tr[e->n_tr++] = (transition){ev->time, added};
+    refs_add(&e->ev, ev->artifact, ev->locator);
+}
+
+static void add_transition_setting(setting_seen *s, const gl_event *ev, bool off)
+{
+    if (!s)
+        return;
+    if (s->n_tr < MAX_TRANSITIONS) {
+        s->tr[s->n_tr].time = ev->time;
+        s->tr[s->n_tr].off = off;
+        s->n_tr++;
+    }
+    refs_add(&s->ev, ev->artifact, ev->locator);
+}
+
+static void exclusion_change(ctx *c, const gl_event *ev, const mp_change *ch)
+{
+    const mp_value *s = ch->subject;
+    mp_excl_kind kind = s->area == MP_AREA_ASR_EXCLUSION ? MP_EXCL_PATHS : s->excl;
+    excl *e = excl_get(c, kind, s->area == MP_AREA_ASR_EXCLUSION, s->name.p, s->name.n);
+    if (!e)
+        return;
+    bool added = ch->kind != MP_CHANGE_REMOVED;
+    add_transition_excl(e, ev, added);
+    timeline_ev(c, added ? "defender.exclusion.added" : "defender.exclusion.removed", ev, e->value, "kind",
+                s->area == MP_AREA_ASR_EXCLUSION ? "ASROnlyExclusions" : mp_excl_kind_name(kind));
+}
+
+static void setting_change(ctx *c, const gl_event *ev, const mp_change *ch)
+{
+    const mp_value *s = ch->subject;
+    char subject[600];
+    snprintf(subject, sizeof subject, "%.*s%s%.*s", (int)s->rel_key.n, s->rel_key.p ? s->rel_key.p : "",
+             s->rel_key.n ? "\\" : "", (int)s->name.n, s->name.p ? s->name.p : "");
+    char detail[128];
+    snprintf(detail, sizeof detail, "%.*s -> %.*s", (int)(ch->old_v.data.n > 40 ? 40 : ch->old_v.data.n),
+             ch->old_v.data.p ? ch->old_v.data.p : "", (int)(ch->new_v.data.n > 40 ? 40 : ch->new_v.data.n),
+             ch->new_v.data.p ? ch->new_v.data.p : "");
+    timeline_ev(c, "defender.setting.changed", ev, subject, "change", detail);
+    const setting_def *d = setting_find(s->rel_key.p, s->rel_key.n, s->name.p, s->name.n);
+    if (!d)
+        return;
+    bool old_off = ch->old_v.has_number && is_off(d, ch->old_v.number);
+    bool new_off = ch->new_v.has_number && is_off(d, ch->new_v.number);
+    if (old_off == new_off)
+        return;
+    add_transition_setting(setting_get(c, d, s->name.p, s->name.n), ev, new_off);
+    timeline_ev(c, new_off ? "defender.protection.disabled" : "defender.protection.enabled", ev, d->label, "setting",
+                subject);
+}
+
+static void on_5007(ctx *c, const gl_event *ev)
+{
+    const char *o = gl_event_text(ev, "Old Value"), *n = gl_event_text(ev, "New Value");
+    mp_change ch;
+    gl_err err = {0};
+    if (mp_5007_parse(o, strlen(o), n, strlen(n), &ch, &err) < 0)
+        gl_run_log(c->run, "%s %s: 5007 value text not understood: %s", ev->artifact ? ev->artifact : ev->file,
+                   ev->locator, err.msg);
+    if (ch.kind == MP_CHANGE_NONE)
+        return;
+    change_record(c, ev, &ch);
+    switch (ch.subject->area) {
+    case MP_AREA_EXCLUSION:
+    case MP_AREA_ASR_EXCLUSION: exclusion_change(c, ev, &ch); break;
+    default: setting_change(c, ev, &ch); break;
+    }
+}
+
+/* 5000/5001 real-time protection on/off, 5009/5010 antispyware scanning,
+ * 5011/5012 antivirus scanning. */
+static void on_state(ctx *c, const gl_event *ev)
+{
+    static const struct {
+        uint16_t id;
+        const char *name;
+        bool off;
+    } map[] = {{5000, "DisableRealtimeMonitoring", false}, {5001, "DisableRealtimeMonitoring", true},
+               {5009, "DisableAntiSpyware", false},        {5010, "DisableAntiSpyware", true},
+               {5011, "DisableAntiVirus", false},          {5012, "DisableAntiVirus", true}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+        if (map[i].id != ev->event_id)
+            continue;
+        const setting_def *d = NULL;
+        for (size_t k = 0; k < N_SETTINGS && !d; k++)
+            if (settings[k].name && !strcmp(settings[k].name, map[i].name))
+                d = &settings[k];
+        gl_buf line = {0};
+        gl_json j;
+        gl_json_init(&j, &line);
+        gl_json_obj_begin(&j);
+        gl_json_kv_str(&j, "type", "state");
+        gl_json_kv_str(&j, "time", ev->time_iso);
+        gl_json_kv_uint(&j, "event_id", ev->event_id);
+        gl_json_kv_str(&j, "protection", d->label);
+        gl_json_kv_bool(&j, "enabled", !map[i].off);
+        gl_json_kv_str(&j, "artifact", ev->artifact);
+        gl_json_kv_str(&j, "locator", ev->locator);
+        gl_json_obj_end(&j);
+        emit_record(c, &line);
+        add_transition_setting(setting_get(c, d, d->name, strlen(d->name)), ev, map[i].off);
+        timeline_ev(c, map[i].off ? "defender.protection.disabled" : "defender.protection.enabled", ev, d->label,
+                    NULL, NULL);
+    }
+}
+
+static void on_5013(ctx *c, const gl_event *ev)
+{
+    const char *value = gl_event_text(ev, "Value");
+    const char *type = gl_event_text(ev, "Changed Type");
+    event_record(c, ev, "event", "detail", value);
+    mp_value v;
+    gl_err err = {0};
+    mp_value_parse(value, strlen(value), &v, &err);
+    gl_fb fb;
+    gl_fb_start(&fb, c->run, "defender.tamper_attempt");
+    gl_fb_severity(&fb, GL_SEV_MEDIUM,
+                   "someone tried to change a protected Defender setting and tamper protection refused; the "
+                   "attempt shows intent to weaken Defender even though it failed");
+    gl_fb_title(&fb, "Blocked attempt to change Defender setting %.*s", (int)v.name.n, v.name.p ? v.name.p : value);
+    gl_fb_subject(&fb, "%s@%s", value, ev->time_iso);
+    gl_fb_time_filetime(&fb, ev->time);
+    gl_fb_evidence(&fb, ev->artifact, "%s", ev->locator);
+    gl_json *d = gl_fb_details(&fb);
+    gl_json_kv_str(d, "changed_type", type);
+    gl_json_kv_str(d, "value", value);
+    gl_fb_emit(&fb);
+}
+
+static void on_1013(ctx *c, const gl_event *ev)
+{
+    const char *stamp = gl_event_text(ev, "Timestamp");
+    event_record(c, ev, "event", "detail", stamp);
+    gl_fb fb;
+    gl_fb_start(&fb, c->run, "defender.history_deleted");
+    gl_fb_severity(&fb, GL_SEV_MEDIUM,
+                   "Defender's detection history was purged; Defender does this itself for old entries, but a "
+                   "manual purge after detections hides what was found");
+    gl_fb_title(&fb, "Defender detection history deleted (entries up to %s)", *stamp ? stamp : "an unknown time");
+    gl_fb_subject(&fb, "history@%s", ev->time_iso);
+    gl_fb_time_filetime(&fb, ev->time);
+    gl_fb_evidence(&fb, ev->artifact, "%s", ev->locator);
+    gl_json_kv_str(gl_fb_details(&fb), "timestamp", stamp);
+    gl_fb_emit(&fb);
+}
+
+static char *dup_field(const gl_event *ev, const char *name)
+{
+    return gl_xstrdup(gl_event_text(ev, name));
+}
+
+/* 1116/1117/1118/1119 (and 1006/1007/1008 of older platforms): one
+ * detection per Detection ID, else per threat and path. */
+static void on_detection(ctx *c, const gl_event *ev)
+{
+    const char *id = gl_event_text(ev, "Detection ID");
+    const char *threat = gl_event_text(ev, "Threat Name");
+    const char *path = gl_event_text(ev, "Path");
+    char key[1200];
+    snprintf(key, sizeof key, "%s|%s|%s", id, *id ? "" : threat, *id ? "" : path);
+    detection *d = NULL;
+    for (size_t i = 0; i < c->n_det && !d; i++)
+        if (!strcmp(c->det[i].id, key))
+            d = &c->det[i];
+    if (!d) {
+        if (c->n_det >= MAX_ITEMS) {
+            c->dropped++;
+            return;
+        }
+        c->det = grow(c->det, &c->cap_det, c->n_det, sizeof *c->det);
+        d = &c->det[c->n_det++];
+        memset(d, 0, sizeof *d);
+        d->id = gl_xstrdup(key);
+        d->threat = dup_field(ev, "Threat Name");
+        d->path = dup_field(ev, "Path");
+        d->process = dup_field(ev, "Process Name");
+        d->user = dup_field(ev, "Detection User");
+        d->category = dup_field(ev, "Category Name");
+        d->severity = dup_field(ev, "Severity Name");
+        d->first_time = ev->time;
+    }
+    const char *code = gl_event_text(ev, "Error Code");
+    const char *action = gl_event_text(ev, "Action ID");
+    bool acting = ev->event_id == 1117 || ev->event_id == 1007;
+    if (ev->event_id == 1118 || ev->event_id == 1119 || ev->event_id == 1008 ||
+        (acting && *code && strcasecmp(code, "0x00000000") != 0))
+        d->failed = true;
+    if (acting && !strcmp(action, "6"))
+        d->allowed = true;
+    if (acting)
+        d->acted = true;
+    refs_add(&d->ev, ev->artifact, ev->locator);
+
+    gl_buf line = {0};
+    gl_json j;
+    gl_json_init(&j, &line);
+    gl_json_obj_begin(&j);
+    gl_json_kv_str(&j, "type", "detection");
+    gl_json_kv_str(&j, "time", ev->time_iso);
+    gl_json_kv_uint(&j, "event_id", ev->event_id);
+    gl_json_kv_str(&j, "detection_id", id);
+    gl_json_kv_str(&j, "threat", threat);
+    gl_json_kv_str(&j, "severity", gl_event_text(ev, "Severity Name"));
+    gl_json_kv_str(&j, "category", gl_event_text(ev, "Category Name"));
+    gl_json_kv_str(&j, "path", path);
+    gl_json_kv_str(&j, "process", gl_event_text(ev, "Process Name"));
+    gl_json_kv_str(&j, "user", gl_event_text(ev, "Detection User"));
+    gl_json_kv_str(&j, "action_id", action);
+    gl_json_kv_str(&j, "error_code", code);
+    gl_json_kv_str(&j, "artifact", ev->artifact);
+    gl_json_kv_str(&j, "locator", ev->locator);
+    gl_json_obj_end(&j);
+    emit_record(c, &line);
+    timeline_ev(c, "defender.detection", ev, threat, "path", path);
+}
+
+static int on_event(void *vc, const gl_event *ev)
+{
+    ctx *c = vc;
+    switch (ev->event_id) {
+    case 5007: on_5007(c, ev); break;
+    case 5000:
+    case 5001:
+    case 5009:
+    case 5010:
+    case 5011:
+    case 5012: on_state(c, ev); break;
+    case 5013: on_5013(c, ev); break;
+    case 5004: event_record(c, ev, "event", "detail", gl_event_text(ev, "Feature Name")); break;
+    case 1013: on_1013(c, ev); break;
+    default: on_detection(c, ev); break;
+    }
+    return 0;
+}
+
+/* ---- exclusion findings -------------------------------------------------------------- */
+
+static bool in_list(const gl_wordlist *wl, const char *word) { return word && *word && gl_wordlist_has(wl, word); }
+
+/* Tool lists a file name belongs to ("LOLBin", "archiver", ...), or NULL. */
+static const char *tool_class(ctx *c, const char *file)
+{
+    if (in_list(&c->st->lolbins, file))
+        return "a Windows program that runs or loads arbitrary code (LOLBin) or a core process";
+    if (in_list(&c->st->archivers, file))
+        return "an archiver (data staging)";
+    if (in_list(&c->st->transfer, file))
+        return "a file transfer or tunnelling tool (exfiltration)";
+    rmmcat_hits hits;
+    if (c->st->rmm && rmmcat_match_exe(c->st->rmm, file, strlen(file), &hits))
+        return "a remote-management tool";
+    return NULL;
+}
+
+/* Severity of an exclusion and why, by what it excludes. */
+static gl_severity excl_severity(ctx *c, const excl *e, char *why, size_t n)
+{
+    const char *v = e->value;
+    if (e->kind == MP_EXCL_EXTENSIONS) {
+        const char *x = v;
+        while (*x == '*' || *x == '.')
+            x++;
+        if (in_list(&c->st->extensions, x)) {
+            snprintf(why, n, "every .%s file is skipped by Defender: executables and scripts of that type run "
+                             "unscanned wherever they are", x);
+            return GL_SEV_HIGH;
+        }
+        snprintf(why, n, "files of this extension are not scanned anywhere on the host; every exclusion is at "
+                         "least medium because it opens a blind spot");
+        return GL_SEV_MEDIUM;
+    }
+    if (e->kind == MP_EXCL_IPADDRESSES) {
+        snprintf(why, n, "network traffic with this address is not inspected; every exclusion is at least medium");
+        return GL_SEV_MEDIUM;
+    }
+    const char *base = gl_winpath_basename(v);
+    const char *tool = tool_class(c, base);
+    if (tool) {
+        snprintf(why, n, "%s is %s; %s", base, tool,
+                 e->kind == MP_EXCL_PROCESSES ? "whatever it opens or writes is not scanned"
+                                              : "Defender never scans it");
+        return GL_SEV_HIGH;
+    }
+    gl_path_class pc = gl_winpath_class(v);
+    switch (pc) {
+    case GL_PATH_DRIVE_ROOT:
+        snprintf(why, n, "a whole drive is excluded: nothing on it is scanned");
+        return GL_SEV_HIGH;
+    case GL_PATH_USER_WRITABLE:
+        snprintf(why, n, "the excluded folder is one ordinary users (and the intruder's tools) can write to, outside "
+                         "Program Files and Windows, so anything dropped there runs unscanned");
+        return GL_SEV_HIGH;
+    case GL_PATH_NETWORK:
+        snprintf(why, n, "a network share is excluded: files run from it are not scanned");
+        return GL_SEV_HIGH;
+    case GL_PATH_ADMIN_ONLY:
+        snprintf(why, n, "the excluded location is under Windows or Program Files, writable only by administrators; "
+                         "vendors ask for such exclusions, but every exclusion is at least medium");
+        return GL_SEV_MEDIUM;
+    case GL_PATH_NAME:
+        break;
+    }
+    snprintf(why, n, "every exclusion is at least medium: Defender does not look at what it names");
+    return GL_SEV_MEDIUM;
+}
+
+static const char *excl_rule(const excl *e)
+{
+    if (e->asr)
+        return "defender.exclusion.asr";
+    switch (e->kind) {
+    case MP_EXCL_PATHS:
+    case MP_EXCL_TEMPORARYPATHS: return "defender.exclusion.path";
+    case MP_EXCL_EXTENSIONS: return "defender.exclusion.extension";
+    case MP_EXCL_PROCESSES: return "defender.exclusion.process";
+    case MP_EXCL_IPADDRESSES: return "defender.exclusion.ip";
+    default: return "defender.exclusion.other";
+    }
+}
+
+static void times_array(gl_json *d, const char *key, const excl *e, bool added)
+{
+    gl_json_key(d, key);
+    gl_json_arr_begin(d);
+    for (size_t i = 0; i < e->n_tr; i++) {
+        char iso[GL_TIME_STRLEN];
+        iso_of(e->tr[i].time, iso);
+        if (e->tr[i].added == added && *iso)
+            gl_json_str(d, iso);
+    }
+    gl_json_arr_end(d);
+}
+
+/* "path", "extension", ... for titles and details. */
+static const char *excl_label(const excl *e)
+{
+    static const char *const names[] = {"", "path", "extension", "process", "IP address", "temporary path", "other"};
+    if (e->asr)
+        return "ASR-only path";
+    return (size_t)e->kind < sizeof names / sizeof names[0] ? names[e->kind] : "other";
+}
+
+static void report_exclusion(ctx *c, excl *e)
+{
+    uint64_t first_add = 0, last_remove = 0, last_add = 0;
+    for (size_t i = 0; i < e->n_tr; i++) {
+        if (e->tr[i].added && (!first_add || e->tr[i].time < first_add))
+            first_add = e->tr[i].time;
+        if (e->tr[i].added && e->tr[i].time > last_add)
+            last_add = e->tr[i].time;
+        if (!e->tr[i].added && e->tr[i].time > last_remove)
+            last_remove = e->tr[i].time;
+    }
+    bool present = e->stores != 0 || (!e->deleted_in && last_add > last_remove);
+    const char *state = present ? "still present" : "removed";
+    char why[600], removed_iso[GL_TIME_STRLEN] = "";
+    gl_severity sev = excl_severity(c, e, why, sizeof why);
+    iso_of(last_remove, removed_iso);
+    const char *kind = excl_label(e);
+    char route[64] = "";
+    unsigned all = e->stores | e->deleted_in;
+    snprintf(route, sizeof route, "%s%s%s", all & STORE_POLICY ? "policy " : "",
+             all & (STORE_LOCAL | STORE_SCEP) ? "local " : "", e->n_tr ? "event" : "");
+    gl_fb fb;
+    gl_fb_start(&fb, c->run, excl_rule(e));
+    gl_fb_severity(&fb, sev, "%s", why);
+    if (!present && *removed_iso)
+        gl_fb_title(&fb, "Defender %s exclusion %s (removed %s)", kind, e->value, removed_iso);
+    else
+        gl_fb_title(&fb, "Defender %s exclusion %s (%s)", kind, e->value, state);
+    gl_fb_subject(&fb, "%s:%s", kind, e->value);
+    gl_fb_time_filetime(&fb, first_add ? first_add : e->key_time ? e->key_time : last_remove);
+    refs_emit(&fb, &e->ev);
+    gl_json *d = gl_fb_details(&fb);
+    gl_json_kv_str(d, "kind", kind);
+    gl_json_kv_str(d, "value", e->value);
+    gl_json_kv_str(d, "state", state);
+    gl_json_kv_str(d, "route", route);
+    gl_json_kv_bool(d, "policy", (all & STORE_POLICY) != 0);
+    gl_json_kv_bool(d, "deleted_value", e->deleted_in != 0);
+    gl_json_kv_str(d, "path_class", gl_path_class_name(gl_winpath_class(e->value)));
+    char iso[GL_TIME_STRLEN];
+    iso_of(e->key_time, iso);
+    gl_json_kv_str(d, "key_last_write", *iso ? iso : NULL);
+    times_array(d, "added", e, true);
+    times_array(d, "removed", e, false);
+    gl_fb_emit(&fb);
+    /* A registry-only exclusion still gets a place on the timeline: the
+     * last write of its key is the latest it can have been added. */
+    if (!e->n_tr && e->key_time && e->ev.n) {
+        gl_tl t;
+        gl_json *td = gl_tl_begin(&t, c->run, "defender.exclusion.added", e->key_time, e->value, e->ev.v[0].artifact,
+                                  e->ev.v[0].locator);
+        gl_json_kv_str(td, "kind", kind);
+        gl_json_kv_str(td, "time_source", "key_last_write");
+        gl_tl_end(&t);
+    }
+}
+
+/* ---- setting findings ---------------------------------------------------------------- */
+
+static void report_setting(ctx *c, setting_seen *s)
+{
+    const setting_def *d = s->def;
+    bool reg_off = s->reg_known && d->off != OFF_EVENTS_ONLY_ZERO && is_off(d, s->reg_value);
+    bool reg_on = s->reg_known && !is_off(d, s->reg_value);
+    uint64_t last_off = 0, on_after = 0;
+    for (size_t i = 0; i < s->n_tr; i++)
+        if (s->tr[i].off && s->tr[i].time >= last_off)
+            last_off = s->tr[i].time;
+    if (!last_off && !reg_off)
+        return;
+    for (size_t i = 0; i < s->n_tr; i++)
+        if (!s->tr[i].off && s->tr[i].time >= last_off && (!on_after || s->tr[i].time < on_after))
+            on_after = s->tr[i].time;
+    bool back_on = on_after || (last_off && reg_on && !reg_off);
+    char on_iso[GL_TIME_STRLEN] = "";
+    iso_of(on_after, on_iso);
+    gl_severity sev = d->sev;
+    gl_fb fb;
+    gl_fb_start(&fb, c->run, d->rule);
+    if (back_on) {
+        if (sev > GL_SEV_MEDIUM)
+            sev = GL_SEV_MEDIUM;
+        gl_fb_severity(&fb, sev,
+                       "%s was switched off and later back on%s%s: a window in which Defender was weakened, but not "
+                       "a lasting one",
+                       d->label, *on_iso ? " at " : "", on_iso);
+        gl_fb_title(&fb, "Defender %s switched off, back on %s", d->label, *on_iso ? on_iso : "later");
+    } else if (d->off == OFF_ALLOW_ACTION) {
+        gl_fb_severity(&fb, sev, "Defender is told to let threats of severity %s run (action %" PRIu64 ")", s->name,
+                       s->reg_value);
+        gl_fb_title(&fb, "Defender default action for severity %s threats set to %s", s->name,
+                    s->reg_value == 6 ? "allow" : "no action");
+    } else {
+        gl_fb_severity(&fb, sev, "%s is off and stays off%s", d->label,
+                       d->sev >= GL_SEV_HIGH ? ": Defender no longer stops what it would have stopped" : "");
+        gl_fb_title(&fb, "Defender %s switched off (still off)", d->label);
+    }
+    gl_fb_subject(&fb, "%s\\%s", d->key, s->name);
+    gl_fb_time_filetime(&fb, last_off ? last_off : s->reg_time);
+    refs_emit(&fb, &s->ev);
+    gl_json *j = gl_fb_details(&fb);
+    gl_json_kv_str(j, "setting", s->name);
+    gl_json_kv_str(j, "key", d->key);
+    gl_json_kv_bool(j, "still_off", !back_on);
+    if (s->reg_known) {
+        gl_json_kv_uint(j, "registry_value", s->reg_value);
+        gl_json_kv_str(j, "registry_store", store_name(s->reg_store));
+    }
+    gl_json_kv_str(j, "back_on", *on_iso ? on_iso : NULL);
+    gl_fb_emit(&fb);
+}
+
+/* ---- detection findings ------------------------------------------------------------- */
+
+static bool high_threat(ctx *c, const detection *d)
+{
+    for (size_t i = 0; i < c->st->high_threats.n; i++)
+        if (strcasestr(d->threat, c->st->high_threats.words[i]))
+            return true;
+    return false;
+}
+
+static void report_detection(ctx *c, detection *d)
+{
+    const char *path = d->path;
+    if (!strncasecmp(path, "file:_", 6))
+        path += 6;
+    gl_fb fb;
+    gl_fb_start(&fb, c->run, "defender.detection");
+    if (d->failed)
+        gl_fb_severity(&fb, GL_SEV_HIGH, "Defender could not complete its action on %s: the threat may still be "
+                                         "on the host", d->threat);
+    else if (d->allowed)
+        gl_fb_severity(&fb, GL_SEV_HIGH, "the threat %s was allowed to run (action: allow)", d->threat);
+    else if (high_threat(c, d))
+        gl_fb_severity(&fb, GL_SEV_HIGH, "%s is a hacking or credential-theft tool: someone ran intruder tooling "
+                                         "on the host", d->threat);
+    else
+        gl_fb_severity(&fb, GL_SEV_MEDIUM, "Defender detected %s%s", d->threat,
+                       d->acted ? " and acted on it" : "; no action event survives");
+    gl_fb_title(&fb, "Defender detected %s in %s", d->threat, path);
+    gl_fb_subject(&fb, "%s", d->id);
+    gl_fb_time_filetime(&fb, d->first_time);
+    refs_emit(&fb, &d->ev);
+    gl_json *j = gl_fb_details(&fb);
+    gl_json_kv_str(j, "threat", d->threat);
+    gl_json_kv_str(j, "path", path);
+    gl_json_kv_str(j, "process", d->process);
+    gl_json_kv_str(j, "user", d->user);
+    gl_json_kv_str(j, "category", d->category);
+    gl_json_kv_str(j, "severity", d->severity);
+    gl_json_kv_bool(j, "action_failed", d->failed);
+    gl_json_kv_bool(j, "allowed", d->allowed);
+    gl_fb_emit(&fb);
+}
+
+/* ---- the module ---------------------------------------------------------------------- */
+
+static void free_ctx(ctx *c)
+{
+    for (size_t i = 0; i < c->n_ex; i++) {
+        free(c->ex[i].value);
+        refs_free(&c->ex[i].ev);
+    }
+    for (size_t i = 0; i < c->n_set; i++) {
+        free(c->set[i].name);
+        refs_free(&c->set[i].ev);
+    }
+    for (size_t i = 0; i < c->n_det; i++) {
+        detection *d = &c->det[i];
+        free(d->id);
+        free(d->threat);
+        free(d->path);
+        free(d->process);
+        free(d->user);
+        free(d->category);
+        free(d->severity);
+        refs_free(&d->ev);
+    }
+    free(c->ex);
+    free(c->set);
+    free(c->det);
+}
+
+static int defender_run(gl_run *run, gl_err *err)
+{
+    ctx c = {.run = run, .st = gl_run_state(run)};
+    read_registry(&c);
+    if (gl_events_each(run, CHANNEL, on_event, &c, err) != 0) {
+        free_ctx(&c);
+        return -1;
+    }
+    for (size_t i = 0; i < c.n_ex; i++)
+        report_exclusion(&c, &c.ex[i]);
+    for (size_t i = 0; i < c.n_set; i++)
+        report_setting(&c, &c.set[i]);
+    for (size_t i = 0; i < c.n_det; i++)
+        report_detection(&c, &c.det[i]);
+    if (c.dropped)
+        gl_run_error(run, "more than %d exclusions, settings or detections: %" PRIu64 " not reported", MAX_ITEMS,
+                     c.dropped);
+    free_ctx(&c);
+    return 0;
+}
+
+static int defender_init(gl_run *run, void **state, gl_err *err)
+{
+    (void)run;
+    defender_state *st = gl_xcalloc(1, sizeof *st);
+    *state = st;
+    if (gl_wordlist_embedded(&st->lolbins, "defender/lolbins.txt", err) < 0 ||
+        gl_wordlist_embedded(&st->archivers, "defender/archivers.txt", err) < 0 ||
+        gl_wordlist_embedded(&st->transfer, "defender/transfer-tools.txt", err) < 0 ||
+        gl_wordlist_embedded(&st->extensions, "defender/risky-extensions.txt", err) < 0 ||
+        gl_wordlist_embedded(&st->high_threats, "defender/high-threats.txt", err) < 0)
+        return -1;
+    return gl_rmm_builtin(&st->rmm, err);
+}
+
+static void defender_fini(void *state)
+{
+    defender_state *st = state;
+    if (!st)
+        return;
+    gl_wordlist_free(&st->lolbins);
+    gl_wordlist_free(&st->archivers);
+    gl_wordlist_free(&st->transfer);
+    gl_wordlist_free(&st->extensions);
+    gl_wordlist_free(&st->high_threats);
+    if (st->rmm)
+        rmmcat_free(st->rmm);
+    free(st);
+}
+
+const gl_module gl_module_defender = {
+    .name = "defender",
+    .description = "Microsoft Defender: exclusions, protections switched off, tampering, detections",
+    .needs = GL_NEEDS_EVTX | GL_NEEDS_REGISTRY,
+    .rules = defender_rules,
+    .events = defender_events,
+    .init = defender_init,
+    .fini = defender_fini,
+    .run = defender_run,
+};
