@@ -376,6 +376,30 @@ Test(rmmlog, generic_scanner_on_unknown_layouts)
     cr_assert_eq(r.nid, 1);
 }
 
+/* From fuzz-rmmlog: a value exactly as long as its field, at the very end
+ * of the input (read one byte too far before the fix), and a cut inside a
+ * UTF-8 sequence. */
+Test(rmmlog, values_filling_their_field_at_end_of_input)
+{
+    size_t n = 3 + 256;
+    char *line = malloc(n);
+    memcpy(line, "C:\\", 3);
+    memset(line + 3, 'a', 256);
+    rmmlog_rec r;
+    memset(&r, 0, sizeof r);
+    cr_assert(rmmlog_scan_line(line, n, &r));
+    cr_assert_eq(r.nfile, 1);
+    cr_assert_eq(strlen(r.files[0]), 259);
+    /* a two-byte character across the 259-byte limit: cut before it */
+    line = realloc(line, 3 + 255 + 3);
+    memset(line + 3, 'b', 255);
+    memcpy(line + 3 + 255, "\xc3\xa9x", 3);
+    memset(&r, 0, sizeof r);
+    rmmlog_scan_line(line, 3 + 255 + 3, &r);
+    cr_assert_eq(strlen(r.files[0]), 3 + 255);
+    free(line);
+}
+
 Test(rmmlog, generic_parse_of_unknown_log)
 {
     const char *log = "Zoho-like log\n"

@@ -14,12 +14,12 @@ static bool hexd(char c) { return dig(c) || (c >= 'a' && c <= 'f') || (c >= 'A' 
 
 void rmmlog_copy(char *dst, size_t cap, const char *s, size_t n)
 {
-    if (n > cap - 1)
+    if (n > cap - 1) {
+        /* cut, but not inside a UTF-8 sequence (s[n] exists: n was larger) */
         n = cap - 1;
-    /* do not split a UTF-8 sequence at the cut */
-    if (n == cap - 1)
         while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
             n--;
+    }
     for (size_t i = 0; i < n; i++)
         dst[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7F) ? ' ' : s[i];
     dst[n] = '\0';
