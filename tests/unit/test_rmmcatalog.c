@@ -414,7 +414,7 @@ static bool hits_tool(const rmmcat_hits *h, size_t tool)
 
 /* Every path, file, log and executable of every tool is found again by the
  * lookups (a check of the data and of the indexes together). */
-static void check_self_consistent(const rmmcat *cat, size_t *checked)
+static void check_self_consistent(const rmmcat *cat, size_t *checked, size_t *skipped)
 {
     rmmcat_hits h;
     for (size_t t = 0; t < rmmcat_count(cat); t++) {
@@ -426,8 +426,10 @@ static void check_self_consistent(const rmmcat *cat, size_t *checked)
                 if (lists[l] == &tool->logs)
                     pat = strchr(pat, ' ') + 1;
                 char *path = sample_path(pat);
-                if (!path)
+                if (!path) {
+                    (*skipped)++;
                     continue;
+                }
                 rmmcat_match_path(cat, path, strlen(path), &h);
                 /* a hit list full of other tools may crowd this one out */
                 cr_assert(hits_tool(&h, t) || h.n == RMMCAT_MAX_HITS, "%s: %s (from %s) not matched", tool->name,
@@ -441,9 +443,10 @@ static void check_self_consistent(const rmmcat *cat, size_t *checked)
 Test(rmmcatalog, every_catalog_entry_matches_a_path_made_from_it)
 {
     rmmcat *cat = load_builtin();
-    size_t checked = 0;
-    check_self_consistent(cat, &checked);
-    cr_assert_eq(checked, 258);
+    size_t checked = 0, skipped = 0;
+    check_self_consistent(cat, &checked, &skipped);
+    cr_assert_gt(checked, 250);
+    cr_assert_eq(skipped, 0);
     rmmcat_free(cat);
 }
 
@@ -452,9 +455,10 @@ Test(rmmcatalog, every_lolrmm_entry_matches_a_path_made_from_it)
     TU_REQUIRE_CORPUS();
     rmmcat *cat = load_builtin();
     load_lolrmm(cat);
-    size_t checked = 0;
-    check_self_consistent(cat, &checked);
-    /* Unix paths and regex-class patterns have no sample */
-    cr_assert_eq(checked, 1971);
+    size_t checked = 0, skipped = 0;
+    check_self_consistent(cat, &checked, &skipped);
+    cr_assert_gt(checked, 1900);
+    /* LOLRMM's Unix paths and regex-class patterns have no sample */
+    cr_assert_eq(skipped, 68);
     rmmcat_free(cat);
 }
