@@ -82,6 +82,8 @@ typedef struct ctx {
     const char *current_set; /* "ControlSet001" */
     char **cur_ids;          /* rule ids of the current control set */
     size_t n_cur, cap_cur;
+    struct pending *pend;    /* inbound-allow findings, emitted after the events */
+    size_t n_pend, cap_pend;
 } ctx;
 
 /* ---- judging a rule ------------------------------------------------------------ */
@@ -202,35 +204,161 @@ static int judge(ctx *c, const rule_view *r, char *why, size_t n)
     return GL_SEV_MEDIUM;
 }
 
-static void rule_finding(ctx *c, const rule_view *r, gl_severity sev, const char *why, uint64_t time,
-                         const char *artifact, const char *locator, const char *source, const char *by)
+/* An inbound-allow finding waits until the events are read, so the
+ * registry rule and the events that added or changed it become ONE
+ * finding (the event gives the time and who did it). */
+#define PEND_EVIDENCE 16
+typedef struct pending {
+    const char *rule;
+    char *id, *subject, *title, *why, *source, *by, *user, *profile, *details;
+    gl_severity sev;
+    uint64_t time;
+    bool from_event_time;
+    char *art[PEND_EVIDENCE], *loc[PEND_EVIDENCE];
+    size_t n_ev;
+} pending;
+
+static void pend_evidence(pending *p, const char *artifact, const char *locator)
 {
-    gl_fb fb;
-    gl_fb_start(&fb, c->run, "firewall.rule_inbound_allow");
-    gl_fb_severity(&fb, sev, "%s", why);
+    if (p->n_ev >= PEND_EVIDENCE)
+        return;
+    p->art[p->n_ev] = gl_xstrdup(artifact ? artifact : "");
+    p->loc[p->n_ev] = gl_xstrdup(locator ? locator : "");
+    p->n_ev++;
+}
+
+static pending *pend_find(ctx *c, const char *id)
+{
+    for (size_t i = 0; i < c->n_pend; i++)
+        if (!strcasecmp(c->pend[i].id, id))
+            return &c->pend[i];
+    return NULL;
+}
+
+static pending *pend_new(ctx *c, const char *rule, const char *id, const char *subject, const char *title,
+                         gl_severity sev, const char *why, uint64_t time, const char *source)
+{
+    if (c->n_pend >= MAX_RULE_IDS)
+        return NULL;
+    if (c->n_pend == c->cap_pend) {
+        c->cap_pend = c->cap_pend ? c->cap_pend * 2 : 32;
+        c->pend = gl_xrealloc(c->pend, c->cap_pend * sizeof *c->pend);
+    }
+    pending *p = &c->pend[c->n_pend++];
+    memset(p, 0, sizeof *p);
+    p->rule = rule;
+    p->id = gl_xstrdup(id);
+    p->subject = gl_xstrdup(subject);
+    p->title = gl_xstrdup(title);
+    p->why = gl_xstrdup(why);
+    p->source = gl_xstrdup(source);
+    p->sev = sev;
+    p->time = time;
+    return p;
+}
+
+static void rule_finding(ctx *c, const rule_view *r, gl_severity sev, const char *why, uint64_t time,
+                         const char *artifact, const char *locator, const char *source, const char *by,
+                         const char *subject)
+{
+    gl_buf t = {0}, d = {0};
     const char *label = r->name && *r->name ? r->name : r->id;
     if (r->app && *r->app)
-        gl_fb_title(&fb, "Inbound allow rule \"%s\" for %s", label, r->app);
+        gl_buf_printf(&t, "Inbound allow rule \"%s\" for %s", label, r->app);
     else
-        gl_fb_title(&fb, "Inbound allow rule \"%s\"", label);
-    gl_fb_subject(&fb, "%s", r->id);
-    gl_fb_time_filetime(&fb, time);
-    gl_fb_evidence(&fb, artifact, "%s", locator);
-    gl_json *d = gl_fb_details(&fb);
-    gl_json_kv_str(d, "rule_id", r->id);
-    gl_json_kv_str(d, "name", r->name);
-    gl_json_kv_str(d, "group", r->group);
-    gl_json_kv_str(d, "app", r->app);
-    gl_json_kv_str(d, "service", r->svc);
-    gl_json_kv_str(d, "source", source);
-    if (by)
-        gl_json_kv_str(d, "modifying_application", by);
-    gl_json_key(d, "local_ports");
-    gl_json_arr_begin(d);
+        gl_buf_printf(&t, "Inbound allow rule \"%s\"", label);
+    pending *p = pend_new(c, "firewall.rule_inbound_allow", r->id, subject ? subject : r->id, t.data, sev, why, time,
+                          source);
+    gl_buf_free(&t);
+    if (!p)
+        return;
+    gl_json j;
+    gl_json_init(&j, &d);
+    gl_json_obj_begin(&j);
+    gl_json_kv_str(&j, "rule_id", r->id);
+    gl_json_kv_str(&j, "name", r->name);
+    gl_json_kv_str(&j, "group", r->group);
+    gl_json_kv_str(&j, "app", r->app);
+    gl_json_kv_str(&j, "service", r->svc);
+    gl_json_key(&j, "local_ports");
+    gl_json_arr_begin(&j);
     for (size_t i = 0; i < r->n_lports; i++)
-        gl_json_strn(d, r->lports[i].text.p, r->lports[i].text.n);
-    gl_json_arr_end(d);
-    gl_fb_emit(&fb);
+        gl_json_strn(&j, r->lports[i].text.p, r->lports[i].text.n);
+    gl_json_arr_end(&j);
+    gl_json_obj_end(&j);
+    p->details = d.data;
+    p->by = by ? gl_xstrdup(by) : NULL;
+    p->from_event_time = by != NULL;
+    pend_evidence(p, artifact, locator);
+}
+
+/* An event about a rule a registry finding already covers: its evidence,
+ * its time (the first event), who made it. */
+static bool pend_join(ctx *c, const char *id, const gl_event *ev, const char *by)
+{
+    pending *p = pend_find(c, id);
+    if (!p)
+        return false;
+    const char *user = gl_event_text(ev, "ModifyingUser");
+    if (*user && !p->user)
+        p->user = gl_xstrdup(user);
+    pend_evidence(p, ev->artifact, ev->locator);
+    if (!p->from_event_time || ev->time < p->time) {
+        p->time = ev->time;
+        p->from_event_time = true;
+    }
+    if (*by && !p->by)
+        p->by = gl_xstrdup(by);
+    return true;
+}
+
+static void pend_emit(ctx *c)
+{
+    for (size_t i = 0; i < c->n_pend; i++) {
+        pending *p = &c->pend[i];
+        gl_fb fb;
+        gl_fb_start(&fb, c->run, p->rule);
+        gl_fb_severity(&fb, p->sev, "%s", p->why);
+        gl_fb_title(&fb, "%s", p->title);
+        gl_fb_subject(&fb, "%s", p->subject);
+        gl_fb_time_filetime(&fb, p->time);
+        for (size_t k = 0; k < p->n_ev; k++)
+            gl_fb_evidence(&fb, p->art[k], "%s", p->loc[k]);
+        gl_json *d = gl_fb_details(&fb);
+        gl_json_kv_str(d, "source", p->source);
+        if (p->profile)
+            gl_json_kv_str(d, "profile", p->profile);
+        if (p->by)
+            gl_json_kv_str(d, "modifying_application", p->by);
+        if (p->user)
+            gl_json_kv_str(d, "modifying_user", p->user);
+        if (p->details) {
+            gl_json_key(d, "rule");
+            gl_json_raw(d, p->details, strlen(p->details));
+        }
+        gl_fb_emit(&fb);
+    }
+}
+
+static void pend_free(ctx *c)
+{
+    for (size_t i = 0; i < c->n_pend; i++) {
+        pending *p = &c->pend[i];
+        free(p->id);
+        free(p->subject);
+        free(p->title);
+        free(p->why);
+        free(p->source);
+        free(p->by);
+        free(p->user);
+        free(p->profile);
+        free(p->details);
+        for (size_t k = 0; k < p->n_ev; k++) {
+            free(p->art[k]);
+            free(p->loc[k]);
+        }
+    }
+    free(c->pend);
 }
 
 /* ---- registry rules --------------------------------------------------------------- */
@@ -373,7 +501,8 @@ static void one_rule(rules_walk *w, gl_regkey k, gl_regval v)
     char why[600];
     int sev = w->judge && !gl_regval_deleted(v) ? judge(c, &view, why, sizeof why) : -1;
     if (sev >= 0)
-        rule_finding(c, &view, (gl_severity)sev, why, gl_regkey_last_write(k), artifact, loc.data, w->store, NULL);
+        rule_finding(c, &view, (gl_severity)sev, why, gl_regkey_last_write(k), artifact, loc.data, w->store, NULL,
+                     NULL);
     free(name);
     free(group);
     free(app);
@@ -444,7 +573,18 @@ static void profile_value(ctx *c, gl_regkey k, const char *store, const char *se
         why = "users are no longer told when a program is blocked; administrators also set this, so low";
         sev = GL_SEV_LOW;
     }
-    if (judge && rule) {
+    if (judge && rule && !strcmp(rule, "firewall.profile_disabled") && !strcmp(store, "local")) {
+        /* Pending: the events that switched it off join this finding. */
+        char key[64], subject[96], t[256];
+        snprintf(key, sizeof key, "profile:%s", profile);
+        snprintf(subject, sizeof subject, "%s:%s:%s", store, profile, name);
+        snprintf(t, sizeof t, title, profile, store);
+        pending *p = pend_new(c, rule, key, subject, t, sev, why, gl_regkey_last_write(k), store);
+        if (p) {
+            p->profile = gl_xstrdup(profile);
+            pend_evidence(p, gl_regkey_artifact(k), loc.data);
+        }
+    } else if (judge && rule) {
         gl_fb fb;
         gl_fb_start(&fb, c->run, rule);
         gl_fb_severity(&fb, sev, "%s", why);
@@ -653,12 +793,10 @@ static void rule_event(ctx *c, const gl_event *ev, bool added)
                  gl_winpath_basename(by));
         sev = GL_SEV_LOW;
     }
-    if (sev >= 0) {
-        rule_view subj = view;
+    if (!pend_join(c, id, ev, by) && sev >= 0) {
         char sid[600];
         snprintf(sid, sizeof sid, "%s@%s", id, ev->time_iso);
-        subj.id = sid;
-        rule_finding(c, &subj, (gl_severity)sev, why, ev->time, ev->artifact, ev->locator, "event", by);
+        rule_finding(c, &view, (gl_severity)sev, why, ev->time, ev->artifact, ev->locator, "event", by, sid);
     }
     free(lp);
     free(ra);
@@ -710,21 +848,39 @@ static void reset_event(ctx *c, const gl_event *ev, const char *what)
 
 /* 2003/2082 (Profiles bitmask, SettingType 1 = firewall on/off) and
  * Security 4950 (ProfileChanged, SettingType text, SettingValue Yes/No). */
+static void profile_off_one(ctx *c, const gl_event *ev, const char *profile)
+{
+    char key[64];
+    snprintf(key, sizeof key, "profile:%s", profile);
+    const char *by = gl_event_text(ev, "ModifyingApplication");
+    if (pend_join(c, key, ev, by))
+        return;
+    char subject[128], title[256];
+    snprintf(subject, sizeof subject, "event:%s", profile);
+    snprintf(title, sizeof title, "Windows Firewall turned off for the %s profile (event %u)", profile, ev->event_id);
+    pending *p = pend_new(c, "firewall.profile_disabled", key, subject, title, GL_SEV_HIGH,
+                          "with the firewall off every port of the host is reachable from the network for this profile",
+                          ev->time, "event");
+    if (!p)
+        return;
+    p->profile = gl_xstrdup(profile);
+    p->from_event_time = true;
+    if (*by)
+        p->by = gl_xstrdup(by);
+    const char *user = gl_event_text(ev, "ModifyingUser");
+    if (*user)
+        p->user = gl_xstrdup(user);
+    pend_evidence(p, ev->artifact, ev->locator);
+}
+
+/* One finding per profile: "Domain,Private" and "All" name several. */
 static void profile_off_finding(ctx *c, const gl_event *ev, const char *profiles)
 {
-    gl_fb fb;
-    gl_fb_start(&fb, c->run, "firewall.profile_disabled");
-    gl_fb_severity(&fb, GL_SEV_HIGH, "with the firewall off every port of the host is reachable from the network "
-                                     "for this profile");
-    gl_fb_title(&fb, "Windows Firewall turned off for the %s profile (event %u)", profiles, ev->event_id);
-    gl_fb_subject(&fb, "event:%s@%s", profiles, ev->time_iso);
-    gl_fb_time_filetime(&fb, ev->time);
-    gl_fb_evidence(&fb, ev->artifact, "%s", ev->locator);
-    gl_json *d = gl_fb_details(&fb);
-    gl_json_kv_str(d, "profile", profiles);
-    gl_json_kv_str(d, "modifying_application", gl_event_text(ev, "ModifyingApplication"));
-    gl_json_kv_str(d, "modifying_user", gl_event_text(ev, "ModifyingUser"));
-    gl_fb_emit(&fb);
+    static const char *const names[] = {"Domain", "Private", "Public"};
+    bool all = !strcasecmp(profiles, "All");
+    for (size_t i = 0; i < 3; i++)
+        if (all || strcasestr(profiles, names[i]))
+            profile_off_one(c, ev, names[i]);
 }
 
 static void setting_event(ctx *c, const gl_event *ev)
@@ -732,7 +888,9 @@ static void setting_event(ctx *c, const gl_event *ev)
     char prof[64];
     event_record(c, ev, "profile_setting");
     uint32_t type = (uint32_t)strtoul(gl_event_text(ev, "SettingType"), NULL, 10);
-    uint32_t mask = (uint32_t)strtoul(gl_event_text(ev, "Profiles"), NULL, 10);
+    /* "Profiles" on current builds; some writers name it "ProfileChanged". */
+    const char *profiles = gl_event_text(ev, "Profiles");
+    uint32_t mask = (uint32_t)strtoul(*profiles ? profiles : gl_event_text(ev, "ProfileChanged"), NULL, 10);
     fw_profiles_text(mask, prof);
     const char *vs = gl_event_text(ev, "SettingValueString");
     const char *raw = gl_event_text(ev, "SettingValue");
@@ -801,6 +959,8 @@ static int firewall_run(gl_run *run, gl_err *err)
     int rc = 0;
     if (gl_events_each(run, CHANNEL, on_firewall, &c, err) != 0 || gl_events_each(run, "Security", on_security, &c, err) != 0)
         rc = -1;
+    pend_emit(&c);
+    pend_free(&c);
     free_ids(c.cur_ids, c.n_cur);
     return rc;
 }
