@@ -5,6 +5,7 @@
 #define GL_MODULE_LIST(X) \
     X(files) \
     X(logs) \
+    X(yara) \
     X(defender) \
     X(firewall)
 

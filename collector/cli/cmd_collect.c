@@ -20,6 +20,10 @@ static const char collect_help[] =
     "                         (default: {host}_{utc}, e.g. WS01_20261125T101500Z)\n"
     "      --set MODULE.KEY=VALUE  module setting, overriding the profile (repeatable;\n"
     "                         `gleaner list --settings` shows them)\n"
+    "      --yara PATH        extra YARA rules: a file or a directory of .yar/.yara\n"
+    "                         (recursive; repeatable; = --set yara.rules=PATH)\n"
+    "      --ioc FILE         extra indicators, one per line (repeatable;\n"
+    "                         = --set ioc.files=FILE)\n"
     "      --dry-run          print what would be read and run; read nothing\n"
     "  -q, --quiet            no progress on stderr\n"
     "  -h, --help             this help\n\n"
@@ -62,6 +66,16 @@ static char *join_argv(int argc, char **argv)
     return b.data;
 }
 
+/* A repeatable option (--yara, --ioc) is one module setting holding every
+ * value given, one per line: "KEY=v1\nv2". */
+static void join_setting(gl_buf *b, const char *key, const char *value)
+{
+    if (b->len)
+        gl_buf_printf(b, "\n%s", value);
+    else
+        gl_buf_printf(b, "%s=%s", key, value);
+}
+
 int gl_cmd_collect(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -69,12 +83,15 @@ int gl_cmd_collect(int argc, char **argv)
         {"output", required_argument, 0, 'o'}, {"name", required_argument, 0, 'n'},
         {"dry-run", no_argument, 0, 'D'},      {"quiet", no_argument, 0, 'q'},
         {"set", required_argument, 0, 'S'},    {"help", no_argument, 0, 'h'},
+        {"yara", required_argument, 0, 'Y'},   {"ioc", required_argument, 0, 'I'},
         {0, 0, 0, 0}};
     enum { MAX_SETS = 256 };
     const char *sets[MAX_SETS];
     size_t n_sets = 0;
     const char *source = "live", *profile_name = "standard", *output = ".", *tmpl = "{host}_{utc}";
     bool dry_run = false, quiet = false;
+    /* like argv, kept for the life of the process */
+    static gl_buf yara_rules, ioc_files;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "s:p:o:n:qh", opts, NULL)) != -1) {
@@ -93,10 +110,16 @@ int gl_cmd_collect(int argc, char **argv)
             }
             sets[n_sets++] = optarg;
             break;
+        case 'Y': join_setting(&yara_rules, "yara.rules", optarg); break;
+        case 'I': join_setting(&ioc_files, "ioc.files", optarg); break;
         case 'h': fputs(collect_help, stdout); return GL_EXIT_OK;
         default: fputs(collect_help, stderr); return GL_EXIT_USAGE;
         }
     }
+    if (yara_rules.len && n_sets < MAX_SETS)
+        sets[n_sets++] = gl_buf_cstr(&yara_rules);
+    if (ioc_files.len && n_sets < MAX_SETS)
+        sets[n_sets++] = gl_buf_cstr(&ioc_files);
     if (optind < argc) {
         fprintf(stderr, "gleaner collect: unexpected argument '%s'\n\n%s", argv[optind], collect_help);
         return GL_EXIT_USAGE;

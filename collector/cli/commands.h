@@ -24,6 +24,7 @@ typedef struct gl_command {
     X(list, "list modules and profiles")                                    \
     X(reg, "registry hive tools (reg dump)")                                \
     X(evtx, "event log tools (evtx dump)")                                  \
+    X(yara, "YARA rule tools (yara check)")                                 \
     X(version, "print version, build date and library versions")
 
 #define GL_DECLARE_COMMAND(name, summary) int gl_cmd_##name(int argc, char **argv);

@@ -83,6 +83,23 @@ void gl_fb_evidence(gl_fb *fb, const char *artifact, const char *locator_fmt, ..
     fb->n_evidence++;
 }
 
+void gl_fb_attack(gl_fb *fb, const char *ids)
+{
+    gl_buf_clear(&fb->attack);
+    if (ids)
+        gl_buf_puts(&fb->attack, ids);
+}
+
+/* Split blank-separated ids in place into at most max pointers. */
+static size_t split_ids(char *s, const char **ids, size_t max)
+{
+    size_t n = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(s, " \t,", &save); tok && n < max; tok = strtok_r(NULL, " \t,", &save))
+        ids[n++] = tok;
+    return n;
+}
+
 gl_json *gl_fb_details(gl_fb *fb) { return &fb->dj; }
 
 void gl_fb_discard(gl_fb *fb)
@@ -93,6 +110,7 @@ void gl_fb_discard(gl_fb *fb)
     gl_buf_free(&fb->time);
     gl_buf_free(&fb->evidence);
     gl_buf_free(&fb->details);
+    gl_buf_free(&fb->attack);
 }
 
 void gl_fb_emit(gl_fb *fb)
@@ -119,6 +137,11 @@ void gl_fb_emit(gl_fb *fb)
         .subject = fb->subject.len ? fb->subject.data : NULL,
         .details_json = fb->details.data,
     };
+    const char *ids[16];
+    if (fb->attack.len) {
+        f.n_attack = split_ids(fb->attack.data, ids, 16);
+        f.attack = ids;
+    }
     gl_run_finding(fb->run, &f);
     free(ev);
     gl_fb_discard(fb);

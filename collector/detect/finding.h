@@ -33,7 +33,8 @@ typedef struct gl_fb {
     gl_buf evidence; /* artifact NUL locator NUL, repeated */
     size_t n_evidence, omitted;
     gl_buf details;
-    gl_json dj; /* inside the details object */
+    gl_json dj;    /* inside the details object */
+    gl_buf attack; /* blank-separated ids replacing the rule's; empty: the rule's */
 } gl_fb;
 
 /* Start a finding of a declared rule: severity and title are the rule's. */
@@ -44,6 +45,9 @@ void gl_fb_title(gl_fb *fb, const char *fmt, ...) GL_PRINTF(2, 3);
 void gl_fb_subject(gl_fb *fb, const char *fmt, ...) GL_PRINTF(2, 3);
 void gl_fb_time_filetime(gl_fb *fb, uint64_t filetime); /* 0: unknown */
 void gl_fb_time_iso(gl_fb *fb, const char *iso);
+/* ATT&CK ids of this finding, blank-separated, instead of the rule's
+ * (a YARA rule carries its own in its meta). Empty keeps the rule's. */
+void gl_fb_attack(gl_fb *fb, const char *ids);
 /* Add one evidence item: bundle member and where inside it. */
 void gl_fb_evidence(gl_fb *fb, const char *artifact, const char *locator_fmt, ...) GL_PRINTF(3, 4);
 /* The details object, open for keys. */

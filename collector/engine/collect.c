@@ -44,6 +44,7 @@ struct gl_run {
     const gl_collect_opts *opts;
     gl_source *src;
     gl_bundle *bundle;
+    gl_acquirer *acq; /* the bundle's, detached by gl_run_open_unacquired */
     char host[256];
     char output_dir[4096];
     gl_spool findings;
@@ -69,6 +70,16 @@ const char *gl_severity_name(gl_severity s)
 }
 
 gl_source *gl_run_source(gl_run *run) { return run->src; }
+
+/* The source acquires every file it opens while an acquirer is attached;
+ * detaching it around one open is the whole trick. */
+gl_file *gl_run_open_unacquired(gl_run *run, const char *path, gl_err *err)
+{
+    gl_source_set_acquirer(run->src, NULL);
+    gl_file *f = gl_source_open_file(run->src, path, err);
+    gl_source_set_acquirer(run->src, run->acq);
+    return f;
+}
 const char *gl_run_host(const gl_run *run) { return run->host; }
 void *gl_run_state(gl_run *run) { return run->cur ? run->cur->state : NULL; }
 const char *gl_run_spool_dir(const gl_run *run) { return run->output_dir; }
@@ -927,6 +938,7 @@ int gl_collect(const gl_collect_opts *opts, gl_collect_result *res, gl_err *err)
         return -1;
     }
     gl_acquirer acq = gl_bundle_acquirer(run.bundle);
+    run.acq = &acq;
     gl_source_set_acquirer(run.src, &acq);
     progress(&run, "gleaner %s: source %s, profile %s, host %s, bundle %s", GLEANER_VERSION,
              opts->source_spec, opts->profile->name, run.host, res->bundle_path);

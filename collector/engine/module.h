@@ -131,6 +131,12 @@ typedef struct gl_finding {
 } gl_finding;
 
 gl_source *gl_run_source(gl_run *run);
+/* Open a file through the run's source without acquiring it, for a module
+ * that reads many files to keep a few (yara scans ProgramData and keeps
+ * what matches); gl_source_open_file acquires it later. Call it from the
+ * module's own thread only: it detaches the source's acquirer meanwhile.
+ * The file can then be read from other threads (gl_file_reader). */
+gl_file *gl_run_open_unacquired(gl_run *run, const char *path, gl_err *err);
 const char *gl_run_host(const gl_run *run);
 /* The run's registry view over the source, shared by every module: opened
  * on first use with deleted material recovered (check gl_regkey_deleted /

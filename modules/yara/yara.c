@@ -1,0 +1,694 @@
+/* yara: scan files for the actor's tools with YARA. Rules are the
+ * project's own (the yara/ folder, embedded compressed, compiled at init) plus
+ * the user's (`--yara PATH`, i.e. `yara.rules`); a broken rule stops the
+ * run before anything is read. Targets are globs over the source
+ * (`yara.paths`, ';'-separated); each file up to `yara.max_file_size` is
+ * opened without acquisition, read into memory (never mapped: another
+ * process may be writing it), hashed and scanned by `yara.threads`
+ * workers; only files that match are acquired (up to `yara.acquire_max`).
+ *
+ * Records (one per file considered):
+ *   {"path","size","mtime","btime","sha256","status":"scanned|skipped|error",
+ *    "reason","artifact","matches":["<namespace>:<rule>",...]}
+ * Findings: yara.match per (file, rule): rule, namespace, tags, meta,
+ * SHA-256, size, times and the first matched strings (identifier, offset,
+ * bounded excerpt). High unless the rule's meta `severity` says otherwise. */
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <yara.h>
+#include "finding.h"
+#include "module.h"
+#include "sha256.h"
+#include "text.h"
+#include "yararules.h"
+
+#define MAX_CANDIDATES 2000000 /* files considered per run: bounds memory */
+#define MAX_STRINGS 8          /* matched strings kept per rule and file */
+#define EXCERPT_MAX 64         /* bytes of each matched string shown */
+#define MAX_RULES_PER_FILE 64  /* rules reported per file */
+#define QUEUE_SLOTS 64
+
+static const gl_setting_decl yara_settings[] = {
+    {"rules", GL_SETTING_TEXT, "", "extra rule files or directories (.yar/.yara, recursive), one per line (--yara)"},
+    {"builtin", GL_SETTING_BOOL, "true", "scan with the project's own rules"},
+    {"paths", GL_SETTING_TEXT,
+     "C:\\Users\\*\\Downloads\\**\\*;C:\\Users\\*\\Desktop\\**\\*;C:\\Users\\*\\AppData\\Local\\Temp\\**\\*;"
+     "C:\\Users\\Public\\**\\*;C:\\ProgramData\\**\\*;C:\\PerfLogs\\**\\*;C:\\Windows\\Temp\\**\\*",
+     "files to scan: globs separated by ';' ('**' is any depth)"},
+    {"skip", GL_SETTING_TEXT, "pagefile.sys;hiberfil.sys;swapfile.sys;*.vhd;*.vhdx;*.vmdk",
+     "file names never scanned: globs separated by ';'"},
+    {"max_file_size", GL_SETTING_SIZE, "64M", "larger files are not scanned (recorded as skipped)"},
+    {"acquire_max", GL_SETTING_SIZE, "64M", "matched files up to this size are acquired into the bundle"},
+    {"threads", GL_SETTING_UINT, "0", "scanning threads (0: one per core, at most 32)"},
+    {"timeout", GL_SETTING_DURATION, "60s", "a file still scanning after this long is abandoned (an error)"},
+    {0},
+};
+
+static const gl_rule_decl yara_rules[] = {
+    {"yara.match", GL_SEV_HIGH, "T1588.002", "File matches a YARA rule"},
+    {0},
+};
+
+typedef struct yara_state {
+    YR_RULES *rules;
+    size_t n_files;
+} yara_state;
+
+/* ---- init: compile every rule before anything is read -------------------------------- */
+
+static int yara_init(gl_run *run, void **state, gl_err *err)
+{
+    if (yr_initialize() != ERROR_SUCCESS)
+        return gl_err_set(err, "libyara failed to initialise");
+    char *paths = gl_xstrdup(gl_run_setting(run, "rules", ""));
+    const char *list[64];
+    size_t n = 0;
+    char *save = NULL;
+    for (char *p = strtok_r(paths, "\n", &save); p; p = strtok_r(NULL, "\n", &save)) {
+        if (n == 64) {
+            free(paths);
+            yr_finalize();
+            return gl_err_setc(err, GL_ERR_USAGE, "yara.rules: more than 64 rule paths");
+        }
+        list[n++] = p;
+    }
+    yara_state *st = gl_xcalloc(1, sizeof *st);
+    int rc = gl_yara_compile(gl_run_setting_bool(run, "builtin", true), list, n, &st->rules, &st->n_files, err);
+    free(paths);
+    if (rc != 0) {
+        free(st);
+        yr_finalize();
+        return -1;
+    }
+    *state = st;
+    return 0;
+}
+
+static void yara_fini(void *state)
+{
+    yara_state *st = state;
+    if (!st)
+        return;
+    yr_rules_destroy(st->rules);
+    free(st);
+    yr_finalize();
+}
+
+/* ---- what a scan found ------------------------------------------------------------------- */
+
+typedef struct rule_hit {
+    char *name;       /* "<namespace>:<rule>" */
+    char *rule, *ns;
+    char *json;       /* {"tags":[...],"meta":{...},"strings":[...],"strings_matched":N} */
+    gl_severity sev;
+    bool sev_from_meta;
+    char *attack, *description;
+} rule_hit;
+
+typedef struct candidate {
+    char *path;
+    uint64_t size;
+    gl_timespec mtime, btime;
+    /* filled by a worker */
+    bool scanned;
+    char *error;
+    char sha256[GL_SHA256_HEX];
+    rule_hit *hits;
+    size_t n_hits;
+} candidate;
+
+static bool parse_severity(const char *s, gl_severity *out)
+{
+    static const char *const names[] = {"info", "low", "medium", "high", "critical"};
+    for (int i = 0; i < 5; i++)
+        if (!strcasecmp(s, names[i])) {
+            *out = (gl_severity)i;
+            return true;
+        }
+    return false;
+}
+
+static void json_meta(gl_json *j, const YR_RULE *rule, rule_hit *h)
+{
+    const YR_META *meta;
+    gl_json_key(j, "meta");
+    gl_json_obj_begin(j);
+    yr_rule_metas_foreach(rule, meta)
+    {
+        gl_json_key(j, meta->identifier);
+        if (meta->type == META_TYPE_STRING)
+            gl_json_str(j, meta->string);
+        else if (meta->type == META_TYPE_BOOLEAN)
+            gl_json_bool(j, meta->integer != 0);
+        else
+            gl_json_int(j, meta->integer);
+        if (meta->type != META_TYPE_STRING)
+            continue;
+        if (!strcmp(meta->identifier, "severity") && parse_severity(meta->string, &h->sev))
+            h->sev_from_meta = true;
+        else if (!strcmp(meta->identifier, "attack") && !h->attack)
+            h->attack = gl_xstrdup(meta->string);
+        else if (!strcmp(meta->identifier, "description") && !h->description)
+            h->description = gl_xstrdup(meta->string);
+    }
+    gl_json_obj_end(j);
+}
+
+/* One matched string: identifier, offset, length and a bounded excerpt. */
+static void json_match(gl_json *j, const YR_STRING *s, const YR_MATCH *m)
+{
+    gl_json_obj_begin(j);
+    gl_json_kv_str(j, "id", s->identifier);
+    gl_json_kv_uint(j, "offset", (uint64_t)(m->base + m->offset));
+    gl_json_kv_uint(j, "length", (uint64_t)m->match_length);
+    gl_json_key(j, "excerpt");
+    size_t n = m->data_length > 0 ? (size_t)m->data_length : 0;
+    gl_json_strn(j, (const char *)m->data, n < EXCERPT_MAX ? n : EXCERPT_MAX);
+    gl_json_obj_end(j);
+}
+
+static void json_strings(gl_json *j, YR_SCAN_CONTEXT *ctx, const YR_RULE *rule)
+{
+    const YR_STRING *s;
+    size_t shown = 0, total = 0;
+    gl_json_key(j, "strings");
+    gl_json_arr_begin(j);
+    yr_rule_strings_foreach(rule, s)
+    {
+        /* libyara 4.2 hands out YR_MATCHes at unaligned addresses (its
+         * notebook allocator packs them), so each is copied before use
+         * rather than read through yr_string_matches_foreach. */
+        const void *at = ctx->matches[s->idx].head;
+        for (size_t guard = 0; at && guard < 1000000; guard++) {
+            YR_MATCH m;
+            memcpy(&m, at, sizeof m);
+            at = m.next;
+            if (m.is_private)
+                continue;
+            total++;
+            if (shown < MAX_STRINGS) {
+                shown++;
+                json_match(j, s, &m);
+            }
+        }
+    }
+    gl_json_arr_end(j);
+    gl_json_kv_uint(j, "strings_matched", total);
+}
+
+static int scan_cb(YR_SCAN_CONTEXT *ctx, int message, void *data, void *user)
+{
+    candidate *c = user;
+    if (message != CALLBACK_MSG_RULE_MATCHING)
+        return CALLBACK_CONTINUE;
+    if (c->n_hits == MAX_RULES_PER_FILE)
+        return CALLBACK_CONTINUE;
+    const YR_RULE *rule = data;
+    c->hits = gl_xrealloc(c->hits, (c->n_hits + 1) * sizeof *c->hits);
+    rule_hit *h = &c->hits[c->n_hits++];
+    memset(h, 0, sizeof *h);
+    h->sev = GL_SEV_HIGH;
+    h->rule = gl_xstrdup(rule->identifier);
+    h->ns = gl_xstrdup(rule->ns->name);
+    gl_buf name = {0}, out = {0};
+    gl_buf_printf(&name, "%s:%s", h->ns, h->rule);
+    h->name = name.data;
+    gl_json j;
+    gl_json_init(&j, &out);
+    gl_json_obj_begin(&j);
+    const char *tag;
+    gl_json_key(&j, "tags");
+    gl_json_arr_begin(&j);
+    yr_rule_tags_foreach(rule, tag) gl_json_str(&j, tag);
+    gl_json_arr_end(&j);
+    json_meta(&j, rule, h);
+    json_strings(&j, ctx, rule);
+    gl_json_obj_end(&j);
+    h->json = gl_xstrdup(gl_buf_cstr(&out));
+    gl_buf_free(&out);
+    return CALLBACK_CONTINUE;
+}
+
+/* Loki's filetype values, from the first bytes (what rules test for). */
+static const char *sniff_type(const uint8_t *d, size_t n)
+{
+    static const struct {
+        const char *magic;
+        size_t len;
+        const char *type;
+    } types[] = {
+        {"MZ", 2, "EXE"},         {"\x7f" "ELF", 4, "ELF"},  {"PK\x03\x04", 4, "ZIP"},
+        {"Rar!", 4, "RAR"},       {"7z\xbc\xaf", 4, "7Z"},   {"%PDF", 4, "PDF"},
+        {"\x1f\x8b", 2, "GZIP"},  {"MSCF", 4, "CAB"},      {"ElfFile", 7, "EVTX"},
+        {"regf", 4, "REGF"},      {"MDMP", 4, "DMP"},
+    };
+    for (size_t i = 0; i < sizeof types / sizeof *types; i++)
+        if (n >= types[i].len && !memcmp(d, types[i].magic, types[i].len))
+            return types[i].type;
+    return "";
+}
+
+static const char *base_name(const char *path)
+{
+    const char *b = path;
+    for (const char *p = path; *p; p++)
+        if (*p == '\\' || *p == '/')
+            b = p + 1;
+    return b;
+}
+
+/* ---- the worker pool: the main thread opens, workers read, hash and scan ------------------- */
+
+typedef struct job {
+    candidate *c;
+    gl_file *f;
+} job;
+
+typedef struct pool {
+    pthread_mutex_t mu;
+    pthread_cond_t not_empty, not_full;
+    job slots[QUEUE_SLOTS];
+    size_t head, count;
+    bool done;
+    YR_RULES *rules;
+    int timeout;
+    uint64_t max_size;
+} pool;
+
+static bool pool_pop(pool *p, job *out)
+{
+    pthread_mutex_lock(&p->mu);
+    while (!p->count && !p->done)
+        pthread_cond_wait(&p->not_empty, &p->mu);
+    bool got = p->count > 0;
+    if (got) {
+        *out = p->slots[p->head];
+        p->head = (p->head + 1) % QUEUE_SLOTS;
+        p->count--;
+        pthread_cond_signal(&p->not_full);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return got;
+}
+
+static void pool_push(pool *p, job j)
+{
+    pthread_mutex_lock(&p->mu);
+    while (p->count == QUEUE_SLOTS)
+        pthread_cond_wait(&p->not_full, &p->mu);
+    p->slots[(p->head + p->count) % QUEUE_SLOTS] = j;
+    p->count++;
+    pthread_cond_signal(&p->not_empty);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static char *errstr(const char *fmt, const char *a, long b)
+{
+    char msg[1200];
+    snprintf(msg, sizeof msg, fmt, a, b);
+    return gl_xstrdup(msg);
+}
+
+/* Read the whole file (it is at most max_size) into *buf. */
+static int read_all(gl_file *f, uint64_t max_size, gl_buf *buf, gl_err *err)
+{
+    gl_reader r = gl_file_reader(f);
+    if (r.size > max_size)
+        return gl_err_set(err, "%s: grew to %" PRIu64 " bytes, past the scan cap", r.name, r.size);
+    gl_buf_clear(buf);
+    gl_buf_reserve(buf, (size_t)r.size + 1);
+    uint64_t off = 0;
+    while (off < r.size) {
+        int64_t got = r.read_at(r.ctx, off, buf->data + off, (size_t)(r.size - off), err);
+        if (got < 0)
+            return -1;
+        if (got == 0)
+            break; /* shrank while read: scan what is there */
+        off += (uint64_t)got;
+    }
+    buf->len = (size_t)off;
+    return 0;
+}
+
+static void scan_one(pool *p, YR_SCANNER *sc, job *jb, gl_buf *data)
+{
+    candidate *c = jb->c;
+    gl_err err = {0};
+    if (read_all(jb->f, p->max_size, data, &err) != 0) {
+        c->error = gl_xstrdup(err.msg);
+        return;
+    }
+    gl_sha256 h;
+    gl_sha256_init(&h);
+    gl_sha256_update(&h, data->data, data->len);
+    gl_sha256_final(&h, c->sha256);
+    const char *name = base_name(c->path), *dot = strrchr(name, '.');
+    yr_scanner_define_string_variable(sc, "filename", name);
+    yr_scanner_define_string_variable(sc, "filepath", c->path);
+    yr_scanner_define_string_variable(sc, "extension", dot ? dot : "");
+    yr_scanner_define_string_variable(sc, "filetype", sniff_type((const uint8_t *)data->data, data->len));
+    /* the owner is an NTFS security descriptor the source does not read yet */
+    yr_scanner_define_string_variable(sc, "owner", "");
+    yr_scanner_set_callback(sc, scan_cb, c);
+    int rc = yr_scanner_scan_mem(sc, (const uint8_t *)data->data, data->len);
+    if (rc == ERROR_SCAN_TIMEOUT)
+        c->error = errstr("%s: scan abandoned after %ld s", c->path, p->timeout);
+    else if (rc != ERROR_SUCCESS)
+        c->error = errstr("%s: libyara error %ld", c->path, rc);
+    c->scanned = true;
+}
+
+static void *worker(void *arg)
+{
+    pool *p = arg;
+    YR_SCANNER *sc = NULL;
+    if (yr_scanner_create(p->rules, &sc) != ERROR_SUCCESS)
+        sc = NULL;
+    else
+        yr_scanner_set_timeout(sc, p->timeout);
+    gl_buf data = {0};
+    job jb;
+    while (pool_pop(p, &jb)) {
+        if (sc)
+            scan_one(p, sc, &jb, &data);
+        else
+            jb.c->error = gl_xstrdup("libyara could not create a scanner (out of memory)");
+        gl_file_close(jb.f);
+    }
+    gl_buf_free(&data);
+    if (sc)
+        yr_scanner_destroy(sc);
+    return NULL;
+}
+
+/* ---- choosing files ------------------------------------------------------------------------ */
+
+typedef struct scan_ctx {
+    gl_run *run;
+    candidate *c;
+    size_t n, cap;
+    char **skip;
+    size_t n_skip;
+    bool truncated;
+} scan_ctx;
+
+static size_t split_list(char *s, char **out, size_t max)
+{
+    size_t n = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(s, ";", &save); t && n < max; t = strtok_r(NULL, ";", &save))
+        if (*t)
+            out[n++] = t;
+    return n;
+}
+
+static int on_file(void *ctx, const gl_file_info *info)
+{
+    scan_ctx *s = ctx;
+    if (info->is_dir || info->is_link)
+        return 0;
+    const char *name = base_name(info->path);
+    for (size_t i = 0; i < s->n_skip; i++)
+        if (gl_glob_match(s->skip[i], name))
+            return 0;
+    if (s->n == MAX_CANDIDATES) {
+        s->truncated = true;
+        return 1;
+    }
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 256;
+        s->c = gl_xrealloc(s->c, s->cap * sizeof *s->c);
+    }
+    candidate *c = &s->c[s->n++];
+    memset(c, 0, sizeof *c);
+    c->path = gl_xstrdup(info->path);
+    c->size = info->size;
+    c->mtime = info->mtime;
+    c->btime = info->btime;
+    return 0;
+}
+
+static int cmp_cand(const void *a, const void *b)
+{
+    return strcmp(((const candidate *)a)->path, ((const candidate *)b)->path);
+}
+
+/* Globs may overlap (Users\Public and Users\*\Downloads): scan each file once. */
+static void dedup(scan_ctx *s)
+{
+    qsort(s->c, s->n, sizeof *s->c, cmp_cand);
+    size_t w = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (w && !strcmp(s->c[w - 1].path, s->c[i].path)) {
+            free(s->c[i].path);
+            continue;
+        }
+        s->c[w++] = s->c[i];
+    }
+    s->n = w;
+}
+
+static void gather(scan_ctx *s)
+{
+    char *paths = gl_xstrdup(gl_run_setting(s->run, "paths", "")), *skip = gl_xstrdup(gl_run_setting(s->run, "skip", ""));
+    char *globs[256], *skips[256];
+    size_t n = split_list(paths, globs, 256);
+    s->skip = skips;
+    s->n_skip = split_list(skip, skips, 256);
+    for (size_t i = 0; i < n && !s->truncated; i++) {
+        gl_err err = {0};
+        if (gl_source_glob(gl_run_source(s->run), globs[i], on_file, s, &err) < 0)
+            gl_run_error(s->run, "yara target %s: %s", globs[i], err.msg);
+    }
+    if (s->truncated)
+        gl_run_error(s->run, "yara: more than %d files to scan; the rest were not scanned", MAX_CANDIDATES);
+    s->skip = NULL;
+    free(paths);
+    free(skip);
+    dedup(s);
+}
+
+/* ---- reporting ------------------------------------------------------------------------------ */
+
+static void json_time(gl_json *j, const char *key, gl_timespec t)
+{
+    gl_json_key(j, key);
+    if (!t.valid) {
+        gl_json_null(j);
+        return;
+    }
+    char iso[GL_TIME_STRLEN];
+    gl_unixtime_iso(t.sec, t.nsec, 9, iso);
+    gl_json_str(j, iso);
+}
+
+static void emit_record(gl_run *run, const candidate *c, const char *status, const char *reason,
+                        const char *artifact)
+{
+    gl_buf line = {0};
+    gl_json j;
+    gl_json_init(&j, &line);
+    gl_json_obj_begin(&j);
+    gl_json_kv_str(&j, "path", c->path);
+    gl_json_kv_uint(&j, "size", c->size);
+    json_time(&j, "mtime", c->mtime);
+    json_time(&j, "btime", c->btime);
+    gl_json_key(&j, "sha256");
+    if (c->sha256[0])
+        gl_json_str(&j, c->sha256);
+    else
+        gl_json_null(&j);
+    gl_json_kv_str(&j, "status", status);
+    if (reason)
+        gl_json_kv_str(&j, "reason", reason);
+    if (artifact)
+        gl_json_kv_str(&j, "artifact", artifact);
+    gl_json_key(&j, "matches");
+    gl_json_arr_begin(&j);
+    for (size_t i = 0; i < c->n_hits; i++)
+        gl_json_str(&j, c->hits[i].name);
+    gl_json_arr_end(&j);
+    gl_json_obj_end(&j);
+    gl_run_record(run, line.data, line.len);
+    gl_buf_free(&line);
+}
+
+static void emit_finding(gl_run *run, const candidate *c, const rule_hit *h, const char *artifact)
+{
+    gl_fb fb;
+    gl_fb_start(&fb, run, "yara.match");
+    if (h->sev_from_meta)
+        gl_fb_severity(&fb, h->sev,
+                       "the rule's meta gives severity %s: it names what the match means (a dual-use tool is "
+                       "benign where the organisation uses it; an offensive tool is not)",
+                       gl_severity_name(h->sev));
+    else
+        gl_fb_severity(&fb, GL_SEV_HIGH,
+                       "a YARA match is high unless the rule's meta gives another severity; benign only if the "
+                       "file is a known, sanctioned copy (check its SHA-256)");
+    gl_fb_title(&fb, "%s matches YARA rule %s%s%s", base_name(c->path), h->rule, h->description ? ": " : "",
+                h->description ? h->description : "");
+    gl_fb_subject(&fb, "%s|%s", c->path, h->name);
+    if (h->attack)
+        gl_fb_attack(&fb, h->attack);
+    if (c->mtime.valid) {
+        char iso[GL_TIME_STRLEN];
+        gl_unixtime_iso(c->mtime.sec, c->mtime.nsec, 9, iso);
+        gl_fb_time_iso(&fb, iso);
+    }
+    gl_fb_evidence(&fb, artifact, "%s", c->path);
+    gl_json *d = gl_fb_details(&fb);
+    gl_json_kv_str(d, "rule", h->rule);
+    gl_json_kv_str(d, "namespace", h->ns);
+    gl_json_kv_str(d, "path", c->path);
+    gl_json_kv_str(d, "sha256", c->sha256);
+    gl_json_kv_uint(d, "size", c->size);
+    json_time(d, "mtime", c->mtime);
+    json_time(d, "btime", c->btime);
+    /* tags, meta and matched strings, as the scan callback wrote them */
+    size_t len = strlen(h->json);
+    if (len > 2) {
+        gl_json_key(d, "match");
+        gl_json_raw(d, h->json, len);
+    }
+    gl_fb_emit(&fb);
+}
+
+/* Acquire a matched file (a second open, this time through acquisition). */
+static char *acquire(gl_run *run, const candidate *c, uint64_t cap, const char **why)
+{
+    if (c->size > cap) {
+        *why = "larger than yara.acquire_max: not acquired";
+        return NULL;
+    }
+    gl_err err = {0};
+    gl_file *f = gl_source_open_file(gl_run_source(run), c->path, &err);
+    if (!f) {
+        gl_run_error(run, "yara: acquiring %s: %s", c->path, err.msg);
+        *why = "acquisition failed";
+        return NULL;
+    }
+    const char *a = gl_file_artifact(f);
+    char *out = a ? gl_xstrdup(a) : NULL;
+    gl_file_close(f);
+    return out;
+}
+
+static void report(gl_run *run, candidate *c, uint64_t max_size, uint64_t acquire_max)
+{
+    if (c->size > max_size) {
+        emit_record(run, c, "skipped", "larger than yara.max_file_size", NULL);
+        return;
+    }
+    if (c->error || !c->scanned) {
+        gl_run_error(run, "yara: %s", c->error ? c->error : c->path);
+        emit_record(run, c, "error", c->error ? c->error : "not scanned", NULL);
+        return;
+    }
+    const char *why = NULL;
+    char *artifact = c->n_hits ? acquire(run, c, acquire_max, &why) : NULL;
+    for (size_t i = 0; i < c->n_hits; i++)
+        emit_finding(run, c, &c->hits[i], artifact);
+    emit_record(run, c, "scanned", why, artifact);
+    free(artifact);
+}
+
+static void free_candidate(candidate *c)
+{
+    for (size_t i = 0; i < c->n_hits; i++) {
+        free(c->hits[i].name);
+        free(c->hits[i].rule);
+        free(c->hits[i].ns);
+        free(c->hits[i].json);
+        free(c->hits[i].attack);
+        free(c->hits[i].description);
+    }
+    free(c->hits);
+    free(c->error);
+    free(c->path);
+}
+
+static size_t thread_count(gl_run *run)
+{
+    uint64_t t = gl_run_setting_uint(run, "threads", 0);
+    if (!t) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        t = cores > 0 ? (uint64_t)cores : 1;
+    }
+    return t > YR_MAX_THREADS ? YR_MAX_THREADS : (size_t)t;
+}
+
+static void scan_all(gl_run *run, scan_ctx *s, pool *p, size_t n_threads)
+{
+    pthread_t tids[YR_MAX_THREADS];
+    size_t started = 0;
+    for (; started < n_threads; started++)
+        if (pthread_create(&tids[started], NULL, worker, p) != 0)
+            break;
+    if (!started)
+        gl_run_error(run, "yara: no scanning thread could be started");
+    for (size_t i = 0; i < s->n && started; i++) {
+        candidate *c = &s->c[i];
+        if (c->size > p->max_size)
+            continue;
+        gl_err err = {0};
+        gl_file *f = gl_run_open_unacquired(run, c->path, &err);
+        if (!f) {
+            c->error = gl_xstrdup(err.msg);
+            continue;
+        }
+        pool_push(p, (job){c, f});
+    }
+    pthread_mutex_lock(&p->mu);
+    p->done = true;
+    pthread_cond_broadcast(&p->not_empty);
+    pthread_mutex_unlock(&p->mu);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(tids[i], NULL);
+}
+
+static int yara_run(gl_run *run, gl_err *err)
+{
+    (void)err;
+    yara_state *st = gl_run_state(run);
+    scan_ctx s = {.run = run};
+    gather(&s);
+    pool p = {.rules = st->rules, .max_size = gl_run_setting_size(run, "max_file_size", 64u << 20)};
+    int64_t timeout = gl_run_setting_seconds(run, "timeout", 60);
+    p.timeout = timeout > 0 && timeout < 86400 ? (int)timeout : 86400;
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.not_empty, NULL);
+    pthread_cond_init(&p.not_full, NULL);
+    size_t n_threads = thread_count(run);
+    scan_all(run, &s, &p, n_threads);
+    pthread_mutex_destroy(&p.mu);
+    pthread_cond_destroy(&p.not_empty);
+    pthread_cond_destroy(&p.not_full);
+    uint64_t acquire_max = gl_run_setting_size(run, "acquire_max", 64u << 20);
+    size_t matched = 0;
+    for (size_t i = 0; i < s.n; i++) {
+        report(run, &s.c[i], p.max_size, acquire_max);
+        matched += s.c[i].n_hits > 0;
+        free_candidate(&s.c[i]);
+    }
+    gl_run_log(run, "yara: %zu rule files, %zu files considered, %zu matched, %zu threads", st->n_files, s.n,
+               matched, n_threads);
+    free(s.c);
+    return 0;
+}
+
+const gl_module gl_module_yara = {
+    .name = "yara",
+    .description = "YARA scan for the actor's tools (project rules + --yara), matched files acquired",
+    .needs = GL_NEEDS_FILES,
+    .settings = yara_settings,
+    .rules = yara_rules,
+    .init = yara_init,
+    .fini = yara_fini,
+    .run = yara_run,
+};
