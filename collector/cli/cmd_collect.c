@@ -1,5 +1,6 @@
 /* gleaner collect: the program layer over gl_collect(). */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,12 @@ static void print_dry_run(const gl_profile *p, const gl_module *const *order, co
     }
     for (size_t i = 0; i < p->n_settings; i++)
         printf("setting %s = %s\n", p->settings[i].key, p->settings[i].value);
+}
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    gl_collect_request_stop();
 }
 
 static char *join_argv(int argc, char **argv)
@@ -124,6 +131,10 @@ int gl_cmd_collect(int argc, char **argv)
         fprintf(stderr, "gleaner collect: unexpected argument '%s'\n\n%s", argv[optind], collect_help);
         return GL_EXIT_USAGE;
     }
+    if ((!strncmp(source, "dir:", 4) && !source[4]) || (!strncmp(source, "bundle:", 7) && !source[7])) {
+        fprintf(stderr, "gleaner collect: source '%s' names no path\n", source);
+        return GL_EXIT_USAGE;
+    }
     if (strcmp(source, "live") && strncmp(source, "dir:", 4) && strncmp(source, "bundle:", 7)) {
         fprintf(stderr, "gleaner collect: unknown source '%s' (expected live, dir:PATH or bundle:FILE)\n", source);
         return GL_EXIT_USAGE;
@@ -156,6 +167,14 @@ int gl_cmd_collect(int argc, char **argv)
         gl_profile_free(profile);
         return rc != 0 ? GL_EXIT_USAGE : GL_EXIT_OK;
     }
+    /* An interrupted collection still leaves a valid (partial) bundle. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     gl_collect_result res;
     rc = gl_collect(&o, &res, &err);
     free(cmdline);

@@ -222,3 +222,24 @@ void gl_guid_format(char out[39], const uint8_t p[16])
     snprintf(out, 39, "{%08" PRIX32 "-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}", gl_le32(p),
              gl_le16(p + 4), gl_le16(p + 6), p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15]);
 }
+
+void gl_escape_controls(gl_buf *out, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p >= 0x20 && *p != 0x7f) {
+            gl_buf_putc(out, (char)*p);
+            continue;
+        }
+        gl_buf_putc(out, '\\');
+        switch (*p) {
+        case '\n': gl_buf_putc(out, 'n'); break;
+        case '\r': gl_buf_putc(out, 'r'); break;
+        case '\t': gl_buf_putc(out, 't'); break;
+        default:
+            gl_buf_putc(out, 'x');
+            gl_buf_putc(out, hex[*p >> 4]);
+            gl_buf_putc(out, hex[*p & 15]);
+        }
+    }
+}

@@ -34,6 +34,10 @@ int64_t gl_filetime_to_unix(uint64_t filetime);
 /* Compact UTC stamp for file names: 20261125T101500Z. */
 void gl_utc_compact(time_t t, char out[32]);
 
+/* Append s with control characters escaped (\n, \r, \t, \xHH), so a
+ * file name from evidence can never forge a line of a log. */
+void gl_escape_controls(gl_buf *out, const char *s);
+
 /* Binary SID (n bytes) to "S-1-5-21-...". Returns false if malformed. */
 bool gl_sid_format(gl_buf *out, const uint8_t *p, size_t n);
 /* 16-byte GUID to "{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}" (upper case). */

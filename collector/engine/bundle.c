@@ -34,6 +34,8 @@ struct gl_bundle {
     size_t n_slots;
     gl_bundle_stats stats;
     unsigned char *copybuf;
+    char *note;          /* what happened to a stale .partial, for the run's log */
+    volatile const sig_atomic_t *stop; /* non-zero: acquire no more files (interrupted) */
 };
 
 /* ---- member set ------------------------------------------------------- */
@@ -124,6 +126,19 @@ gl_bundle *gl_bundle_create(const char *path, time_t created, gl_err *err)
         goto fail;
     }
     b->fp = fopen(b->partial, "wbx");
+    if (!b->fp && errno == EEXIST) {
+        /* A run that died left it; it must never block the next one. It
+         * may be all that is left of an earlier collection: keep it aside. */
+        gl_buf aside = {0};
+        gl_buf_printf(&aside, "%s.stale-%lld", b->partial, (long long)created);
+        if (rename(b->partial, aside.data) == 0) {
+            gl_buf note = {0};
+            gl_buf_printf(&note, "a stale %s from an interrupted run was moved aside to %s", b->partial, aside.data);
+            b->note = note.data;
+            b->fp = fopen(b->partial, "wbx");
+        }
+        gl_buf_free(&aside);
+    }
     if (!b->fp) {
         gl_err_errno(err, "creating %s", b->partial);
         goto fail;
@@ -213,6 +228,10 @@ const char *gl_bundle_add_file(gl_bundle *b, const char *name, gl_file *f, gl_er
     size_t slot = b->n_slots ? *find_slot(b, name) : 0;
     if (slot)
         return b->members[slot - 1].path;
+    if (b->stop && *b->stop) {
+        gl_err_setc(err, GL_ERR_LIMIT, "%s: not acquired: the run was interrupted", gl_file_get_info(f)->path);
+        return NULL;
+    }
     const gl_file_info *info = gl_file_get_info(f);
     uint64_t size = info->size; /* the header is written first: size as stat'ed */
     struct archive_entry *e = new_entry(name, size, b->created);
@@ -354,6 +373,7 @@ static void free_bundle(gl_bundle *b)
     free(b->copybuf);
     free(b->path);
     free(b->partial);
+    free(b->note);
     free(b);
 }
 
@@ -362,6 +382,28 @@ static const char *base_name(const char *p)
     const char *s = strrchr(p, '/');
     return s ? s + 1 : p;
 }
+
+static int write_sidecar(const char *path, const char *sha_hex, const char *name, gl_err *err)
+{
+    gl_buf tmp = {0};
+    gl_buf_printf(&tmp, "%s.partial", path);
+    FILE *sf = fopen(tmp.data, "w");
+    int rc = 0;
+    if (!sf || fprintf(sf, "%s  %s\n", sha_hex, name) < 0 || fflush(sf) != 0 || fsync(fileno(sf)) != 0) {
+        rc = gl_err_errno(err, "writing %s", path);
+    }
+    if (sf && fclose(sf) != 0 && rc == 0)
+        rc = gl_err_errno(err, "writing %s", path);
+    if (rc == 0 && rename(tmp.data, path) != 0)
+        rc = gl_err_errno(err, "renaming %s to %s", tmp.data, path);
+    if (rc != 0)
+        remove(tmp.data);
+    gl_buf_free(&tmp);
+    return rc;
+}
+
+const char *gl_bundle_note(const gl_bundle *b) { return b->note; }
+void gl_bundle_set_stop_flag(gl_bundle *b, volatile const sig_atomic_t *stop) { b->stop = stop; }
 
 int gl_bundle_finish(gl_bundle *b, char sha_hex[GL_SHA256_HEX], gl_err *err)
 {
@@ -384,22 +426,22 @@ int gl_bundle_finish(gl_bundle *b, char sha_hex[GL_SHA256_HEX], gl_err *err)
     }
     b->fp = NULL;
     gl_sha256_final(&b->whole, sha_hex);
-    if (rename(b->partial, b->path) != 0) {
-        gl_err_errno(err, "renaming %s to %s", b->partial, b->path);
-        goto fail;
-    }
+    /* The sidecar first, then the rename: whatever fails (a full disk at
+     * the very end), either both files are in place or neither is, so the
+     * exit code and the files on disk agree. */
     gl_buf side = {0};
     gl_buf_printf(&side, "%s.sha256", b->path);
-    FILE *sf = fopen(side.data, "w");
-    if (!sf || fprintf(sf, "%s  %s\n", sha_hex, base_name(b->path)) < 0 || fclose(sf) != 0) {
-        gl_err_errno(err, "writing %s", side.data);
-        gl_buf_free(&side);
-        free_bundle(b);
-        return -1;
+    rc = write_sidecar(side.data, sha_hex, base_name(b->path), err);
+    if (rc == 0 && rename(b->partial, b->path) != 0) {
+        gl_err_errno(err, "renaming %s to %s", b->partial, b->path);
+        remove(side.data);
+        rc = -1;
     }
+    if (rc != 0)
+        remove(b->partial);
     gl_buf_free(&side);
     free_bundle(b);
-    return 0;
+    return rc;
 fail:
     gl_bundle_abort(b);
     return -1;

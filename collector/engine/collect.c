@@ -1,5 +1,6 @@
 #include "collect.h"
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -59,9 +60,17 @@ struct gl_run {
     shared_obj shared[MAX_SHARED];
     size_t n_shared;
     uint64_t total_findings, total_timeline, total_errors;
+    char **run_errors; /* errors outside any module */
+    size_t n_run_errors;
+    char product[256]; /* Windows product name of the evidence, read before acquisition starts */
     gl_err io_err; /* first spool write failure */
     bool io_failed;
 };
+
+/* Set from a signal handler (SIGINT, SIGTERM, console close): stop
+ * acquiring, run no further module, and finish a valid partial bundle. */
+static volatile sig_atomic_t stop_requested;
+void gl_collect_request_stop(void) { stop_requested = 1; }
 
 const char *gl_severity_name(gl_severity s)
 {
@@ -280,7 +289,8 @@ static void log_line(gl_run *run, const char *level, const char *msg)
     char ts[GL_TIME_STRLEN];
     now_iso(ts);
     gl_buf line = {0};
-    gl_buf_printf(&line, "%s %s %s: %s", ts, level, run->cur ? run->cur->mod->name : "gleaner", msg);
+    gl_buf_printf(&line, "%s %s %s: ", ts, level, run->cur ? run->cur->mod->name : "gleaner");
+    gl_escape_controls(&line, msg); /* evidence names must not forge log lines */
     spool_or_note(run, &run->log, line.data, line.len);
     if (run->opts->progress && strcmp(level, "DETAIL"))
         fprintf(run->opts->progress, "%s\n", line.data + strlen(ts) + 1);
@@ -315,8 +325,13 @@ static void note_error(gl_run *run, const char *msg)
 {
     run->total_errors++;
     module_result *m = run->cur;
-    if (!m)
+    if (!m) { /* the run's own problems (interruption): listed at the top of run.json */
+        if (run->n_run_errors < MAX_ERRORS_LISTED) {
+            run->run_errors = gl_xrealloc(run->run_errors, (run->n_run_errors + 1) * sizeof *run->run_errors);
+            run->run_errors[run->n_run_errors++] = gl_xstrdup(msg);
+        }
         return;
+    }
     m->errors++;
     if (m->n_error_list < MAX_ERRORS_LISTED) {
         m->error_list = gl_xrealloc(m->error_list, (m->n_error_list + 1) * sizeof *m->error_list);
@@ -574,7 +589,7 @@ static void json_self_hash(gl_json *j)
     gl_json_null(j);
 }
 
-static void json_os(gl_json *j, gl_source *src)
+static void json_os(gl_json *j, gl_source *src, const char *product)
 {
     gl_json_key(j, "os");
     gl_json_obj_begin(j);
@@ -585,9 +600,8 @@ static void json_os(gl_json *j, gl_source *src)
         gl_json_kv_str(j, "version", u.version);
         gl_json_kv_str(j, "machine", u.machine);
     } else {
-        char product[256];
         gl_json_kv_str(j, "system", "Windows");
-        if (gl_hostinfo_product_name(src, product, sizeof product) == 0)
+        if (product[0])
             gl_json_kv_str(j, "product", product);
     }
     gl_json_obj_end(j);
@@ -601,8 +615,9 @@ static void render_run_json(gl_run *run, const char *started, const char *ended,
     gl_json_obj_begin(&j);
     gl_json_kv_str(&j, "format", "gleaner-run/1");
     gl_json_kv_str(&j, "status", status);
+    gl_json_kv_str(&j, "reason", stop_requested ? "interrupted" : !strcmp(status, "partial") ? "errors" : NULL);
     gl_json_kv_str(&j, "host", run->host);
-    json_os(&j, run->src);
+    json_os(&j, run->src, run->product);
     gl_json_kv_str(&j, "gleaner_version", GLEANER_VERSION);
     json_self_hash(&j);
     gl_json_kv_str(&j, "command_line", run->opts->command_line);
@@ -628,6 +643,11 @@ static void render_run_json(gl_run *run, const char *started, const char *ended,
     gl_json_kv_uint(&j, "timeline_events", run->total_timeline);
     gl_json_kv_uint(&j, "errors", run->total_errors);
     gl_json_obj_end(&j);
+    gl_json_key(&j, "errors");
+    gl_json_arr_begin(&j);
+    for (size_t i = 0; i < run->n_run_errors; i++)
+        gl_json_str(&j, run->run_errors[i]);
+    gl_json_arr_end(&j);
     gl_json_key(&j, "modules");
     gl_json_arr_begin(&j);
     for (size_t i = 0; i < run->n_mods; i++) {
@@ -761,6 +781,12 @@ static void run_module(gl_run *run, module_result *m)
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     progress(run, "start");
+#ifdef GLEANER_TEST_BUILD
+    /* Deterministic interruption for tests: a signal as this module starts. */
+    const char *at = getenv("GLEANER_TEST_INTERRUPT_AT");
+    if (at && !strcmp(at, m->mod->name))
+        raise(SIGTERM);
+#endif
     int rc = m->mod->run(run, &err);
     m->seconds = elapsed(&t0);
     if (rc != 0)
@@ -834,6 +860,9 @@ static void end_run(gl_run *run)
     }
     free(run->mods);
     free(run->order);
+    for (size_t i = 0; i < run->n_run_errors; i++)
+        free(run->run_errors[i]);
+    free(run->run_errors);
 }
 
 static int ensure_dir(const char *dir, gl_err *err)
@@ -914,6 +943,9 @@ int gl_collect(const gl_collect_opts *opts, gl_collect_result *res, gl_err *err)
     }
     gl_source_exclude(run.src, run.output_dir);
     gl_detect_host(run.src, run.host, sizeof run.host);
+    if (strcmp(gl_source_kind(run.src), "live") &&
+        gl_hostinfo_product_name(run.src, run.product, sizeof run.product) != 0)
+        run.product[0] = '\0';
     time_t t0 = time(NULL);
     char started[GL_TIME_STRLEN];
     now_iso(started);
@@ -940,11 +972,19 @@ int gl_collect(const gl_collect_opts *opts, gl_collect_result *res, gl_err *err)
     gl_acquirer acq = gl_bundle_acquirer(run.bundle);
     run.acq = &acq;
     gl_source_set_acquirer(run.src, &acq);
+    gl_bundle_set_stop_flag(run.bundle, &stop_requested);
+    if (gl_bundle_note(run.bundle))
+        progress(&run, "%s", gl_bundle_note(run.bundle));
     progress(&run, "gleaner %s: source %s, profile %s, host %s, bundle %s", GLEANER_VERSION,
              opts->source_spec, opts->profile->name, run.host, res->bundle_path);
 
-    for (size_t i = 0; i < run.n_mods && !run.io_failed; i++)
+    for (size_t i = 0; i < run.n_mods && !run.io_failed; i++) {
+        if (stop_requested) {
+            gl_run_error(&run, "interrupted: module %s and the ones after it did not run", run.mods[i].mod->name);
+            break;
+        }
         run_module(&run, &run.mods[i]);
+    }
 
     if (run.regview) {
         const char *roots;

@@ -36,6 +36,11 @@ typedef struct gl_collect_result {
  * setting or a module's data file was at fault, and nothing was read). */
 int gl_collect(const gl_collect_opts *opts, gl_collect_result *res, gl_err *err);
 
+/* Ask a running gl_collect to stop: async-signal-safe (it sets a flag).
+ * No further file is acquired and no further module runs; the bundle is
+ * finished as partial with run.json reason "interrupted". */
+void gl_collect_request_stop(void);
+
 /* Check the profile against the modules' declarations before anything is
  * read: every module exists, every `set` names a declared setting with a
  * value of its type, and the modules' `reads` have no cycle. Fills order
