@@ -148,6 +148,27 @@ Test(sam, corpus_domain_f)
     cr_expect_eq(d.min_password_length, 0);
     cr_expect_eq(d.lockout_threshold, 0);
     free(p);
+
+    /* the machine SID, which the alias members and the logs' TargetSid use */
+    p = value_bytes(h, "SAM\\Domains\\Account", "V", &len);
+    gl_buf sid = {0};
+    cr_assert_eq(gl_sam_domain_v_sid(p, len, "SAM\\Domains\\Account", &sid, &err), 0, "%s", err.msg);
+    cr_expect_str_eq(gl_buf_cstr(&sid), DOMAIN_SID);
+    /* hostile: the SID entry pointing past the value, a short value */
+    uint8_t bad[0x30 + 24];
+    memcpy(bad, p, sizeof bad);
+    bad[12] = 0x10;
+    gl_buf_clear(&sid);
+    cr_expect_eq(gl_sam_domain_v_sid(bad, sizeof bad, "D\\V", &sid, &err), -1);
+    cr_expect_str_eq(err.msg, "D\\V: offset 0xc: domain SID offset/length point past the value");
+    bad[12] = 0;
+    bad[0x31] = 5; /* claims 5 sub-authorities in 24 bytes */
+    cr_expect_eq(gl_sam_domain_v_sid(bad, sizeof bad, "D\\V", &sid, &err), -1);
+    cr_expect_str_eq(err.msg, "D\\V: offset 0x30: domain SID malformed");
+    cr_expect_eq(sid.len, 0);
+    cr_expect_eq(gl_sam_domain_v_sid(bad, 0x2f, "D\\V", &sid, &err), -1);
+    gl_buf_free(&sid);
+    free(p);
     regf_close(h);
 }
 

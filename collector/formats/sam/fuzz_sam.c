@@ -32,6 +32,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     gl_sam_domain_f d;
     gl_sam_domain_f_parse(data, size, "D", &d, &err);
     sink += d.next_rid;
+    gl_buf sid = {0};
+    gl_sam_domain_v_sid(data, size, "D", &sid, &err);
+    touch(gl_buf_cstr(&sid));
+    gl_buf_free(&sid);
 
     gl_sam_alias_c a;
     gl_sam_alias_c_parse(data, size, "C", &a, &err);

@@ -1,5 +1,6 @@
 /* SAM hive value decoders (see sam.h for the layouts and sources). */
 #include "sam.h"
+#include <inttypes.h>
 #include <stdlib.h>
 #include "text.h"
 
@@ -119,6 +120,21 @@ int gl_sam_domain_f_parse(const uint8_t *p, size_t n, const char *what, gl_sam_d
     out->min_password_length = gl_le16(p + 0x50);
     out->password_history_length = gl_le16(p + 0x52);
     out->lockout_threshold = gl_le16(p + 0x54);
+    return 0;
+}
+
+int gl_sam_domain_v_sid(const uint8_t *p, size_t n, const char *what, gl_buf *out, gl_err *err)
+{
+    if (n < GL_SAM_DOMAIN_V_HEADER)
+        return gl_err_set(err, "%s: domain V value: %zu bytes, expected at least %d", what, n,
+                          GL_SAM_DOMAIN_V_HEADER);
+    uint64_t off = gl_le32(p + 12), len = gl_le32(p + 16);
+    size_t data_len = n - GL_SAM_DOMAIN_V_HEADER;
+    if (off > data_len || len > data_len - off)
+        return gl_err_set(err, "%s: offset 0xc: domain SID offset/length point past the value", what);
+    const uint8_t *sid = p + GL_SAM_DOMAIN_V_HEADER + off;
+    if (len < 8 || len != 8 + 4 * (uint64_t)sid[1] || !gl_sid_format(out, sid, (size_t)len))
+        return gl_err_set(err, "%s: offset 0x%" PRIx64 ": domain SID malformed", what, GL_SAM_DOMAIN_V_HEADER + off);
     return 0;
 }
 

@@ -135,6 +135,14 @@ typedef struct gl_sam_domain_f {
 
 int gl_sam_domain_f_parse(const uint8_t *p, size_t n, const char *what, gl_sam_domain_f *out, gl_err *err);
 
+/* The machine (account domain) SID from the domain `V` value under
+ * SAM\Domains\Account: entry 1 of a 4-entry (offset, length, unused)
+ * table, data relative to the table's end (0x30). A local account's SID is
+ * this SID plus "-<RID>", which is how SAM users meet the TargetSid of
+ * the Security log. Appends "S-1-5-21-..." to out. */
+#define GL_SAM_DOMAIN_V_HEADER 0x30
+int gl_sam_domain_v_sid(const uint8_t *p, size_t n, const char *what, gl_buf *out, gl_err *err);
+
 /* An alias (local group) `C` value: RID, name, comment and member SIDs.
  * The 0x34-byte header's offsets are relative to its end. */
 #define GL_SAM_ALIAS_MAX_MEMBERS 4096
