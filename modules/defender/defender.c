@@ -163,9 +163,9 @@ typedef struct setting_def {
 } setting_def;
 
 static const setting_def settings[] = {
-    {"", "DisableAntiSpyware", "the Defender antimalware engine (DisableAntiSpyware)", "defender.protection_disabled",
+    {"", "DisableAntiSpyware", "antimalware engine (DisableAntiSpyware)", "defender.protection_disabled",
      GL_SEV_HIGH, OFF_NONZERO},
-    {"", "DisableAntiVirus", "Defender antivirus (DisableAntiVirus)", "defender.protection_disabled", GL_SEV_HIGH,
+    {"", "DisableAntiVirus", "antivirus (DisableAntiVirus)", "defender.protection_disabled", GL_SEV_HIGH,
      OFF_NONZERO},
     {"Real-Time Protection", "DisableRealtimeMonitoring", "real-time protection", "defender.protection_disabled",
      GL_SEV_HIGH, OFF_NONZERO},
@@ -672,8 +672,30 @@ static void exclusion_change(ctx *c, const gl_event *ev, const mp_change *ch)
         return;
     bool added = ch->kind != MP_CHANGE_REMOVED;
     add_transition_excl(e, ev, added);
-    timeline_ev(c, added ? "defender.exclusion.added" : "defender.exclusion.removed", ev, e->value, "kind",
+    timeline_ev(c, added ? "defender.exclusion.added" : "defender.exclusion.removed", ev, e->value, "exclusion_kind",
                 s->area == MP_AREA_ASR_EXCLUSION ? "ASROnlyExclusions" : mp_excl_kind_name(kind));
+}
+
+/* An ASR rule switched from block/warn (1, 6) to off (0) or audit (2). */
+static void asr_change(ctx *c, const gl_event *ev, const mp_change *ch)
+{
+    const mp_value *n = &ch->new_v, *o = &ch->old_v;
+    if (!n->has_number || (n->number != 0 && n->number != 2) || (o->has_number && (o->number == 0 || o->number == 2)))
+        return;
+    gl_fb fb;
+    gl_fb_start(&fb, c->run, "defender.asr_rule_disabled");
+    gl_fb_severity(&fb, GL_SEV_MEDIUM, "an attack surface reduction rule stopped blocking (set to %s); administrators "
+                                       "do this for compatibility, intruders to run what the rule stops",
+                   n->number == 0 ? "off" : "audit");
+    gl_fb_title(&fb, "Attack surface reduction rule %.*s set to %s", (int)n->name.n, n->name.p,
+                n->number == 0 ? "off" : "audit only");
+    gl_fb_subject(&fb, "%.*s@%s", (int)n->name.n, n->name.p, ev->time_iso);
+    gl_fb_time_filetime(&fb, ev->time);
+    gl_fb_evidence(&fb, ev->artifact, "%s", ev->locator);
+    gl_json *d = gl_fb_details(&fb);
+    gl_json_kv_str(d, "store", mp_store_name(n->store));
+    gl_json_kv_uint(d, "value", n->number);
+    gl_fb_emit(&fb);
 }
 
 static void setting_change(ctx *c, const gl_event *ev, const mp_change *ch)
@@ -687,6 +709,8 @@ static void setting_change(ctx *c, const gl_event *ev, const mp_change *ch)
              ch->old_v.data.p ? ch->old_v.data.p : "", (int)(ch->new_v.data.n > 40 ? 40 : ch->new_v.data.n),
              ch->new_v.data.p ? ch->new_v.data.p : "");
     timeline_ev(c, "defender.setting.changed", ev, subject, "change", detail);
+    if (s->area == MP_AREA_ASR_RULE)
+        asr_change(c, ev, ch);
     const setting_def *d = setting_find(s->rel_key.p, s->rel_key.n, s->name.p, s->name.n);
     if (!d)
         return;
@@ -1041,7 +1065,7 @@ static void report_exclusion(ctx *c, excl *e)
         gl_tl t;
         gl_json *td = gl_tl_begin(&t, c->run, "defender.exclusion.added", e->key_time, e->value, e->ev.v[0].artifact,
                                   e->ev.v[0].locator);
-        gl_json_kv_str(td, "kind", kind);
+        gl_json_kv_str(td, "exclusion_kind", kind);
         gl_json_kv_str(td, "time_source", "key_last_write");
         gl_tl_end(&t);
     }

@@ -108,8 +108,16 @@ Test(defender, protections_switched_off_stay_off_or_come_back)
     /* SubmitSamplesConsent 1 (send safe samples) and an ASR rule in block
      * mode are not findings. */
     cr_assert_eq(fu_count_rule(all, "defender.cloud_protection_off"), 1);
-    cr_assert_eq(fu_count_rule(all, "defender.asr_rule_disabled"), 1);
+    cr_assert_eq(fu_count_rule(all, "defender.asr_rule_disabled"), 2);
     cr_assert_eq(fu_count_rule(all, "defender.threat_action_allow"), 1);
+    /* 5010/5012 without a registry switch: antivirus still off; the
+     * antimalware engine is on again in the registry. */
+    fu_expect(all, "defender.protection_disabled", "Defender antivirus (DisableAntiVirus) switched off (still off)", "high",
+              "2026-11-20T10:42:00.0000000Z", ART_LOG, "EventRecordID=13");
+    fu_expect(all, "defender.protection_disabled",
+              "Defender antimalware engine (DisableAntiSpyware) switched off, back on later", "medium",
+              "2026-11-20T10:41:00.0000000Z", ART_SOFTWARE, KEY "DisableAntiSpyware");
+    cr_assert_eq(fu_count_rule(all, "defender.protection_disabled"), 4);
 }
 
 Test(defender, detections_tampering_and_history)
@@ -120,6 +128,13 @@ Test(defender, detections_tampering_and_history)
                                "high", "2026-11-20T10:15:00.0000000Z", ART_LOG, "EventRecordID=8");
     cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(f, "evidence")), 2);
     cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(f, "details"), "action_failed")));
+    /* Told to allow it: high whatever the threat. */
+    fu_expect(all, "defender.detection", "Defender detected PUA:Win32/Rclone in C:\\Users\\Public\\rclone.exe", "high",
+              "2026-11-20T10:44:00.0000000Z", ART_LOG, "EventRecordID=15");
+    /* An ASR rule from block to audit through policy (5007). */
+    fu_expect(all, "defender.asr_rule_disabled",
+              "Attack surface reduction rule d4f940ab-401b-4efc-aadc-ad5f3c50688a set to audit only", "medium",
+              "2026-11-20T10:45:00.0000000Z", ART_LOG, "EventRecordID=16");
     fu_expect(all, "defender.tamper_attempt", "Blocked attempt to change Defender setting TamperProtection", "medium",
               "2026-11-20T10:03:00.0000000Z", ART_LOG, "EventRecordID=1");
     fu_expect(all, "defender.history_deleted", "Defender detection history deleted (entries up to 2026-11-20T10:39:00.000Z)",
@@ -128,14 +143,17 @@ Test(defender, detections_tampering_and_history)
     char *tl = tu_bundle_member(bundle, "timeline.jsonl");
     cr_assert_eq(tu_count(tl, "\"kind\":\"defender.exclusion.added\""), 9);
     cr_assert_eq(tu_count(tl, "\"kind\":\"defender.exclusion.removed\""), 1);
-    cr_assert_eq(tu_count(tl, "\"kind\":\"defender.protection.disabled\""), 3);
+    cr_assert_eq(tu_count(tl, "\"kind\":\"defender.protection.disabled\""), 5);
     cr_assert_eq(tu_count(tl, "\"kind\":\"defender.protection.enabled\""), 1);
-    cr_assert_eq(tu_count(tl, "\"kind\":\"defender.detection\""), 2);
+    cr_assert_eq(tu_count(tl, "\"kind\":\"defender.detection\""), 3);
+    cr_assert_eq(tu_count(tl, "\"kind\":\"defender.setting.changed\""), 4);
     cr_assert_eq(tu_count(tl, "\"time\":\"2026-11-20T10:30:00.0000000Z\",\"kind\":\"defender.exclusion.removed\""), 1);
     char *rec = tu_bundle_member(bundle, "records/defender.jsonl");
     cr_assert_eq(tu_count(rec, "\"type\":\"exclusion\""), 9);
-    cr_assert_eq(tu_count(rec, "\"type\":\"change\""), 6);
-    cr_assert_eq(tu_count(rec, "\"type\":\"detection\""), 2);
+    cr_assert_eq(tu_count(rec, "\"type\":\"change\""), 7);
+    cr_assert_eq(tu_count(rec, "\"type\":\"detection\""), 3);
+    cr_assert_eq(tu_count(rec, "\"type\":\"state\""), 3);
+    cr_assert_eq(tu_count(rec, "\"detail\":\"On Access\""), 1); /* 5004 */
 }
 
 /* ---- the real logs ------------------------------------------------------------------- */

@@ -66,6 +66,10 @@ Test(firewall, registry_rules_judged_by_what_they_open)
     fu_expect(all, "firewall.rule_inbound_allow",
               "Inbound allow rule \"Contoso agent\" for C:\\Program Files\\Contoso\\agent.exe", "low",
               "2026-11-20T10:21:00.0000000Z", ART_SYSTEM, RULES "{D4F3B9A5-AE6C-4EBD-8184-5A7F9CBD3E46}");
+    /* An allow rule hidden among the app-isolation rules. */
+    fu_expect(all, "firewall.rule_inbound_allow", "Inbound allow rule \"tv\" for C:\\ProgramData\\tv\\tv.exe", "high",
+              "2026-11-20T10:21:30.0000000Z", ART_SYSTEM,
+              POLICY "RestrictedServices\\AppIso\\FirewallRules\\{0A9B8C7D-6E5F-4A3B-2C1D-0E9F8A7B6C5D}");
     fu_expect(all, "firewall.rule_inbound_allow", "Inbound allow rule \"Remote support\"", "high",
               "2026-11-21T07:32:00.0000000Z", ART_SOFTWARE,
               "HKLM\\SOFTWARE\\Policies\\Microsoft\\WindowsFirewall\\FirewallRules\\{5B0E3A54-0C47-4B8E-9C1C-7E1A11D0A7F0}");
@@ -85,7 +89,7 @@ Test(firewall, registry_rules_judged_by_what_they_open)
     cr_assert_not(fu_json_has(all, "CoreNet-DHCP-In"));
     cr_assert_not(fu_json_has(all, "Microsoft.Todos"));
     char *rec = tu_bundle_member(bundle, "records/firewall.jsonl");
-    cr_assert_eq(tu_count(rec, "\"type\":\"rule\""), 11);
+    cr_assert_eq(tu_count(rec, "\"type\":\"rule\""), 12);
     cr_assert_eq(tu_count(rec, "\"rule_id\":\"CoreNet-DHCP-In\""), 2);
 }
 
@@ -106,7 +110,7 @@ Test(firewall, rule_events_of_windows_11)
     cr_assert_str_eq(fu_str(ev, "locator"), "EventRecordID=4");
     cr_assert_str_eq(fu_str(cJSON_GetObjectItem(f, "details"), "modifying_application"),
                      "C:\\Users\\mallory\\AppData\\Roaming\\AnyDesk\\AnyDesk.exe");
-    cr_assert_eq(fu_count_rule(all, "firewall.rule_inbound_allow"), 7);
+    cr_assert_eq(fu_count_rule(all, "firewall.rule_inbound_allow"), 8);
     fu_expect(all, "firewall.rule_deleted",
               "Firewall rule \"Block SMB from outside\" deleted by C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe",
               "low", "2026-11-20T10:24:00.0000000Z", ART_FW, "EventRecordID=5");
@@ -115,10 +119,23 @@ Test(firewall, rule_events_of_windows_11)
     /* svchost re-adding Windows' Remote Desktop rule is no finding. */
     cr_assert_not(fu_json_has(all, "EventRecordID=3\""));
     char *tl = tu_bundle_member(bundle, "timeline.jsonl");
+    /* The 2073 that later disabled the vnc rule joins its finding. */
+    f = fu_expect(all, "firewall.rule_inbound_allow", "Inbound allow rule \"vnc\"", "high",
+                  "2026-11-20T10:22:00.0000000Z", ART_FW, "EventRecordID=2");
+    cr_assert_str_eq(fu_str(cJSON_GetArrayItem(cJSON_GetObjectItem(f, "evidence"), 1), "locator"), "EventRecordID=7");
+    /* Windows' own maintenance: the reset by svchost is medium, its rule
+     * deletion and global setting no finding. */
+    fu_expect(all, "firewall.rules_reset", "Firewall reset to default settings by C:\\Windows\\System32\\svchost.exe",
+              "medium", "2026-11-20T11:02:00.0000000Z", ART_FW, "EventRecordID=9");
+    cr_assert_eq(fu_count_rule(all, "firewall.rule_deleted"), 2); /* PowerShell's and the older control set's */
     cr_assert_eq(tu_count(tl, "\"kind\":\"firewall.rule.added\""), 4);
-    cr_assert_eq(tu_count(tl, "\"kind\":\"firewall.rule.deleted\""), 1);
+    cr_assert_eq(tu_count(tl, "\"kind\":\"firewall.rule.changed\""), 2);
+    cr_assert_eq(tu_count(tl, "\"kind\":\"firewall.rule.deleted\""), 3);
     cr_assert_eq(tu_count(tl, "\"kind\":\"firewall.profile.disabled\""), 2);
-    cr_assert_eq(tu_count(tl, "\"kind\":\"firewall.reset\""), 1);
+    cr_assert_eq(tu_count(tl, "\"kind\":\"firewall.reset\""), 3);
+    char *rec = tu_bundle_member(bundle, "records/firewall.jsonl");
+    cr_assert_eq(tu_count(rec, "\"what\":\"global_setting\""), 1);
+    cr_assert_eq(tu_count(rec, "\"what\":\"restored_defaults\""), 1);
 }
 
 /* ---- the real logs --------------------------------------------------------------------- */
