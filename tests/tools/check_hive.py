@@ -358,6 +358,20 @@ def expected_gleaner_data(vtype, data):
 ORPHANS = "(deleted)\\(values without a key)"
 
 
+def deleted_path(k):
+    """A deleted key's path, or "<orphan>\\..." from the top of its chain
+    of deleted keys when that one's parent cell now holds another key
+    (reused_parent): gleaner must not give the reusing key's path."""
+    names, top = [], k
+    while True:
+        names.append(top.name)
+        if top.reused_parent is not None:
+            return "<orphan>\\" + "\\".join(reversed(names))
+        if not top.parent.deleted:
+            return k.path()
+        top = top.parent
+
+
 def expected_deleted(exp):
     """path -> (key, deleted flag, [deleted values]) and the orphan values
     that `reg dump --deleted only` should print.
@@ -375,7 +389,7 @@ def expected_deleted(exp):
     are expected, each exactly once, in the orphan record."""
     recs, orphans = {}, []
     for k in exp.hive.deleted_keys:
-        recs[k.path()] = (k, True, list(k.values))
+        recs[deleted_path(k)] = (k, True, list(k.values))
     for path, k in exp.keys.items():
         if k.deleted_values:
             recs[path] = (k, False, list(k.deleted_values))

@@ -172,6 +172,37 @@ Test(regf_fixtures, keypath_gleaner)
     check("deleted-win", "deleted-win", "gleaner-deleted", extra, "keys=3 values=6");
 }
 
+/* Deleted keys whose parent cell another key took: hivex and libregf see
+ * the live tree; gleaner prints "<orphan>\\PayloadConfig",
+ * "<orphan>\\Dropper" and "<orphan>\\Dropper\\Stage2" (not paths under
+ * Software\\Fresh, whose largest-subkey-name field rules them out) and
+ * Software\\Fresh\\Gone under its real parent. */
+Test(regf_fixtures, deleted_reused_parent_refs) { check_refs("deleted-reused", "keys=5 values=1"); }
+Test(regf_fixtures, deleted_reused_parent_orphans)
+{
+    char extra[1024];
+    snprintf(extra, sizeof extra, "--gleaner '%s'", tu_gleaner());
+    check("deleted-reused", "deleted-reused", "gleaner-deleted", extra, "keys=4 values=3");
+    char *hive = tu_fixture("hives/deleted-reused.hive");
+    regf_options o;
+    regf_options_init(&o);
+    o.recover_deleted = true;
+    gl_err err = {0};
+    regf_hive *h = tr_open(hive, NULL, NULL, &o, &err);
+    cr_assert_not_null(h, "%s", err.msg);
+    cr_assert_eq(regf_deleted_key_count(h), 4);
+    const char *want[] = {"Software\\Fresh\\Gone", "<orphan>\\PayloadConfig", "<orphan>\\Dropper",
+                          "<orphan>\\Dropper\\Stage2"};
+    for (size_t i = 0; i < 4; i++) {
+        gl_buf p = {0};
+        regf_deleted_key_path(h, regf_deleted_key(h, i), &p);
+        cr_assert_str_eq(gl_buf_cstr(&p), want[i]);
+        gl_buf_free(&p);
+    }
+    regf_close(h);
+    free(hive);
+}
+
 /* Transaction logs made by mklog.py from replay-before/-after: the dirty
  * primary is the before state for every reader that ignores logs; gleaner
  * replaying the new-format logs (3 entries over LOG1 and LOG2) or the old

@@ -200,7 +200,11 @@ int regf_walk(regf_hive *h, regf_key start, regf_walk_cb cb, void *ctx);
 size_t regf_deleted_key_count(const regf_hive *h);
 regf_key regf_deleted_key(const regf_hive *h, size_t i);
 /* Path of a deleted key: its parent chain when that resolves to the root,
- * else "(deleted)\<name>" (or "(deleted)\<resolved part>\<name>"). */
+ * else "(deleted)\<name>" (or "(deleted)\<resolved part>\<name>"). When
+ * the live key its chain of deleted keys leads to cannot have been their
+ * parent (the parent's cell was reused by another key: its largest-subkey-
+ * name field is shorter than the name), "<orphan>\<deleted names>". */
+#define REGF_ORPHAN "<orphan>"
 void regf_deleted_key_path(regf_hive *h, regf_key key, gl_buf *out);
 /* Deleted values not attached to any known key. */
 size_t regf_deleted_orphan_value_count(const regf_hive *h);

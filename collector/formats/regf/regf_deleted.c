@@ -249,11 +249,80 @@ regf_value regf_deleted_orphan_value(const regf_hive *h, size_t i)
     return i < h->norphans ? h->orphans[i] : REGF_NONE;
 }
 
+/* Name length of an nk as Windows counts it for its parent's "largest
+ * subkey name" field: bytes of the UTF-16LE name. */
+static uint32_t nk_name_units(const regf_cell *c)
+{
+    uint32_t n = gl_le16(c->p + 72);
+    return gl_le16(c->p + 2) & 0x20 ? 2 * n : n;
+}
+
+/* Can the live key at parent be the parent the deleted key child had? A
+ * parent's "largest subkey name length" (low 16 bits of nk+52) only grows
+ * while it has subkeys; Windows resets it to 0 with the last one. So a
+ * parent that has subkeys, or a non-zero field, smaller than the child's
+ * name cannot have held the child: its cell was freed and taken by another
+ * key. A parent with neither is what Windows leaves after deleting the
+ * last subkey, and stays accepted (it cannot be told from reuse). */
+static bool parent_possible(regf_hive *h, uint32_t child, uint32_t parent)
+{
+    regf_cell c, p;
+    if (!regf_nk_check(h, child, &c, true) || !regf_nk_check(h, parent, &p, true))
+        return true; /* a broken chain is handled by regf_key_path */
+    if (!p.allocated)
+        return true;
+    uint32_t largest = gl_le16(p.p + 52);
+    if (gl_le32(p.p + 20) == 0 && largest == 0)
+        return true;
+    return largest >= nk_name_units(&c);
+}
+
+/* The deleted key at the top of key's chain of deleted ancestors (key
+ * itself when its parent is live), bounded by REGF_MAX_DEPTH. */
+static uint32_t top_deleted(regf_hive *h, uint32_t key)
+{
+    uint32_t k = key;
+    regf_cell c;
+    for (int i = 0; i < REGF_MAX_DEPTH && regf_nk_check(h, k, &c, true); i++) {
+        uint32_t parent = gl_le32(c.p + 16);
+        if (parent == k || !regf_is_deleted_key(h, parent))
+            break;
+        k = parent;
+    }
+    return k;
+}
+
+/* Names from top down to key, '\'-separated (the chain is deleted keys). */
+static void names_below(regf_hive *h, uint32_t top, uint32_t key, gl_buf *out)
+{
+    uint32_t chain[REGF_MAX_DEPTH];
+    size_t n = 0;
+    regf_cell c;
+    for (uint32_t k = key; n < REGF_MAX_DEPTH; k = gl_le32(c.p + 16)) {
+        chain[n++] = k;
+        if (k == top || !regf_nk_check(h, k, &c, true))
+            break;
+    }
+    for (size_t i = n; i-- > 0;) {
+        regf_key_name(h, chain[i], out);
+        if (i)
+            gl_buf_putc(out, '\\');
+    }
+}
+
 void regf_deleted_key_path(regf_hive *h, regf_key key, gl_buf *out)
 {
-    gl_buf tmp = {0};
     bool was = h->scanning;
     h->scanning = true;
+    uint32_t top = top_deleted(h, key);
+    regf_cell c;
+    if (regf_nk_check(h, top, &c, true) && !parent_possible(h, top, gl_le32(c.p + 16))) {
+        gl_buf_puts(out, REGF_ORPHAN "\\");
+        names_below(h, top, key, out);
+        h->scanning = was;
+        return;
+    }
+    gl_buf tmp = {0};
     bool whole = regf_key_path(h, key, &tmp);
     h->scanning = was;
     if (!whole)
