@@ -517,3 +517,28 @@ Test(rmmlog, callback_stops_parse_and_kind_names_round_trip)
     cr_assert_not(rmmlog_kind_from_name("AnyDesk", &back));
     cr_assert_str_eq(rmmlog_event_name(RMMLOG_EV_FILE_TRANSFER), "file_transfer");
 }
+
+Test(rmmlog, screenconnect_launch_parameters)
+{
+    const char *img = "\"C:\\Program Files (x86)\\ScreenConnect Client (a1b2c3d4e5f60718)\\ScreenConnect.ClientService.exe\" "
+                      "\"?e=Access&y=Guest&h=help.badcorp.example&p=8041&s=5f3c1a2e-0b1c-4d5e-8f90-123456789abc&k=BgIAAACk&t=&c=\"";
+    rmmlog_rec r;
+    cr_assert(rmmlog_screenconnect_params(img, strlen(img), &r));
+    cr_assert_eq(r.event, RMMLOG_EV_CONFIG);
+    cr_assert_str_eq(r.key, "relay");
+    cr_assert_str_eq(r.value, "help.badcorp.example:8041");
+    cr_assert_str_eq(r.remote_name, "help.badcorp.example");
+    cr_assert_eq(r.naddr, 1);
+    cr_assert_str_eq(r.addr[0].ip, "");
+    cr_assert_str_eq(r.detail, "session type Access, session 5f3c1a2e-0b1c-4d5e-8f90-123456789abc");
+    cr_assert(r.unattended);
+    cr_assert_eq(r.dir, RMMLOG_DIR_OUTGOING);
+    /* an IP relay validates; a Support session is attended */
+    const char *ip = "ScreenConnect.ClientService.exe \"?e=Support&y=Guest&h=198.51.100.40&p=443&s=x\"";
+    cr_assert(rmmlog_screenconnect_params(ip, strlen(ip), &r));
+    cr_assert_str_eq(r.addr[0].ip, "198.51.100.40");
+    cr_assert_eq(r.addr[0].port, 443);
+    cr_assert_not(r.unattended);
+    cr_assert_not(rmmlog_screenconnect_params("\"C:\\x\\y.exe\" --service", 23, &r));
+    cr_assert_not(rmmlog_screenconnect_params("?e=Access&h=&p=1", 16, &r));
+}

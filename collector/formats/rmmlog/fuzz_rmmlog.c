@@ -56,5 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&rec, 0, sizeof rec);
     rmmlog_scan_line((const char *)data + 1, size - 1, &rec);
     check_rec(&rec);
+    if (rmmlog_screenconnect_params((const char *)data + 1, size - 1, &rec))
+        check_rec(&rec);
     return 0;
 }

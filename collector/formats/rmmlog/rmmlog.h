@@ -106,4 +106,10 @@ const char *rmmlog_event_name(rmmlog_event ev);
  * returns true when the line held an address, an ID or a file name. */
 bool rmmlog_scan_line(const char *line, size_t len, rmmlog_rec *rec);
 
+/* ScreenConnect client launch parameters (its service ImagePath): a
+ * RMMLOG_EV_CONFIG record with key "relay", value and addr[0] "host:port",
+ * remote_name the host, detail the session type and GUID, unattended for
+ * "Access" sessions. False when the text names no relay host (h=). */
+bool rmmlog_screenconnect_params(const char *text, size_t len, rmmlog_rec *rec);
+
 #endif
