@@ -3,21 +3,20 @@
  * directory under the output path, then read like `dir:`).
  *
  * Safety rules implemented here, not in modules:
- *  - every open is O_RDONLY|O_NOFOLLOW (and O_NOATIME where permitted),
- *  - links are never followed, so nothing outside the root is reached,
+ *  - every open is read-only and never follows a link (the backend,
+ *    source_fs.h, guarantees it), so nothing outside the root is reached,
+ *  - links are reported, never entered,
  *  - the excluded (output) directory is never entered,
- *  - path components ".." are refused. */
+ *  - path components ".." are refused.
+ * The disk is reached only through source_fs.h, never directly. */
 #include "source.h"
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include "buf.h"
 #include "bundle_unpack.h"
 #include "fold.h"
+#include "source_fs.h"
 
 #define GL_MAX_COMPONENTS 256
 #define GL_GLOB_MAX_DEPTH 40
@@ -27,10 +26,9 @@ struct gl_source {
     const char *kind;
     char *drive;      /* "C", or "root" for a POSIX live host */
     bool posix_style; /* display paths as /a/b rather than C:\a\b */
-    int root_fd;
+    gl_fs_dir *root;
     char *scratch;    /* bundle sources: unpacked artifacts, removed on close */
-    dev_t excl_dev;
-    ino_t excl_ino;
+    gl_fs_id excl;
     bool has_excl;
     gl_acquirer *acq;
     gl_buf stat_path; /* storage behind gl_source_stat's info->path */
@@ -38,7 +36,7 @@ struct gl_source {
 
 struct gl_file {
     gl_source *src;
-    int fd;
+    gl_fs_file *fh;
     gl_file_info info;
     char *path;
     char *artifact;
@@ -106,115 +104,99 @@ static void display_root(const gl_source *src, gl_buf *out)
         gl_buf_printf(out, "%s:\\", src->drive);
 }
 
-static bool is_excluded(const gl_source *src, const struct stat *st)
+static bool is_excluded(const gl_source *src, const gl_fs_stat *st)
 {
-    return src->has_excl && st->st_dev == src->excl_dev && st->st_ino == src->excl_ino;
+    return src->has_excl && gl_fs_same_object(&st->id, &src->excl);
 }
 
-/* Find `want` in directory dirfd: exact name first (the common case),
- * then a case-insensitive scan. The chosen on-disk name goes to `found`. */
-static int lookup_name(int dirfd, const char *want, gl_buf *found, struct stat *st)
+/* Walks borrow the root and own every directory opened below it. */
+static void dir_release(const gl_source *src, gl_fs_dir *dir)
 {
-    if (fstatat(dirfd, want, st, AT_SYMLINK_NOFOLLOW) == 0) {
+    if (dir != src->root)
+        gl_fs_dir_close(dir);
+}
+
+typedef struct name_pick {
+    const char *want;
+    size_t want_len;
+    gl_buf best;
+} name_pick;
+
+/* Listing order is arbitrary: keep the smallest matching name so a
+ * case-colliding tree (possible on Linux) resolves deterministically. */
+static void pick_smallest_match(void *ctx, const char *name)
+{
+    name_pick *p = ctx;
+    if (gl_name_casecmp(name, strlen(name), p->want, p->want_len) == 0 &&
+        (!p->best.len || strcmp(name, p->best.data) < 0)) {
+        gl_buf_clear(&p->best);
+        gl_buf_puts(&p->best, name);
+    }
+}
+
+/* Find `want` in dir: exact name first (the common case), then a
+ * case-insensitive scan. The chosen on-disk name goes to `found`.
+ * -1 with errno (ENOENT when nothing matches). */
+static int lookup_name(gl_fs_dir *dir, const char *want, gl_buf *found, gl_fs_stat *st)
+{
+    if (gl_fs_stat_at(dir, want, st) == 0) {
         gl_buf_clear(found);
         gl_buf_puts(found, want);
         return 0;
     }
     if (errno != ENOENT)
         return -1;
-    int dupfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dupfd < 0)
-        return -1;
-    DIR *d = fdopendir(dupfd);
-    if (!d) {
-        close(dupfd);
+    name_pick pick = {.want = want, .want_len = strlen(want)};
+    if (gl_fs_list(dir, pick_smallest_match, &pick) != 0) {
+        int saved = errno;
+        gl_buf_free(&pick.best);
+        errno = saved;
         return -1;
     }
-    struct dirent *e;
     int rc = -1;
-    errno = ENOENT;
-    size_t want_len = strlen(want);
-    /* readdir order is arbitrary: keep the smallest matching name so a
-     * case-colliding tree (possible on Linux) resolves deterministically. */
-    gl_buf best = {0};
-    while ((e = readdir(d))) {
-        if (gl_name_casecmp(e->d_name, strlen(e->d_name), want, want_len) == 0 &&
-            (!best.len || strcmp(e->d_name, best.data) < 0)) {
-            gl_buf_clear(&best);
-            gl_buf_puts(&best, e->d_name);
-        }
-    }
-    closedir(d);
-    if (best.len && fstatat(dirfd, best.data, st, AT_SYMLINK_NOFOLLOW) == 0) {
+    if (pick.best.len && gl_fs_stat_at(dir, pick.best.data, st) == 0) {
         gl_buf_clear(found);
-        gl_buf_append(found, best.data, best.len);
+        gl_buf_append(found, pick.best.data, pick.best.len);
         rc = 0;
-    } else {
-        errno = ENOENT;
     }
-    gl_buf_free(&best);
+    gl_buf_free(&pick.best);
+    if (rc != 0)
+        errno = ENOENT;
     return rc;
 }
 
-static int open_dir_at(int dirfd, const char *name)
+static void fill_info(gl_file_info *info, const gl_fs_stat *st)
 {
-    return openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    info->size = st->size;
+    info->is_dir = st->type == GL_FS_DIR;
+    info->is_link = st->type == GL_FS_LINK;
+    info->mtime = st->mtime;
+    info->atime = st->atime;
+    info->ctime = st->ctime;
+    info->btime = st->btime;
 }
 
-static int open_file_at(int dirfd, const char *name)
+/* Walk to the parent directory of the last component. On success returns
+ * that directory (release with dir_release) and fills display with the
+ * resolved on-disk names of the parent chain. */
+static gl_fs_dir *walk_parents(gl_source *src, const path_parts *pp, gl_buf *display, gl_err *err,
+                               const char *orig)
 {
-    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
-    if (fd < 0 && errno == EPERM) /* O_NOATIME needs ownership; read anyway */
-        fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    return fd;
-}
-
-static void fill_times(gl_file_info *info, int fd, const char *name, const struct stat *st)
-{
-    info->mtime = (gl_timespec){st->st_mtim.tv_sec, st->st_mtim.tv_nsec, true};
-    info->atime = (gl_timespec){st->st_atim.tv_sec, st->st_atim.tv_nsec, true};
-    info->ctime = (gl_timespec){st->st_ctim.tv_sec, st->st_ctim.tv_nsec, true};
-    info->btime = (gl_timespec){0, 0, false};
-#ifdef STATX_BTIME
-    struct statx stx;
-    if (statx(fd, name, AT_SYMLINK_NOFOLLOW, STATX_BTIME, &stx) == 0 && (stx.stx_mask & STATX_BTIME))
-        info->btime = (gl_timespec){stx.stx_btime.tv_sec, (long)stx.stx_btime.tv_nsec, true};
-#else
-    (void)fd;
-    (void)name;
-#endif
-}
-
-static void fill_info(gl_file_info *info, const struct stat *st)
-{
-    info->size = S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0;
-    info->is_dir = S_ISDIR(st->st_mode);
-    info->is_link = S_ISLNK(st->st_mode);
-}
-
-/* Walk to the parent directory of the last component. On success returns a
- * directory fd (caller closes) and fills display with the resolved on-disk
- * names of the parent chain. */
-static int walk_parents(gl_source *src, const path_parts *pp, gl_buf *display, gl_err *err,
-                        const char *orig)
-{
-    int dirfd = dup(src->root_fd);
-    if (dirfd < 0)
-        return gl_err_errno(err, "%s", orig);
+    gl_fs_dir *dir = src->root;
     gl_buf found = {0};
     display_root(src, display);
     gl_buf_clear(display);
     for (size_t i = 0; i + 1 < pp->n; i++) {
-        struct stat st;
-        if (lookup_name(dirfd, pp->comp[i], &found, &st) != 0) {
+        gl_fs_stat st;
+        if (lookup_name(dir, pp->comp[i], &found, &st) != 0) {
             gl_err_errno(err, "%s: directory '%s'", orig, pp->comp[i]);
             goto fail;
         }
-        if (S_ISLNK(st.st_mode)) {
+        if (st.type == GL_FS_LINK) {
             gl_err_set(err, "%s: '%s' is a link; links are not followed", orig, found.data);
             goto fail;
         }
-        if (!S_ISDIR(st.st_mode)) {
+        if (st.type != GL_FS_DIR) {
             gl_err_set(err, "%s: '%s' is not a directory", orig, found.data);
             goto fail;
         }
@@ -222,21 +204,21 @@ static int walk_parents(gl_source *src, const path_parts *pp, gl_buf *display, g
             gl_err_set(err, "%s: inside the output directory, which is never read as evidence", orig);
             goto fail;
         }
-        int next = open_dir_at(dirfd, found.data);
-        if (next < 0) {
+        gl_fs_dir *next = gl_fs_open_dir_at(dir, found.data);
+        if (!next) {
             gl_err_errno(err, "%s: opening directory '%s'", orig, found.data);
             goto fail;
         }
-        close(dirfd);
-        dirfd = next;
+        dir_release(src, dir);
+        dir = next;
         display_append(src, display, found.data);
     }
     gl_buf_free(&found);
-    return dirfd;
+    return dir;
 fail:
     gl_buf_free(&found);
-    close(dirfd);
-    return -1;
+    dir_release(src, dir);
+    return NULL;
 }
 
 static char *artifact_name(const gl_source *src, const char *display)
@@ -262,14 +244,13 @@ static gl_source *source_new(const char *spec, const char *kind, const char *dri
     src->kind = kind;
     src->drive = gl_xstrdup(drive);
     src->posix_style = posix;
-    src->root_fd = -1;
     return src;
 }
 
 static int open_root(gl_source *src, const char *dir, gl_err *err)
 {
-    src->root_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (src->root_fd < 0)
+    src->root = gl_fs_open_root(dir);
+    if (!src->root)
         return gl_err_errno(err, "source %s: cannot open directory %s", src->spec, dir);
     return 0;
 }
@@ -316,8 +297,7 @@ void gl_source_close(gl_source *src)
 {
     if (!src)
         return;
-    if (src->root_fd >= 0)
-        close(src->root_fd);
+    gl_fs_dir_close(src->root);
     if (src->scratch) {
         gl_remove_tree(src->scratch);
         free(src->scratch);
@@ -335,10 +315,9 @@ void gl_source_set_acquirer(gl_source *src, gl_acquirer *acq) { src->acq = acq; 
 
 void gl_source_exclude(gl_source *src, const char *host_path)
 {
-    struct stat st;
-    if (stat(host_path, &st) == 0) {
-        src->excl_dev = st.st_dev;
-        src->excl_ino = st.st_ino;
+    gl_fs_stat st;
+    if (gl_fs_stat_path(host_path, &st) == 0) {
+        src->excl = st.id;
         src->has_excl = true;
     }
 }
@@ -350,12 +329,9 @@ static int64_t file_read_at(void *ctx, uint64_t off, void *buf, size_t len, gl_e
     gl_file *f = ctx;
     size_t done = 0;
     while (done < len) {
-        ssize_t n = pread(f->fd, (char *)buf + done, len - done, (off_t)(off + done));
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
+        int64_t n = gl_fs_pread(f->fh, off + done, (char *)buf + done, len - done);
+        if (n < 0)
             return gl_err_errno(err, "%s: read at offset %llu", f->path, (unsigned long long)(off + done));
-        }
         if (n == 0)
             break;
         done += (size_t)n;
@@ -376,28 +352,27 @@ void gl_file_close(gl_file *f)
 {
     if (!f)
         return;
-    if (f->fd >= 0)
-        close(f->fd);
+    gl_fs_file_close(f->fh);
     free(f->path);
     free(f->artifact);
     free(f);
 }
 
-/* Resolve a whole path: dirfd of its parent (caller closes), the on-disk
- * name of the last component, its stat, and the display path of the
- * parent chain. Returns the dirfd or -1 with err. */
-static int resolve(gl_source *src, const path_parts *pp, const char *path, gl_buf *display,
-                   gl_buf *found, struct stat *st, gl_err *err)
+/* Resolve a whole path: its parent directory (release with dir_release),
+ * the on-disk name of the last component, its stat, and the display path
+ * of the parent chain. Returns the directory or NULL with err. */
+static gl_fs_dir *resolve(gl_source *src, const path_parts *pp, const char *path, gl_buf *display,
+                          gl_buf *found, gl_fs_stat *st, gl_err *err)
 {
-    int dirfd = walk_parents(src, pp, display, err, path);
-    if (dirfd < 0)
-        return -1;
-    if (lookup_name(dirfd, pp->comp[pp->n - 1], found, st) != 0) {
+    gl_fs_dir *dir = walk_parents(src, pp, display, err, path);
+    if (!dir)
+        return NULL;
+    if (lookup_name(dir, pp->comp[pp->n - 1], found, st) != 0) {
         gl_err_errno(err, "%s", path);
-        close(dirfd);
-        return -1;
+        dir_release(src, dir);
+        return NULL;
     }
-    return dirfd;
+    return dir;
 }
 
 gl_file *gl_source_open_file(gl_source *src, const char *path, gl_err *err)
@@ -412,36 +387,34 @@ gl_file *gl_source_open_file(gl_source *src, const char *path, gl_err *err)
     }
     gl_buf display = {0}, found = {0};
     gl_file *f = NULL;
-    struct stat st;
-    int dirfd = resolve(src, &pp, path, &display, &found, &st, err);
-    if (dirfd < 0)
+    gl_fs_stat st;
+    gl_fs_dir *dir = resolve(src, &pp, path, &display, &found, &st, err);
+    if (!dir)
         goto out;
-    if (S_ISLNK(st.st_mode)) {
+    if (st.type == GL_FS_LINK) {
         gl_err_set(err, "%s: is a link; links are not followed", path);
         goto out;
     }
-    if (!S_ISREG(st.st_mode)) {
+    if (st.type != GL_FS_FILE) {
         gl_err_set(err, "%s: not a regular file", path);
         goto out;
     }
-    int fd = open_file_at(dirfd, found.data);
-    if (fd < 0) {
-        gl_err_errno(err, "%s: open", path);
-        goto out;
-    }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) { /* swapped since lookup */
-        gl_err_set(err, "%s: changed while opening", path);
-        close(fd);
+    bool not_regular;
+    gl_fs_file *fh = gl_fs_open_file_at(dir, found.data, &st, &not_regular);
+    if (!fh) {
+        if (not_regular) /* swapped since lookup */
+            gl_err_set(err, "%s: changed while opening", path);
+        else
+            gl_err_errno(err, "%s: open", path);
         goto out;
     }
     f = gl_xcalloc(1, sizeof *f);
     f->src = src;
-    f->fd = fd;
+    f->fh = fh;
     display_append(src, &display, found.data);
     f->path = gl_xstrdup(gl_buf_cstr(&display));
     f->info.path = f->path;
     fill_info(&f->info, &st);
-    fill_times(&f->info, dirfd, found.data, &st);
     if (src->acq) {
         char *member = artifact_name(src, f->path);
         const char *stored = src->acq->acquire(src->acq->ctx, f, member, err);
@@ -454,8 +427,8 @@ gl_file *gl_source_open_file(gl_source *src, const char *path, gl_err *err)
         f->artifact = gl_xstrdup(stored);
     }
 out:
-    if (dirfd >= 0)
-        close(dirfd);
+    if (dir)
+        dir_release(src, dir);
     gl_buf_free(&display);
     gl_buf_free(&found);
     free(pp.storage);
@@ -477,18 +450,16 @@ int gl_source_stat(gl_source *src, const char *path, gl_file_info *info, gl_err 
     }
     gl_buf found = {0};
     int rc = -1;
-    struct stat st;
-    int dirfd = resolve(src, &pp, path, &src->stat_path, &found, &st, err);
-    if (dirfd < 0)
+    gl_fs_stat st;
+    gl_fs_dir *dir = resolve(src, &pp, path, &src->stat_path, &found, &st, err);
+    if (!dir)
         goto out;
     display_append(src, &src->stat_path, found.data);
     info->path = gl_buf_cstr(&src->stat_path);
     fill_info(info, &st);
-    fill_times(info, dirfd, found.data, &st);
+    dir_release(src, dir);
     rc = 0;
 out:
-    if (dirfd >= 0)
-        close(dirfd);
     gl_buf_free(&found);
     free(pp.storage);
     return rc;
@@ -545,33 +516,31 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Sorted entry names of a directory (excluding . and ..). */
-static size_t list_names(int dirfd, char ***out)
+typedef struct name_list {
+    char **names;
+    size_t n, cap;
+} name_list;
+
+static void collect_name(void *ctx, const char *name)
 {
-    *out = NULL;
-    int dupfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dupfd < 0)
-        return 0;
-    DIR *d = fdopendir(dupfd);
-    if (!d) {
-        close(dupfd);
-        return 0;
+    name_list *l = ctx;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 32;
+        l->names = gl_xrealloc(l->names, l->cap * sizeof *l->names);
     }
-    size_t n = 0, cap = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 32;
-            *out = gl_xrealloc(*out, cap * sizeof **out);
-        }
-        (*out)[n++] = gl_xstrdup(e->d_name);
-    }
-    closedir(d);
-    if (n)
-        qsort(*out, n, sizeof **out, cmp_names);
-    return n;
+    l->names[l->n++] = gl_xstrdup(name);
+}
+
+/* Sorted entry names of a directory; an unreadable directory (or the part
+ * of it that could not be read) contributes no names. */
+static size_t list_names(gl_fs_dir *dir, char ***out)
+{
+    name_list l = {0};
+    (void)gl_fs_list(dir, collect_name, &l);
+    if (l.n)
+        qsort(l.names, l.n, sizeof *l.names, cmp_names);
+    *out = l.names;
+    return l.n;
 }
 
 static void free_names(char **names, size_t n)
@@ -581,14 +550,14 @@ static void free_names(char **names, size_t n)
     free(names);
 }
 
-static void glob_step(glob_walk *w, int dirfd, size_t ci, gl_buf *display, int depth);
+static void glob_step(glob_walk *w, gl_fs_dir *dir, size_t ci, gl_buf *display, int depth);
 
-/* Entry `name` (in dirfd) matched component ci: report it or descend. */
-static void glob_matched(glob_walk *w, int dirfd, const char *name, size_t ci, gl_buf *display,
+/* Entry `name` (in dir) matched component ci: report it or descend. */
+static void glob_matched(glob_walk *w, gl_fs_dir *dir, const char *name, size_t ci, gl_buf *display,
                          int depth)
 {
-    struct stat st;
-    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+    gl_fs_stat st;
+    if (gl_fs_stat_at(dir, name, &st) != 0)
         return;
     size_t saved = display->len;
     display_append(w->src, display, name);
@@ -596,20 +565,19 @@ static void glob_matched(glob_walk *w, int dirfd, const char *name, size_t ci, g
         gl_file_info info = {0};
         info.path = gl_buf_cstr(display);
         fill_info(&info, &st);
-        fill_times(&info, dirfd, name, &st);
         w->stop = w->cb(w->ctx, &info);
-    } else if (S_ISDIR(st.st_mode) && !is_excluded(w->src, &st)) {
-        int sub = open_dir_at(dirfd, name);
-        if (sub >= 0) {
+    } else if (st.type == GL_FS_DIR && !is_excluded(w->src, &st)) {
+        gl_fs_dir *sub = gl_fs_open_dir_at(dir, name);
+        if (sub) {
             glob_step(w, sub, ci + 1, display, depth + 1);
-            close(sub);
+            gl_fs_dir_close(sub);
         }
     }
     display->len = saved;
     display->data[saved] = '\0';
 }
 
-static void glob_step(glob_walk *w, int dirfd, size_t ci, gl_buf *display, int depth)
+static void glob_step(glob_walk *w, gl_fs_dir *dir, size_t ci, gl_buf *display, int depth)
 {
     if (w->stop || depth > GL_GLOB_MAX_DEPTH + GL_MAX_COMPONENTS)
         return;
@@ -617,42 +585,41 @@ static void glob_step(glob_walk *w, int dirfd, size_t ci, gl_buf *display, int d
     if (!strcmp(comp, "**")) {
         /* zero directories: continue with the next component here */
         if (ci + 1 < w->pp->n)
-            glob_step(w, dirfd, ci + 1, display, depth);
+            glob_step(w, dir, ci + 1, display, depth);
         if (depth > GL_GLOB_MAX_DEPTH)
             return;
         char **names;
-        size_t n = list_names(dirfd, &names);
+        size_t n = list_names(dir, &names);
         for (size_t i = 0; i < n && !w->stop; i++) {
-            struct stat st;
-            if (fstatat(dirfd, names[i], &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode) ||
-                is_excluded(w->src, &st))
+            gl_fs_stat st;
+            if (gl_fs_stat_at(dir, names[i], &st) != 0 || st.type != GL_FS_DIR || is_excluded(w->src, &st))
                 continue;
-            int sub = open_dir_at(dirfd, names[i]);
-            if (sub < 0)
+            gl_fs_dir *sub = gl_fs_open_dir_at(dir, names[i]);
+            if (!sub)
                 continue;
             size_t saved = display->len;
             display_append(w->src, display, names[i]);
             glob_step(w, sub, ci, display, depth + 1); /* "**" again, one level down */
             display->len = saved;
             display->data[saved] = '\0';
-            close(sub);
+            gl_fs_dir_close(sub);
         }
         free_names(names, n);
         return;
     }
     if (!has_wildcard(comp)) {
         gl_buf found = {0};
-        struct stat st;
-        if (lookup_name(dirfd, comp, &found, &st) == 0)
-            glob_matched(w, dirfd, found.data, ci, display, depth);
+        gl_fs_stat st;
+        if (lookup_name(dir, comp, &found, &st) == 0)
+            glob_matched(w, dir, found.data, ci, display, depth);
         gl_buf_free(&found);
         return;
     }
     char **names;
-    size_t n = list_names(dirfd, &names);
+    size_t n = list_names(dir, &names);
     for (size_t i = 0; i < n && !w->stop; i++)
         if (gl_glob_match(comp, names[i]))
-            glob_matched(w, dirfd, names[i], ci, display, depth);
+            glob_matched(w, dir, names[i], ci, display, depth);
     free_names(names, n);
 }
 
@@ -669,11 +636,7 @@ int gl_source_glob(gl_source *src, const char *pattern, gl_glob_cb cb, void *ctx
     gl_buf display = {0};
     display_root(src, &display);
     gl_buf_clear(&display);
-    int dirfd = dup(src->root_fd);
-    if (dirfd >= 0) {
-        glob_step(&w, dirfd, 0, &display, 0);
-        close(dirfd);
-    }
+    glob_step(&w, src->root, 0, &display, 0);
     gl_buf_free(&display);
     free(pp.storage);
     return w.stop;

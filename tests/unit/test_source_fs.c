@@ -1,0 +1,211 @@
+/* The source's file-system backend (source_fs.h) on its own, and the
+ * source behaviours it guarantees: no blocking on a FIFO, links reported
+ * as links and never followed, stat fields carried through exactly. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "source.h"
+#include "source_fs.h"
+#include "testutil.h"
+
+/* <tmp>/Windows/System32/config with a FIFO where the SYSTEM hive belongs,
+ * a regular file, a link to it and a link to a directory. */
+static char *make_tree(const char *tag)
+{
+    char *root = tu_tmpdir(tag);
+    gl_buf cmd = {0};
+    gl_buf_printf(&cmd,
+                  "cd '%s' && mkdir -p Windows/System32/config && mkfifo Windows/System32/config/SYSTEM"
+                  " && printf 0123456789 > Windows/win.ini && ln -s win.ini Windows/link.ini"
+                  " && ln -s System32 Windows/dirlink",
+                  root);
+    cr_assert_eq(tu_run(cmd.data, NULL, NULL), 0);
+    gl_buf_free(&cmd);
+    return root;
+}
+
+static gl_fs_dir *open_windows(const char *root)
+{
+    gl_fs_dir *top = gl_fs_open_root(root);
+    cr_assert_not_null(top, "%s: %s", root, strerror(errno));
+    gl_fs_dir *win = gl_fs_open_dir_at(top, "Windows");
+    cr_assert_not_null(win, "%s", strerror(errno));
+    gl_fs_dir_close(top);
+    return win;
+}
+
+static gl_source *open_dir_source(const char *root)
+{
+    gl_buf spec = {0};
+    gl_buf_printf(&spec, "dir:%s", root);
+    gl_err err = {0};
+    gl_source *src = gl_source_open(spec.data, &err);
+    cr_assert_not_null(src, "%s", err.msg);
+    gl_buf_free(&spec);
+    return src;
+}
+
+/* Without O_NONBLOCK the open itself would wait forever for a writer; the
+ * timeout turns that hang into a failure. */
+Test(source_fs, open_file_at_refuses_a_fifo_without_blocking, .timeout = 10)
+{
+    char *root = make_tree("source-fs-fifo");
+    gl_fs_dir *win = open_windows(root);
+    gl_fs_dir *sys = gl_fs_open_dir_at(win, "System32");
+    cr_assert_not_null(sys);
+    gl_fs_dir *cfg = gl_fs_open_dir_at(sys, "config");
+    cr_assert_not_null(cfg);
+    gl_fs_stat st;
+    cr_assert_eq(gl_fs_stat_at(cfg, "SYSTEM", &st), 0);
+    cr_assert_eq(st.type, GL_FS_OTHER);
+    cr_assert_eq(st.size, 0);
+    bool not_regular = false;
+    cr_assert_null(gl_fs_open_file_at(cfg, "SYSTEM", &st, &not_regular));
+    cr_assert(not_regular);
+    gl_fs_dir_close(cfg);
+    gl_fs_dir_close(sys);
+    gl_fs_dir_close(win);
+}
+
+Test(source_fs, source_refuses_a_fifo_where_a_hive_is_expected, .timeout = 10)
+{
+    gl_source *src = open_dir_source(make_tree("source-fs-fifo-src"));
+    gl_err err = {0};
+    cr_assert_null(gl_source_open_file(src, "C:\\Windows\\System32\\config\\SYSTEM", &err));
+    cr_assert_str_eq(err.msg, "C:\\Windows\\System32\\config\\SYSTEM: not a regular file");
+    gl_source_close(src);
+}
+
+Test(source_fs, stat_reports_links_as_links_and_opens_refuse_them)
+{
+    char *root = make_tree("source-fs-link");
+    gl_fs_dir *win = open_windows(root);
+    gl_fs_stat st;
+    cr_assert_eq(gl_fs_stat_at(win, "link.ini", &st), 0);
+    cr_assert_eq(st.type, GL_FS_LINK);
+    cr_assert_eq(st.size, 0);
+    cr_assert_eq(gl_fs_stat_at(win, "dirlink", &st), 0);
+    cr_assert_eq(st.type, GL_FS_LINK);
+    bool not_regular = true;
+    errno = 0;
+    cr_assert_null(gl_fs_open_file_at(win, "link.ini", &st, &not_regular));
+    cr_assert_not(not_regular);
+    cr_assert_eq(errno, ELOOP);
+    cr_assert_null(gl_fs_open_dir_at(win, "dirlink"));
+    gl_fs_dir_close(win);
+
+    gl_source *src = open_dir_source(root);
+    gl_err err = {0};
+    gl_file_info info;
+    cr_assert_eq(gl_source_stat(src, "windows\\LINK.INI", &info, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(info.path, "C:\\Windows\\link.ini");
+    cr_assert(info.is_link);
+    cr_assert_not(info.is_dir);
+    cr_assert_null(gl_source_open_file(src, "Windows\\link.ini", &err));
+    cr_assert_str_eq(err.msg, "Windows\\link.ini: is a link; links are not followed");
+    gl_source_close(src);
+}
+
+Test(source_fs, stat_and_pread_of_a_regular_file)
+{
+    char *root = make_tree("source-fs-file");
+    gl_fs_dir *win = open_windows(root);
+    /* a known mtime, nanoseconds included, must come back unchanged */
+    const struct timespec times[2] = {{1500000000, 5}, {1600000000, 123456789}};
+    gl_buf p = {0};
+    gl_buf_printf(&p, "%s/Windows/win.ini", root);
+    cr_assert_eq(utimensat(AT_FDCWD, p.data, times, 0), 0);
+    gl_fs_stat st;
+    bool not_regular = true;
+    gl_fs_file *f = gl_fs_open_file_at(win, "win.ini", &st, &not_regular);
+    cr_assert_not_null(f, "%s", strerror(errno));
+    cr_assert_not(not_regular);
+    cr_assert_eq(st.type, GL_FS_FILE);
+    cr_assert_eq(st.size, 10);
+    cr_assert(st.mtime.valid);
+    cr_assert_eq(st.mtime.sec, 1600000000);
+    cr_assert_eq(st.mtime.nsec, 123456789);
+    cr_assert_eq(st.atime.sec, 1500000000);
+    cr_assert_eq(st.atime.nsec, 5);
+    /* the descriptor is blocking again after the type check */
+    char buf[16] = {0};
+    cr_assert_eq(gl_fs_pread(f, 2, buf, 5), 5);
+    cr_assert_str_eq(buf, "23456");
+    cr_assert_eq(gl_fs_pread(f, 8, buf, sizeof buf), 2);
+    cr_assert_eq(memcmp(buf, "89", 2), 0);
+    cr_assert_eq(gl_fs_pread(f, 10, buf, sizeof buf), 0);
+    cr_assert_eq(gl_fs_pread(f, UINT64_MAX, buf, sizeof buf), -1);
+    cr_assert_eq(errno, EINVAL);
+    gl_fs_file_close(f);
+    /* reading did not move the access time */
+    gl_fs_stat after;
+    cr_assert_eq(gl_fs_stat_at(win, "win.ini", &after), 0);
+    cr_assert_eq(after.atime.sec, 1500000000);
+    cr_assert_eq(after.atime.nsec, 5);
+    gl_fs_dir_close(win);
+    gl_buf_free(&p);
+}
+
+typedef struct names_seen {
+    gl_buf all;
+    int count;
+} names_seen;
+
+static void note_name(void *ctx, const char *name)
+{
+    names_seen *s = ctx;
+    s->count++;
+    if (!strcmp(name, "System32") || !strcmp(name, "win.ini") || !strcmp(name, "link.ini") ||
+        !strcmp(name, "dirlink"))
+        gl_buf_printf(&s->all, "[%s]", name);
+}
+
+Test(source_fs, list_gives_every_entry_but_dot_and_dotdot)
+{
+    char *root = make_tree("source-fs-list");
+    gl_fs_dir *win = open_windows(root);
+    names_seen seen = {0};
+    cr_assert_eq(gl_fs_list(win, note_name, &seen), 0);
+    cr_assert_eq(seen.count, 4);
+    const char *all = gl_buf_cstr(&seen.all);
+    cr_assert(strstr(all, "[System32]") && strstr(all, "[win.ini]") && strstr(all, "[link.ini]") &&
+                  strstr(all, "[dirlink]"),
+              "%s", all);
+    /* listing twice gives the same entries: the handle's position is not consumed */
+    names_seen again = {0};
+    cr_assert_eq(gl_fs_list(win, note_name, &again), 0);
+    cr_assert_eq(again.count, 4);
+    gl_fs_dir_close(win);
+    gl_buf_free(&seen.all);
+    gl_buf_free(&again.all);
+}
+
+/* The output-directory exclusion compares identities taken two ways: by
+ * the operator's host path and by a walk through the tree. */
+Test(source_fs, identity_by_path_matches_identity_by_walk)
+{
+    char *root = make_tree("source-fs-id");
+    gl_fs_dir *win = open_windows(root);
+    gl_buf p = {0};
+    gl_buf_printf(&p, "%s/Windows/System32", root);
+    gl_fs_stat by_path, by_walk, other;
+    cr_assert_eq(gl_fs_stat_path(p.data, &by_path), 0);
+    cr_assert_eq(gl_fs_stat_at(win, "System32", &by_walk), 0);
+    cr_assert_eq(by_path.type, GL_FS_DIR);
+    cr_assert(gl_fs_same_object(&by_path.id, &by_walk.id));
+    cr_assert_eq(gl_fs_stat_at(win, "win.ini", &other), 0);
+    cr_assert_not(gl_fs_same_object(&by_path.id, &other.id));
+    /* a path through a link resolves (operator's path), an evidence walk does not */
+    gl_buf_clear(&p);
+    gl_buf_printf(&p, "%s/Windows/dirlink", root);
+    cr_assert_eq(gl_fs_stat_path(p.data, &other), 0);
+    cr_assert(gl_fs_same_object(&by_path.id, &other.id));
+    errno = 0;
+    cr_assert_eq(gl_fs_stat_at(win, "missing", &other), -1);
+    cr_assert_eq(errno, ENOENT);
+    gl_fs_dir_close(win);
+    gl_buf_free(&p);
+}
