@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fwrule.h"
+#include "fwrule_exercise.h"
+#include "mutate_util.h"
 #include "testutil.h"
 
 static bool str_is(fw_str s, const char *lit) { return s.p && s.n == strlen(lit) && memcmp(s.p, lit, s.n) == 0; }
@@ -421,4 +423,16 @@ Test(fwrule, numeric_code_names)
     cr_assert_str_eq(fw_profiles_text(0, buf), "");
     cr_assert_str_eq(fw_profiles_text(0x15, buf), "Domain,Public,0x10");
     cr_assert_str_eq(fw_profiles_text(0xfffffff8u, buf), "0xFFFFFFF8");
+}
+
+Test(fwrule, fuzz_oracles_on_mutations)
+{
+    static const char *const seeds[] = {
+        RDP,
+        "v2.33|Action=Allow|Active=TRUE|Dir=In|Protocol=17|LPort=21115-21119|LPort2_10=IPTLSIn|RA4=10.0.0.0/255.0.0.0|"
+        "RA6=fe80::/64|RA42=Ply2Renders|App=C:\\Users\\Public\\a.exe|Name=x|Edge=TRUE|",
+        "80,443,5000-5010,RPC",
+        "LocalSubnet,10.1.0.0/16,1.2.3.4-1.2.3.9,*,::1-::ff",
+    };
+    mu_sweep(seeds, 4, "|=,-/:.*vV0129aZ\\\x01\xff", 20000, 0x9e3779b97f4a7c15ULL, fwrule_exercise);
 }

@@ -8,6 +8,8 @@
 #include <string.h>
 #include "evtx.h"
 #include "mpevent.h"
+#include "mpevent_exercise.h"
+#include "mutate_util.h"
 #include "reader.h"
 #include "testutil.h"
 
@@ -415,4 +417,15 @@ Test(mpevent, corpus_benign_layouts)
     cr_assert_eq(e->c.new_v.root, MP_ROOT_DEFAULT);
     ASSERT_STR(e->c.old_v.rel_key, "NIS\\Consumers\\IPS");
     free(s);
+}
+
+Test(mpevent, fuzz_oracles_on_mutations)
+{
+    static const char *const seeds[] = {
+        "\x01HKLM\\SOFTWARE\\Microsoft\\Windows Defender\\Exclusions\\Paths\\C:\\Temp = 0x0",
+        "Default\\Features\\TamperProtection = 0x0\x01HKLM\\SOFTWARE\\Microsoft\\Windows Defender\\Features\\TamperProtection = 0x5",
+        "N/A\\ProductType = \x01SOFTWARE\\Microsoft\\Windows Defender\\SpyNet\\X = \r\nSOAP:a\r\nREST:b\r\n",
+        "changed.\r\n Old value: HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows Defender\\Windows Defender Exploit Guard\\ASR\\Rules\\g = 0x1\r\n New value: N/A",
+    };
+    mu_sweep(seeds, 4, " =\\:0xN/A\r\n\x01\xff" "EeOo", 20000, 0xd1b54a32d192ed03ULL, mpevent_exercise);
 }

@@ -7,7 +7,7 @@ fuzz: fuzz-fwrule
 FWRULE_DIR := collector/formats/fwrule
 FUZZ_FWRULE_DIR := build/fuzz/fwrule
 
-build/fuzz/fuzz_fwrule: $(FWRULE_DIR)/fuzz_fwrule.c $(FWRULE_DIR)/fwrule.c $(FWRULE_DIR)/fwrule.h $(FUZZ_CORE_SRC)
+build/fuzz/fuzz_fwrule: $(FWRULE_DIR)/fuzz_fwrule.c $(FWRULE_DIR)/fwrule_exercise.h $(FWRULE_DIR)/fwrule.c $(FWRULE_DIR)/fwrule.h $(FUZZ_CORE_SRC)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CSTD) $(WARN) -Wno-unknown-warning-option -O1 -g -fno-omit-frame-pointer \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

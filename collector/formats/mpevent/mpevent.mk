@@ -6,7 +6,7 @@ fuzz: fuzz-mpevent
 MPEVENT_DIR := collector/formats/mpevent
 FUZZ_MPEVENT_DIR := build/fuzz/mpevent
 
-build/fuzz/fuzz_mpevent: $(MPEVENT_DIR)/fuzz_mpevent.c $(MPEVENT_DIR)/mpevent.c $(MPEVENT_DIR)/mpevent.h $(FUZZ_CORE_SRC)
+build/fuzz/fuzz_mpevent: $(MPEVENT_DIR)/fuzz_mpevent.c $(MPEVENT_DIR)/mpevent_exercise.h $(MPEVENT_DIR)/mpevent.c $(MPEVENT_DIR)/mpevent.h $(FUZZ_CORE_SRC)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CSTD) $(WARN) -Wno-unknown-warning-option -O1 -g -fno-omit-frame-pointer \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
