@@ -396,7 +396,8 @@ static void report_clears(logs_ctx *c)
 {
     uint64_t burst_min = gl_run_setting_uint(c->run, "burst_min", 5);
     uint64_t window = (uint64_t)gl_run_setting_seconds(c->run, "burst_window", 300) * FT_SECOND;
-    qsort(c->clears, c->n_clears, sizeof *c->clears, cmp_clear);
+    if (c->n_clears)
+        qsort(c->clears, c->n_clears, sizeof *c->clears, cmp_clear);
     size_t start = 0;
     for (size_t i = 1; i <= c->n_clears; i++) {
         bool split = i == c->n_clears || c->clears[i].time - c->clears[i - 1].time > window ||
@@ -490,7 +491,8 @@ static bool disabled_before(const logs_ctx *c, uint64_t t)
  * nothing follows is the last shutdown before the evidence was taken. */
 static void report_stops(logs_ctx *c)
 {
-    qsort(c->facts, c->n_facts, sizeof *c->facts, cmp_fact);
+    if (c->n_facts)
+        qsort(c->facts, c->n_facts, sizeof *c->facts, cmp_fact);
     for (size_t i = 0; i < c->n_facts;) {
         if (c->facts[i].kind != FACT_STOP) {
             i++;
