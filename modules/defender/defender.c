@@ -759,6 +759,8 @@ static void on_state(ctx *c, const gl_event *ev)
         for (size_t k = 0; k < N_SETTINGS && !d; k++)
             if (settings[k].name && !strcmp(settings[k].name, map[i].name))
                 d = &settings[k];
+        if (!d)
+            continue;
         gl_buf line = {0};
         gl_json j;
         gl_json_init(&j, &line);
@@ -1105,7 +1107,7 @@ static void report_setting(ctx *c, setting_seen *s)
         gl_fb_severity(&fb, sev, "Defender is told to let threats of severity %s run (action %" PRIu64 ")", s->name,
                        s->reg_value);
         gl_fb_title(&fb, "Defender default action for severity %s threats set to %s", s->name,
-                    s->reg_value == 6 ? "allow" : "no action");
+                    !s->reg_known ? "allow or no action" : s->reg_value == 6 ? "allow" : "no action");
     } else {
         gl_fb_severity(&fb, sev, "%s is off and stays off%s", d->label,
                        d->sev >= GL_SEV_HIGH ? ": Defender no longer stops what it would have stopped" : "");
@@ -1124,6 +1126,16 @@ static void report_setting(ctx *c, setting_seen *s)
     }
     gl_json_kv_str(j, "back_on", *on_iso ? on_iso : NULL);
     gl_fb_emit(&fb);
+    /* Off in the registry with no event saying when: the key's last write
+     * is the latest it can have happened. */
+    if (!last_off && s->reg_time && s->ev.n) {
+        gl_tl t;
+        gl_json *td = gl_tl_begin(&t, c->run, "defender.protection.disabled", s->reg_time, d->label,
+                                  s->ev.v[0].artifact, s->ev.v[0].locator);
+        gl_json_kv_str(td, "setting", s->name);
+        gl_json_kv_str(td, "time_source", "key_last_write");
+        gl_tl_end(&t);
+    }
 }
 
 /* ---- detection findings ------------------------------------------------------------- */

@@ -143,7 +143,7 @@ Test(defender, detections_tampering_and_history)
     char *tl = tu_bundle_member(bundle, "timeline.jsonl");
     cr_assert_eq(tu_count(tl, "\"kind\":\"defender.exclusion.added\""), 9);
     cr_assert_eq(tu_count(tl, "\"kind\":\"defender.exclusion.removed\""), 1);
-    cr_assert_eq(tu_count(tl, "\"kind\":\"defender.protection.disabled\""), 5);
+    cr_assert_eq(tu_count(tl, "\"kind\":\"defender.protection.disabled\""), 7);
     cr_assert_eq(tu_count(tl, "\"kind\":\"defender.protection.enabled\""), 1);
     cr_assert_eq(tu_count(tl, "\"kind\":\"defender.detection\""), 3);
     cr_assert_eq(tu_count(tl, "\"kind\":\"defender.setting.changed\""), 4);
