@@ -261,14 +261,47 @@ static void read_base_info(regf_hive *h)
     h->info.root_offset = gl_le32(b + 36);
 }
 
+/* Where the chain of hive bins in the file ends: each bin must carry its
+ * signature, its own offset and a size that is a non-zero multiple of 4096
+ * inside the file. Bounded by the file: every step advances a page. */
+static uint32_t hbin_chain_end(const regf_hive *h, uint64_t avail)
+{
+    uint64_t off = 0;
+    while (off + REGF_HBIN_HDR <= avail) {
+        const uint8_t *b = h->img + REGF_BASE_SIZE + off;
+        uint32_t size = gl_le32(b + 8);
+        if (memcmp(b, "hbin", 4) || gl_le32(b + 4) != off || !size || size % REGF_PAGE || size > avail - off)
+            break;
+        off += size;
+    }
+    return (uint32_t)off;
+}
+
 /* Decide how much of the image is hive bins data: the base block's size
- * when it fits the file, else what the file holds (reported). */
+ * when it fits the file, else what the file holds (reported). A base block
+ * whose checksum is wrong is not trusted for it: the hbin chain in the file
+ * decides, and a smaller size field never cuts what is read. */
 static void set_data_len(regf_hive *h, uint64_t file_data)
 {
     uint32_t declared = gl_le32(h->img + 40);
     uint64_t avail = file_data - file_data % REGF_PAGE;
     if (avail > 0xFFFFF000u) /* offsets are 32-bit: nothing beyond is addressable */
         avail = 0xFFFFF000u;
+    h->info.hbins_size_field = declared;
+    h->info.hbins_chain = hbin_chain_end(h, avail);
+    if (!h->info.checksum_ok && !h->info.recovery_applied) {
+        uint32_t use = h->info.hbins_chain;
+        if (declared % REGF_PAGE == 0 && declared <= avail && declared > use)
+            use = declared; /* pages past a damaged bin are still mapped one by one */
+        if (!use)
+            use = (uint32_t)avail; /* not even a first bin: let the page map judge */
+        if (use != declared)
+            regf_report(h, "base block (checksum bad): hive bins data size field 0x%" PRIX32 ", hive bins in the "
+                        "file reach 0x%" PRIX32 "; using 0x%" PRIX32,
+                        declared, h->info.hbins_chain, use);
+        h->data_len = h->info.hbins_size = use;
+        return;
+    }
     if (declared % REGF_PAGE || declared == 0) {
         regf_report(h, "base block: hive bins data size 0x%" PRIX32 " is not a non-zero multiple of 4096; using the "
                     "file size",

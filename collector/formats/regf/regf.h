@@ -94,6 +94,8 @@ typedef struct regf_info {
     uint64_t last_written;               /* base block FILETIME */
     uint32_t root_offset;                /* root nk cell */
     uint32_t hbins_size;                 /* hive bins data size after recovery */
+    uint32_t hbins_size_field;           /* the base block's hive bins size field as used (after recovery) */
+    uint32_t hbins_chain;                /* where the chain of valid hbin headers in the file ends */
     bool checksum_ok;                    /* base block XOR checksum of the primary */
     bool dirty;                          /* seq_primary != seq_secondary, or bad checksum */
     /* Log replay. */
