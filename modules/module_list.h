@@ -7,7 +7,8 @@
     X(logs) \
     X(yara) \
     X(defender) \
-    X(firewall)
+    X(firewall) \
+    X(tasks)
 
 /* Modules that exist only to test the pipeline (tests/modules/). */
 #ifdef GLEANER_TEST_BUILD

@@ -5,6 +5,7 @@ description Fast triage: system and user registry hives with their logs, and the
 module files
 # detection modules: cheap, they read what quick acquires anyway
 module logs
+module tasks
 set files.max_file_size 2GiB
 target hive-system     C:\Windows\System32\config\SYSTEM
 target hive-system     C:\Windows\System32\config\SYSTEM.LOG?
