@@ -7,12 +7,14 @@
  * TaskScheduler Operational 106/140/141/142/129/100/200/201.
  *
  * Records (records/tasks.jsonl), one per fact, with "source":
- *   "xml"       path, file, artifact, task{...gl_task_json}
- *   "taskcache" path, guid, key, tree{index, sd{...}, deleted}, actions{...},
- *               dynamic_info{...}, triggers{...}
- *   "job"       file, artifact, job{...gl_job_json}
- *   "event"     channel, event_id, record, time, path, by, artifact, locator,
- *               task{...} for events that carry the definition
+ *   "xml"             path, file, artifact, [error], task{...gl_task_json}
+ *   "taskcache.tree"  path, key, id, deleted, [index], [sd{owner, group, dacl}]
+ *   "taskcache.tasks" path, guid, key, deleted, [hash], [dynamic_info{...}],
+ *                     [actions{...}], [triggers{...}] (gl_tc_*_json)
+ *   "job"             file, artifact, [error], job{...gl_job_json}
+ *   "event"           channel, event_id, record, time, path, by, artifact,
+ *                     locator, [ActionName, Path, ProcessID, ResultCode,
+ *                     TaskInstanceId], [task{...}] when it carries the definition
  *
  * Findings: hidden tasks (Tree without SD, Index 0, registry without XML,
  * XML without registry, Tasks without Tree, actions that disagree between

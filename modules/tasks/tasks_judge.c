@@ -403,7 +403,8 @@ static void lifecycle(tasks_ctx *c, const task_entry *e, uint64_t window)
                           b->kind == EV_DELETED ? "Security task deleted" : "Security task disabled", NULL, b);
             continue;
         }
-        if (b->kind != EV_DELETED)
+        /* Windows Update re-creates and removes its own tasks all day. */
+        if (b->kind != EV_DELETED || microsoft)
             continue;
         /* The creation logged by the same log (4698 for 4699, 106 for 141)
          * when there is one, else the latest before the deletion. */
@@ -422,7 +423,7 @@ static void lifecycle(tasks_ctx *c, const task_entry *e, uint64_t window)
                           "remote-execution tools (Impacket atexec, CrackMapExec) create a task, run it once and "
                           "delete it within seconds; software installers rarely do",
                           "Task created and deleted within minutes", a, b);
-        else if (!microsoft)
+        else
             event_finding(c, e, "tasks.deleted", GL_SEV_LOW,
                           "a deleted task leaves only its events; software removes its own tasks too", "Task deleted",
                           NULL, b);

@@ -62,7 +62,8 @@ static size_t task_findings(const char *bundle, char ***out)
         cJSON_Delete(f);
     }
     free(text);
-    qsort(lines, n, sizeof *lines, cmp_str);
+    if (n)
+        qsort(lines, n, sizeof *lines, cmp_str);
     *out = lines;
     return n;
 }
@@ -72,8 +73,10 @@ static void expect_findings(const char *bundle, const char *const *want, size_t 
     char **got;
     size_t n = task_findings(bundle, &got);
     char **sorted = malloc((n_want ? n_want : 1) * sizeof *sorted);
-    memcpy(sorted, want, n_want * sizeof *sorted);
-    qsort(sorted, n_want, sizeof *sorted, cmp_str);
+    if (n_want) {
+        memcpy(sorted, want, n_want * sizeof *sorted);
+        qsort(sorted, n_want, sizeof *sorted, cmp_str);
+    }
     for (size_t i = 0; i < n && i < n_want; i++)
         cr_expect_str_eq(got[i], sorted[i], "finding %zu:\n got  %s\n want %s", i, got[i], sorted[i]);
     cr_expect_eq(n, n_want, "%zu findings, expected %zu; first extra: %s", n, n_want,
@@ -234,4 +237,21 @@ Test(tasks, corpus_remote_temp_task, .timeout = 60)
         "2019-03-19T00:02:04.3199452Z|" ART_LOGS "Security.evtx|EventRecordID=566836",
     };
     expect_findings(bundle, want, sizeof want / sizeof want[0]);
+}
+
+/* Negative control: a real TaskScheduler log of a Windows 10 host where
+ * only Windows itself registers, updates and deletes its own tasks. */
+Test(tasks, corpus_clean_scheduler_log, .timeout = 60)
+{
+    TU_REQUIRE_CORPUS();
+    const char *files[] = {"dev/evtx/tasks/DAM-BelkasoftCTF-Win10__Microsoft-Windows-TaskScheduler%4Operational.evtx"};
+    const char *places[] = {"Windows/System32/winevt/Logs/Microsoft-Windows-TaskScheduler%4Operational.evtx"};
+    char *bundle = tu_collect_dir("tasks-corpus-clean", corpus_host("tasks-corpus-clean-src", files, places, 1),
+                                  tasks_profile_args(), 0);
+    expect_findings(bundle, NULL, 0);
+    char *records = tu_bundle_member(bundle, "records/tasks.jsonl");
+    /* every 106/140/141/142/129/100/200/201 of the log is a record */
+    cr_expect_eq(tu_count(records, "{\"source\":\"event\""), 2637);
+    cr_expect_eq(tu_count(records, "\"event_id\":141,"), 9);
+    free(records);
 }
