@@ -61,7 +61,7 @@ static const gl_rule_decl defender_rules[] = {
     {"defender.cfa_allowed_app", GL_SEV_MEDIUM, "T1562.001 T1685", "Program allowed through Controlled Folder Access"},
     {"defender.service_disabled", GL_SEV_HIGH, "T1562.001 T1685", "Defender service disabled"},
     {"defender.tamper_attempt", GL_SEV_MEDIUM, "T1562.001 T1685", "Change to Defender blocked by tamper protection"},
-    {"defender.detection", GL_SEV_MEDIUM, "", "Defender detection"},
+    {"defender.detection", GL_SEV_MEDIUM, "T1105", "Defender detection"},
     {"defender.history_deleted", GL_SEV_MEDIUM, "T1070 T1685.005", "Defender detection history deleted"},
     {0},
 };
