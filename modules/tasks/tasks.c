@@ -51,6 +51,7 @@ static const gl_rule_decl tasks_rules[] = {
     {"tasks.xml_only", GL_SEV_MEDIUM, "T1053.005 T1564", "Scheduled task XML file without a registry entry"},
     {"tasks.cache_mismatch", GL_SEV_MEDIUM, "T1053.005 T1564", "TaskCache Tree and Tasks entries do not match"},
     {"tasks.actions_differ", GL_SEV_HIGH, "T1053.005", "Scheduled task action differs between its sources"},
+    {"tasks.xml_hash_mismatch", GL_SEV_LOW, "T1053.005", "Scheduled task XML file differs from its registered hash"},
     {"tasks.hidden_flag", GL_SEV_MEDIUM, "T1053.005 T1564", "Scheduled task marked hidden"},
     {"tasks.suspicious_action", GL_SEV_MEDIUM, "T1053.005", "Scheduled task runs a suspicious command"},
     {"tasks.created_and_deleted", GL_SEV_MEDIUM, "T1053.005 T1070", "Scheduled task created and deleted within minutes"},

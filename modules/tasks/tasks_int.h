@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "module.h"
 #include "rmmcatalog.h"
+#include "sha256.h"
 #include "wordlist.h"
 
 #define TASKS_MAX_ENTRIES 200000 /* tasks kept for correlation */
@@ -43,6 +44,7 @@ typedef struct task_entry {
     /* XML file, or a legacy .JOB file */
     bool has_xml, has_job, xml_hidden;
     char *xml_artifact, *xml_locator;
+    char xml_sha256[GL_SHA256_HEX]; /* of the file without its BOM, "" when none */
     char *run_as; /* UserId or GroupId of the principal that runs the actions */
     bool run_highest;
     /* Hidden in a definition carried by an event (4698/4702) */
@@ -56,6 +58,7 @@ typedef struct task_entry {
     bool has_tasks, cache_hidden;
     char *tasks_guid, *tasks_artifact, *tasks_locator;
     uint64_t cache_created;
+    char cache_hash[GL_SHA256_HEX]; /* Tasks\{GUID}\Hash as hex, "" when none or CRC32 */
     /* actions, per source */
     task_obs obs[TASKS_MAX_OBS];
     size_t n_obs;

@@ -333,6 +333,12 @@ static void hidden_checks(tasks_ctx *c, const task_entry *e)
         hidden_finding(c, e, "tasks.cache_mismatch",
                        "a Tree entry whose Id names no Tasks entry is half a task: removed by hand or by a tool",
                        "TaskCache Tree entry without its Tasks entry", e->tree_artifact, e->tree_locator);
+    if (e->has_xml && e->has_tasks && e->xml_sha256[0] && e->cache_hash[0] && strcmp(e->xml_sha256, e->cache_hash))
+        hidden_finding(c, e, "tasks.xml_hash_mismatch",
+                       "the XML file is not what was registered: edited on disk after registration (the scheduler "
+                       "keeps running the registered definition). Heuristic: the hash rule (SHA-256 of the file "
+                       "without its byte-order mark) comes from libyal and is not verified on every Windows build",
+                       "Task XML file differs from its registered hash", e->xml_artifact, e->xml_locator);
     if ((e->xml_hidden || e->cache_hidden || e->event_hidden) && !tasks_is_microsoft(e->path))
         hidden_finding(c, e, "tasks.hidden_flag",
                        "the Hidden setting keeps a task out of the Task Scheduler console by default; Microsoft's own "

@@ -86,9 +86,26 @@ typedef struct xml_walk {
     size_t root_len;
 } xml_walk;
 
+/* TaskCache's Hash is the SHA-256 of the file without its byte-order mark
+ * (libyal winreg-kb "Task scheduler"). */
+static void xml_hash(const opened *o, char hex[GL_SHA256_HEX])
+{
+    const uint8_t *p = (const uint8_t *)o->bytes.data;
+    size_t n = o->bytes.len, skip = 0;
+    if (n >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF)))
+        skip = 2;
+    else if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+        skip = 3;
+    gl_sha256 h;
+    gl_sha256_init(&h);
+    gl_sha256_update(&h, p + skip, n - skip);
+    gl_sha256_final(&h, hex);
+}
+
 static void note_xml_task(task_entry *e, const gl_task *t, const opened *o, const char *file)
 {
     e->has_xml = true;
+    xml_hash(o, e->xml_sha256);
     e->xml_hidden = t->hidden == 1;
     free(e->xml_artifact);
     e->xml_artifact = o->artifact ? gl_xstrdup(o->artifact) : NULL;
@@ -356,9 +373,12 @@ static void on_tasks_key(cache_walk *w, gl_regkey k)
     gl_json_kv_bool(&j, "deleted", gl_regkey_deleted(k));
     const uint8_t *p;
     size_t n;
+    char hash[GL_SHA256_HEX] = "";
     if (value_bytes(w, k, "Hash", &p, &n)) {
         gl_json_key(&j, "hash");
         gl_json_hex(&j, p, n);
+        for (size_t i = 0; n == 32 && i < n; i++) /* 4 bytes: a CRC32, before KB2305420 */
+            snprintf(hash + 2 * i, 3, "%02x", p[i]);
     }
     value_facts f = {0};
     cache_value_json(w, k, V_DYNAMIC_INFO, &j, e, &f);
@@ -373,6 +393,7 @@ static void on_tasks_key(cache_walk *w, gl_regkey k)
         e->has_tasks = true;
         e->cache_hidden = hidden;
         e->cache_created = created;
+        memcpy(e->cache_hash, hash, sizeof hash);
         e->tasks_guid = gl_xstrdup(guid.data);
         const char *artifact = gl_regkey_artifact(k);
         e->tasks_artifact = artifact ? gl_xstrdup(artifact) : NULL;

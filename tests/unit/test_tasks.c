@@ -106,6 +106,12 @@ Test(tasks, generated_host_hidden_tasks_and_actions, .timeout = 60)
         "Scheduled Scan by WS01\\mallory|2026-11-21T07:00:00.1000000Z|" ART_LOGS "Security.evtx|EventRecordID=5006",
         "tasks.hidden_flag|medium|Task marked hidden: \\OneDriveSync|2026-11-20T10:05:00.0000000Z|"
         "artifacts/C/Windows/System32/Tasks/OneDriveSync|C:\\Windows\\System32\\Tasks\\OneDriveSync",
+        "tasks.hidden_flag|medium|Task marked hidden: \\WinUpdate|2026-11-20T10:05:00.0000000Z|"
+        "artifacts/C/Windows/System32/config/SOFTWARE|" HKTC "Tasks\\{1A2B3C4D-0002-4000-8000-000000000002}",
+        "tasks.xml_hash_mismatch|low|Task XML file differs from its registered hash: "
+        "\\Microsoft\\Windows\\Maintenance\\WinSAT|2026-11-20T10:05:00.0000000Z|"
+        "artifacts/C/Windows/System32/Tasks/Microsoft/Windows/Maintenance/WinSAT|"
+        "C:\\Windows\\System32\\Tasks\\Microsoft\\Windows\\Maintenance\\WinSAT",
         "tasks.hidden_index_zero|high|Task hidden by Index 0: \\OneDriveSync|2026-11-20T10:05:00.0000000Z|"
         "artifacts/C/Windows/System32/config/SOFTWARE|" HKTC "Tree\\OneDriveSync",
         "tasks.hidden_sd_removed|high|Task hidden by removing its security descriptor: \\WinUpdate|"
