@@ -63,13 +63,14 @@ static const gl_rule_decl defender_rules[] = {
     {"defender.tamper_attempt", GL_SEV_MEDIUM, "T1562.001 T1685", "Change to Defender blocked by tamper protection"},
     {"defender.detection", GL_SEV_MEDIUM, "T1105", "Defender detection"},
     {"defender.history_deleted", GL_SEV_MEDIUM, "T1070 T1685.005", "Defender detection history deleted"},
+    {"defender.quarantine_restored", GL_SEV_MEDIUM, "T1562.001 T1685", "Item restored from Defender quarantine"},
     {0},
 };
 
 static const gl_event_sub defender_events[] = {
     {CHANNEL,
-     {5007, 5000, 5001, 5009, 5010, 5011, 5012, 5013, 5004, 1116, 1117, 1118, 1119, 1006, 1007, 1008, 1013},
-     17},
+     {5007, 5000, 5001, 5009, 5010, 5011, 5012, 5013, 5004, 1116, 1117, 1118, 1119, 1006, 1007, 1008, 1013, 1009},
+     18},
     {0},
 };
 
@@ -820,6 +821,40 @@ static void on_1013(ctx *c, const gl_event *ev)
     gl_fb_emit(&fb);
 }
 
+/* A hacking or credential-theft tool by its threat name (data/high-threats.txt). */
+static bool high_threat(ctx *c, const char *threat)
+{
+    for (size_t i = 0; i < c->st->high_threats.n; i++)
+        if (strcasestr(threat, c->st->high_threats.words[i]))
+            return true;
+    return false;
+}
+
+/* 1009: something Defender had quarantined was put back. */
+static void on_1009(ctx *c, const gl_event *ev)
+{
+    const char *threat = gl_event_text(ev, "Threat Name"), *path = gl_event_text(ev, "Path");
+    event_record(c, ev, "event", "detail", threat);
+    bool tool = high_threat(c, threat);
+    gl_fb fb;
+    gl_fb_start(&fb, c->run, "defender.quarantine_restored");
+    if (tool)
+        gl_fb_severity(&fb, GL_SEV_HIGH, "%s, a hacking or credential-theft tool, was taken out of quarantine: "
+                                         "someone wants to use it", threat);
+    else
+        gl_fb_severity(&fb, GL_SEV_MEDIUM, "a quarantined threat was restored; users do this for false positives, "
+                                           "intruders to get their tools back");
+    gl_fb_title(&fb, "Defender restored %s from quarantine", *threat ? threat : "an item");
+    gl_fb_subject(&fb, "%s@%s", threat, ev->time_iso);
+    gl_fb_time_filetime(&fb, ev->time);
+    gl_fb_evidence(&fb, ev->artifact, "%s", ev->locator);
+    gl_json *d = gl_fb_details(&fb);
+    gl_json_kv_str(d, "threat", threat);
+    gl_json_kv_str(d, "path", path);
+    gl_json_kv_str(d, "user", gl_event_text(ev, "User"));
+    gl_fb_emit(&fb);
+}
+
 static char *dup_field(const gl_event *ev, const char *name)
 {
     return gl_xstrdup(gl_event_text(ev, name));
@@ -904,6 +939,7 @@ static int on_event(void *vc, const gl_event *ev)
     case 5013: on_5013(c, ev); break;
     case 5004: event_record(c, ev, "event", "detail", gl_event_text(ev, "Feature Name")); break;
     case 1013: on_1013(c, ev); break;
+    case 1009: on_1009(c, ev); break;
     default: on_detection(c, ev); break;
     }
     return 0;
@@ -1140,14 +1176,6 @@ static void report_setting(ctx *c, setting_seen *s)
 
 /* ---- detection findings ------------------------------------------------------------- */
 
-static bool high_threat(ctx *c, const detection *d)
-{
-    for (size_t i = 0; i < c->st->high_threats.n; i++)
-        if (strcasestr(d->threat, c->st->high_threats.words[i]))
-            return true;
-    return false;
-}
-
 static void report_detection(ctx *c, detection *d)
 {
     const char *path = d->path;
@@ -1160,7 +1188,7 @@ static void report_detection(ctx *c, detection *d)
                                          "on the host", d->threat);
     else if (d->allowed)
         gl_fb_severity(&fb, GL_SEV_HIGH, "the threat %s was allowed to run (action: allow)", d->threat);
-    else if (high_threat(c, d))
+    else if (high_threat(c, d->threat))
         gl_fb_severity(&fb, GL_SEV_HIGH, "%s is a hacking or credential-theft tool: someone ran intruder tooling "
                                          "on the host", d->threat);
     else

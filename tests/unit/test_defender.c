@@ -135,6 +135,8 @@ Test(defender, detections_tampering_and_history)
     fu_expect(all, "defender.asr_rule_disabled",
               "Attack surface reduction rule d4f940ab-401b-4efc-aadc-ad5f3c50688a set to audit only", "medium",
               "2026-11-20T10:45:00.0000000Z", ART_LOG, "EventRecordID=16");
+    fu_expect(all, "defender.quarantine_restored", "Defender restored HackTool:Win32/Mimikatz from quarantine", "high",
+              "2026-11-20T10:46:00.0000000Z", ART_LOG, "EventRecordID=17");
     fu_expect(all, "defender.tamper_attempt", "Blocked attempt to change Defender setting TamperProtection", "medium",
               "2026-11-20T10:03:00.0000000Z", ART_LOG, "EventRecordID=1");
     fu_expect(all, "defender.history_deleted", "Defender detection history deleted (entries up to 2026-11-20T10:39:00.000Z)",
