@@ -4,11 +4,13 @@
  * A second open drives log replay: the input is split where the hive ends
  * by its own base block (4096 + hive bins size); the rest is the
  * transaction log (seeds are hive + .LOG1 concatenated). Without such a
- * tail the whole input serves as its own log. */
+ * tail the whole input serves as its own log. The first open is also
+ * rendered as `reg dump` renders it (regf_json, raw data included). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include "regf.h"
+#include "regf_json.h"
 #include "reader.h"
 
 typedef struct walk_ctx {
@@ -96,6 +98,29 @@ static void read_hive(regf_hive *h, walk_ctx *c)
         touch((const uint8_t *)regf_error(h, i), strlen(regf_error(h, i)));
 }
 
+static void discard(void *ctx, const char *p, size_t n)
+{
+    (void)ctx;
+    touch((const uint8_t *)p, n);
+}
+
+/* The input length picks the --deleted mode, so all three get inputs. */
+static void render_hive(regf_hive *h, size_t size)
+{
+    gl_buf out = {0};
+    regf_json rj;
+    regf_json_init(&rj, h, &out);
+    rj.raw = true;
+    rj.deleted = (regf_json_del)(size % 3);
+    rj.sink = discard;
+    rj.flush_at = 1u << 16;
+    regf_json_walk(&rj, regf_root(h));
+    regf_json_deleted_keys(&rj, "");
+    regf_json_flush(&rj);
+    regf_json_free(&rj);
+    gl_buf_free(&out);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -114,6 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     regf_hive *h = regf_open(&primary, NULL, NULL, &opt, &err);
     if (h) {
         read_hive(h, &c);
+        render_hive(h, size);
         regf_close(h);
     }
 
