@@ -66,7 +66,7 @@ static const gl_event_sub firewall_events[] = {
 };
 
 typedef struct firewall_state {
-    gl_wordlist groups;
+    gl_wordlist groups, tools;
     rmmcat *rmm;
     uint16_t ra_ports[MAX_PORTS]; /* remote-access ports: fixed ones and the RMM catalog's */
     size_t n_ra_ports;
@@ -808,7 +808,11 @@ static void rule_deleted_event(ctx *c, const gl_event *ev)
     const char *by = gl_event_text(ev, "ModifyingApplication");
     event_record(c, ev, "rule_deleted");
     timeline_ev(c, ev, "firewall.rule.deleted", *name ? name : id);
-    if (!*by || system_modifier(by))
+    /* Installers under Program Files and Windows' services manage their
+     * own rules; a rule tool, or a program elsewhere, is someone's choice. */
+    gl_path_class pc = gl_winpath_class(by);
+    if (!*by || system_modifier(by) ||
+        (pc == GL_PATH_ADMIN_ONLY && !gl_wordlist_has(&c->st->tools, gl_winpath_basename(by))))
         return;
     gl_fb fb;
     gl_fb_start(&fb, c->run, "firewall.rule_deleted");
@@ -979,7 +983,8 @@ static int firewall_init(gl_run *run, void **state, gl_err *err)
     (void)run;
     firewall_state *st = gl_xcalloc(1, sizeof *st);
     *state = st;
-    if (gl_wordlist_embedded(&st->groups, "firewall/default-groups.txt", err) < 0)
+    if (gl_wordlist_embedded(&st->groups, "firewall/default-groups.txt", err) < 0 ||
+        gl_wordlist_embedded(&st->tools, "firewall/rule-tools.txt", err) < 0)
         return -1;
     for (size_t i = 0; i < sizeof fixed_ra_ports / sizeof fixed_ra_ports[0]; i++)
         add_port(st, fixed_ra_ports[i]);
@@ -1002,6 +1007,7 @@ static void firewall_fini(void *state)
     if (!st)
         return;
     gl_wordlist_free(&st->groups);
+    gl_wordlist_free(&st->tools);
     if (st->rmm)
         rmmcat_free(st->rmm);
     free(st);
