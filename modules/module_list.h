@@ -6,6 +6,7 @@
     X(files) \
     X(logs) \
     X(yara) \
+    X(ioc) \
     X(defender) \
     X(firewall) \
     X(tasks)

@@ -3,6 +3,8 @@
 description Full collection: standard plus Windows.old logs and hives, setup and WER logs, archiver settings
 include standard
 set files.max_file_size 8GiB
+# YARA over the whole drive
+set yara.paths C:\**\*
 target old-evtx        C:\Windows.old\Windows\System32\winevt\Logs\*.evtx
 target old-hives       C:\Windows.old\Windows\System32\config\*
 target setupapi        C:\Windows\INF\setupapi*.log

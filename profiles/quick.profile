@@ -6,6 +6,8 @@ module files
 # detection modules: cheap, they read what quick acquires anyway
 module logs
 module tasks
+# indicators: reads the other modules' records only, so it costs next to nothing
+module ioc
 set files.max_file_size 2GiB
 target hive-system     C:\Windows\System32\config\SYSTEM
 target hive-system     C:\Windows\System32\config\SYSTEM.LOG?

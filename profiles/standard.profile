@@ -3,6 +3,9 @@
 description Standard triage (default): every event log, hives, Amcache, Prefetch, tasks, PowerShell history, RMM logs, Recycle Bin metadata
 include quick
 set files.max_file_size 4GiB
+# YARA over where the actor drops tools (users' downloads, desktops and temp,
+# ProgramData, PerfLogs, Windows\Temp); only matching files are acquired
+module yara
 # every event log, including the RMM vendors' own channels (Splashtop ...)
 target evtx            C:\Windows\System32\winevt\Logs\*.evtx
 target hive-usrclass   C:\Users\*\AppData\Local\Microsoft\Windows\UsrClass.dat
