@@ -9,7 +9,8 @@
     X(ioc) \
     X(defender) \
     X(firewall) \
-    X(tasks)
+    X(tasks) \
+    X(rmm)
 
 /* Modules that exist only to test the pipeline (tests/modules/). */
 #ifdef GLEANER_TEST_BUILD

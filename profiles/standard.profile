@@ -6,6 +6,9 @@ set files.max_file_size 4GiB
 # YARA over where the actor drops tools (users' downloads, desktops and temp,
 # ProgramData, PerfLogs, Windows\Temp); only matching files are acquired
 module yara
+# remote-management tools: registry, service installs, a walk of the folders
+# they live in, and their logs
+module rmm
 # every event log, including the RMM vendors' own channels (Splashtop ...)
 target evtx            C:\Windows\System32\winevt\Logs\*.evtx
 target hive-usrclass   C:\Users\*\AppData\Local\Microsoft\Windows\UsrClass.dat

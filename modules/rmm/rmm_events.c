@@ -1,0 +1,58 @@
+/* rmm: service installs from the event logs. System 7045 (ServiceName,
+ * ImagePath) and Security 4697 (ServiceName, ServiceFileName) naming a
+ * catalog tool, archived logs included (the event helper reads them all). */
+#include <string.h>
+#include "events.h"
+#include "rmm_int.h"
+#include "timeline.h"
+
+static int on_install(void *ctx, const gl_event *ev)
+{
+    rmm_ctx *c = ctx;
+    const char *name = gl_event_text(ev, "ServiceName");
+    const char *image = gl_event_text(ev, ev->event_id == 4697 ? "ServiceFileName" : "ImagePath");
+    rmmcat_hits hits;
+    if (!rmmcat_match_service(c->st->cat, name, strlen(name), &hits))
+        rmm_match_image(c, image, &hits);
+    for (size_t i = 0; i < hits.n; i++) {
+        uint32_t t = hits.h[i].tool;
+        gl_buf line = {0};
+        gl_json j;
+        gl_json_init(&j, &line);
+        gl_json_obj_begin(&j);
+        gl_json_kv_str(&j, "source", "event");
+        gl_json_kv_str(&j, "tool", rmm_tool_name(c, t));
+        gl_json_kv_str(&j, "channel", ev->channel);
+        gl_json_kv_uint(&j, "event_id", ev->event_id);
+        gl_json_kv_uint(&j, "record", ev->record_id);
+        gl_json_kv_str(&j, "time", ev->time_iso);
+        gl_json_kv_str(&j, "service", name);
+        gl_json_kv_str(&j, "image_path", image);
+        gl_json_kv_str(&j, "matched", hits.h[i].what);
+        if (ev->artifact)
+            gl_json_kv_str(&j, "artifact", ev->artifact);
+        gl_json_kv_str(&j, "locator", ev->locator);
+        gl_json_obj_end(&j);
+        gl_run_record(c->run, line.data, line.len);
+        gl_buf_free(&line);
+        rmm_saw(c, t, RMM_SEEN_EVENT, ev->time, ev->artifact, "%s", ev->locator);
+        rmm_relay(c, t, image, ev->time, ev->artifact, ev->locator);
+        gl_tl tl;
+        gl_json *d = gl_tl_begin(&tl, c->run, "rmm.installed", ev->time, rmm_tool_name(c, t), ev->artifact,
+                                 ev->locator);
+        gl_json_kv_str(d, "how", ev->event_id == 4697 ? "Security 4697 service install" : "System 7045 service install");
+        gl_json_kv_str(d, "service", name);
+        gl_tl_end(&tl);
+    }
+    return 0;
+}
+
+int rmm_events(rmm_ctx *c, gl_err *err)
+{
+    if (gl_events_each(c->run, "System", on_install, c, err) != 0 ||
+        gl_events_each(c->run, "Security", on_install, c, err) != 0) {
+        gl_run_error(c->run, "service-install events: %s", err->msg);
+        return 0;
+    }
+    return 0;
+}

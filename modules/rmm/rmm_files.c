@@ -1,0 +1,302 @@
+/* rmm: files. The folders tools install into and write to, and those a
+ * portable copy is dropped in, are walked once; each file is matched
+ * against the catalog by hash lookups (collector/formats/rmmcatalog), so
+ * a tree of 200 000 files costs about as much as its listing. Logs the
+ * catalog names are opened (so acquired) and parsed. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "rmm_int.h"
+#include "source.h"
+#include "text.h"
+#include "timeline.h"
+#include "winpath.h"
+
+/* Where RMM tools and their copies live (drive-relative; "**" any depth). */
+static const char *const roots[] = {
+    "\\Program Files\\**\\*",
+    "\\Program Files (x86)\\**\\*",
+    "\\ProgramData\\**\\*",
+    "\\Users\\**\\*",
+    "\\Windows\\Temp\\**\\*",
+    "\\Windows\\ServiceProfiles\\**\\*",
+    "\\Windows\\SysWOW64\\config\\systemprofile\\**\\*",
+    "\\Windows\\System32\\config\\systemprofile\\**\\*",
+    "\\PerfLogs\\**\\*",
+    "\\ManageEngine\\**\\*",
+    "\\*",
+};
+
+typedef struct walk {
+    rmm_ctx *c;
+    uint64_t acquire_max;
+} walk;
+
+static uint64_t ts_filetime(gl_timespec t)
+{
+    if (t.sec == 0 && t.nsec == 0)
+        return 0;
+    return (uint64_t)(t.sec + 11644473600LL) * 10000000u + (uint64_t)t.nsec / 100;
+}
+
+/* Windows ships some tools LOLRMM lists (mstsc.exe, quickassist.exe): a
+ * name match inside the system folders is the operating system's own. */
+static bool os_component(const char *path)
+{
+    static const char *const sys[] = {"\\Windows\\System32\\", "\\Windows\\SysWOW64\\", "\\Windows\\WinSxS\\",
+                                      "\\Windows\\servicing\\", "\\Windows\\SystemApps\\"};
+    for (size_t i = 0; i < sizeof sys / sizeof sys[0]; i++)
+        if (strcasestr(path, sys[i]))
+            return true;
+    return false;
+}
+
+static const char *role_name(const rmmcat_hit *h)
+{
+    if (h->by == RMMCAT_BY_EXE || h->by == RMMCAT_BY_NAMEGLOB)
+        return "copy";
+    return h->role == RMMCAT_ROLE_LOG ? "log" : h->role == RMMCAT_ROLE_FILE ? "file" : "install";
+}
+
+static void file_record(rmm_ctx *c, uint32_t t, const gl_file_info *info, const rmmcat_hit *h, const char *artifact)
+{
+    gl_buf line = {0};
+    gl_json j;
+    gl_json_init(&j, &line);
+    gl_json_obj_begin(&j);
+    gl_json_kv_str(&j, "source", "file");
+    gl_json_kv_str(&j, "tool", rmm_tool_name(c, t));
+    gl_json_kv_str(&j, "path", info->path);
+    gl_json_kv_str(&j, "role", role_name(h));
+    gl_json_kv_uint(&j, "size", info->size);
+    char iso[GL_TIME_STRLEN];
+    if (gl_filetime_iso(ts_filetime(info->mtime), 0, iso))
+        gl_json_kv_str(&j, "mtime", iso);
+    if (gl_filetime_iso(ts_filetime(info->btime), 0, iso))
+        gl_json_kv_str(&j, "btime", iso);
+    gl_json_kv_str(&j, "entry", h->what);
+    if (artifact)
+        gl_json_kv_str(&j, "artifact", artifact);
+    gl_json_obj_end(&j);
+    gl_run_record(c->run, line.data, line.len);
+    gl_buf_free(&line);
+}
+
+typedef struct log_ctx {
+    rmm_ctx *c;
+    uint32_t tool;
+    const char *path, *artifact;
+} log_ctx;
+
+static int on_log_record(const rmmlog_rec *r, void *ctx)
+{
+    log_ctx *l = ctx;
+    rmm_log_record(l->c, l->tool, r, l->path, l->artifact);
+    return 0;
+}
+
+static void parse_log(rmm_ctx *c, uint32_t t, const gl_file_info *info, const char *kind_name)
+{
+    rmmlog_kind kind;
+    if (!rmmlog_kind_from_name(kind_name, &kind))
+        kind = RMMLOG_GENERIC;
+    gl_err err = {0};
+    gl_file *f = gl_source_open_file(gl_run_source(c->run), info->path, &err);
+    if (!f) {
+        gl_run_error(c->run, "%s: %s", info->path, err.msg);
+        return;
+    }
+    const char *artifact = gl_file_artifact(f);
+    gl_reader r = gl_file_reader(f);
+    log_ctx l = {c, t, info->path, artifact};
+    rmmlog_stats st;
+    if (rmmlog_parse(kind, &r, on_log_record, &l, &st, &err) < 0)
+        gl_run_error(c->run, "%s: %s", info->path, err.msg);
+    if (st.long_lines)
+        gl_run_log(c->run, "%s: %llu lines longer than %d bytes were cut", info->path,
+                   (unsigned long long)st.long_lines, RMMLOG_LINE_MAX);
+    uint64_t when = ts_filetime(info->mtime);
+    rmm_saw(c, t, RMM_SEEN_LOG, when, artifact, "%s (%s, %llu lines)", info->path, rmmlog_kind_name(kind),
+            (unsigned long long)st.lines);
+    gl_file_close(f);
+}
+
+/* A binary found by its name outside the tool's folders: acquired (when
+ * not too large) so it can be hashed and its signer checked. */
+static void portable_copy(walk *w, uint32_t t, const gl_file_info *info, const rmmcat_hit *h)
+{
+    rmm_ctx *c = w->c;
+    const char *artifact = NULL;
+    gl_file *f = NULL;
+    if (info->size <= w->acquire_max) {
+        gl_err err = {0};
+        f = gl_source_open_file(gl_run_source(c->run), info->path, &err);
+        if (f)
+            artifact = gl_file_artifact(f);
+        else
+            gl_run_error(c->run, "%s: %s", info->path, err.msg);
+    }
+    file_record(c, t, info, h, artifact);
+    uint64_t when = ts_filetime(info->btime) ? ts_filetime(info->btime) : ts_filetime(info->mtime);
+    gl_path_class cls = gl_winpath_class(info->path);
+    rmm_saw(c, t, RMM_SEEN_PORTABLE, when, artifact, "%s", info->path);
+    char item[1100];
+    snprintf(item, sizeof item, "%s (%s, named like %s)", info->path, gl_path_class_name(cls), h->what);
+    rmm_note(c, t, RMM_AGG_PORTABLE, when, item, artifact, "%s", info->path);
+    if (cls == GL_PATH_USER_WRITABLE)
+        c->seen[t].agg[RMM_AGG_PORTABLE].user_writable = true;
+    if (f)
+        gl_file_close(f);
+}
+
+static int on_file(void *ctx, const gl_file_info *info)
+{
+    walk *w = ctx;
+    rmm_ctx *c = w->c;
+    if (info->is_dir || info->is_link)
+        return 0;
+    rmmcat_hits hits;
+    if (!rmmcat_match_path(c->st->cat, info->path, strlen(info->path), &hits))
+        return 0;
+    for (size_t i = 0; i < hits.n; i++) {
+        const rmmcat_hit *h = &hits.h[i];
+        uint32_t t = h->tool;
+        bool by_name = h->by == RMMCAT_BY_EXE || h->by == RMMCAT_BY_NAMEGLOB;
+        if (by_name && os_component(info->path))
+            continue;
+        if (h->role == RMMCAT_ROLE_LOG && !by_name) {
+            file_record(c, t, info, h, NULL);
+            parse_log(c, t, info, h->log_kind);
+        } else if (by_name) {
+            portable_copy(w, t, info, h);
+        } else {
+            file_record(c, t, info, h, NULL);
+            rmm_saw(c, t, RMM_SEEN_FILE, ts_filetime(info->mtime), NULL, "%s", info->path);
+        }
+    }
+    return 0;
+}
+
+int rmm_files(rmm_ctx *c)
+{
+    walk w = {c, gl_run_setting_size(c->run, "acquire_max", 64u << 20)};
+    for (size_t i = 0; i < sizeof roots / sizeof roots[0]; i++) {
+        gl_err err = {0};
+        if (gl_source_glob(gl_run_source(c->run), roots[i], on_file, &w, &err) < 0 && err.code != GL_ERR_ABSENT)
+            gl_run_error(c->run, "%s: %s", roots[i], err.msg);
+    }
+    return 0;
+}
+
+/* ---- log records ------------------------------------------------------- */
+
+static const char *dir_name(rmmlog_dir d)
+{
+    return d == RMMLOG_DIR_INCOMING ? "incoming" : d == RMMLOG_DIR_OUTGOING ? "outgoing" : "unknown";
+}
+
+static const char *tz_name(rmmlog_tz z)
+{
+    return z == RMMLOG_TZ_UTC ? "utc" : z == RMMLOG_TZ_LOCAL ? "local" : "unknown";
+}
+
+static void log_json(gl_json *j, const char *tool, const rmmlog_rec *r, const char *path, const char *artifact)
+{
+    gl_json_obj_begin(j);
+    gl_json_kv_str(j, "source", "log");
+    gl_json_kv_str(j, "tool", tool);
+    gl_json_kv_str(j, "path", path);
+    if (artifact)
+        gl_json_kv_str(j, "artifact", artifact);
+    gl_json_kv_uint(j, "line", r->line);
+    gl_json_kv_str(j, "event", rmmlog_event_name(r->event));
+    gl_json_kv_str(j, "time", r->time);
+    gl_json_kv_str(j, "tz", tz_name(r->tz));
+    gl_json_kv_str(j, "direction", dir_name(r->dir));
+    gl_json_key(j, "ids");
+    gl_json_arr_begin(j);
+    for (size_t i = 0; i < r->nid; i++)
+        gl_json_str(j, r->ids[i]);
+    gl_json_arr_end(j);
+    gl_json_key(j, "addresses");
+    gl_json_arr_begin(j);
+    for (size_t i = 0; i < r->naddr; i++) {
+        gl_json_obj_begin(j);
+        gl_json_kv_str(j, "text", r->addr[i].text);
+        gl_json_kv_str(j, "ip", r->addr[i].ip);
+        gl_json_kv_uint(j, "port", r->addr[i].port);
+        gl_json_obj_end(j);
+    }
+    gl_json_arr_end(j);
+    gl_json_key(j, "files");
+    gl_json_arr_begin(j);
+    for (size_t i = 0; i < r->nfile; i++)
+        gl_json_str(j, r->files[i]);
+    gl_json_arr_end(j);
+    gl_json_kv_str(j, "user", r->user);
+    gl_json_kv_str(j, "remote_name", r->remote_name);
+    gl_json_kv_str(j, "auth", r->auth);
+    gl_json_kv_str(j, "detail", r->detail);
+    gl_json_kv_str(j, "key", r->key);
+    gl_json_kv_str(j, "value", r->value);
+    gl_json_kv_bool(j, "unattended", r->unattended);
+    gl_json_obj_end(j);
+}
+
+/* "442226597 from 12.xx.xx.21:59562" */
+static void describe_remote(const rmmlog_rec *r, char *out, size_t cap)
+{
+    const char *id = r->nid ? r->ids[0] : "";
+    const char *addr = r->naddr ? r->addr[0].text : "";
+    snprintf(out, cap, "%s%s%s%s%s", id, id[0] && addr[0] ? " from " : (addr[0] ? "from " : ""), addr,
+             r->remote_name[0] ? " " : "", r->remote_name);
+}
+
+void rmm_log_record(rmm_ctx *c, uint32_t t, const rmmlog_rec *r, const char *path, const char *artifact)
+{
+    const char *tool = rmm_tool_name(c, t);
+    gl_buf line = {0};
+    gl_json j;
+    gl_json_init(&j, &line);
+    log_json(&j, tool, r, path, artifact);
+    gl_run_record(c->run, line.data, line.len);
+    gl_buf_free(&line);
+    /* zones not written in the log are taken as UTC (artifacts.md 1.2);
+     * the record keeps what the log said */
+    uint64_t when = rmm_iso_filetime(r->time);
+    char loc[1200], item[700];
+    snprintf(loc, sizeof loc, "%s line %llu", path, (unsigned long long)r->line);
+    if (r->unattended) {
+        if (r->event == RMMLOG_EV_CONFIG)
+            snprintf(item, sizeof item, "%s=%s in %s", r->key, r->detail[0] ? r->detail : r->value, path);
+        else
+            snprintf(item, sizeof item, "session accepted by %s", r->auth);
+        rmm_note(c, t, RMM_AGG_UNATTENDED, when, item, artifact, "%s", loc);
+    }
+    if (r->event == RMMLOG_EV_CONNECTION) {
+        describe_remote(r, item, sizeof item);
+        if (r->dir == RMMLOG_DIR_INCOMING)
+            rmm_note(c, t, RMM_AGG_INCOMING, when, item, artifact, "%s", loc);
+        gl_tl tl;
+        gl_json *d = gl_tl_begin(&tl, c->run, "rmm.connection", when, tool, artifact, loc);
+        gl_json_kv_str(d, "direction", dir_name(r->dir));
+        gl_json_kv_str(d, "remote_id", r->nid ? r->ids[0] : "");
+        gl_json_kv_str(d, "remote_address", r->naddr ? r->addr[0].text : "");
+        gl_json_kv_str(d, "auth", r->auth);
+        gl_json_kv_str(d, "time_zone", tz_name(r->tz));
+        gl_tl_end(&tl);
+    }
+    if (r->event == RMMLOG_EV_FILE_TRANSFER) {
+        for (size_t i = 0; i < r->nfile; i++) {
+            rmm_note(c, t, RMM_AGG_TRANSFER, when, r->files[i], artifact, "%s", loc);
+            gl_tl tl;
+            gl_json *d = gl_tl_begin(&tl, c->run, "rmm.file_transfer", when, r->files[i], artifact, loc);
+            gl_json_kv_str(d, "tool", tool);
+            gl_json_kv_str(d, "direction", dir_name(r->dir));
+            gl_json_kv_str(d, "detail", r->detail);
+            gl_tl_end(&tl);
+        }
+    }
+    rmm_saw_time(c, t, when);
+}

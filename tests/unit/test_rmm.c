@@ -1,0 +1,176 @@
+/* rmm module: the real AnyDesk files of the corpus placed where AnyDesk
+ * writes them, a generated SYSTEM hive (tests/fixtures/hives/rmm-system.hivedesc)
+ * with RMM services, LOLRMM's catalog merged with --set rmm.catalog, the
+ * allow-list, and a malformed catalog stopping the run before it reads. */
+#include <criterion/criterion.h>
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "finding_util.h"
+#include "testutil.h"
+
+#define AD "dev/artifacts/rmm/anydesk/DAM-AnyDesk__"
+
+static const char *evidence_locator(const cJSON *f, int i)
+{
+    return fu_str(cJSON_GetArrayItem(cJSON_GetObjectItem(f, "evidence"), i), "locator");
+}
+
+static cJSON *detail_list(const cJSON *f, const char *key)
+{
+    return cJSON_GetObjectItem(cJSON_GetObjectItem(f, "details"), key);
+}
+
+#define SYSTEM_HIVE "artifacts/C/Windows/System32/config/SYSTEM"
+
+Test(rmm, corpus_anydesk_logs_give_sessions_unattended_access_and_transfer, .timeout = 120)
+{
+    TU_REQUIRE_CORPUS();
+    const char *const pairs[] = {
+        "ProgramData/AnyDesk/ad_svc.trace", tu_corpus(AD "ad_svc.trace"),
+        "ProgramData/AnyDesk/connection_trace.txt", tu_corpus(AD "connection_trace.txt"),
+        "ProgramData/AnyDesk/service.conf", tu_corpus(AD "service.conf"),
+        "Users/lab/AppData/Roaming/AnyDesk/ad.trace", tu_corpus(AD "ad.trace"),
+        NULL,
+    };
+    char *bundle = fu_collect("rmm-anydesk", "rmm", pairs);
+    cJSON *all = fu_findings(bundle);
+    cr_assert_eq(cJSON_GetArraySize(all), 4, "%s", cJSON_PrintUnformatted(all));
+
+    fu_expect(all, "rmm.tool_present", "AnyDesk present (logs)", "medium", "2022-08-23T10:20:11.9690000Z",
+              "artifacts/C/ProgramData/AnyDesk/ad_svc.trace",
+              "C:\\ProgramData\\AnyDesk\\ad_svc.trace (anydesk-trace, 7 lines)");
+
+    /* the peers 547911884 and 442226597, as the traces and the list show them */
+    const cJSON *in = fu_expect(all, "rmm.incoming_connection", "AnyDesk: incoming sessions (4)", "medium",
+                                "2022-08-23T10:20:17.1250000Z", "artifacts/C/ProgramData/AnyDesk/ad_svc.trace",
+                                "C:\\ProgramData\\AnyDesk\\ad_svc.trace line 7");
+    const cJSON *sessions = detail_list(in, "sessions");
+    cr_assert_eq(cJSON_GetArraySize(sessions), 4);
+    cr_assert_str_eq(cJSON_GetArrayItem(sessions, 0)->valuestring, "547911884 from 12.xx.xx.21:41314");
+    cr_assert_str_eq(cJSON_GetArrayItem(sessions, 1)->valuestring, "547911884");
+    cr_assert_str_eq(cJSON_GetArrayItem(sessions, 2)->valuestring, "442226597");
+    cr_assert_str_eq(cJSON_GetArrayItem(sessions, 3)->valuestring, "442226597 from 12.xx.xx.21:59562");
+    cr_assert_str_eq(evidence_locator(in, 3), "C:\\Users\\lab\\AppData\\Roaming\\AnyDesk\\ad.trace line 2");
+
+    /* the salted password hash in service.conf (twice) and a session accepted by password */
+    const cJSON *un = fu_expect(all, "rmm.unattended_access", "AnyDesk: unattended access configured or used (3)",
+                                "medium", "2022-08-23T10:23:00.0000000Z",
+                                "artifacts/C/ProgramData/AnyDesk/connection_trace.txt",
+                                "C:\\ProgramData\\AnyDesk\\connection_trace.txt line 1");
+    const cJSON *how = detail_list(un, "how");
+    cr_assert_eq(cJSON_GetArraySize(how), 2);
+    cr_assert_str_eq(cJSON_GetArrayItem(how, 0)->valuestring, "session accepted by password");
+    cr_assert_str_eq(cJSON_GetArrayItem(how, 1)->valuestring,
+                     "ad.anynet.pwd_hash=unattended access password set in C:\\ProgramData\\AnyDesk\\service.conf");
+
+    const cJSON *ft = fu_expect(all, "rmm.file_transfer", "AnyDesk: files transferred (1)", "low",
+                                "2022-09-28T12:41:20.0010000Z", "artifacts/C/Users/lab/AppData/Roaming/AnyDesk/ad.trace",
+                                "C:\\Users\\lab\\AppData\\Roaming\\AnyDesk\\ad.trace line 8");
+    cr_assert_str_eq(cJSON_GetArrayItem(detail_list(ft, "files"), 0)->valuestring, "C:\\Users\\lab\\Downloads");
+    cr_assert_eq(fu_count_rule(all, "rmm.multiple_tools"), 0);
+
+    /* the timeline has each session with its peer */
+    char *tl = tu_bundle_member(bundle, "timeline.jsonl");
+    cr_assert_eq(tu_count(tl, "\"kind\":\"rmm.connection\""), 4);
+    cr_assert_eq(tu_count(tl, "\"remote_id\":\"442226597\""), 2);
+    cr_assert_eq(tu_count(tl, "\"kind\":\"rmm.file_transfer\""), 1);
+    /* every parsed line is a record */
+    char *rec = tu_bundle_member(bundle, "records/rmm.jsonl");
+    cr_assert_eq(tu_count(rec, "\"source\":\"log\""), 4 + 3 + 2 + 4);
+    cJSON_Delete(all);
+}
+
+static const char *const *service_host(void)
+{
+    static const char *pairs[3];
+    pairs[0] = "Windows/System32/config/SYSTEM";
+    pairs[1] = tu_fixture("hives/rmm-system.hive");
+    pairs[2] = NULL;
+    return pairs;
+}
+
+Test(rmm, services_safeboot_and_relay_from_the_registry, .timeout = 120)
+{
+    char *bundle = fu_collect("rmm-svc", "rmm", service_host());
+    cJSON *all = fu_findings(bundle);
+    const cJSON *ad = fu_expect(all, "rmm.tool_present", "AnyDesk present (service)", "medium",
+                                "2026-11-19T09:00:00.0000000Z", SYSTEM_HIVE,
+                                "HKLM\\SYSTEM\\ControlSet001\\Services\\AnyDesk");
+    cr_assert_str_eq(evidence_locator(ad, 1), "HKLM\\SYSTEM\\ControlSet002\\Services\\AnyDesk");
+    fu_expect(all, "rmm.tool_present", "ScreenConnect present (service)", "medium", "2026-11-20T10:30:00.0000000Z",
+              SYSTEM_HIVE, "HKLM\\SYSTEM\\ControlSet001\\Services\\ScreenConnect Client (4f1b2c3d5e6a7b8c)");
+    fu_expect(all, "rmm.tool_present", "Splashtop present (SafeBoot registration)", "medium",
+              "2026-11-20T10:45:00.0000000Z", SYSTEM_HIVE,
+              "HKLM\\SYSTEM\\ControlSet001\\Control\\SafeBoot\\Network\\SplashtopRemoteService");
+    const cJSON *un = fu_expect(all, "rmm.unattended_access", "ScreenConnect: unattended access configured or used (1)",
+                                "medium", "2026-11-20T10:30:00.0000000Z", SYSTEM_HIVE,
+                                "HKLM\\SYSTEM\\ControlSet001\\Services\\ScreenConnect Client (4f1b2c3d5e6a7b8c)");
+    cr_assert_str_eq(cJSON_GetArrayItem(detail_list(un, "how"), 0)->valuestring,
+                     "client service set up for an Access (unattended) session with "
+                     "support.help-desk-portal.example:8041");
+    const cJSON *m = fu_expect(all, "rmm.multiple_tools",
+                               "3 remote-management tools on one host: AnyDesk, Splashtop, ScreenConnect", "high",
+                               "2026-11-19T09:00:00.0000000Z", SYSTEM_HIVE,
+                               "HKLM\\SYSTEM\\ControlSet001\\Services\\AnyDesk");
+    cr_assert_eq(cJSON_GetArraySize(detail_list(m, "tools")), 3);
+    /* the spooler and HopToDesk (LOLRMM only) are not in the built-in catalog */
+    cr_assert_eq(fu_count_rule(all, "rmm.tool_present"), 3);
+    char *rec = tu_bundle_member(bundle, "records/rmm.jsonl");
+    cr_assert_eq(tu_count(rec, "\"source\":\"relay\""), 1);
+    cr_assert_eq(tu_count(rec, "\"host\":\"support.help-desk-portal.example\""), 1);
+    cr_assert_eq(tu_count(rec, "Spooler"), 0);
+    cJSON_Delete(all);
+}
+
+Test(rmm, lolrmm_catalog_finds_a_tool_only_it_knows, .timeout = 120)
+{
+    TU_REQUIRE_CORPUS();
+    char *profile = fu_profile("rmm-lol-profile", "rmm");
+    gl_buf args = {0};
+    gl_buf_printf(&args, "--profile %s --set rmm.catalog=%s/../data/lolrmm/rmm_tools.json --set rmm.allow=AnyDesk",
+                  profile, tu_corpus(""));
+    char *bundle = tu_collect_dir("rmm-lol", fu_host("rmm-lol-src", service_host()), args.data, 0);
+    cJSON *all = fu_findings(bundle);
+    const cJSON *h = fu_expect(all, "rmm.tool_present", "HopToDesk present (service)", "medium",
+                               "2026-11-20T11:00:00.0000000Z", SYSTEM_HIVE,
+                               "HKLM\\SYSTEM\\ControlSet001\\Services\\HDSvc");
+    cJSON *d = cJSON_GetObjectItem(h, "details");
+    cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(d, "catalog_lolrmm")));
+    cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(d, "catalog_builtin")));
+    /* AnyDesk is sanctioned: info, and out of the count */
+    fu_expect(all, "rmm.tool_present", "AnyDesk present (service)", "info", "2026-11-19T09:00:00.0000000Z", SYSTEM_HIVE,
+              "HKLM\\SYSTEM\\ControlSet001\\Services\\AnyDesk");
+    fu_expect(all, "rmm.multiple_tools", "3 remote-management tools on one host: Splashtop, ScreenConnect, HopToDesk",
+              "high", "2026-11-20T10:30:00.0000000Z", SYSTEM_HIVE,
+              "HKLM\\SYSTEM\\ControlSet001\\Control\\SafeBoot\\Network\\SplashtopRemoteService");
+    cJSON_Delete(all);
+}
+
+Test(rmm, malformed_catalog_stops_the_run_before_reading, .timeout = 60)
+{
+    char *root = fu_host("rmm-bad-src", service_host());
+    char *profile = fu_profile("rmm-bad-profile", "rmm");
+    gl_buf bad = {0}, err = {0};
+    gl_buf_printf(&bad, "%s/bad.json", root);
+    FILE *f = fopen(bad.data, "w");
+    cr_assert_not_null(f);
+    fputs("[{\"Name\":\"Good\"},{\"Name\":\"Broken\",\"Details\":{\"InstallationPaths\":[\"a.exe\",7]}}]", f);
+    fclose(f);
+    char *out = tu_tmpdir("rmm-bad-out");
+    int rc = tu_runf(NULL, &err, "%s collect --source dir:%s --output %s --profile %s --set rmm.catalog=%s --quiet",
+                     tu_gleaner(), root, out, profile, bad.data);
+    cr_assert_eq(rc, 2, "%s", err.data);
+    cr_assert(strstr(err.data, "entry 1 \"Broken\": field 'Details.InstallationPaths[1]': expected a string, found a number"),
+              "%s", err.data);
+    gl_buf ls = {0};
+    tu_runf(&ls, NULL, "ls -A %s", out);
+    cr_assert_eq(ls.len, 0, "output written: %s", ls.data);
+    /* an unknown name in the allow-list is a usage error too */
+    gl_buf_clear(&err);
+    rc = tu_runf(NULL, &err, "%s collect --source dir:%s --output %s --profile %s --set rmm.allow=NoSuchTool --quiet",
+                 tu_gleaner(), root, out, profile);
+    cr_assert_eq(rc, 2, "%s", err.data);
+    cr_assert(strstr(err.data, "rmm.allow: no tool named \"NoSuchTool\" in the catalog"), "%s", err.data);
+}
