@@ -89,6 +89,13 @@ Test(defender, protections_switched_off_stay_off_or_come_back)
                   "Defender behaviour monitoring switched off, back on 2026-11-20T10:12:00.0000000Z", "medium",
                   "2026-11-20T10:06:00.0000000Z", ART_SOFTWARE, KEY "Real-Time Protection\\DisableBehaviorMonitoring");
     cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetObjectItem(f, "details"), "still_off")));
+    /* Policy wins over the local preference (local 0, policy 1). */
+    f = fu_expect(all, "defender.protection_disabled",
+                  "Defender scanning of downloads and attachments (IOAV) switched off (still off)", "high",
+                  "2026-11-21T07:29:00.0000000Z", ART_SOFTWARE, KEY "Real-Time Protection\\DisableIOAVProtection");
+    cr_assert_str_eq(fu_str(cJSON_GetObjectItem(f, "details"), "registry_store"), "policy");
+    cr_assert_str_eq(fu_str(cJSON_GetArrayItem(cJSON_GetObjectItem(f, "evidence"), 1), "locator"),
+                     "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows Defender\\Real-Time Protection\\DisableIOAVProtection");
     fu_expect(all, "defender.tamper_protection_off", "Defender tamper protection switched off (still off)", "high",
               "2026-11-20T10:04:50.0000000Z", ART_SOFTWARE, KEY "Features\\TamperProtection");
     fu_expect(all, "defender.cloud_protection_off",
@@ -117,7 +124,7 @@ Test(defender, protections_switched_off_stay_off_or_come_back)
     fu_expect(all, "defender.protection_disabled",
               "Defender antimalware engine (DisableAntiSpyware) switched off, back on later", "medium",
               "2026-11-20T10:41:00.0000000Z", ART_SOFTWARE, KEY "DisableAntiSpyware");
-    cr_assert_eq(fu_count_rule(all, "defender.protection_disabled"), 4);
+    cr_assert_eq(fu_count_rule(all, "defender.protection_disabled"), 5);
 }
 
 Test(defender, detections_tampering_and_history)
@@ -145,7 +152,7 @@ Test(defender, detections_tampering_and_history)
     char *tl = tu_bundle_member(bundle, "timeline.jsonl");
     cr_assert_eq(tu_count(tl, "\"kind\":\"defender.exclusion.added\""), 9);
     cr_assert_eq(tu_count(tl, "\"kind\":\"defender.exclusion.removed\""), 1);
-    cr_assert_eq(tu_count(tl, "\"kind\":\"defender.protection.disabled\""), 7);
+    cr_assert_eq(tu_count(tl, "\"kind\":\"defender.protection.disabled\""), 8);
     cr_assert_eq(tu_count(tl, "\"kind\":\"defender.protection.enabled\""), 1);
     cr_assert_eq(tu_count(tl, "\"kind\":\"defender.detection\""), 3);
     cr_assert_eq(tu_count(tl, "\"kind\":\"defender.setting.changed\""), 4);
