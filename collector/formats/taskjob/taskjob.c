@@ -45,7 +45,7 @@ static int u16_at(cur *c, const char *what, uint16_t *v)
 /* u16 character count (NUL included), then the characters. */
 static int read_string(cur *c, const char *what, char **out)
 {
-    uint16_t chars;
+    uint16_t chars = 0;
     size_t at = c->pos;
     if (u16_at(c, what, &chars) < 0)
         return -1;
@@ -62,7 +62,7 @@ static int read_string(cur *c, const char *what, char **out)
 
 static int skip_sized(cur *c, const char *what)
 {
-    uint16_t size;
+    uint16_t size = 0;
     size_t at = c->pos;
     if (u16_at(c, what, &size) < 0)
         return -1;
@@ -113,7 +113,7 @@ static int read_triggers(cur *c, uint16_t trigger_offset, gl_job *job)
     if (trigger_offset != c->pos)
         return fail(c, 22, "trigger offset 0x%x: expected 0x%zx, where the variable-length data ends",
                     trigger_offset, c->pos);
-    uint16_t count;
+    uint16_t count = 0;
     size_t at = c->pos;
     if (u16_at(c, "trigger count", &count) < 0)
         return -1;
