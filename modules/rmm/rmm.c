@@ -58,7 +58,8 @@ static const gl_rule_decl rmm_rules[] = {
     {"rmm.unattended_access", GL_SEV_MEDIUM, "T1219 T1219.002", "Remote-management tool set up for unattended access"},
     {"rmm.incoming_connection", GL_SEV_MEDIUM, "T1219 T1219.002", "Incoming remote-management session"},
     {"rmm.file_transfer", GL_SEV_LOW, "T1219 T1105", "File moved over a remote-management tool"},
-    {"rmm.portable_copy", GL_SEV_MEDIUM, "T1219 T1036", "Remote-management binary outside its install folder"},
+    {"rmm.portable_copy", GL_SEV_MEDIUM, "T1219 T1036", "Portable or moved copy of a remote-management tool"},
+    {"rmm.log_addresses", GL_SEV_LOW, "T1219", "Public addresses in a remote-management tool's logs"},
     {0},
 };
 
@@ -412,9 +413,12 @@ static const struct agg_rule {
     [RMM_AGG_TRANSFER] = {"rmm.file_transfer", "files transferred", "files",
                           "files moved over %s; routine for support, but the names show what was brought in "
                           "or taken out"},
-    [RMM_AGG_PORTABLE] = {"rmm.portable_copy", "binary outside its install folder", "paths",
-                          "a copy of %s outside its install folders was run or staged from there rather "
-                          "than installed by IT"},
+    [RMM_AGG_PORTABLE] = {"rmm.portable_copy", "portable or moved copy", "paths",
+                          "a copy of %s outside an installation (no service or Uninstall entry covers it, or it "
+                          "lies outside the install folders) was run or staged rather than deployed by IT"},
+    [RMM_AGG_ADDRESSES] = {"rmm.log_addresses", "public addresses in its logs", "addresses",
+                           "the logs of %s name these public addresses; their layout does not say who connected "
+                           "to whom, so they are peers or relays to check against the organisation's own"},
 };
 
 static void agg_finding(rmm_ctx *c, uint32_t t, int k)
@@ -431,7 +435,7 @@ static void agg_finding(rmm_ctx *c, uint32_t t, int k)
     else if (rmm_allowed(c, t))
         gl_fb_severity(&fb, GL_SEV_LOW, "%s; %s is listed in rmm.allow", why, tool);
     else
-        gl_fb_severity(&fb, k == RMM_AGG_TRANSFER ? GL_SEV_LOW : GL_SEV_MEDIUM, "%s", why);
+        gl_fb_severity(&fb, (k == RMM_AGG_TRANSFER || k == RMM_AGG_ADDRESSES) ? GL_SEV_LOW : GL_SEV_MEDIUM, "%s", why);
     gl_fb_title(&fb, "%s: %s (%zu)", tool, r->title, a->n_facts);
     gl_fb_subject(&fb, "%s", tool);
     gl_fb_time_filetime(&fb, a->first);
@@ -458,6 +462,7 @@ static int rmm_run(gl_run *run, gl_err *err)
     int rc = rmm_events(&c, err);
     rmm_files(&c);
     for (uint32_t t = 0; t < c.n_tools; t++) {
+        rmm_portable_from_user_binaries(&c, t);
         if (c.seen[t].kinds)
             tool_finding(&c, t);
         for (int k = 0; k < RMM_AGG_COUNT; k++)
@@ -467,6 +472,7 @@ static int rmm_run(gl_run *run, gl_err *err)
     multiple_finding(&c);
     for (size_t t = 0; t < c.n_tools; t++) {
         gl_buf_free(&c.seen[t].evidence);
+        gl_buf_free(&c.seen[t].user_binaries);
         for (int k = 0; k < RMM_AGG_COUNT; k++) {
             gl_buf_free(&c.seen[t].agg[k].evidence);
             gl_buf_free(&c.seen[t].agg[k].items);

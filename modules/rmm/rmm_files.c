@@ -3,6 +3,7 @@
  * against the catalog by hash lookups (collector/formats/rmmcatalog), so
  * a tree of 200 000 files costs about as much as its listing. Logs the
  * catalog names are opened (so acquired) and parsed. */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +151,41 @@ static void portable_copy(walk *w, uint32_t t, const gl_file_info *info, const r
         gl_file_close(f);
 }
 
+/* An executable in the tool's own folder under a profile or ProgramData:
+ * kept until we know whether the tool was installed. */
+static void user_binary(rmm_ctx *c, uint32_t t, const gl_file_info *info)
+{
+    size_t n = strlen(info->path);
+    if (n < 5 || strcasecmp(info->path + n - 4, ".exe") != 0 || gl_winpath_class(info->path) != GL_PATH_USER_WRITABLE)
+        return;
+    rmm_seen *s = &c->seen[t];
+    if (s->n_user_binaries >= RMM_MAX_ITEMS)
+        return;
+    /* "<FILETIME> <path>" */
+    uint64_t when = ts_filetime(info->btime) ? ts_filetime(info->btime) : ts_filetime(info->mtime);
+    gl_buf_printf(&s->user_binaries, "%llu ", (unsigned long long)when);
+    gl_buf_append(&s->user_binaries, info->path, n + 1);
+    s->n_user_binaries++;
+}
+
+void rmm_portable_from_user_binaries(rmm_ctx *c, uint32_t t)
+{
+    rmm_seen *s = &c->seen[t];
+    if (!s->n_user_binaries || (s->kinds & (RMM_SEEN_SERVICE | RMM_SEEN_UNINSTALL)))
+        return;
+    const char *p = s->user_binaries.data;
+    for (size_t i = 0; i < s->n_user_binaries; i++, p += strlen(p) + 1) {
+        char *path;
+        uint64_t when = strtoull(p, &path, 10);
+        path++;
+        char item[1100];
+        snprintf(item, sizeof item, "%s (user_writable, no service or Uninstall entry)", path);
+        rmm_note(c, t, RMM_AGG_PORTABLE, when, item, NULL, "%s", path);
+    }
+    s->agg[RMM_AGG_PORTABLE].user_writable = true;
+    s->kinds |= RMM_SEEN_PORTABLE;
+}
+
 static int on_file(void *ctx, const gl_file_info *info)
 {
     walk *w = ctx;
@@ -173,6 +209,7 @@ static int on_file(void *ctx, const gl_file_info *info)
         } else {
             file_record(c, t, info, h, NULL);
             rmm_saw(c, t, RMM_SEEN_FILE, ts_filetime(info->mtime), NULL, "%s", info->path);
+            user_binary(c, t, info);
         }
     }
     return 0;
@@ -244,6 +281,21 @@ static void log_json(gl_json *j, const char *tool, const rmmlog_rec *r, const ch
     gl_json_obj_end(j);
 }
 
+/* Not private, loopback, link-local, shared (CGNAT) or unique-local. */
+static bool public_ip(const char *ip)
+{
+    unsigned char b[16];
+    if (inet_pton(AF_INET, ip, b) == 1)
+        return !(b[0] == 10 || b[0] == 127 || b[0] == 0 || (b[0] == 172 && (b[1] & 0xF0) == 16) ||
+                 (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254) || (b[0] == 100 && (b[1] & 0xC0) == 64) ||
+                 b[0] >= 224);
+    if (inet_pton(AF_INET6, ip, b) != 1)
+        return false;
+    static const unsigned char loop[16] = {[15] = 1};
+    return memcmp(b, loop, 16) != 0 && !(b[0] == 0xFE && (b[1] & 0xC0) == 0x80) && (b[0] & 0xFE) != 0xFC &&
+           b[0] != 0xFF;
+}
+
 /* "442226597 from 12.xx.xx.21:59562" */
 static void describe_remote(const rmmlog_rec *r, char *out, size_t cap)
 {
@@ -287,6 +339,11 @@ void rmm_log_record(rmm_ctx *c, uint32_t t, const rmmlog_rec *r, const char *pat
         gl_json_kv_str(d, "time_zone", tz_name(r->tz));
         gl_tl_end(&tl);
     }
+    /* public addresses the layout gives no direction for */
+    if (r->event == RMMLOG_EV_LINE)
+        for (size_t i = 0; i < r->naddr; i++)
+            if (r->addr[i].ip[0] && public_ip(r->addr[i].ip))
+                rmm_note(c, t, RMM_AGG_ADDRESSES, when, r->addr[i].ip, artifact, "%s", loc);
     if (r->event == RMMLOG_EV_FILE_TRANSFER) {
         for (size_t i = 0; i < r->nfile; i++) {
             rmm_note(c, t, RMM_AGG_TRANSFER, when, r->files[i], artifact, "%s", loc);

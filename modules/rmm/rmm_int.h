@@ -28,7 +28,14 @@ typedef struct rmm_state {
 } rmm_state;
 
 /* Facts of one kind gathered for one finding per tool. */
-enum { RMM_AGG_UNATTENDED, RMM_AGG_INCOMING, RMM_AGG_TRANSFER, RMM_AGG_PORTABLE, RMM_AGG_COUNT };
+enum {
+    RMM_AGG_UNATTENDED,
+    RMM_AGG_INCOMING,
+    RMM_AGG_TRANSFER,
+    RMM_AGG_PORTABLE,
+    RMM_AGG_ADDRESSES, /* public addresses in logs whose layout does not say the direction */
+    RMM_AGG_COUNT
+};
 #define RMM_MAX_ITEMS 200
 
 typedef struct rmm_agg {
@@ -47,6 +54,10 @@ typedef struct rmm_seen {
     gl_buf evidence;      /* artifact NUL locator NUL, repeated */
     size_t n_evidence, omitted;
     rmm_agg agg[RMM_AGG_COUNT];
+    /* binaries found in the tool's own folders where users can write
+     * (path NUL, repeated): portable unless an install says otherwise */
+    gl_buf user_binaries;
+    size_t n_user_binaries;
 } rmm_seen;
 
 typedef struct rmm_ctx {
@@ -77,6 +88,9 @@ uint64_t rmm_iso_filetime(const char *iso);
  * bare file name); hits->n. */
 size_t rmm_match_image(const rmm_ctx *c, const char *image, rmmcat_hits *hits);
 
+/* After all evidence: binaries in user-writable folders of a tool with no
+ * service and no Uninstall entry are portable copies. */
+void rmm_portable_from_user_binaries(rmm_ctx *c, uint32_t t);
 int rmm_registry(rmm_ctx *c);
 int rmm_files(rmm_ctx *c);
 int rmm_events(rmm_ctx *c, gl_err *err);

@@ -174,3 +174,60 @@ Test(rmm, malformed_catalog_stops_the_run_before_reading, .timeout = 60)
     cr_assert_eq(rc, 2, "%s", err.data);
     cr_assert(strstr(err.data, "rmm.allow: no tool named \"NoSuchTool\" in the catalog"), "%s", err.data);
 }
+
+/* The demo host WS01 (docs/sample-host.md): AnyDesk installed with an
+ * unattended password, sessions from 79.137.196.160, a downloaded copy in
+ * Users\Public; TeamViewer and Splashtop installed; a portable RustDesk in
+ * jdoe's profile pointed at a self-hosted relay. */
+Test(rmm, sample_host_shows_the_actors_tools, .timeout = 180)
+{
+    char *profile = fu_profile("rmm-ws01-profile", "rmm");
+    gl_buf args = {0};
+    gl_buf_printf(&args, "--profile %s", profile);
+    char *bundle = tu_collect_dir("rmm-ws01", tu_fixture("sample-host"), args.data, 0);
+    cJSON *all = fu_findings(bundle);
+    const cJSON *m = fu_expect(all, "rmm.multiple_tools",
+                               "4 remote-management tools on one host: AnyDesk, TeamViewer, Splashtop, RustDesk", "high",
+                               "2025-03-14T09:12:40.0000000Z", SYSTEM_HIVE,
+                               "HKLM\\SYSTEM\\ControlSet001\\Services\\AnyDesk");
+    cr_assert_eq(cJSON_GetArraySize(detail_list(m, "tools")), 4);
+    const cJSON *in = fu_expect(all, "rmm.incoming_connection", "AnyDesk: incoming sessions (2)", "medium",
+                                "2026-11-10T09:14:00.0000000Z", "artifacts/C/ProgramData/AnyDesk/ad_svc.trace",
+                                "C:\\ProgramData\\AnyDesk\\ad_svc.trace line 8");
+    cr_assert_str_eq(cJSON_GetArrayItem(detail_list(in, "sessions"), 0)->valuestring,
+                     "946317205 from 79.137.196.160:51734");
+    const cJSON *un = fu_expect(all, "rmm.unattended_access", "AnyDesk: unattended access configured or used (4)",
+                                "medium", "2026-11-10T09:14:00.0000000Z", "artifacts/C/ProgramData/AnyDesk/ad_svc.trace",
+                                "C:\\ProgramData\\AnyDesk\\ad_svc.trace line 9");
+    cr_assert(fu_json_has(un, "ad.anynet.pwd_hash=unattended access password set in C:\\\\ProgramData\\\\AnyDesk\\\\service.conf"));
+    const cJSON *tv = fu_expect(all, "rmm.incoming_connection", "TeamViewer: incoming sessions (1)", "medium",
+                                "2026-11-10T10:05:31.0000000Z",
+                                "artifacts/C/Program Files (x86)/TeamViewer/Connections_incoming.txt",
+                                "C:\\Program Files (x86)\\TeamViewer\\Connections_incoming.txt line 1");
+    cr_assert_str_eq(cJSON_GetArrayItem(detail_list(tv, "sessions"), 0)->valuestring, "1482736519 DESKTOP-V4N8R2K");
+    /* the downloaded AnyDesk and the portable RustDesk, both where users write */
+    const cJSON *pa = NULL, *f;
+    cJSON_ArrayForEach(f, all) if (!strcmp(fu_str(f, "rule"), "rmm.portable_copy") &&
+                                   !strcmp(fu_str(f, "subject"), "AnyDesk")) pa = f;
+    cr_assert_not_null(pa);
+    cr_assert_str_eq(fu_str(pa, "severity"), "high");
+    cr_assert_str_eq(evidence_locator(pa, 0), "C:\\Users\\Public\\Downloads\\AnyDesk.exe");
+    cr_assert(fu_json_has(detail_list(pa, "paths"), "user_writable"));
+    const cJSON *rd = NULL;
+    cJSON_ArrayForEach(f, all) if (!strcmp(fu_str(f, "rule"), "rmm.portable_copy") &&
+                                   !strcmp(fu_str(f, "subject"), "RustDesk")) rd = f;
+    cr_assert_not_null(rd);
+    cr_assert_str_eq(fu_str(rd, "severity"), "high");
+    cr_assert_str_eq(evidence_locator(rd, 0), "C:\\Users\\jdoe\\AppData\\Local\\rustdesk\\rustdesk.exe");
+    /* addresses from logs whose layout does not give a direction */
+    cJSON_ArrayForEach(f, all) if (!strcmp(fu_str(f, "rule"), "rmm.log_addresses") &&
+                                   !strcmp(fu_str(f, "subject"), "RustDesk"))
+    {
+        cr_assert(fu_json_is(detail_list(f, "addresses"), "[\"45.32.221.250\",\"164.92.234.104\"]"),
+                  "%s", cJSON_PrintUnformatted(f));
+        rd = NULL;
+    }
+    cr_assert_null(rd, "no rmm.log_addresses for RustDesk");
+    cr_assert_eq(fu_count_rule(all, "rmm.tool_present"), 4);
+    cr_assert_eq(fu_count_rule(all, "rmm.file_transfer"), 1);
+}
