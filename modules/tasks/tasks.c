@@ -74,15 +74,52 @@ static bool same_path(const char *a, const char *b)
     return gl_name_casecmp(a, strlen(a), b, strlen(b)) == 0;
 }
 
-/* The entry of a task path, created on first sight. Linear: hosts have
- * hundreds of tasks, and lookups happen once per source item. */
+/* Case-folded hash of a task path (NTFS folding, as lookups compare). */
+static uint64_t path_hash(const char *path)
+{
+    uint64_t h = 1469598103934665603ull;
+    size_t n = strlen(path);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t len = gl_utf8_decode(path + i, n - i, &cp);
+        i += len ? len : 1;
+        h = (h ^ gl_fold_cp(cp)) * 1099511628211ull;
+    }
+    return h;
+}
+
+static void index_put(tasks_ctx *c, size_t i)
+{
+    size_t mask = c->slots - 1, s = path_hash(c->e[i].path) & mask;
+    while (c->slot[s])
+        s = (s + 1) & mask;
+    c->slot[s] = (uint32_t)i + 1;
+}
+
+static void index_grow(tasks_ctx *c)
+{
+    free(c->slot);
+    c->slots = c->slots ? c->slots * 2 : 256;
+    c->slot = gl_xcalloc(c->slots, sizeof *c->slot);
+    for (size_t i = 0; i < c->n; i++)
+        index_put(c, i);
+}
+
+/* The entry of a task path, created on first sight. */
 task_entry *tasks_entry(tasks_ctx *c, const char *path)
 {
-    for (size_t i = c->n; i > 0; i--)
-        if (same_path(c->e[i - 1].path, path))
-            return &c->e[i - 1];
-    if (c->n == TASKS_MAX_ENTRIES)
+    if (c->slots) {
+        size_t mask = c->slots - 1;
+        for (size_t s = path_hash(path) & mask; c->slot[s]; s = (s + 1) & mask)
+            if (same_path(c->e[c->slot[s] - 1].path, path))
+                return &c->e[c->slot[s] - 1];
+    }
+    if (c->n == TASKS_MAX_ENTRIES) {
+        if (!c->full_reported)
+            gl_run_error(c->run, "more than %d distinct task paths: the rest are not correlated", TASKS_MAX_ENTRIES);
+        c->full_reported = true;
         return NULL;
+    }
     if (c->n == c->cap) {
         c->cap = c->cap ? c->cap * 2 : 64;
         c->e = gl_xrealloc(c->e, c->cap * sizeof *c->e);
@@ -90,6 +127,10 @@ task_entry *tasks_entry(tasks_ctx *c, const char *path)
     task_entry *e = &c->e[c->n++];
     memset(e, 0, sizeof *e);
     e->path = gl_xstrdup(path);
+    if (2 * c->n > c->slots) /* load at most one half */
+        index_grow(c);
+    else
+        index_put(c, c->n - 1);
     return e;
 }
 
@@ -156,6 +197,7 @@ static int tasks_run(gl_run *run, gl_err *err)
     for (size_t i = 0; i < c.n; i++)
         free_entry(&c.e[i]);
     free(c.e);
+    free(c.slot);
     return 0;
 }
 

@@ -53,6 +53,7 @@ typedef struct task_entry {
     /* TaskCache Tree */
     bool has_tree, tree_deleted, has_sd, has_index;
     uint32_t index;
+    uint64_t tree_last_write;
     char *tree_id, *tree_artifact, *tree_locator;
     /* TaskCache Tasks\{GUID} */
     bool has_tasks, cache_hidden;
@@ -72,6 +73,9 @@ typedef struct tasks_ctx {
     tasks_data *data;
     task_entry *e;
     size_t n, cap;
+    uint32_t *slot; /* open-addressing index of e by folded path: entry + 1, 0 free */
+    size_t slots;
+    bool full_reported;
     bool xml_read;   /* the Tasks folder was there to read */
     bool cache_read; /* the TaskCache key was there to read */
     /* Newest time inside the evidence (events, registry); file times are

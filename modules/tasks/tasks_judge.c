@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "finding.h"
 #include "fold.h"
@@ -168,7 +169,7 @@ static uint64_t entry_time(const task_entry *e)
     for (size_t i = 0; i < e->n_evs; i++)
         if (e->evs[i].kind == EV_CREATED)
             return e->evs[i].time;
-    return e->n_obs ? e->obs[0].time : 0;
+    return e->n_obs && e->obs[0].time ? e->obs[0].time : e->tree_last_write;
 }
 
 static void suspicious_actions(tasks_ctx *c, const task_entry *e)
@@ -281,13 +282,28 @@ static void actions_differ(tasks_ctx *c, const task_entry *e)
     }
 }
 
-static bool guid_in_tasks(const tasks_ctx *c, const char *guid)
+/* Tasks\{GUID} names, sorted, to find a Tree Id in log time. */
+typedef struct guid_index {
+    const char **v;
+    size_t n;
+} guid_index;
+
+static int cmp_guid(const void *a, const void *b) { return strcasecmp(*(const char *const *)a, *(const char *const *)b); }
+
+static void guid_index_build(const tasks_ctx *c, guid_index *g)
 {
+    g->v = gl_xcalloc(c->n ? c->n : 1, sizeof *g->v);
+    g->n = 0;
     for (size_t i = 0; i < c->n; i++)
-        if (c->e[i].tasks_guid && gl_name_casecmp(c->e[i].tasks_guid, strlen(c->e[i].tasks_guid), guid,
-                                                   strlen(guid)) == 0)
-            return true;
-    return false;
+        if (c->e[i].tasks_guid)
+            g->v[g->n++] = c->e[i].tasks_guid;
+    if (g->n)
+        qsort(g->v, g->n, sizeof *g->v, cmp_guid);
+}
+
+static bool guid_in_tasks(const guid_index *g, const char *guid)
+{
+    return g->n && bsearch(&guid, g->v, g->n, sizeof *g->v, cmp_guid) != NULL;
 }
 
 /* Where the Hidden setting was read: the file, the registry, or the event. */
@@ -301,7 +317,7 @@ static const char *hidden_locator(const task_entry *e)
     return e->xml_hidden ? e->xml_locator : e->cache_hidden ? e->tasks_locator : e->event_hidden_locator;
 }
 
-static void hidden_checks(tasks_ctx *c, const task_entry *e)
+static void hidden_checks(tasks_ctx *c, const task_entry *e, const guid_index *guids)
 {
     bool live_tree = e->has_tree && !e->tree_deleted;
     if (live_tree && !e->has_sd)
@@ -329,10 +345,15 @@ static void hidden_checks(tasks_ctx *c, const task_entry *e)
                        "a Tasks entry without its Tree entry is not listed by the scheduler's tools; Windows removes "
                        "both together",
                        "TaskCache Tasks entry without a Tree entry", e->tasks_artifact, e->tasks_locator);
-    if (live_tree && e->tree_id && !e->has_tasks && !guid_in_tasks(c, e->tree_id))
+    if (live_tree && e->tree_id && !e->has_tasks && !guid_in_tasks(guids, e->tree_id))
         hidden_finding(c, e, "tasks.cache_mismatch",
                        "a Tree entry whose Id names no Tasks entry is half a task: removed by hand or by a tool",
                        "TaskCache Tree entry without its Tasks entry", e->tree_artifact, e->tree_locator);
+    if (e->tree_deleted && !e->has_tasks && !tasks_is_microsoft(e->path))
+        hidden_finding(c, e, "tasks.deleted",
+                       "a task key recovered from the registry's free space was deleted; software removes its own "
+                       "tasks too, so what it ran decides",
+                       "Task deleted (recovered from the registry)", e->tree_artifact, e->tree_locator);
     if (e->has_xml && e->has_tasks && e->xml_sha256[0] && e->cache_hash[0] && strcmp(e->xml_sha256, e->cache_hash))
         hidden_finding(c, e, "tasks.xml_hash_mismatch",
                        "the XML file is not what was registered: edited on disk after registration (the scheduler "
@@ -472,12 +493,15 @@ void tasks_judge(tasks_ctx *c)
 {
     uint64_t window = (uint64_t)gl_run_setting_seconds(c->run, "create_delete_window", 600) * FT_SECOND;
     uint64_t recent_window = (uint64_t)gl_run_setting_seconds(c->run, "recent", 30 * 86400) * FT_SECOND;
+    guid_index guids;
+    guid_index_build(c, &guids);
     for (size_t i = 0; i < c->n; i++) {
         const task_entry *e = &c->e[i];
-        hidden_checks(c, e);
+        hidden_checks(c, e, &guids);
         actions_differ(c, e);
         suspicious_actions(c, e);
         lifecycle(c, e, window);
         recent(c, e, recent_window);
     }
+    free(guids.v);
 }

@@ -344,6 +344,7 @@ static int on_tree_key(void *ctx, gl_regkey k, const char *rel)
         e->has_tree = true;
         e->has_sd = has_sd;
         e->tree_deleted = gl_regkey_deleted(k);
+        e->tree_last_write = gl_regkey_last_write(k);
         e->has_index = has_index;
         e->index = index;
         e->tree_id = gl_xstrdup(w->text.data);

@@ -112,6 +112,8 @@ Test(tasks, generated_host_hidden_tasks_and_actions, .timeout = 60)
         "\\Microsoft\\Windows\\Maintenance\\WinSAT|2026-11-20T10:05:00.0000000Z|"
         "artifacts/C/Windows/System32/Tasks/Microsoft/Windows/Maintenance/WinSAT|"
         "C:\\Windows\\System32\\Tasks\\Microsoft\\Windows\\Maintenance\\WinSAT",
+        "tasks.deleted|low|Task deleted (recovered from the registry): \\OldUpdater|2026-11-19T08:00:00.0000000Z|"
+        "artifacts/C/Windows/System32/config/SOFTWARE|" HKTC "Tree\\OldUpdater",
         "tasks.hidden_index_zero|high|Task hidden by Index 0: \\OneDriveSync|2026-11-20T10:05:00.0000000Z|"
         "artifacts/C/Windows/System32/config/SOFTWARE|" HKTC "Tree\\OneDriveSync",
         "tasks.hidden_sd_removed|high|Task hidden by removing its security descriptor: \\WinUpdate|"
@@ -154,7 +156,7 @@ Test(tasks, generated_host_hidden_tasks_and_actions, .timeout = 60)
     /* One record per file, Tree key, Tasks key and event. */
     char *records = tu_bundle_member(bundle, "records/tasks.jsonl");
     cr_expect_eq(tu_count(records, "{\"source\":\"xml\""), 5);
-    cr_expect_eq(tu_count(records, "{\"source\":\"taskcache.tree\""), 5);
+    cr_expect_eq(tu_count(records, "{\"source\":\"taskcache.tree\""), 6);
     cr_expect_eq(tu_count(records, "{\"source\":\"taskcache.tasks\""), 6);
     cr_expect_eq(tu_count(records, "{\"source\":\"event\""), 13);
     cr_expect(strstr(records, "\"path\":\"\\\\WinUpdate\",\"guid\":\"{1A2B3C4D-0002-4000-8000-000000000002}\"") != NULL);
@@ -260,4 +262,36 @@ Test(tasks, corpus_clean_scheduler_log, .timeout = 60)
     cr_expect_eq(tu_count(records, "{\"source\":\"event\""), 2637);
     cr_expect_eq(tu_count(records, "\"event_id\":141,"), 9);
     free(records);
+}
+
+/* A task file cut in half: its record says what broke, the run is partial,
+ * and what was read before the break is still judged. */
+Test(tasks, damaged_task_file_makes_the_run_partial, .timeout = 60)
+{
+    TU_REQUIRE_CORPUS();
+    gl_buf whole = {0};
+    cr_assert(tu_read_file(tu_corpus("dev/artifacts/tasks/APTSimulatorVM-Win10/DAM-Tasks-Win10__GameOver.xml"), &whole));
+    char *root = tu_tmpdir("tasks-damaged-src");
+    gl_buf dir = {0}, path = {0};
+    gl_buf_printf(&dir, "%s/Windows/System32/Tasks", root);
+    cr_assert_eq(tu_runf(NULL, NULL, "mkdir -p '%s'", dir.data), 0);
+    gl_buf_printf(&path, "%s/GameOver", dir.data);
+    FILE *f = fopen(path.data, "wb");
+    cr_assert_not_null(f);
+    fwrite(whole.data, 1, 3169, f); /* through the Arguments element and one byte of </Exec> */
+    fclose(f);
+    char *bundle = tu_collect_dir("tasks-damaged", root, tasks_profile_args(), 1);
+    char *records = tu_bundle_member(bundle, "records/tasks.jsonl");
+    cr_expect(strstr(records, "\"error\":\"offset 0xc60: truncated UTF-16: odd trailing byte; then line 43, column 5: "
+                              "unexpected end of input: expected </Exec>\"") != NULL,
+              "%s", records);
+    static const char *const want[] = {
+        "tasks.suspicious_action|high|Scheduled task \\GameOver credential theft or memory dumping in the command line "
+        "(sekurlsa::)|null|artifacts/C/Windows/System32/Tasks/GameOver|C:\\Windows\\System32\\Tasks\\GameOver",
+    };
+    expect_findings(bundle, want, 1);
+    free(records);
+    gl_buf_free(&whole);
+    gl_buf_free(&dir);
+    gl_buf_free(&path);
 }
