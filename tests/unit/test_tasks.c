@@ -295,3 +295,30 @@ Test(tasks, damaged_task_file_makes_the_run_partial, .timeout = 60)
     gl_buf_free(&dir);
     gl_buf_free(&path);
 }
+
+/* The demo host WS01 (docs/sample-host.md): the actor's hidden task
+ * disguised as Edge's updater, and \WinUpdate whose SD was deleted with
+ * reg.exe (Tarrask) and which starts RustDesk from the user's profile. */
+Test(tasks, sample_host_tasks, .timeout = 60)
+{
+    char *bundle = tu_collect_dir("tasks-ws01", tu_fixture("sample-host"), tasks_profile_args(), 0);
+    static const char *const want[] = {
+        "tasks.hidden_flag|medium|Task marked hidden: \\MicrosoftEdgeUpdateTaskMachineCoreSvc|2026-11-09T15:09:27.0000000Z|"
+        "artifacts/C/Windows/System32/Tasks/MicrosoftEdgeUpdateTaskMachineCoreSvc|"
+        "C:\\Windows\\System32\\Tasks\\MicrosoftEdgeUpdateTaskMachineCoreSvc",
+        "tasks.hidden_sd_removed|high|Task hidden by removing its security descriptor: \\WinUpdate|"
+        "2026-11-12T22:05:41.0000000Z|artifacts/C/Windows/System32/config/SOFTWARE|" HKTC "Tree\\WinUpdate",
+        "tasks.recent|low|Scheduled task \\MicrosoftEdgeUpdateTaskMachineCoreSvc created or changed recently|"
+        "2026-11-09T15:09:27.3490000Z|" ART_LOGS "Microsoft-Windows-TaskScheduler%4Operational.evtx|EventRecordID=1",
+        "tasks.recent|low|Scheduled task \\WinUpdate created or changed recently|2026-11-12T22:05:41.6300000Z|" ART_LOGS
+        "Microsoft-Windows-TaskScheduler%4Operational.evtx|EventRecordID=2",
+        "tasks.suspicious_action|high|Scheduled task \\MicrosoftEdgeUpdateTaskMachineCoreSvc runs cmd.exe, a shell or "
+        "script host; runs with the highest privileges and uses a folder ordinary users can write (\\users\\)|"
+        "2026-11-09T15:09:27.0000000Z|artifacts/C/Windows/System32/Tasks/MicrosoftEdgeUpdateTaskMachineCoreSvc|"
+        "C:\\Windows\\System32\\Tasks\\MicrosoftEdgeUpdateTaskMachineCoreSvc",
+        "tasks.suspicious_action|high|Scheduled task \\WinUpdate runs with the highest privileges and uses a folder "
+        "ordinary users can write (\\users\\); launches the remote-management tool RustDesk|2026-11-12T22:05:41.0000000Z|"
+        "artifacts/C/Windows/System32/Tasks/WinUpdate|C:\\Windows\\System32\\Tasks\\WinUpdate",
+    };
+    expect_findings(bundle, want, sizeof want / sizeof want[0]);
+}
