@@ -14,7 +14,8 @@
  * Program Files, ProgramData, the profiles, Windows\Temp, service
  * profiles and PerfLogs that match its install paths, logs or binary
  * names (a binary outside the tool's folders is a portable or moved copy);
- * System 7045 and Security 4697 service installs. Logs the catalog names
+ * System 7045 and Security 4697 service installs; inbound allow rules for
+ * the tools' binaries (the firewall module's records, when it runs). Logs the catalog names
  * are parsed (collector/formats/rmmlog): AnyDesk traces, connection and
  * file-transfer lists and settings, TeamViewer connection lists and log,
  * every other log through the generic scanner.
@@ -62,6 +63,9 @@ static const gl_rule_decl rmm_rules[] = {
     {"rmm.log_addresses", GL_SEV_LOW, "T1219", "Public addresses in a remote-management tool's logs"},
     {0},
 };
+
+/* The firewall module's parsed rules, when it runs: not parsed twice. */
+static const char *const rmm_reads[] = {"firewall", NULL};
 
 static const gl_event_sub rmm_events_sub[] = {
     {"System", {7045}, 1},
@@ -258,6 +262,10 @@ size_t rmm_match_image(const rmm_ctx *c, const char *image, rmmcat_hits *hits)
     hits->n = 0;
     if (!image || !*image)
         return 0;
+    /* a bare path first (firewall rules hold paths with blanks, unquoted),
+     * then the program of a command line */
+    if (image[0] != '"' && rmmcat_match_path(c->st->cat, image, strlen(image), hits))
+        return hits->n;
     gl_argv av = {0};
     if (gl_cmdline_split(image, 1, &av) > 0) {
         rmmcat_match_path(c->st->cat, av.v[0], strlen(av.v[0]), hits);
@@ -299,7 +307,7 @@ void rmm_relay(rmm_ctx *c, uint32_t t, const char *image, uint64_t when, const c
 
 static const char *const kind_names[RMM_SEEN_KINDS] = {
     "service", "SafeBoot registration", "Uninstall entry", "registry keys", "files", "logs", "service-install events",
-    "copy outside its folders",
+    "copy outside its folders", "firewall allow rule",
 };
 
 static void add_evidence(gl_fb *fb, const gl_buf *ev, size_t n, size_t max)
@@ -461,6 +469,7 @@ static int rmm_run(gl_run *run, gl_err *err)
     rmm_registry(&c);
     int rc = rmm_events(&c, err);
     rmm_files(&c);
+    rmm_firewall(&c);
     for (uint32_t t = 0; t < c.n_tools; t++) {
         rmm_portable_from_user_binaries(&c, t);
         if (c.seen[t].kinds)
@@ -490,6 +499,7 @@ const gl_module gl_module_rmm = {
     .settings = rmm_settings,
     .rules = rmm_rules,
     .events = rmm_events_sub,
+    .reads = rmm_reads,
     .init = rmm_init,
     .fini = rmm_fini,
     .run = rmm_run,

@@ -1,6 +1,7 @@
 /* rmm: service installs from the event logs. System 7045 (ServiceName,
  * ImagePath) and Security 4697 (ServiceName, ServiceFileName) naming a
  * catalog tool, archived logs included (the event helper reads them all). */
+#include <cjson/cJSON.h>
 #include <string.h>
 #include "events.h"
 #include "rmm_int.h"
@@ -55,4 +56,38 @@ int rmm_events(rmm_ctx *c, gl_err *err)
         return 0;
     }
     return 0;
+}
+
+/* ---- firewall rules -------------------------------------------------------- */
+
+static const char *jstr(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static int on_fw_record(void *ctx, const char *line, size_t n)
+{
+    rmm_ctx *c = ctx;
+    cJSON *r = cJSON_ParseWithLength(line, n);
+    if (!r)
+        return 0;
+    const char *app = jstr(r, "app");
+    rmmcat_hits hits;
+    if (*app && !strcmp(jstr(r, "action"), "Allow") && !strcmp(jstr(r, "direction"), "In") &&
+        rmm_match_image(c, app, &hits)) {
+        const char *art = jstr(r, "artifact"), *loc = jstr(r, "locator");
+        for (size_t i = 0; i < hits.n; i++)
+            rmm_saw(c, hits.h[i].tool, RMM_SEEN_FIREWALL, 0, *art ? art : NULL, "%s (inbound allow for %s)",
+                    *loc ? loc : jstr(r, "rule_id"), app);
+    }
+    cJSON_Delete(r);
+    return 0;
+}
+
+void rmm_firewall(rmm_ctx *c)
+{
+    gl_err err = {0};
+    if (gl_run_each_record(c->run, "firewall", on_fw_record, c, &err) < 0)
+        gl_run_error(c->run, "reading the firewall module's records: %s", err.msg);
 }

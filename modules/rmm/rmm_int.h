@@ -19,8 +19,9 @@ enum {
     RMM_SEEN_LOG = 1u << 5,
     RMM_SEEN_EVENT = 1u << 6,
     RMM_SEEN_PORTABLE = 1u << 7,
+    RMM_SEEN_FIREWALL = 1u << 8,
 };
-#define RMM_SEEN_KINDS 8
+#define RMM_SEEN_KINDS 9
 
 typedef struct rmm_state {
     rmmcat *cat;
@@ -84,8 +85,8 @@ bool rmm_allowed(const rmm_ctx *c, uint32_t t);
 /* "2022-09-28T12:39:26.845" (optionally ending in Z) to FILETIME; 0 when
  * it is not such a time. */
 uint64_t rmm_iso_filetime(const char *iso);
-/* The tools an executable path or command line names (argv[0], then the
- * bare file name); hits->n. */
+/* The tools an executable path or a command line names (the whole text
+ * as a path, then argv[0] as a path, then its file name); hits->n. */
 size_t rmm_match_image(const rmm_ctx *c, const char *image, rmmcat_hits *hits);
 
 /* After all evidence: binaries in user-writable folders of a tool with no
@@ -94,6 +95,8 @@ void rmm_portable_from_user_binaries(rmm_ctx *c, uint32_t t);
 int rmm_registry(rmm_ctx *c);
 int rmm_files(rmm_ctx *c);
 int rmm_events(rmm_ctx *c, gl_err *err);
+/* Inbound allow rules of the firewall module's records for tool binaries. */
+void rmm_firewall(rmm_ctx *c);
 /* Records, timeline events and findings of one parsed log record. */
 void rmm_log_record(rmm_ctx *c, uint32_t t, const rmmlog_rec *r, const char *path, const char *artifact);
 

@@ -181,7 +181,7 @@ Test(rmm, malformed_catalog_stops_the_run_before_reading, .timeout = 60)
  * jdoe's profile pointed at a self-hosted relay. */
 Test(rmm, sample_host_shows_the_actors_tools, .timeout = 180)
 {
-    char *profile = fu_profile("rmm-ws01-profile", "rmm");
+    char *profile = fu_profile("rmm-ws01-profile", "firewall rmm");
     gl_buf args = {0};
     gl_buf_printf(&args, "--profile %s", profile);
     char *bundle = tu_collect_dir("rmm-ws01", tu_fixture("sample-host"), args.data, 0);
@@ -230,4 +230,18 @@ Test(rmm, sample_host_shows_the_actors_tools, .timeout = 180)
     cr_assert_null(rd, "no rmm.log_addresses for RustDesk");
     cr_assert_eq(fu_count_rule(all, "rmm.tool_present"), 4);
     cr_assert_eq(fu_count_rule(all, "rmm.file_transfer"), 1);
+    /* every kind of evidence, the firewall module's rules included */
+    static const char *const present[] = {
+        "AnyDesk present (service, Uninstall entry, registry keys, files, logs, service-install events, copy outside "
+        "its folders, firewall allow rule)",
+        "TeamViewer present (service, Uninstall entry, registry keys, files, logs, service-install events)",
+        "Splashtop present (service, SafeBoot registration, Uninstall entry, registry keys, files, logs, "
+        "service-install events)",
+        "RustDesk present (files, logs, copy outside its folders)",
+    };
+    for (size_t i = 0; i < 4; i++) {
+        size_t n = 0;
+        cJSON_ArrayForEach(f, all) n += !strcmp(fu_str(f, "title"), present[i]) && !strcmp(fu_str(f, "severity"), "medium");
+        cr_assert_eq(n, 1, "%s in %s", present[i], cJSON_PrintUnformatted(all));
+    }
 }
