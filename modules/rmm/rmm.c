@@ -14,7 +14,8 @@
  * Program Files, ProgramData, the profiles, Windows\Temp, service
  * profiles and PerfLogs that match its install paths, logs or binary
  * names (a binary outside the tool's folders is a portable or moved copy);
- * System 7045 and Security 4697 service installs; inbound allow rules for
+ * System 7045 and Security 4697 service installs, MsiInstaller 1033/11707/
+ * 11724 (Application); inbound allow rules for
  * the tools' binaries (the firewall module's records, when it runs). Logs the catalog names
  * are parsed (collector/formats/rmmlog): AnyDesk traces, connection and
  * file-transfer lists and settings, TeamViewer connection lists and log,
@@ -26,7 +27,8 @@
  *   "uninstall" tool, display_name, publisher, install_date, install_location, key, last_write, artifact
  *   "registry"  tool, key, last_write, artifact
  *   "file"      tool, path, role (install|file|log|copy), size, mtime, btime, how, entry, artifact
- *   "event"     tool, channel, event_id, record, time, service, image_path, artifact, locator
+ *   "event"     tool, channel, event_id, record, time, service and image_path (7045/4697) or
+ *               product (MsiInstaller), matched, artifact, locator
  *   "log"       tool, path, artifact, line, event, time, tz, direction, ids, addresses, user,
  *               remote_name, auth, files, detail, key, value, unattended
  *   "relay"     tool, host, address, session, where (ScreenConnect launch parameters)
@@ -70,6 +72,8 @@ static const char *const rmm_reads[] = {"firewall", NULL};
 static const gl_event_sub rmm_events_sub[] = {
     {"System", {7045}, 1},
     {"Security", {4697}, 1},
+    /* MsiInstaller: 1033 installed, 11707 install completed, 11724 removed */
+    {"Application", {1033, 11707, 11724}, 3},
     {0},
 };
 
@@ -306,7 +310,7 @@ void rmm_relay(rmm_ctx *c, uint32_t t, const char *image, uint64_t when, const c
 /* ---- findings -------------------------------------------------------------- */
 
 static const char *const kind_names[RMM_SEEN_KINDS] = {
-    "service", "SafeBoot registration", "Uninstall entry", "registry keys", "files", "logs", "service-install events",
+    "service", "SafeBoot registration", "Uninstall entry", "registry keys", "files", "logs", "install events",
     "copy outside its folders", "firewall allow rule",
 };
 

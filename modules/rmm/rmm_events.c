@@ -1,20 +1,58 @@
-/* rmm: service installs from the event logs. System 7045 (ServiceName,
- * ImagePath) and Security 4697 (ServiceName, ServiceFileName) naming a
- * catalog tool, archived logs included (the event helper reads them all). */
+/* rmm: installs from the event logs. System 7045 (ServiceName, ImagePath)
+ * and Security 4697 (ServiceName, ServiceFileName) naming a catalog tool,
+ * MsiInstaller 1033/11707/11724 naming its product; archived logs
+ * included (the event helper reads them all). */
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <string.h>
 #include "events.h"
 #include "rmm_int.h"
 #include "timeline.h"
 
+/* MsiInstaller names the product: 1033 in its first string, 11707/11724 in
+ * "Product: <name> -- Installation completed successfully." */
+static size_t msi_product(rmm_ctx *c, const gl_event *ev, char *name, size_t cap, rmmcat_hits *hits)
+{
+    hits->n = 0;
+    if (!ev->provider || strcmp(ev->provider, "MsiInstaller") != 0)
+        return 0;
+    const char *s = gl_event_text(ev, "0");
+    if (ev->event_id != 1033) {
+        const char *p = strstr(s, "Product: ");
+        if (!p)
+            return 0;
+        s = p + 9;
+    }
+    const char *e = strstr(s, " -- ");
+    size_t n = e ? (size_t)(e - s) : strlen(s);
+    snprintf(name, cap, "%.*s", (int)(n < cap - 1 ? n : cap - 1), s);
+    return rmmcat_match_product(c->st->cat, name, strlen(name), hits);
+}
+
+static const char *install_how(uint16_t id)
+{
+    switch (id) {
+    case 4697: return "Security 4697 service install";
+    case 7045: return "System 7045 service install";
+    case 11724: return "MsiInstaller 11724 product removed";
+    default: return "MsiInstaller product installed";
+    }
+}
+
 static int on_install(void *ctx, const gl_event *ev)
 {
     rmm_ctx *c = ctx;
+    char product[256] = "";
     const char *name = gl_event_text(ev, "ServiceName");
     const char *image = gl_event_text(ev, ev->event_id == 4697 ? "ServiceFileName" : "ImagePath");
     rmmcat_hits hits;
-    if (!rmmcat_match_service(c->st->cat, name, strlen(name), &hits))
+    if (!strcmp(ev->channel, "Application")) {
+        msi_product(c, ev, product, sizeof product, &hits);
+        name = product;
+        image = "";
+    } else if (!rmmcat_match_service(c->st->cat, name, strlen(name), &hits)) {
         rmm_match_image(c, image, &hits);
+    }
     for (size_t i = 0; i < hits.n; i++) {
         uint32_t t = hits.h[i].tool;
         gl_buf line = {0};
@@ -27,8 +65,12 @@ static int on_install(void *ctx, const gl_event *ev)
         gl_json_kv_uint(&j, "event_id", ev->event_id);
         gl_json_kv_uint(&j, "record", ev->record_id);
         gl_json_kv_str(&j, "time", ev->time_iso);
-        gl_json_kv_str(&j, "service", name);
-        gl_json_kv_str(&j, "image_path", image);
+        if (*product) {
+            gl_json_kv_str(&j, "product", product);
+        } else {
+            gl_json_kv_str(&j, "service", name);
+            gl_json_kv_str(&j, "image_path", image);
+        }
         gl_json_kv_str(&j, "matched", hits.h[i].what);
         if (ev->artifact)
             gl_json_kv_str(&j, "artifact", ev->artifact);
@@ -41,8 +83,8 @@ static int on_install(void *ctx, const gl_event *ev)
         gl_tl tl;
         gl_json *d = gl_tl_begin(&tl, c->run, "rmm.installed", ev->time, rmm_tool_name(c, t), ev->artifact,
                                  ev->locator);
-        gl_json_kv_str(d, "how", ev->event_id == 4697 ? "Security 4697 service install" : "System 7045 service install");
-        gl_json_kv_str(d, "service", name);
+        gl_json_kv_str(d, "how", install_how(ev->event_id));
+        gl_json_kv_str(d, "name", name);
         gl_tl_end(&tl);
     }
     return 0;
@@ -51,7 +93,8 @@ static int on_install(void *ctx, const gl_event *ev)
 int rmm_events(rmm_ctx *c, gl_err *err)
 {
     if (gl_events_each(c->run, "System", on_install, c, err) != 0 ||
-        gl_events_each(c->run, "Security", on_install, c, err) != 0) {
+        gl_events_each(c->run, "Security", on_install, c, err) != 0 ||
+        gl_events_each(c->run, "Application", on_install, c, err) != 0) {
         gl_run_error(c->run, "service-install events: %s", err->msg);
         return 0;
     }

@@ -232,11 +232,11 @@ Test(rmm, sample_host_shows_the_actors_tools, .timeout = 180)
     cr_assert_eq(fu_count_rule(all, "rmm.file_transfer"), 1);
     /* every kind of evidence, the firewall module's rules included */
     static const char *const present[] = {
-        "AnyDesk present (service, Uninstall entry, registry keys, files, logs, service-install events, copy outside "
+        "AnyDesk present (service, Uninstall entry, registry keys, files, logs, install events, copy outside "
         "its folders, firewall allow rule)",
-        "TeamViewer present (service, Uninstall entry, registry keys, files, logs, service-install events)",
+        "TeamViewer present (service, Uninstall entry, registry keys, files, logs, install events)",
         "Splashtop present (service, SafeBoot registration, Uninstall entry, registry keys, files, logs, "
-        "service-install events)",
+        "install events)",
         "RustDesk present (files, logs, copy outside its folders)",
     };
     for (size_t i = 0; i < 4; i++) {
