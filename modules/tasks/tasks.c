@@ -211,6 +211,7 @@ static int load_lists(tasks_data *d, gl_err *err)
         {&d->user_writable, "tasks/user-writable.txt"},       {&d->credential_theft, "tasks/credential-theft.txt"},
         {&d->download_cradles, "tasks/download-cradles.txt"}, {&d->powershell, "tasks/powershell.txt"},
         {&d->admin_shares, "tasks/admin-shares.txt"},         {&d->defence_tasks, "tasks/defence-tasks.txt"},
+        {&d->script_extensions, "tasks/script-extensions.txt"},
     };
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
         if (gl_wordlist_embedded(lists[i].wl, lists[i].name, err) < 0)
@@ -242,7 +243,8 @@ static void tasks_fini(void *state)
     if (!d)
         return;
     gl_wordlist *lists[] = {&d->script_hosts,     &d->archivers,  &d->user_writable, &d->credential_theft,
-                            &d->download_cradles, &d->powershell, &d->admin_shares,  &d->defence_tasks};
+                            &d->download_cradles, &d->powershell, &d->admin_shares,  &d->defence_tasks,
+                            &d->script_extensions};
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
         gl_wordlist_free(lists[i]);
     if (d->rmm)

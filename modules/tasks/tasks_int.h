@@ -18,7 +18,7 @@
 /* Embedded detection data (modules/tasks/data/). */
 typedef struct tasks_data {
     gl_wordlist script_hosts, archivers, user_writable, credential_theft, download_cradles, powershell,
-        admin_shares, defence_tasks;
+        admin_shares, defence_tasks, script_extensions;
     rmmcat *rmm; /* the rmm module's built-in catalog, when it is in this build */
 } tasks_data;
 

@@ -140,6 +140,9 @@ static void judge_action(const tasks_data *d, const task_entry *e, const task_ob
     const char *hit;
     if (!microsoft && gl_wordlist_has(&d->script_hosts, low_exe.data ? low_exe.data : ""))
         reason(v, GL_SEV_MEDIUM, "runs %s, a shell or script host", exe.data);
+    const char *dot = low_exe.data ? strrchr(low_exe.data, '.') : NULL;
+    if (!microsoft && dot && gl_wordlist_has(&d->script_extensions, dot))
+        reason(v, GL_SEV_MEDIUM, "runs the script %s directly", exe.data);
     if (!microsoft && gl_wordlist_has(&d->archivers, low_exe.data ? low_exe.data : ""))
         reason(v, GL_SEV_MEDIUM, "runs the archiver %s (data staging)", exe.data);
     if ((hit = contains_any(&d->user_writable, text.data))) {

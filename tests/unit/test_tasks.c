@@ -322,3 +322,22 @@ Test(tasks, sample_host_tasks, .timeout = 60)
     };
     expect_findings(bundle, want, sizeof want / sizeof want[0]);
 }
+
+/* \eviltask (MANIFEST): a SYSTEM task created by OFFSEC\admmig that runs
+ * C:\tools\shell.cmd every minute. */
+Test(tasks, corpus_eviltask, .timeout = 60)
+{
+    TU_REQUIRE_CORPUS();
+    const char *files[] = {
+        "dev/evtx/tasks/e2m__ID4688-4698_Persistent_scheduled_task_with_SYSTEM_privileges_creation.evtx"};
+    const char *places[] = {"Windows/System32/winevt/Logs/Security.evtx"};
+    char *bundle = tu_collect_dir("tasks-corpus-evil", corpus_host("tasks-corpus-evil-src", files, places, 1),
+                                  tasks_profile_args(), 0);
+    static const char *const want[] = {
+        "tasks.recent|low|Scheduled task \\eviltask created or changed recently|2021-04-21T13:30:00.5894609Z|" ART_LOGS
+        "Security.evtx|EventRecordID=352964",
+        "tasks.suspicious_action|medium|Scheduled task \\eviltask runs the script shell.cmd directly|"
+        "2021-04-21T13:30:00.5894609Z|" ART_LOGS "Security.evtx|EventRecordID=352964",
+    };
+    expect_findings(bundle, want, sizeof want / sizeof want[0]);
+}
