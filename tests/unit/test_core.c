@@ -162,9 +162,15 @@ Test(core, profile_parsing)
                                      "t", "t.profile", &err);
     cr_assert_not_null(p, "%s", err.msg);
     cr_assert_str_eq(p->description, "Test one");
-    cr_assert_eq(p->n_modules, 2, "quick's files and logs; the repeated `module files` counts once");
+    /* quick's modules in its order (files first); the repeated `module
+     * files` counts once whatever else quick runs */
+    cr_assert(p->n_modules >= 2);
     cr_assert_str_eq(p->modules[0], "files");
     cr_assert_str_eq(p->modules[1], "logs");
+    size_t files = 0;
+    for (size_t i = 0; i < p->n_modules; i++)
+        files += strcmp(p->modules[i], "files") == 0;
+    cr_assert_eq(files, 1, "the repeated `module files` counts once");
     cr_assert_str_eq(gl_profile_setting(p, "files.max_file_size"), "1GiB", "later lines override includes");
     const gl_target *last = &p->targets[p->n_targets - 1];
     cr_assert_str_eq(last->name, "extra");
