@@ -204,3 +204,18 @@ Test(firewall, corpus_clean_win11_log_has_no_high_finding)
     cr_assert_eq(tu_count(tl, "\"kind\":\"firewall.rule.added\""), 555);
     cr_assert_eq(tu_count(tl, "\"kind\":\"firewall.rule.deleted\""), 303);
 }
+
+/* A real SYSTEM hive (Windows 8.1 era, regipy's test data): its 400 rules
+ * all parse, and Windows' own rules and the Store apps' give no finding. */
+Test(firewall, corpus_real_rule_store_parses_and_is_quiet)
+{
+    TU_REQUIRE_CORPUS();
+    const char *pairs[] = {"Windows/System32/config/SYSTEM", tu_corpus("dev/hives/system/regipy__SYSTEM_2"), NULL};
+    char *bundle = collect("fw-corpus-hive", pairs);
+    cJSON *all = fu_module_findings(bundle, "firewall");
+    cr_assert_eq(cJSON_GetArraySize(all), 0);
+    char *rec = tu_bundle_member(bundle, "records/firewall.jsonl");
+    cr_assert_eq(tu_count(rec, "\"type\":\"rule\""), 400);
+    cr_assert_eq(tu_count(rec, "\"parse_error\":null"), 400);
+    cr_assert_eq(tu_count(rec, "\"rule_id\":\"CoreNet-DHCP-In\""), 1);
+}
