@@ -1,7 +1,6 @@
 /* Indicator index and string scanner (ioc_match.h). */
 #include "ioc_match.h"
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,8 +11,9 @@
 
 /* Open-addressing hash set of "<class><value>" keys -> entry index. */
 typedef struct slot {
+    uint64_t hash; /* compared first, so a probe rarely touches the key */
     char *key;
-    size_t entry;
+    size_t len, entry;
 } slot;
 
 struct ioc_set {
@@ -33,12 +33,12 @@ static uint64_t fnv1a(const char *s, size_t n)
     return h;
 }
 
-static slot *find_slot(const ioc_set *s, const char *key, size_t n)
+static slot *find_slot(const ioc_set *s, uint64_t h, const char *key, size_t n)
 {
-    size_t mask = s->n_slots - 1, i = (size_t)fnv1a(key, n) & mask;
+    size_t mask = s->n_slots - 1, i = (size_t)h & mask;
     for (;;) {
         slot *sl = &s->slots[i];
-        if (!sl->key || (strlen(sl->key) == n && !memcmp(sl->key, key, n)))
+        if (!sl->key || (sl->hash == h && sl->len == n && !memcmp(sl->key, key, n)))
             return sl;
         i = (i + 1) & mask;
     }
@@ -52,7 +52,7 @@ static void grow(ioc_set *s)
     s->slots = gl_xcalloc(s->n_slots, sizeof *s->slots);
     for (size_t i = 0; i < n_old; i++)
         if (old[i].key)
-            *find_slot(s, old[i].key, strlen(old[i].key)) = old[i];
+            *find_slot(s, old[i].hash, old[i].key, old[i].len) = old[i];
     free(old);
 }
 
@@ -60,7 +60,7 @@ static const ioc_entry *lookup(const ioc_set *s, const char *key, size_t n)
 {
     if (!s->n_slots)
         return NULL;
-    const slot *sl = find_slot(s, key, n);
+    const slot *sl = find_slot(s, fnv1a(key, n), key, n);
     return sl->key ? &s->entries[sl->entry] : NULL;
 }
 
@@ -104,7 +104,8 @@ void ioc_set_add(ioc_set *s, const gl_ioc *ioc, const char *origin, bool builtin
     gl_buf_printf(&key, "%c%s", class_of(ioc->type), ioc->value);
     if ((s->used + 1) * 2 > s->n_slots)
         grow(s);
-    slot *sl = find_slot(s, key.data, key.len);
+    uint64_t h = fnv1a(key.data, key.len);
+    slot *sl = find_slot(s, h, key.data, key.len);
     ioc_entry e = {.type = ioc->type, .value = gl_xstrdup(ioc->value), .severity = ioc->severity,
                    .note = gl_xstrdup(ioc->note), .origin = gl_xstrdup(origin), .builtin = builtin};
     if (sl->key) { /* repeated: the later line wins */
@@ -122,6 +123,8 @@ void ioc_set_add(ioc_set *s, const gl_ioc *ioc, const char *origin, bool builtin
     }
     s->entries[s->n] = e;
     sl->key = key.data;
+    sl->hash = h;
+    sl->len = key.len;
     sl->entry = s->n++;
     s->used++;
     if (ioc->type == GL_IOC_CIDR4)
@@ -210,16 +213,23 @@ static void check_domain(scan *sc, const char *d, size_t n, const char *tok, siz
     }
 }
 
+/* ASCII classes, locale-independent: indicators are ASCII after IDNA. */
+static inline bool ascii_alnum(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+static inline bool ascii_xdigit(unsigned char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
+static inline char ascii_lower(unsigned char c) { return (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c); }
 static bool all_hex(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (!isxdigit((unsigned char)s[i]))
+        if (!ascii_xdigit((unsigned char)s[i]))
             return false;
     return true;
 }
 
-static bool domain_char(unsigned char c) { return isalnum(c) || c == '.' || c == '-' || c == '_'; }
-static bool v6_char(unsigned char c) { return isxdigit(c) || c == ':' || c == '.'; }
+static bool domain_char(unsigned char c) { return ascii_alnum(c) || c == '.' || c == '-' || c == '_'; }
+static bool v6_char(unsigned char c) { return ascii_xdigit(c) || c == ':' || c == '.'; }
 
 static void scan_domain_runs(scan *sc, const char *t, size_t n)
 {
@@ -241,6 +251,9 @@ static void scan_domain_runs(scan *sc, const char *t, size_t n)
             tok++, len--;
         while (len && (tok[len - 1] == '.' || tok[len - 1] == '-' || tok[len - 1] == '_'))
             len--;
+        bool hash_len = len == 32 || len == 40 || len == 64;
+        if (!hash_len && !memchr(tok, '.', len))
+            continue; /* neither an address, a domain nor a hash: most words */
         uint8_t ip[4];
         if (gl_ioc_parse_ipv4(tok, len, ip) == 0) {
             check_ipv4(sc, ip, tok, len);
@@ -248,8 +261,8 @@ static void scan_domain_runs(scan *sc, const char *t, size_t n)
         }
         buf[0] = 'h';
         for (size_t k = 0; k < len; k++)
-            buf[k + 1] = (char)tolower((unsigned char)tok[k]);
-        if ((len == 32 || len == 40 || len == 64) && all_hex(tok, len)) {
+            buf[k + 1] = ascii_lower((unsigned char)tok[k]);
+        if (hash_len && all_hex(tok, len)) {
             hit(sc, buf, len + 1, tok, len);
             continue;
         }
@@ -295,7 +308,7 @@ static void scan_names(scan *sc, const char *t, size_t n)
             continue;
         buf[0] = 'f';
         for (size_t k = 0; k < len; k++)
-            buf[k + 1] = (char)tolower((unsigned char)t[start + k]);
+            buf[k + 1] = ascii_lower((unsigned char)t[start + k]);
         hit(sc, buf, len + 1, t + start, len);
     }
 }

@@ -32,6 +32,7 @@
 #define EXCERPT_MAX 64         /* bytes of each matched string shown */
 #define MAX_RULES_PER_FILE 64  /* rules reported per file */
 #define QUEUE_SLOTS 64
+#define MEMORY_BUDGET (1ull << 30) /* file buffers of all workers together */
 
 static const gl_setting_decl yara_settings[] = {
     {"rules", GL_SETTING_TEXT, "", "extra rule files or directories (.yar/.yara, recursive), one per line (--yara)"},
@@ -613,13 +614,18 @@ static void free_candidate(candidate *c)
     free(c->path);
 }
 
-static size_t thread_count(gl_run *run)
+/* Each worker holds one whole file in memory, so the thread count also
+ * keeps threads x max_file_size within MEMORY_BUDGET. */
+static size_t thread_count(gl_run *run, uint64_t max_file_size)
 {
     uint64_t t = gl_run_setting_uint(run, "threads", 0);
     if (!t) {
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         t = cores > 0 ? (uint64_t)cores : 1;
     }
+    uint64_t by_memory = max_file_size ? MEMORY_BUDGET / max_file_size : t;
+    if (t > by_memory)
+        t = by_memory ? by_memory : 1;
     return t > YR_MAX_THREADS ? YR_MAX_THREADS : (size_t)t;
 }
 
@@ -664,7 +670,7 @@ static int yara_run(gl_run *run, gl_err *err)
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.not_empty, NULL);
     pthread_cond_init(&p.not_full, NULL);
-    size_t n_threads = thread_count(run);
+    size_t n_threads = thread_count(run, p.max_size);
     scan_all(run, &s, &p, n_threads);
     pthread_mutex_destroy(&p.mu);
     pthread_cond_destroy(&p.not_empty);

@@ -292,3 +292,22 @@ Test(ioc, malformed_indicator_file_stops_the_run)
     snprintf(p, sizeof p, "%s/b.tar.zst", out);
     cr_assert_neq(stat(p, &st), 0);
 }
+
+/* The built-in indicators are embedded compressed: none is readable in
+ * the binary. */
+Test(ioc, binary_carries_no_builtin_indicator)
+{
+    gl_buf strings = {0}, data = {0};
+    cr_assert_eq(tu_runf(&strings, NULL, "strings -a -n 5 '%s'", tu_gleaner()), 0);
+    cr_assert_eq(tu_runf(&data, NULL, "grep -v '^#' '%s/modules/ioc/data/muddled-libra.txt' | awk 'NF {print $1}'",
+                         getenv("GLEANER_ROOT")),
+                 0);
+    size_t checked = 0;
+    char *save = NULL;
+    gl_buf_cstr(&data);
+    for (char *w = strtok_r(data.data, "\n", &save); w; w = strtok_r(NULL, "\n", &save)) {
+        cr_assert(!strstr(gl_buf_cstr(&strings), w), "indicator readable in the binary: %s", w);
+        checked++;
+    }
+    cr_assert_eq(checked, 39);
+}
