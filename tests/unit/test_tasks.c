@@ -9,27 +9,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "finding_util.h"
 #include "testutil.h"
 
 #define ART_LOGS "artifacts/C/Windows/System32/winevt/Logs/"
+#define SECURITY "Windows/System32/winevt/Logs/Security.evtx"
+#define SCHEDULER "Windows/System32/winevt/Logs/Microsoft-Windows-TaskScheduler%4Operational.evtx"
+#define CORPUS_TASKS "dev/artifacts/tasks/APTSimulatorVM-Win10/DAM-Tasks-Win10__"
 #define HKTC "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Schedule\\TaskCache\\"
 
-/* A profile running this module alone, so other modules' findings and
- * problems stay out of these tests. */
+/* Arguments running this module alone (finding_util's profile), so other
+ * modules' findings and problems stay out of these tests. */
 static char *tasks_profile_args(void)
 {
     static char args[512];
-    if (!args[0]) {
-        char *dir = tu_tmpdir("tasks-profile");
-        gl_buf path = {0};
-        gl_buf_printf(&path, "%s/tasks.profile", dir);
-        FILE *f = fopen(path.data, "w");
-        cr_assert_not_null(f);
-        fputs("description the tasks module alone\nmodule tasks\n", f);
-        fclose(f);
-        snprintf(args, sizeof args, "--profile %s", path.data);
-        gl_buf_free(&path);
-    }
+    if (!args[0])
+        snprintf(args, sizeof args, "--profile %s", fu_profile("tasks-profile", "tasks"));
     return args;
 }
 
@@ -38,30 +33,21 @@ static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *
 /* The module's findings of a bundle, one line each, sorted. */
 static size_t task_findings(const char *bundle, char ***out)
 {
-    char *text = tu_bundle_member(bundle, "findings.jsonl");
-    size_t n = 0, cap = 64;
-    char **lines = malloc(cap * sizeof *lines);
-    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-        cJSON *f = cJSON_Parse(line);
-        cr_assert_not_null(f, "not JSON: %s", line);
-        if (strcmp(cJSON_GetObjectItem(f, "module")->valuestring, "tasks") == 0) {
-            const cJSON *time = cJSON_GetObjectItem(f, "time");
-            const cJSON *ev = cJSON_GetArrayItem(cJSON_GetObjectItem(f, "evidence"), 0);
-            const char *reason = cJSON_GetObjectItem(f, "severity_reason")->valuestring;
-            cr_assert(reason && strlen(reason) > 20, "no severity reason: %s", line);
-            gl_buf b = {0};
-            gl_buf_printf(&b, "%s|%s|%s|%s|%s|%s", cJSON_GetObjectItem(f, "rule")->valuestring,
-                          cJSON_GetObjectItem(f, "severity")->valuestring, cJSON_GetObjectItem(f, "title")->valuestring,
-                          cJSON_IsString(time) ? time->valuestring : "null",
-                          cJSON_GetObjectItem(ev, "artifact")->valuestring,
-                          cJSON_GetObjectItem(ev, "locator")->valuestring);
-            if (n == cap)
-                lines = realloc(lines, (cap *= 2) * sizeof *lines);
-            lines[n++] = b.data;
-        }
-        cJSON_Delete(f);
+    cJSON *all = fu_module_findings(bundle, "tasks");
+    size_t n = (size_t)cJSON_GetArraySize(all);
+    char **lines = calloc(n ? n : 1, sizeof *lines);
+    for (size_t i = 0; i < n; i++) {
+        const cJSON *f = cJSON_GetArrayItem(all, (int)i);
+        const cJSON *time = cJSON_GetObjectItem(f, "time");
+        const cJSON *ev = cJSON_GetArrayItem(cJSON_GetObjectItem(f, "evidence"), 0);
+        const char *reason = fu_str(f, "severity_reason");
+        cr_assert(reason && strlen(reason) > 20, "no severity reason: %s", fu_str(f, "title"));
+        gl_buf b = {0};
+        gl_buf_printf(&b, "%s|%s|%s|%s|%s|%s", fu_str(f, "rule"), fu_str(f, "severity"), fu_str(f, "title"),
+                      cJSON_IsString(time) ? time->valuestring : "null", fu_str(ev, "artifact"), fu_str(ev, "locator"));
+        lines[i] = b.data;
     }
-    free(text);
+    cJSON_Delete(all);
     if (n)
         qsort(lines, n, sizeof *lines, cmp_str);
     *out = lines;
@@ -172,24 +158,17 @@ Test(tasks, generated_host_hidden_tasks_and_actions, .timeout = 60)
 
 /* ---- real evidence ------------------------------------------------------------ */
 
-static char *corpus_host(const char *tag, const char *const *files, const char *const *places, size_t n)
-{
-    char *root = tu_tmpdir(tag);
-    for (size_t i = 0; i < n; i++)
-        cr_assert_eq(tu_place(root, places[i], tu_corpus(files[i])), 0, "%s", files[i]);
-    return root;
-}
-
 Test(tasks, corpus_task_files, .timeout = 60)
 {
     TU_REQUIRE_CORPUS();
-    const char *files[] = {"dev/artifacts/tasks/APTSimulatorVM-Win10/DAM-Tasks-Win10__GameOver.xml",
-                           "dev/artifacts/tasks/APTSimulatorVM-Win10/DAM-Tasks-Win10__GoogleUpdateTaskMachineCore.xml",
-                           "dev/artifacts/tasks/APTSimulatorVM-Win10/DAM-Tasks-Win10__GoogleUpdateTaskMachineUA.xml"};
-    const char *places[] = {"Windows/System32/Tasks/GameOver",
-                            "Windows/System32/Tasks/GoogleUpdateTaskMachineCore{CF8953F0-7413-4BC6-94A3-B0282ACC3AE4}",
-                            "Windows/System32/Tasks/GoogleUpdateTaskMachineUA{5C1DE8D8-1A9C-4F32-8062-6E1F475FB2AE}"};
-    char *bundle = tu_collect_dir("tasks-corpus-files", corpus_host("tasks-corpus-files-src", files, places, 3),
+    const char *const pairs[] = {
+        "Windows/System32/Tasks/GameOver", tu_corpus(CORPUS_TASKS "GameOver.xml"),
+        "Windows/System32/Tasks/GoogleUpdateTaskMachineCore{CF8953F0-7413-4BC6-94A3-B0282ACC3AE4}",
+        tu_corpus(CORPUS_TASKS "GoogleUpdateTaskMachineCore.xml"),
+        "Windows/System32/Tasks/GoogleUpdateTaskMachineUA{5C1DE8D8-1A9C-4F32-8062-6E1F475FB2AE}",
+        tu_corpus(CORPUS_TASKS "GoogleUpdateTaskMachineUA.xml"),
+        NULL};
+    char *bundle = tu_collect_dir("tasks-corpus-files", fu_host("tasks-corpus-files-src", pairs),
                                   tasks_profile_args(), 0);
     /* Google's updater is an ordinary task: only the mimikatz one is found. */
     static const char *const want[] = {
@@ -202,11 +181,9 @@ Test(tasks, corpus_task_files, .timeout = 60)
 Test(tasks, corpus_task_events, .timeout = 60)
 {
     TU_REQUIRE_CORPUS();
-    const char *files[] = {"dev/evtx/tasks/velociraptor__SecurityTasks.evtx",
-                           "dev/evtx/tasks/velociraptor__TaskScheduler.evtx"};
-    const char *places[] = {"Windows/System32/winevt/Logs/Security.evtx",
-                            "Windows/System32/winevt/Logs/Microsoft-Windows-TaskScheduler%4Operational.evtx"};
-    char *bundle = tu_collect_dir("tasks-corpus-events", corpus_host("tasks-corpus-events-src", files, places, 2),
+    const char *const pairs[] = {SECURITY, tu_corpus("dev/evtx/tasks/velociraptor__SecurityTasks.evtx"), SCHEDULER,
+                                 tu_corpus("dev/evtx/tasks/velociraptor__TaskScheduler.evtx"), NULL};
+    char *bundle = tu_collect_dir("tasks-corpus-events", fu_host("tasks-corpus-events-src", pairs),
                                   tasks_profile_args(), 0);
     /* Atomic Red Team T1053.005 on RE-Dev (MANIFEST): three tasks created
      * 11:40, deleted 11:42; each deletion logged by both logs, reported
@@ -229,9 +206,9 @@ Test(tasks, corpus_task_events, .timeout = 60)
 Test(tasks, corpus_remote_temp_task, .timeout = 60)
 {
     TU_REQUIRE_CORPUS();
-    const char *files[] = {"dev/evtx/tasks/sbousseaden__temp_scheduled_task_4698_4699.evtx"};
-    const char *places[] = {"Windows/System32/winevt/Logs/Security.evtx"};
-    char *bundle = tu_collect_dir("tasks-corpus-temp", corpus_host("tasks-corpus-temp-src", files, places, 1),
+    const char *const pairs[] = {SECURITY, tu_corpus("dev/evtx/tasks/sbousseaden__temp_scheduled_task_4698_4699.evtx"),
+                                 NULL};
+    char *bundle = tu_collect_dir("tasks-corpus-temp", fu_host("tasks-corpus-temp-src", pairs),
                                   tasks_profile_args(), 0);
     /* \CYAlyNSS (MANIFEST): a hidden SYSTEM task writing tasklist output to
      * %windir%\Temp, created and deleted in the same second. */
@@ -252,9 +229,10 @@ Test(tasks, corpus_remote_temp_task, .timeout = 60)
 Test(tasks, corpus_clean_scheduler_log, .timeout = 60)
 {
     TU_REQUIRE_CORPUS();
-    const char *files[] = {"dev/evtx/tasks/DAM-BelkasoftCTF-Win10__Microsoft-Windows-TaskScheduler%4Operational.evtx"};
-    const char *places[] = {"Windows/System32/winevt/Logs/Microsoft-Windows-TaskScheduler%4Operational.evtx"};
-    char *bundle = tu_collect_dir("tasks-corpus-clean", corpus_host("tasks-corpus-clean-src", files, places, 1),
+    const char *const pairs[] = {
+        SCHEDULER, tu_corpus("dev/evtx/tasks/DAM-BelkasoftCTF-Win10__Microsoft-Windows-TaskScheduler%4Operational.evtx"),
+        NULL};
+    char *bundle = tu_collect_dir("tasks-corpus-clean", fu_host("tasks-corpus-clean-src", pairs),
                                   tasks_profile_args(), 0);
     expect_findings(bundle, NULL, 0);
     char *records = tu_bundle_member(bundle, "records/tasks.jsonl");
@@ -328,10 +306,10 @@ Test(tasks, sample_host_tasks, .timeout = 60)
 Test(tasks, corpus_eviltask, .timeout = 60)
 {
     TU_REQUIRE_CORPUS();
-    const char *files[] = {
-        "dev/evtx/tasks/e2m__ID4688-4698_Persistent_scheduled_task_with_SYSTEM_privileges_creation.evtx"};
-    const char *places[] = {"Windows/System32/winevt/Logs/Security.evtx"};
-    char *bundle = tu_collect_dir("tasks-corpus-evil", corpus_host("tasks-corpus-evil-src", files, places, 1),
+    const char *const pairs[] = {
+        SECURITY, tu_corpus("dev/evtx/tasks/e2m__ID4688-4698_Persistent_scheduled_task_with_SYSTEM_privileges_creation.evtx"),
+        NULL};
+    char *bundle = tu_collect_dir("tasks-corpus-evil", fu_host("tasks-corpus-evil-src", pairs),
                                   tasks_profile_args(), 0);
     static const char *const want[] = {
         "tasks.recent|low|Scheduled task \\eviltask created or changed recently|2021-04-21T13:30:00.5894609Z|" ART_LOGS
