@@ -30,8 +30,8 @@
 #define MAX_HITS_PER_RECORD 64
 #define EXCERPT 160
 
-/* every evidence module; rmm (RMM connection logs) is registered by its own session */
-static const char *const ioc_reads[] = {"files", "logs", "yara", "defender", "firewall", "tasks", "rmm", NULL};
+/* every evidence module of modules/module_list.h */
+static const char *const ioc_reads[] = {"files", "logs", "yara", "defender", "firewall", "tasks", "rmm", "services", NULL};
 
 static const gl_setting_decl ioc_settings[] = {
     {"files", GL_SETTING_TEXT, "", "indicator files, one path per line (--ioc)"},
