@@ -10,7 +10,8 @@
     X(defender) \
     X(firewall) \
     X(tasks) \
-    X(rmm)
+    X(rmm) \
+    X(services)
 
 /* Modules that exist only to test the pipeline (tests/modules/). */
 #ifdef GLEANER_TEST_BUILD

@@ -6,6 +6,7 @@ module files
 # detection modules: cheap, they read what quick acquires anyway
 module logs
 module tasks
+module services
 # indicators: reads the other modules' records only, so it costs next to nothing
 module ioc
 set files.max_file_size 2GiB

@@ -21,14 +21,6 @@ static bool find_key(rmm_ctx *c, const char *path, gl_regkey *k)
     return r == GL_LOOKUP_FOUND;
 }
 
-static void reg_string(gl_regkey k, const char *name, gl_buf *out)
-{
-    gl_buf_clear(out);
-    gl_regval v = gl_regkey_value(k, name);
-    if (gl_regval_ok(v))
-        gl_regval_string(v, out);
-    gl_buf_cstr(out);
-}
 
 /* The record every registry fact starts with. */
 static void record_begin(gl_json *j, gl_buf *line, const char *source, const char *tool, gl_regkey k, gl_buf *loc)
@@ -66,7 +58,8 @@ static void one_service(rmm_ctx *c, const gl_regcontrolset *cs, gl_regkey k, gl_
 {
     rmmcat_hits by_name, by_image;
     rmmcat_match_service(c->st->cat, name->data, name->len, &by_name);
-    reg_string(k, "ImagePath", image);
+    gl_regkey_get_string(k, "ImagePath", image, NULL);
+    gl_buf_cstr(image);
     rmm_match_image(c, image->data, &by_image);
     rmmcat_hits *hits = by_name.n ? &by_name : &by_image;
     if (!hits->n)
@@ -75,7 +68,8 @@ static void one_service(rmm_ctx *c, const gl_regcontrolset *cs, gl_regkey k, gl_
     gl_regval sv = gl_regkey_value(k, "Start");
     bool has_start = gl_regval_ok(sv) && gl_regval_dword(sv, &start);
     gl_buf account = {0}, loc = {0}, line = {0};
-    reg_string(k, "ObjectName", &account);
+    gl_regkey_get_string(k, "ObjectName", &account, NULL);
+    gl_buf_cstr(&account);
     uint64_t lw = gl_regkey_last_write(k);
     for (size_t i = 0; i < hits->n; i++) {
         uint32_t t = hits->h[i].tool;
@@ -170,12 +164,16 @@ static uint64_t install_date(const char *s)
 static void uninstall_entry(rmm_ctx *c, gl_regkey k)
 {
     gl_buf dn = {0}, pub = {0}, date = {0}, where = {0}, loc = {0}, line = {0};
-    reg_string(k, "DisplayName", &dn);
+    gl_regkey_get_string(k, "DisplayName", &dn, NULL);
+    gl_buf_cstr(&dn);
     rmmcat_hits hits;
     if (dn.len && rmmcat_match_product(c->st->cat, dn.data, dn.len, &hits)) {
-        reg_string(k, "Publisher", &pub);
-        reg_string(k, "InstallDate", &date);
-        reg_string(k, "InstallLocation", &where);
+        gl_regkey_get_string(k, "Publisher", &pub, NULL);
+        gl_regkey_get_string(k, "InstallDate", &date, NULL);
+        gl_regkey_get_string(k, "InstallLocation", &where, NULL);
+        gl_buf_cstr(&pub);
+        gl_buf_cstr(&date);
+        gl_buf_cstr(&where);
         uint64_t when = install_date(date.data);
         if (!when)
             when = gl_regkey_last_write(k);
