@@ -361,3 +361,32 @@ Test(yara, binary_carries_no_rule_string)
     }
     cr_assert_gt(checked, 60);
 }
+
+/* Size cap and skip list: a file over yara.max_file_size is recorded as
+ * skipped (never read), a name on yara.skip is not considered at all. */
+Test(yara, size_cap_and_skip_list)
+{
+    char *root = tu_tmpdir("yara-skip"), *host = make_dirs(root, "host/Windows/Temp");
+    char p[4096];
+    snprintf(p, sizeof p, "%s/big.bin", host);
+    FILE *f = fopen(p, "wb");
+    cr_assert_not_null(f);
+    for (int i = 0; i < 3000; i++)
+        fputs("0123456789", f);
+    fclose(f);
+    write_sample(host, &samples[0]); /* notes.txt: would match */
+    snprintf(p, sizeof p, "%s/pagefile.sys", host);
+    write_text(p, "never read");
+    gl_buf args = {0}, src = {0};
+    gl_buf_printf(&args, "--profile '%s' --set yara.max_file_size=16K --set 'yara.skip=*.txt;pagefile.sys'",
+                  profile(root, "C:\\\\Windows\\\\Temp\\\\*"));
+    gl_buf_printf(&src, "%s/host", root);
+    char *bundle = tu_collect_dir("yara-skip-out", src.data, args.data, 0);
+    cJSON *records = lines_of(tu_bundle_member(bundle, "records/yara.jsonl"));
+    cr_assert_eq(cJSON_GetArraySize(records), 1);
+    const cJSON *big = record_of(records, "C:\\Windows\\Temp\\big.bin");
+    cr_assert_str_eq(str(big, "status"), "skipped");
+    cr_assert_str_eq(str(big, "reason"), "larger than yara.max_file_size");
+    cr_assert(cJSON_IsNull(cJSON_GetObjectItem(big, "sha256")));
+    cr_assert_eq(strlen(tu_bundle_member(bundle, "findings.jsonl")), 0);
+}
