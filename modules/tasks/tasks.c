@@ -142,10 +142,23 @@ void tasks_saw_time(tasks_ctx *c, uint64_t filetime)
 
 static char *dup_or_null(const char *s) { return s ? gl_xstrdup(s) : NULL; }
 
+bool tasks_room(void **v, size_t n, size_t *cap, size_t max, size_t size)
+{
+    if (n < *cap)
+        return true;
+    if (n >= max)
+        return false;
+    *cap = *cap ? *cap * 2 : 2;
+    if (*cap > max)
+        *cap = max;
+    *v = gl_xrealloc(*v, *cap * size);
+    return true;
+}
+
 void tasks_add_obs(task_entry *e, const char *source, const char *command, const char *arguments,
                    const char *artifact, const char *locator, uint64_t time)
 {
-    if (!e || e->n_obs == TASKS_MAX_OBS || !command)
+    if (!e || !command || !tasks_room((void **)&e->obs, e->n_obs, &e->cap_obs, TASKS_MAX_OBS, sizeof *e->obs))
         return;
     task_obs *o = &e->obs[e->n_obs++];
     o->source = source;
@@ -181,6 +194,8 @@ static void free_entry(task_entry *e)
         free(e->evs[i].artifact);
         free(e->evs[i].locator);
     }
+    free(e->obs);
+    free(e->evs);
 }
 
 /* ---- module ---------------------------------------------------------------- */

@@ -54,7 +54,8 @@ static void account(const gl_event *ev, const ev_kind_map *k, gl_buf *out)
 
 static void add_ev(task_entry *e, const ev_kind_map *k, const gl_event *ev, const char *by)
 {
-    if (!e || e->n_evs == TASKS_MAX_EVENTS || k->kind == EV_RAN)
+    if (!e || k->kind == EV_RAN ||
+        !tasks_room((void **)&e->evs, e->n_evs, &e->cap_evs, TASKS_MAX_EVENTS, sizeof *e->evs))
         return;
     task_ev *x = &e->evs[e->n_evs++];
     x->kind = k->kind;

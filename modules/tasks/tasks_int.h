@@ -61,11 +61,11 @@ typedef struct task_entry {
     uint64_t cache_created;
     char cache_hash[GL_SHA256_HEX]; /* Tasks\{GUID}\Hash as hex, "" when none or CRC32 */
     /* actions, per source */
-    task_obs obs[TASKS_MAX_OBS];
-    size_t n_obs;
+    task_obs *obs; /* grown on demand: most tasks have one or two */
+    size_t n_obs, cap_obs;
     /* lifecycle from the event logs */
-    task_ev evs[TASKS_MAX_EVENTS];
-    size_t n_evs;
+    task_ev *evs;
+    size_t n_evs, cap_evs;
 } task_entry;
 
 typedef struct tasks_ctx {
@@ -85,6 +85,9 @@ typedef struct tasks_ctx {
 
 /* tasks.c */
 task_entry *tasks_entry(tasks_ctx *c, const char *path);
+/* Room for one more element in a per-task array (doubling); false when it
+ * holds max already. */
+bool tasks_room(void **v, size_t n, size_t *cap, size_t max, size_t size);
 void tasks_saw_time(tasks_ctx *c, uint64_t filetime);
 void tasks_add_obs(task_entry *e, const char *source, const char *command, const char *arguments,
                    const char *artifact, const char *locator, uint64_t time);
