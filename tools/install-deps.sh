@@ -7,7 +7,7 @@ libarchive-dev libyara-dev libssl-dev libzstd-dev libcjson-dev libcriterion-dev
 zstd libarchive-tools tar python3
 libregf-utils libhivex-bin python3-hivex python3-libregf libevtx-utils python3-evtx
 python3-libscca libscca-utils
-clang libclang-rt-14-dev hyperfine time"
+clang libclang-rt-14-dev hyperfine time yara"
 
 missing=""
 for p in $PKGS; do

@@ -193,11 +193,60 @@ static int add_builtin(YR_COMPILER *comp, compile_ctx *c)
     return rc;
 }
 
-int gl_yara_compile(bool builtin, const char *const *paths, size_t n_paths, YR_RULES **rules, size_t *n_files,
-                    gl_err *err)
+bool gl_yara_is_compiled(const char *file)
 {
-    *rules = NULL;
-    *n_files = 0;
+    char magic[4];
+    FILE *f = fopen(file, "rb");
+    bool yes = f && fread(magic, 1, 4, f) == 4 && !memcmp(magic, "YARA", 4);
+    if (f)
+        fclose(f);
+    return yes;
+}
+
+static void add_set(gl_yara_rules *r, YR_RULES *set)
+{
+    r->sets = gl_xrealloc(r->sets, (r->n_sets + 1) * sizeof *r->sets);
+    r->sets[r->n_sets++] = set;
+}
+
+static int load_compiled(gl_yara_rules *r, const char *file, gl_err *err)
+{
+    YR_RULES *set = NULL;
+    int rc = yr_rules_load(file, &set);
+    if (rc != ERROR_SUCCESS)
+        return gl_err_setc(err, GL_ERR_USAGE, "%s: compiled YARA rules libyara %d.%d cannot load (error %d)", file,
+                           YR_MAJOR_VERSION, YR_MINOR_VERSION, rc);
+    add_set(r, set);
+    r->n_files++;
+    return 0;
+}
+
+/* Sources of one path into comp; compiled files named directly are loaded
+ * as sets of their own. */
+static int add_path(YR_COMPILER *comp, compile_ctx *c, gl_yara_rules *r, const char *path, gl_err *err)
+{
+    char **files;
+    size_t n;
+    if (gl_yara_list_files(path, &files, &n, err) != 0)
+        return -1;
+    int rc = 0;
+    /* a compiler that met an error cannot take more input */
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (n == 1 && gl_yara_is_compiled(files[i])) {
+            rc = load_compiled(r, files[i], err);
+            continue;
+        }
+        if (add_file(comp, c, files[i]) != 0)
+            rc = gl_err_setc(err, GL_ERR_USAGE, "%s", c->first.len ? c->first.data : "yara rules do not compile");
+        r->n_files++;
+    }
+    gl_yara_free_files(files, n);
+    return rc;
+}
+
+int gl_yara_load(bool builtin, const char *const *paths, size_t n_paths, gl_yara_rules *r, gl_err *err)
+{
+    memset(r, 0, sizeof *r);
     compile_ctx c = {0};
     YR_COMPILER *comp = new_compiler(&c);
     if (!comp)
@@ -206,34 +255,45 @@ int gl_yara_compile(bool builtin, const char *const *paths, size_t n_paths, YR_R
     if (builtin) {
         size_t n;
         free(gl_yara_builtin_names(&n));
-        *n_files += n;
-        rc = add_builtin(comp, &c);
+        r->n_files += n;
+        if (add_builtin(comp, &c) != 0)
+            rc = gl_err_setc(err, GL_ERR_USAGE, "%s", c.first.len ? c.first.data : "built-in rules do not compile");
     }
-    for (size_t p = 0; p < n_paths && rc == 0; p++) {
-        char **files;
-        size_t n;
-        if (gl_yara_list_files(paths[p], &files, &n, err) != 0) {
-            yr_compiler_destroy(comp);
-            gl_buf_free(&c.first);
-            return -1;
-        }
-        /* a compiler that met an error cannot take more input */
-        for (size_t i = 0; i < n && rc == 0; i++)
-            rc = add_file(comp, &c, files[i]);
-        *n_files += n;
-        gl_yara_free_files(files, n);
-    }
-    if (rc == 0 && yr_compiler_get_rules(comp, rules) != ERROR_SUCCESS)
+    for (size_t p = 0; p < n_paths && rc == 0; p++)
+        rc = add_path(comp, &c, r, paths[p], err);
+    YR_RULES *set = NULL;
+    if (rc == 0 && yr_compiler_get_rules(comp, &set) != ERROR_SUCCESS)
         rc = gl_err_set(err, "yara: cannot build the rule set (out of memory)");
-    else if (rc != 0)
-        gl_err_setc(err, GL_ERR_USAGE, "%s", c.first.len ? c.first.data : "yara rules do not compile");
     yr_compiler_destroy(comp);
     gl_buf_free(&c.first);
-    return rc;
+    if (rc == 0) {
+        add_set(r, set);
+        return 0;
+    }
+    gl_yara_rules_free(r);
+    return -1;
+}
+
+void gl_yara_rules_free(gl_yara_rules *r)
+{
+    for (size_t i = 0; i < r->n_sets; i++)
+        yr_rules_destroy(r->sets[i]);
+    free(r->sets);
+    memset(r, 0, sizeof *r);
 }
 
 size_t gl_yara_check_file(const char *file, gl_yara_error_cb cb, void *ctx)
 {
+    if (gl_yara_is_compiled(file)) {
+        gl_yara_rules r = {0};
+        gl_err err = {0};
+        if (load_compiled(&r, file, &err) == 0) {
+            gl_yara_rules_free(&r);
+            return 0;
+        }
+        cb(ctx, file, 0, err.msg);
+        return 1;
+    }
     compile_ctx c = {.cb = cb, .cb_ctx = ctx};
     YR_COMPILER *comp = new_compiler(&c);
     if (!comp) {

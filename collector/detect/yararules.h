@@ -20,15 +20,27 @@ extern const char *const gl_yara_externals[]; /* NULL-terminated */
 int gl_yara_list_files(const char *path, char ***files, size_t *n, gl_err *err);
 void gl_yara_free_files(char **files, size_t n);
 
-/* Compile the built-in rules (when builtin) and every rule file under each
- * of paths[0..n_paths) into one rule set, one namespace per file. The
- * first broken rule stops it: -1 with GL_ERR_USAGE and "FILE:LINE: what".
- * yr_initialize() must have been called. n_files counts the sources. */
-int gl_yara_compile(bool builtin, const char *const *paths, size_t n_paths, YR_RULES **rules, size_t *n_files,
-                    gl_err *err);
+/* A rule set to scan with: the compiled sources (built-in and every
+ * .yar/.yara under the paths, one namespace per file) plus any rule file
+ * compiled beforehand (yarac) named by a path, each loaded on its own. */
+typedef struct gl_yara_rules {
+    YR_RULES **sets;
+    size_t n_sets;
+    size_t n_files; /* sources and compiled files */
+} gl_yara_rules;
 
-/* Check one rule file on its own; each error goes to cb (file, line,
- * message). Returns the number of errors. */
+/* Load the built-in rules (when builtin) and everything under each of
+ * paths[0..n_paths). The first broken rule stops it: -1 with GL_ERR_USAGE
+ * and "FILE:LINE: what"; a compiled file libyara cannot load likewise.
+ * yr_initialize() must have been called. */
+int gl_yara_load(bool builtin, const char *const *paths, size_t n_paths, gl_yara_rules *rules, gl_err *err);
+void gl_yara_rules_free(gl_yara_rules *rules);
+/* True when the file starts like a compiled rule file ("YARA"). */
+bool gl_yara_is_compiled(const char *file);
+
+/* Check one rule file on its own (source, or compiled: it must load);
+ * each error goes to cb (file, line, message). Returns the number of
+ * errors. */
 typedef void (*gl_yara_error_cb)(void *ctx, const char *file, int line, const char *msg);
 size_t gl_yara_check_file(const char *file, gl_yara_error_cb cb, void *ctx);
 

@@ -32,6 +32,7 @@
 #define EXCERPT_MAX 64         /* bytes of each matched string shown */
 #define MAX_RULES_PER_FILE 64  /* rules reported per file */
 #define QUEUE_SLOTS 64
+#define MAX_SETS 65 /* the sources' set and a compiled file per --yara path */
 #define MEMORY_BUDGET (1ull << 30) /* file buffers of all workers together */
 
 static const gl_setting_decl yara_settings[] = {
@@ -56,8 +57,7 @@ static const gl_rule_decl yara_rules[] = {
 };
 
 typedef struct yara_state {
-    YR_RULES *rules;
-    size_t n_files;
+    gl_yara_rules rules;
 } yara_state;
 
 /* ---- init: compile every rule before anything is read -------------------------------- */
@@ -79,7 +79,7 @@ static int yara_init(gl_run *run, void **state, gl_err *err)
         list[n++] = p;
     }
     yara_state *st = gl_xcalloc(1, sizeof *st);
-    int rc = gl_yara_compile(gl_run_setting_bool(run, "builtin", true), list, n, &st->rules, &st->n_files, err);
+    int rc = gl_yara_load(gl_run_setting_bool(run, "builtin", true), list, n, &st->rules, err);
     free(paths);
     if (rc != 0) {
         free(st);
@@ -95,7 +95,7 @@ static void yara_fini(void *state)
     yara_state *st = state;
     if (!st)
         return;
-    yr_rules_destroy(st->rules);
+    gl_yara_rules_free(&st->rules);
     free(st);
     yr_finalize();
 }
@@ -276,7 +276,7 @@ typedef struct pool {
     job slots[QUEUE_SLOTS];
     size_t head, count;
     bool done;
-    YR_RULES *rules;
+    const gl_yara_rules *rules;
     int timeout;
     uint64_t max_size;
 } pool;
@@ -336,18 +336,10 @@ static int read_all(gl_file *f, uint64_t max_size, gl_buf *buf, gl_err *err)
     return 0;
 }
 
-static void scan_one(pool *p, YR_SCANNER *sc, job *jb, gl_buf *data)
+/* One rule set over the file. Compiled rule files may not declare every
+ * external variable, so a variable a set lacks is not an error. */
+static void scan_with(pool *p, YR_SCANNER *sc, candidate *c, const gl_buf *data)
 {
-    candidate *c = jb->c;
-    gl_err err = {0};
-    if (read_all(jb->f, p->max_size, data, &err) != 0) {
-        c->error = gl_xstrdup(err.msg);
-        return;
-    }
-    gl_sha256 h;
-    gl_sha256_init(&h);
-    gl_sha256_update(&h, data->data, data->len);
-    gl_sha256_final(&h, c->sha256);
     const char *name = base_name(c->path), *dot = strrchr(name, '.');
     yr_scanner_define_string_variable(sc, "filename", name);
     yr_scanner_define_string_variable(sc, "filepath", c->path);
@@ -361,29 +353,48 @@ static void scan_one(pool *p, YR_SCANNER *sc, job *jb, gl_buf *data)
         c->error = errstr("%s: scan abandoned after %ld s", c->path, p->timeout);
     else if (rc != ERROR_SUCCESS)
         c->error = errstr("%s: libyara error %ld", c->path, rc);
+}
+
+static void scan_one(pool *p, YR_SCANNER **sc, size_t n_sc, job *jb, gl_buf *data)
+{
+    candidate *c = jb->c;
+    gl_err err = {0};
+    if (read_all(jb->f, p->max_size, data, &err) != 0) {
+        c->error = gl_xstrdup(err.msg);
+        return;
+    }
+    gl_sha256 h;
+    gl_sha256_init(&h);
+    gl_sha256_update(&h, data->data, data->len);
+    gl_sha256_final(&h, c->sha256);
+    for (size_t i = 0; i < n_sc && !c->error; i++)
+        scan_with(p, sc[i], c, data);
     c->scanned = true;
 }
 
 static void *worker(void *arg)
 {
     pool *p = arg;
-    YR_SCANNER *sc = NULL;
-    if (yr_scanner_create(p->rules, &sc) != ERROR_SUCCESS)
-        sc = NULL;
-    else
-        yr_scanner_set_timeout(sc, p->timeout);
+    YR_SCANNER *sc[MAX_SETS];
+    size_t n_sc = 0;
+    for (; n_sc < p->rules->n_sets && n_sc < MAX_SETS; n_sc++) {
+        if (yr_scanner_create(p->rules->sets[n_sc], &sc[n_sc]) != ERROR_SUCCESS)
+            break;
+        yr_scanner_set_timeout(sc[n_sc], p->timeout);
+    }
+    bool ready = n_sc == p->rules->n_sets;
     gl_buf data = {0};
     job jb;
     while (pool_pop(p, &jb)) {
-        if (sc)
-            scan_one(p, sc, &jb, &data);
+        if (ready)
+            scan_one(p, sc, n_sc, &jb, &data);
         else
             jb.c->error = gl_xstrdup("libyara could not create a scanner (out of memory)");
         gl_file_close(jb.f);
     }
     gl_buf_free(&data);
-    if (sc)
-        yr_scanner_destroy(sc);
+    for (size_t i = 0; i < n_sc; i++)
+        yr_scanner_destroy(sc[i]);
     return NULL;
 }
 
@@ -664,7 +675,7 @@ static int yara_run(gl_run *run, gl_err *err)
     yara_state *st = gl_run_state(run);
     scan_ctx s = {.run = run};
     gather(&s);
-    pool p = {.rules = st->rules, .max_size = gl_run_setting_size(run, "max_file_size", 64u << 20)};
+    pool p = {.rules = &st->rules, .max_size = gl_run_setting_size(run, "max_file_size", 64u << 20)};
     int64_t timeout = gl_run_setting_seconds(run, "timeout", 60);
     p.timeout = timeout > 0 && timeout < 86400 ? (int)timeout : 86400;
     pthread_mutex_init(&p.mu, NULL);
@@ -682,7 +693,7 @@ static int yara_run(gl_run *run, gl_err *err)
         matched += s.c[i].n_hits > 0;
         free_candidate(&s.c[i]);
     }
-    gl_run_log(run, "yara: %zu rule files, %zu files considered, %zu matched, %zu threads", st->n_files, s.n,
+    gl_run_log(run, "yara: %zu rule files, %zu files considered, %zu matched, %zu threads", st->rules.n_files, s.n,
                matched, n_threads);
     free(s.c);
     return 0;

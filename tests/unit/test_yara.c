@@ -390,3 +390,34 @@ Test(yara, size_cap_and_skip_list)
     cr_assert(cJSON_IsNull(cJSON_GetObjectItem(big, "sha256")));
     cr_assert_eq(strlen(tu_bundle_member(bundle, "findings.jsonl")), 0);
 }
+
+/* `--yara` also takes a file compiled by yarac: loaded as a rule set of
+ * its own, scanned beside the sources. */
+Test(yara, compiled_rules_load_beside_sources)
+{
+    char *root = tu_tmpdir("yara-compiled"), *host = make_dirs(root, "host/PerfLogs");
+    char p[4096];
+    snprintf(p, sizeof p, "%s/c.yar", root);
+    write_text(p, "rule compiled_one { strings: $a = \"quarterly-marker\" condition: $a and filename == \"a.txt\" }\n");
+    cr_assert_eq(tu_runf(NULL, NULL, "yarac -d filename= '%s' '%s/c.yarc'", p, root), 0, "yarac (apt-get install yara)");
+    snprintf(p, sizeof p, "%s/a.txt", host);
+    write_text(p, "the quarterly-marker is here");
+    snprintf(p, sizeof p, "%s/b.txt", host);
+    write_text(p, "the quarterly-marker is here too");
+    gl_buf args = {0}, src = {0};
+    gl_buf_printf(&args, "--profile '%s' --yara '%s/c.yarc'", profile(root, "C:\\\\PerfLogs\\\\*"), root);
+    gl_buf_printf(&src, "%s/host", root);
+    char *bundle = tu_collect_dir("yara-compiled-out", src.data, args.data, 0);
+    cJSON *records = lines_of(tu_bundle_member(bundle, "records/yara.jsonl"));
+    cr_assert_str_eq(matches_of(record_of(records, "C:\\PerfLogs\\a.txt")), "default:compiled_one");
+    cr_assert_str_eq(matches_of(record_of(records, "C:\\PerfLogs\\b.txt")), "");
+    char *log = tu_bundle_member(bundle, "log.txt");
+    cr_assert(strstr(log, "yara: 4 rule files, 2 files considered, 1 matched"), "%s", log);
+    /* yara check loads it too; a damaged one is refused with its name */
+    gl_buf o = {0};
+    cr_assert_eq(tu_runf(&o, NULL, "'%s' yara check '%s/c.yarc'", tu_gleaner(), root), 0, "%s", o.data);
+    cr_assert_eq(tu_runf(NULL, NULL, "head -c 40 '%s/c.yarc' > '%s/bad.yarc'", root, root), 0);
+    gl_buf_clear(&o);
+    cr_assert_eq(tu_runf(&o, NULL, "'%s' yara check '%s/bad.yarc'", tu_gleaner(), root), 1);
+    cr_assert(strstr(gl_buf_cstr(&o), "bad.yarc:0: "), "%s", o.data);
+}
