@@ -25,6 +25,8 @@ static const char collect_help[] =
     "                         (recursive; repeatable; = --set yara.rules=PATH)\n"
     "      --ioc FILE         extra indicators, one per line (repeatable;\n"
     "                         = --set ioc.files=FILE)\n"
+    "      --rmm-catalog FILE LOLRMM's rmm_tools.json, merged with the built-in RMM\n"
+    "                         catalog (= --set rmm.catalog=FILE)\n"
     "      --dry-run          print what would be read and run; read nothing\n"
     "  -q, --quiet            no progress on stderr\n"
     "  -h, --help             this help\n\n"
@@ -91,6 +93,7 @@ int gl_cmd_collect(int argc, char **argv)
         {"dry-run", no_argument, 0, 'D'},      {"quiet", no_argument, 0, 'q'},
         {"set", required_argument, 0, 'S'},    {"help", no_argument, 0, 'h'},
         {"yara", required_argument, 0, 'Y'},   {"ioc", required_argument, 0, 'I'},
+        {"rmm-catalog", required_argument, 0, 'R'},
         {0, 0, 0, 0}};
     enum { MAX_SETS = 256 };
     const char *sets[MAX_SETS];
@@ -98,7 +101,7 @@ int gl_cmd_collect(int argc, char **argv)
     const char *source = "live", *profile_name = "standard", *output = ".", *tmpl = "{host}_{utc}";
     bool dry_run = false, quiet = false;
     /* like argv, kept for the life of the process */
-    static gl_buf yara_rules, ioc_files;
+    static gl_buf yara_rules, ioc_files, rmm_catalog;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "s:p:o:n:qh", opts, NULL)) != -1) {
@@ -119,6 +122,10 @@ int gl_cmd_collect(int argc, char **argv)
             break;
         case 'Y': join_setting(&yara_rules, "yara.rules", optarg); break;
         case 'I': join_setting(&ioc_files, "ioc.files", optarg); break;
+        case 'R':
+            gl_buf_clear(&rmm_catalog);
+            gl_buf_printf(&rmm_catalog, "rmm.catalog=%s", optarg);
+            break;
         case 'h': fputs(collect_help, stdout); return GL_EXIT_OK;
         default: fputs(collect_help, stderr); return GL_EXIT_USAGE;
         }
@@ -127,6 +134,8 @@ int gl_cmd_collect(int argc, char **argv)
         sets[n_sets++] = gl_buf_cstr(&yara_rules);
     if (ioc_files.len && n_sets < MAX_SETS)
         sets[n_sets++] = gl_buf_cstr(&ioc_files);
+    if (rmm_catalog.len && n_sets < MAX_SETS)
+        sets[n_sets++] = gl_buf_cstr(&rmm_catalog);
     if (optind < argc) {
         fprintf(stderr, "gleaner collect: unexpected argument '%s'\n\n%s", argv[optind], collect_help);
         return GL_EXIT_USAGE;

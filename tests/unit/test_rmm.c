@@ -159,7 +159,7 @@ Test(rmm, malformed_catalog_stops_the_run_before_reading, .timeout = 60)
     fputs("[{\"Name\":\"Good\"},{\"Name\":\"Broken\",\"Details\":{\"InstallationPaths\":[\"a.exe\",7]}}]", f);
     fclose(f);
     char *out = tu_tmpdir("rmm-bad-out");
-    int rc = tu_runf(NULL, &err, "%s collect --source dir:%s --output %s --profile %s --set rmm.catalog=%s --quiet",
+    int rc = tu_runf(NULL, &err, "%s collect --source dir:%s --output %s --profile %s --rmm-catalog %s --quiet",
                      tu_gleaner(), root, out, profile, bad.data);
     cr_assert_eq(rc, 2, "%s", err.data);
     cr_assert(strstr(err.data, "entry 1 \"Broken\": field 'Details.InstallationPaths[1]': expected a string, found a number"),
