@@ -47,6 +47,7 @@
 #include "embedded.h"
 #include "rmm_int.h"
 #include "text.h"
+#include "timeline.h"
 
 static const gl_setting_decl rmm_settings[] = {
     {"catalog", GL_SETTING_FILE, NULL, "LOLRMM rmm_tools.json to merge with the built-in catalog"},
@@ -205,6 +206,32 @@ void rmm_saw(rmm_ctx *c, uint32_t t, unsigned kind, uint64_t when, const char *a
     va_start(ap, locator_fmt);
     keep_evidence(&s->evidence, &s->n_evidence, &s->omitted, artifact, locator_fmt, ap);
     va_end(ap);
+}
+
+void rmm_saw_file_time(rmm_ctx *c, uint32_t t, uint64_t when, const char *path)
+{
+    if (t >= c->n_tools || !when)
+        return;
+    rmm_seen *s = &c->seen[t];
+    if (s->first_file && s->first_file <= when)
+        return;
+    s->first_file = when;
+    gl_buf_clear(&s->first_file_path);
+    gl_buf_puts(&s->first_file_path, path);
+}
+
+/* The oldest file of each tool, for the timeline: installs leave no other
+ * trace when the tool was run portable. */
+static void first_file_event(rmm_ctx *c, uint32_t t)
+{
+    const rmm_seen *s = &c->seen[t];
+    if (!s->first_file)
+        return;
+    gl_tl tl;
+    gl_json *d = gl_tl_begin(&tl, c->run, "rmm.installed", s->first_file, rmm_tool_name(c, t), NULL,
+                             s->first_file_path.data);
+    gl_json_kv_str(d, "how", "oldest file of the tool (birth or modification time)");
+    gl_tl_end(&tl);
 }
 
 static bool has_item(const rmm_agg *a, const char *item)
@@ -476,6 +503,7 @@ static int rmm_run(gl_run *run, gl_err *err)
     rmm_firewall(&c);
     for (uint32_t t = 0; t < c.n_tools; t++) {
         rmm_portable_from_user_binaries(&c, t);
+        first_file_event(&c, t);
         if (c.seen[t].kinds)
             tool_finding(&c, t);
         for (int k = 0; k < RMM_AGG_COUNT; k++)
@@ -486,6 +514,7 @@ static int rmm_run(gl_run *run, gl_err *err)
     for (size_t t = 0; t < c.n_tools; t++) {
         gl_buf_free(&c.seen[t].evidence);
         gl_buf_free(&c.seen[t].user_binaries);
+        gl_buf_free(&c.seen[t].first_file_path);
         for (int k = 0; k < RMM_AGG_COUNT; k++) {
             gl_buf_free(&c.seen[t].agg[k].evidence);
             gl_buf_free(&c.seen[t].agg[k].items);

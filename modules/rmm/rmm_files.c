@@ -41,6 +41,13 @@ static uint64_t ts_filetime(gl_timespec t)
     return (uint64_t)(t.sec + 11644473600LL) * 10000000u + (uint64_t)t.nsec / 100;
 }
 
+/* When a file appeared: its birth time, else its modification time. */
+static uint64_t file_time(const gl_file_info *info)
+{
+    uint64_t b = ts_filetime(info->btime);
+    return b ? b : ts_filetime(info->mtime);
+}
+
 /* Windows ships some tools LOLRMM lists (mstsc.exe, quickassist.exe): a
  * name match inside the system folders is the operating system's own. */
 static bool os_component(const char *path)
@@ -139,9 +146,10 @@ static void portable_copy(walk *w, uint32_t t, const gl_file_info *info, const r
             gl_run_error(c->run, "%s: %s", info->path, err.msg);
     }
     file_record(c, t, info, h, artifact);
-    uint64_t when = ts_filetime(info->btime) ? ts_filetime(info->btime) : ts_filetime(info->mtime);
+    uint64_t when = file_time(info);
     gl_path_class cls = gl_winpath_class(info->path);
     rmm_saw(c, t, RMM_SEEN_PORTABLE, when, artifact, "%s", info->path);
+    rmm_saw_file_time(c, t, when, info->path);
     char item[1100];
     snprintf(item, sizeof item, "%s (%s, named like %s)", info->path, gl_path_class_name(cls), h->what);
     rmm_note(c, t, RMM_AGG_PORTABLE, when, item, artifact, "%s", info->path);
@@ -162,7 +170,7 @@ static void user_binary(rmm_ctx *c, uint32_t t, const gl_file_info *info)
     if (s->n_user_binaries >= RMM_MAX_ITEMS)
         return;
     /* "<FILETIME> <path>" */
-    uint64_t when = ts_filetime(info->btime) ? ts_filetime(info->btime) : ts_filetime(info->mtime);
+    uint64_t when = file_time(info);
     gl_buf_printf(&s->user_binaries, "%llu ", (unsigned long long)when);
     gl_buf_append(&s->user_binaries, info->path, n + 1);
     s->n_user_binaries++;
@@ -209,6 +217,7 @@ static int on_file(void *ctx, const gl_file_info *info)
         } else {
             file_record(c, t, info, h, NULL);
             rmm_saw(c, t, RMM_SEEN_FILE, ts_filetime(info->mtime), NULL, "%s", info->path);
+            rmm_saw_file_time(c, t, file_time(info), info->path);
             user_binary(c, t, info);
         }
     }

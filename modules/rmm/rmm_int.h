@@ -59,6 +59,9 @@ typedef struct rmm_seen {
      * (path NUL, repeated): portable unless an install says otherwise */
     gl_buf user_binaries;
     size_t n_user_binaries;
+    /* the oldest file of the tool (birth, else modification time) */
+    uint64_t first_file;
+    gl_buf first_file_path;
 } rmm_seen;
 
 typedef struct rmm_ctx {
@@ -75,6 +78,8 @@ void rmm_saw(rmm_ctx *c, uint32_t t, unsigned kind, uint64_t when, const char *a
  * (kept once), when, and where. */
 void rmm_note(rmm_ctx *c, uint32_t t, int agg, uint64_t when, const char *item, const char *artifact,
               const char *locator_fmt, ...) GL_PRINTF(7, 8);
+/* A file of tool t with its time: the oldest makes an rmm.installed event. */
+void rmm_saw_file_time(rmm_ctx *c, uint32_t t, uint64_t when, const char *path);
 /* Widen the tool's first/last seen times only. */
 void rmm_saw_time(rmm_ctx *c, uint32_t t, uint64_t when);
 /* A ScreenConnect ImagePath's relay: a "relay" record, and unattended

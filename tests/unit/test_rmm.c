@@ -230,6 +230,9 @@ Test(rmm, sample_host_shows_the_actors_tools, .timeout = 180)
     cr_assert_null(rd, "no rmm.log_addresses for RustDesk");
     cr_assert_eq(fu_count_rule(all, "rmm.tool_present"), 4);
     cr_assert_eq(fu_count_rule(all, "rmm.file_transfer"), 1);
+    /* the portable RustDesk's only install trace is its oldest file */
+    char *tl = tu_bundle_member(bundle, "timeline.jsonl");
+    cr_assert_eq(tu_count(tl, "\"subject\":\"RustDesk\",\"artifact\":null,\"locator\":\"C:\\\\Users\\\\jdoe\\\\AppData\\\\Local\\\\rustdesk\\\\rustdesk.exe\""), 1, "%s", tl);
     /* every kind of evidence, the firewall module's rules included */
     static const char *const present[] = {
         "AnyDesk present (service, Uninstall entry, registry keys, files, logs, install events, copy outside "
