@@ -79,3 +79,18 @@ Test(services, generated_hive_psexec_writable_images_and_exceptions, .timeout = 
     char *tl = tu_bundle_member(bundle, "timeline.jsonl");
     cr_assert_eq(tu_count(tl, "\"kind\":\"service.installed\""), 8);
 }
+
+/* An archived System log (auto-backup) counts as much as the live one. */
+Test(services, archived_system_log, .timeout = 120)
+{
+    TU_REQUIRE_CORPUS();
+    const char *const pairs[] = {
+        LOGS "Archive-System-2016-09-21-03-45-00-000.evtx",
+        tu_corpus("dev/evtx/services/DeepBlueCLI__metasploit-psexec-native-target-system.evtx"), NULL};
+    cJSON *all = fu_findings(fu_collect("svc-archive", "services", pairs));
+    cr_assert_eq(cJSON_GetArraySize(all), 2, "%s", cJSON_PrintUnformatted(all));
+    fu_expect(all, "services.shell_command", "Service runs a command shell or script host: hgabms", "high",
+              "2016-09-21T03:41:13.0703125Z",
+              "artifacts/C/Windows/System32/winevt/Logs/Archive-System-2016-09-21-03-45-00-000.evtx",
+              "EventRecordID=8627");
+}
