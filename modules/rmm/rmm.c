@@ -130,6 +130,7 @@ static void rmm_fini(void *state)
         return;
     rmmcat_free(st->cat);
     free(st->allowed);
+    rmm_free_uvalues(st);
     free(st);
 }
 
@@ -154,6 +155,9 @@ static int rmm_init(gl_run *run, void **state, gl_err *err)
     }
     if (rc == 0)
         rc = load_allow(st, gl_run_setting(run, "allow", ""), err);
+    const char *uv = rc == 0 ? gl_embedded_data("rmm/unattended-values.txt", &len) : NULL;
+    if (rc == 0 && (!uv || rmm_load_uvalues(st, uv, len, err) < 0))
+        rc = uv ? -1 : gl_err_set(err, "rmm: rmm/unattended-values.txt is missing from this build");
     if (rc < 0) {
         rmm_fini(st);
         return -1;

@@ -23,9 +23,16 @@ enum {
 };
 #define RMM_SEEN_KINDS 9
 
+/* A registry value that shows unattended access (data/unattended-values.txt). */
+typedef struct rmm_uvalue {
+    char *tool, *key, *value, *meaning;
+} rmm_uvalue;
+
 typedef struct rmm_state {
     rmmcat *cat;
     bool *allowed; /* per tool: named in rmm.allow */
+    rmm_uvalue *uvalues;
+    size_t n_uvalues;
 } rmm_state;
 
 /* Facts of one kind gathered for one finding per tool. */
@@ -97,6 +104,9 @@ size_t rmm_match_image(const rmm_ctx *c, const char *image, rmmcat_hits *hits);
 /* After all evidence: binaries in user-writable folders of a tool with no
  * service and no Uninstall entry are portable copies. */
 void rmm_portable_from_user_binaries(rmm_ctx *c, uint32_t t);
+/* Parse data/unattended-values.txt ("tool | key | value | meaning"). */
+int rmm_load_uvalues(rmm_state *st, const char *text, size_t n, gl_err *err);
+void rmm_free_uvalues(rmm_state *st);
 int rmm_registry(rmm_ctx *c);
 int rmm_files(rmm_ctx *c);
 int rmm_events(rmm_ctx *c, gl_err *err);

@@ -29,6 +29,7 @@ static void record_begin(gl_json *j, gl_buf *line, const char *source, const cha
     gl_json_obj_begin(j);
     gl_json_kv_str(j, "source", source);
     gl_json_kv_str(j, "tool", tool);
+    gl_buf_clear(loc); /* the locator functions append */
     gl_regkey_locator(k, loc);
     gl_json_kv_str(j, "key", gl_buf_cstr(loc));
     char iso[GL_TIME_STRLEN];
@@ -255,7 +256,8 @@ static void vendor_keys(rmm_ctx *c)
         const rmmcat_list *l = &rmmcat_tool_at(c->st->cat, t)->registry;
         for (size_t i = 0; i < l->n; i++) {
             const char *key = l->v[i], *rest;
-            if (strpbrk(key, "*?") || strcasestr(key, "\\CurrentControlSet\\Services\\") || strcasestr(key, "\\SafeBoot\\"))
+            if (strpbrk(key, "*?") || strcasestr(key, "\\CurrentControlSet\\Services\\") || strcasestr(key, "\\SafeBoot\\") ||
+                strcasestr(key, "\\CurrentVersion\\Uninstall\\"))
                 continue;
             if ((rest = after_prefix(key, "HKCU\\")) || (rest = after_prefix(key, "HKEY_CURRENT_USER\\"))) {
                 for (size_t u = 0; u < nu; u++) {
@@ -273,6 +275,89 @@ static void vendor_keys(rmm_ctx *c)
     }
 }
 
+/* ---- unattended-access values ----------------------------------------- */
+
+static char *trimmed(const char *s, size_t n)
+{
+    while (n && (*s == ' ' || *s == '\t'))
+        s++, n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+        n--;
+    char *r = gl_xmalloc(n + 1);
+    memcpy(r, s, n);
+    r[n] = '\0';
+    return r;
+}
+
+int rmm_load_uvalues(rmm_state *st, const char *text, size_t n, gl_err *err)
+{
+    size_t line = 0;
+    for (size_t i = 0; i < n;) {
+        const char *nl = memchr(text + i, '\n', n - i);
+        size_t e = nl ? (size_t)(nl - text) : n;
+        line++;
+        const char *s = text + i;
+        size_t len = e - i;
+        i = e + 1;
+        if (len == 0 || *s == '#' || strspn(s, " \t\r") >= len)
+            continue;
+        char *f[4];
+        size_t nf = 0, b = 0;
+        for (size_t k = 0; k <= len && nf < 4; k++)
+            if (k == len || s[k] == '|') {
+                f[nf++] = trimmed(s + b, k - b);
+                b = k + 1;
+            }
+        int64_t tool = nf == 4 ? rmmcat_index_of(st->cat, f[0]) : -1;
+        if (tool < 0) {
+            for (size_t k = 0; k < nf; k++)
+                free(f[k]);
+            return gl_err_set(err, "rmm/unattended-values.txt: line %zu: expected 'tool | key | value | meaning' "
+                              "naming a catalog tool", line);
+        }
+        st->uvalues = gl_xrealloc(st->uvalues, (st->n_uvalues + 1) * sizeof *st->uvalues);
+        st->uvalues[st->n_uvalues++] = (rmm_uvalue){f[0], f[1], f[2], f[3]};
+    }
+    return 0;
+}
+
+void rmm_free_uvalues(rmm_state *st)
+{
+    for (size_t i = 0; i < st->n_uvalues; i++) {
+        free(st->uvalues[i].tool);
+        free(st->uvalues[i].key);
+        free(st->uvalues[i].value);
+        free(st->uvalues[i].meaning);
+    }
+    free(st->uvalues);
+}
+
+static void unattended_values(rmm_ctx *c)
+{
+    gl_regview *rv = gl_run_regview(c->run);
+    gl_buf loc = {0}, item = {0};
+    for (size_t i = 0; i < c->st->n_uvalues; i++) {
+        const rmm_uvalue *u = &c->st->uvalues[i];
+        uint32_t t = (uint32_t)rmmcat_index_of(c->st->cat, u->tool);
+        gl_regkey keys[2];
+        size_t nk = gl_regview_key_wow(rv, u->key, keys);
+        for (size_t k = 0; k < nk; k++) {
+            gl_regval v = gl_regkey_value(keys[k], u->value);
+            if (!gl_regval_ok(v))
+                continue;
+            gl_buf_clear(&loc);
+            gl_regval_locator(v, &loc);
+            gl_buf_clear(&item);
+            gl_buf_printf(&item, "%s (%s)", u->meaning, loc.data);
+            rmm_note(c, t, RMM_AGG_UNATTENDED, gl_regkey_last_write(keys[k]), item.data, gl_regval_artifact(v), "%s",
+                     loc.data);
+            rmm_saw(c, t, RMM_SEEN_REGISTRY, gl_regkey_last_write(keys[k]), gl_regval_artifact(v), "%s", loc.data);
+        }
+    }
+    gl_buf_free(&loc);
+    gl_buf_free(&item);
+}
+
 int rmm_registry(rmm_ctx *c)
 {
     if (!gl_run_regview(c->run))
@@ -280,5 +365,6 @@ int rmm_registry(rmm_ctx *c)
     control_sets(c);
     uninstall(c);
     vendor_keys(c);
+    unattended_values(c);
     return 0;
 }

@@ -235,8 +235,8 @@ Test(rmm, sample_host_shows_the_actors_tools, .timeout = 180)
     cr_assert_eq(tu_count(tl, "\"subject\":\"RustDesk\",\"artifact\":null,\"locator\":\"C:\\\\Users\\\\jdoe\\\\AppData\\\\Local\\\\rustdesk\\\\rustdesk.exe\""), 1, "%s", tl);
     /* every kind of evidence, the firewall module's rules included */
     static const char *const present[] = {
-        "AnyDesk present (service, Uninstall entry, registry keys, files, logs, install events, copy outside "
-        "its folders, firewall allow rule)",
+        "AnyDesk present (service, Uninstall entry, files, logs, install events, copy outside its folders, "
+        "firewall allow rule)",
         "TeamViewer present (service, Uninstall entry, registry keys, files, logs, install events)",
         "Splashtop present (service, SafeBoot registration, Uninstall entry, registry keys, files, logs, "
         "install events)",
@@ -247,4 +247,40 @@ Test(rmm, sample_host_shows_the_actors_tools, .timeout = 180)
         cJSON_ArrayForEach(f, all) n += !strcmp(fu_str(f, "title"), present[i]) && !strcmp(fu_str(f, "severity"), "medium");
         cr_assert_eq(n, 1, "%s in %s", present[i], cJSON_PrintUnformatted(all));
     }
+}
+
+/* SOFTWARE: Uninstall entries (64-bit and WOW6432Node), TeamViewer's
+ * permanent password (tests/fixtures/hives/rmm-software.hivedesc), a
+ * vendor key, and Edge as a negative control. */
+Test(rmm, software_uninstall_entries_vendor_keys_and_permanent_password, .timeout = 120)
+{
+    const char *const pairs[] = {"Windows/System32/config/SOFTWARE", tu_fixture("hives/rmm-software.hive"), NULL};
+    char *bundle = fu_collect("rmm-sw", "rmm", pairs);
+    cJSON *all = fu_findings(bundle);
+    cr_assert_eq(cJSON_GetArraySize(all), 6, "%s", cJSON_PrintUnformatted(all));
+#define SW "artifacts/C/Windows/System32/config/SOFTWARE"
+    fu_expect(all, "rmm.tool_present", "RustDesk present (Uninstall entry)", "medium", "2026-11-09T00:00:00.0000000Z", SW,
+              "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\RustDesk");
+    fu_expect(all, "rmm.tool_present", "Zoho Assist present (Uninstall entry)", "medium", "2026-11-10T00:00:00.0000000Z",
+              SW,
+              "HKLM\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\"
+              "{6B1E3A2C-8D4F-4E5A-9B7C-1D2E3F4A5B6C}");
+    fu_expect(all, "rmm.tool_present", "Atera present (registry keys)", "medium", "2026-11-18T08:00:00.0000000Z", SW,
+              "HKLM\\SOFTWARE\\ATERA Networks");
+    fu_expect(all, "rmm.tool_present", "TeamViewer present (registry keys)", "medium", "2026-11-11T09:30:00.0000000Z", SW,
+              "HKLM\\SOFTWARE\\WOW6432Node\\TeamViewer");
+    const cJSON *u = fu_expect(all, "rmm.unattended_access", "TeamViewer: unattended access configured or used (2)",
+                               "medium", "2026-11-11T09:30:00.0000000Z", SW,
+                               "HKLM\\SOFTWARE\\WOW6432Node\\TeamViewer\\PermanentPasswordDate");
+    cr_assert(fu_json_is(detail_list(u, "how"),
+                         "[\"permanent password set (HKLM\\\\SOFTWARE\\\\WOW6432Node\\\\TeamViewer\\\\PermanentPasswordDate)\","
+                         "\"permanent password stored (HKLM\\\\SOFTWARE\\\\WOW6432Node\\\\TeamViewer\\\\SecurityPasswordAES)\"]"),
+              "%s", cJSON_PrintUnformatted(u));
+    fu_expect(all, "rmm.multiple_tools", "4 remote-management tools on one host: TeamViewer, Zoho Assist, RustDesk, Atera",
+              "high", "2026-11-09T00:00:00.0000000Z", SW, "HKLM\\SOFTWARE\\WOW6432Node\\TeamViewer");
+    char *rec = tu_bundle_member(bundle, "records/rmm.jsonl");
+    cr_assert_eq(tu_count(rec, "\"source\":\"uninstall\""), 2);
+    cr_assert_eq(tu_count(rec, "\"install_date\":\"20261109\""), 1);
+    cr_assert_eq(tu_count(rec, "Microsoft Edge"), 0);
+#undef SW
 }
