@@ -14,6 +14,7 @@
  * Program Files, ProgramData, the profiles, Windows\Temp, service
  * profiles and PerfLogs that match its install paths, logs or binary
  * names (a binary outside the tool's folders is a portable or moved copy);
+ * execution traces (Prefetch file names, BAM entries of every control set);
  * System 7045 and Security 4697 service installs, MsiInstaller 1033/11707/
  * 11724 (Application); inbound allow rules for
  * the tools' binaries (the firewall module's records, when it runs). Logs the catalog names
@@ -32,6 +33,8 @@
  *   "log"       tool, path, artifact, line, event, time, tz, direction, ids, addresses, user,
  *               remote_name, auth, files, detail, key, value, unattended
  *   "relay"     tool, host, address, session, where (ScreenConnect launch parameters)
+ *   "prefetch"  tool, path, executable, mtime, artifact
+ *   "bam"       tool, path (device path), last_run, value, artifact
  *
  * Findings: rmm.tool_present (medium; info when allowed), rmm.multiple_tools
  * (high: two or more tools not allowed), rmm.unattended_access (medium),
@@ -342,7 +345,7 @@ void rmm_relay(rmm_ctx *c, uint32_t t, const char *image, uint64_t when, const c
 
 static const char *const kind_names[RMM_SEEN_KINDS] = {
     "service", "SafeBoot registration", "Uninstall entry", "registry keys", "files", "logs", "install events",
-    "copy outside its folders", "firewall allow rule",
+    "copy outside its folders", "firewall allow rule", "executed (Prefetch, BAM)",
 };
 
 static void add_evidence(gl_fb *fb, const gl_buf *ev, size_t n, size_t max)
@@ -504,6 +507,8 @@ static int rmm_run(gl_run *run, gl_err *err)
     rmm_registry(&c);
     int rc = rmm_events(&c, err);
     rmm_files(&c);
+    rmm_prefetch(&c);
+    rmm_bam(&c);
     rmm_firewall(&c);
     for (uint32_t t = 0; t < c.n_tools; t++) {
         rmm_portable_from_user_binaries(&c, t);

@@ -366,3 +366,131 @@ void rmm_log_record(rmm_ctx *c, uint32_t t, const rmmlog_rec *r, const char *pat
     }
     rmm_saw_time(c, t, when);
 }
+
+/* ---- execution traces ------------------------------------------------------ */
+
+/* "ANYDESK.EXE-DB935E04.pf": the executable's name before the last '-'. */
+static int on_prefetch(void *ctx, const gl_file_info *info)
+{
+    rmm_ctx *c = ctx;
+    const char *base = gl_winpath_basename(info->path);
+    const char *dash = strrchr(base, '-');
+    if (info->is_dir || !dash || dash == base)
+        return 0;
+    rmmcat_hits hits;
+    if (!rmmcat_match_exe(c->st->cat, base, (size_t)(dash - base), &hits))
+        return 0;
+    gl_err err = {0};
+    /* acquired: the run count and last run times are inside */
+    gl_file *f = gl_source_open_file(gl_run_source(c->run), info->path, &err);
+    const char *artifact = f ? gl_file_artifact(f) : NULL;
+    if (!f)
+        gl_run_error(c->run, "%s: %s", info->path, err.msg);
+    char exe[256], iso[GL_TIME_STRLEN];
+    snprintf(exe, sizeof exe, "%.*s", (int)(dash - base), base);
+    bool has_time = gl_filetime_iso(ts_filetime(info->mtime), 0, iso);
+    for (size_t i = 0; i < hits.n; i++) {
+        gl_buf line = {0};
+        gl_json j;
+        gl_json_init(&j, &line);
+        gl_json_obj_begin(&j);
+        gl_json_kv_str(&j, "source", "prefetch");
+        gl_json_kv_str(&j, "tool", rmm_tool_name(c, hits.h[i].tool));
+        gl_json_kv_str(&j, "path", info->path);
+        gl_json_kv_str(&j, "executable", exe);
+        if (has_time)
+            gl_json_kv_str(&j, "mtime", iso); /* the last run, as Windows rewrites the file then */
+        if (artifact)
+            gl_json_kv_str(&j, "artifact", artifact);
+        gl_json_obj_end(&j);
+        gl_run_record(c->run, line.data, line.len);
+        gl_buf_free(&line);
+        rmm_saw(c, hits.h[i].tool, RMM_SEEN_EXECUTED, ts_filetime(info->mtime), artifact, "%s", info->path);
+    }
+    if (f)
+        gl_file_close(f);
+    return 0;
+}
+
+void rmm_prefetch(rmm_ctx *c)
+{
+    gl_err err = {0};
+    if (gl_source_glob(gl_run_source(c->run), "\\Windows\\Prefetch\\*.pf", on_prefetch, c, &err) < 0 &&
+        err.code != GL_ERR_ABSENT)
+        gl_run_error(c->run, "Prefetch: %s", err.msg);
+}
+
+/* BAM: SYSTEM\ControlSetNNN\Services\bam\State\UserSettings\<SID> (1809+;
+ * bam\UserSettings before) holds one value per executable run, named by
+ * its device path, data beginning with the last run's FILETIME. */
+static void bam_user(rmm_ctx *c, gl_regkey k)
+{
+    gl_regvals vals = {0};
+    gl_buf name = {0}, loc = {0}, line = {0};
+    gl_regkey_values(k, &vals);
+    for (size_t i = 0; i < vals.n; i++) {
+        gl_buf_clear(&name);
+        if (!gl_regval_name(vals.v[i], &name) || !name.len)
+            continue;
+        rmmcat_hits hits;
+        if (!rmmcat_match_exe(c->st->cat, name.data, name.len, &hits))
+            continue;
+        size_t dl = 0;
+        gl_buf scratch = {0};
+        const uint8_t *d = gl_regval_binary(vals.v[i], &dl, &scratch);
+        uint64_t when = d && dl >= 8 ? gl_le64(d) : 0;
+        gl_buf_free(&scratch);
+        gl_buf_clear(&loc);
+        gl_regval_locator(vals.v[i], &loc);
+        for (size_t h = 0; h < hits.n; h++) {
+            uint32_t t = hits.h[h].tool;
+            gl_json j;
+            gl_buf_clear(&line);
+            gl_json_init(&j, &line);
+            gl_json_obj_begin(&j);
+            gl_json_kv_str(&j, "source", "bam");
+            gl_json_kv_str(&j, "tool", rmm_tool_name(c, t));
+            gl_json_kv_str(&j, "path", name.data);
+            char iso[GL_TIME_STRLEN];
+            if (gl_filetime_iso(when, 0, iso))
+                gl_json_kv_str(&j, "last_run", iso);
+            gl_json_kv_str(&j, "value", loc.data);
+            if (gl_regval_artifact(vals.v[i]))
+                gl_json_kv_str(&j, "artifact", gl_regval_artifact(vals.v[i]));
+            gl_json_obj_end(&j);
+            gl_run_record(c->run, line.data, line.len);
+            rmm_saw(c, t, RMM_SEEN_EXECUTED, when, gl_regval_artifact(vals.v[i]), "%s", loc.data);
+        }
+    }
+    gl_regvals_free(&vals);
+    gl_buf_free(&name);
+    gl_buf_free(&loc);
+    gl_buf_free(&line);
+}
+
+void rmm_bam(rmm_ctx *c)
+{
+    gl_regview *rv = gl_run_regview(c->run);
+    if (!rv)
+        return;
+    const gl_regcontrolset *sets;
+    size_t n = gl_regview_control_sets(rv, &sets);
+    static const char *const where[] = {"Services\\bam\\State\\UserSettings", "Services\\bam\\UserSettings"};
+    for (size_t i = 0; i < n; i++)
+        for (size_t w = 0; w < 2; w++) {
+            char path[160];
+            snprintf(path, sizeof path, "HKLM\\SYSTEM\\%s\\%s", sets[i].name, where[w]);
+            gl_regkey parent;
+            gl_err err = {0};
+            gl_lookup r = gl_regview_find_key(rv, path, &parent, &err);
+            if (r == GL_LOOKUP_ERROR)
+                gl_run_error(c->run, "%s: %s", path, err.msg);
+            if (r != GL_LOOKUP_FOUND)
+                continue;
+            gl_regkeys users = {0};
+            gl_regkey_subkeys(parent, &users);
+            for (size_t u = 0; u < users.n; u++)
+                bam_user(c, users.v[u]);
+            gl_regkeys_free(&users);
+        }
+}

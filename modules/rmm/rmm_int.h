@@ -20,8 +20,9 @@ enum {
     RMM_SEEN_EVENT = 1u << 6,
     RMM_SEEN_PORTABLE = 1u << 7,
     RMM_SEEN_FIREWALL = 1u << 8,
+    RMM_SEEN_EXECUTED = 1u << 9, /* Prefetch or BAM */
 };
-#define RMM_SEEN_KINDS 9
+#define RMM_SEEN_KINDS 10
 
 /* A registry value that shows unattended access (data/unattended-values.txt). */
 typedef struct rmm_uvalue {
@@ -109,6 +110,9 @@ int rmm_load_uvalues(rmm_state *st, const char *text, size_t n, gl_err *err);
 void rmm_free_uvalues(rmm_state *st);
 int rmm_registry(rmm_ctx *c);
 int rmm_files(rmm_ctx *c);
+/* Execution traces: Prefetch file names and BAM entries naming a binary. */
+void rmm_prefetch(rmm_ctx *c);
+void rmm_bam(rmm_ctx *c);
 int rmm_events(rmm_ctx *c, gl_err *err);
 /* Inbound allow rules of the firewall module's records for tool binaries. */
 void rmm_firewall(rmm_ctx *c);

@@ -230,17 +230,25 @@ Test(rmm, sample_host_shows_the_actors_tools, .timeout = 180)
     cr_assert_null(rd, "no rmm.log_addresses for RustDesk");
     cr_assert_eq(fu_count_rule(all, "rmm.tool_present"), 4);
     cr_assert_eq(fu_count_rule(all, "rmm.file_transfer"), 1);
+    /* execution: Prefetch of each tool, BAM of jdoe's portable RustDesk */
+    char *rec = tu_bundle_member(bundle, "records/rmm.jsonl");
+    cr_assert_eq(tu_count(rec, "\"source\":\"prefetch\""), 5);
+    cr_assert_eq(tu_count(rec, "\"source\":\"bam\",\"tool\":\"RustDesk\",\"path\":\"\\\\Device\\\\HarddiskVolume3"
+                               "\\\\Users\\\\jdoe\\\\AppData\\\\Local\\\\rustdesk\\\\rustdesk.exe\",\"last_run\":"
+                               "\"2026-11-12T21:57:36Z\""),
+                 1, "%s", rec);
     /* the portable RustDesk's only install trace is its oldest file */
     char *tl = tu_bundle_member(bundle, "timeline.jsonl");
     cr_assert_eq(tu_count(tl, "\"subject\":\"RustDesk\",\"artifact\":null,\"locator\":\"C:\\\\Users\\\\jdoe\\\\AppData\\\\Local\\\\rustdesk\\\\rustdesk.exe\""), 1, "%s", tl);
     /* every kind of evidence, the firewall module's rules included */
     static const char *const present[] = {
         "AnyDesk present (service, Uninstall entry, files, logs, install events, copy outside its folders, "
-        "firewall allow rule)",
-        "TeamViewer present (service, Uninstall entry, registry keys, files, logs, install events)",
+        "firewall allow rule, executed (Prefetch, BAM))",
+        "TeamViewer present (service, Uninstall entry, registry keys, files, logs, install events, executed "
+        "(Prefetch, BAM))",
         "Splashtop present (service, SafeBoot registration, Uninstall entry, registry keys, files, logs, "
-        "install events)",
-        "RustDesk present (files, logs, copy outside its folders)",
+        "install events, executed (Prefetch, BAM))",
+        "RustDesk present (files, logs, copy outside its folders, executed (Prefetch, BAM))",
     };
     for (size_t i = 0; i < 4; i++) {
         size_t n = 0;
