@@ -134,6 +134,7 @@ static void rmm_fini(void *state)
     rmmcat_free(st->cat);
     free(st->allowed);
     rmm_free_uvalues(st);
+    gl_wordlist_free(&st->os_binaries);
     free(st);
 }
 
@@ -161,6 +162,8 @@ static int rmm_init(gl_run *run, void **state, gl_err *err)
     const char *uv = rc == 0 ? gl_embedded_data("rmm/unattended-values.txt", &len) : NULL;
     if (rc == 0 && (!uv || rmm_load_uvalues(st, uv, len, err) < 0))
         rc = uv ? -1 : gl_err_set(err, "rmm: rmm/unattended-values.txt is missing from this build");
+    if (rc == 0)
+        rc = gl_wordlist_embedded(&st->os_binaries, "rmm/os-binaries.txt", err);
     if (rc < 0) {
         rmm_fini(st);
         return -1;
@@ -172,6 +175,14 @@ static int rmm_init(gl_run *run, void **state, gl_err *err)
 /* ---- what was seen --------------------------------------------------------- */
 
 const char *rmm_tool_name(const rmm_ctx *c, uint32_t t) { return rmmcat_tool_at(c->st->cat, t)->name; }
+
+bool rmm_os_binary(const rmm_ctx *c, const char *path)
+{
+    const char *b = path + strlen(path);
+    while (b > path && b[-1] != '\\' && b[-1] != '/')
+        b--;
+    return gl_wordlist_has(&c->st->os_binaries, b);
+}
 bool rmm_allowed(const rmm_ctx *c, uint32_t t) { return c->st->allowed[t]; }
 
 /* One evidence item into a capped list; false when it was over the cap. */

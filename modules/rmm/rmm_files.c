@@ -207,7 +207,7 @@ static int on_file(void *ctx, const gl_file_info *info)
         const rmmcat_hit *h = &hits.h[i];
         uint32_t t = h->tool;
         bool by_name = h->by == RMMCAT_BY_EXE || h->by == RMMCAT_BY_NAMEGLOB;
-        if (by_name && os_component(info->path))
+        if (by_name && (os_component(info->path) || rmm_os_binary(c, info->path)))
             continue;
         if (h->role == RMMCAT_ROLE_LOG && !by_name) {
             file_record(c, t, info, h, NULL);
@@ -377,8 +377,10 @@ static int on_prefetch(void *ctx, const gl_file_info *info)
     const char *dash = strrchr(base, '-');
     if (info->is_dir || !dash || dash == base)
         return 0;
+    char exe[256];
+    snprintf(exe, sizeof exe, "%.*s", (int)(dash - base), base);
     rmmcat_hits hits;
-    if (!rmmcat_match_exe(c->st->cat, base, (size_t)(dash - base), &hits))
+    if (rmm_os_binary(c, exe) || !rmmcat_match_exe(c->st->cat, exe, strlen(exe), &hits))
         return 0;
     gl_err err = {0};
     /* acquired: the run count and last run times are inside */
@@ -386,8 +388,7 @@ static int on_prefetch(void *ctx, const gl_file_info *info)
     const char *artifact = f ? gl_file_artifact(f) : NULL;
     if (!f)
         gl_run_error(c->run, "%s: %s", info->path, err.msg);
-    char exe[256], iso[GL_TIME_STRLEN];
-    snprintf(exe, sizeof exe, "%.*s", (int)(dash - base), base);
+    char iso[GL_TIME_STRLEN];
     bool has_time = gl_filetime_iso(ts_filetime(info->mtime), 0, iso);
     for (size_t i = 0; i < hits.n; i++) {
         gl_buf line = {0};
@@ -433,7 +434,8 @@ static void bam_user(rmm_ctx *c, gl_regkey k)
         if (!gl_regval_name(vals.v[i], &name) || !name.len)
             continue;
         rmmcat_hits hits;
-        if (!rmmcat_match_exe(c->st->cat, name.data, name.len, &hits))
+        if (os_component(name.data) || rmm_os_binary(c, name.data) ||
+            !rmmcat_match_exe(c->st->cat, name.data, name.len, &hits))
             continue;
         size_t dl = 0;
         gl_buf scratch = {0};

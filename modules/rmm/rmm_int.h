@@ -8,6 +8,7 @@
 #include "module.h"
 #include "rmmcatalog.h"
 #include "rmmlog.h"
+#include "wordlist.h"
 
 /* How a tool was seen (bits of rmm_seen.kinds). */
 enum {
@@ -34,6 +35,7 @@ typedef struct rmm_state {
     bool *allowed; /* per tool: named in rmm.allow */
     rmm_uvalue *uvalues;
     size_t n_uvalues;
+    gl_wordlist os_binaries; /* data/os-binaries.txt */
 } rmm_state;
 
 /* Facts of one kind gathered for one finding per tool. */
@@ -88,6 +90,8 @@ void rmm_note(rmm_ctx *c, uint32_t t, int agg, uint64_t when, const char *item, 
               const char *locator_fmt, ...) GL_PRINTF(7, 8);
 /* A file of tool t with its time: the oldest makes an rmm.installed event. */
 void rmm_saw_file_time(rmm_ctx *c, uint32_t t, uint64_t when, const char *path);
+/* A name match on a program Windows ships (mstsc.exe): not a tool. */
+bool rmm_os_binary(const rmm_ctx *c, const char *path);
 /* Widen the tool's first/last seen times only. */
 void rmm_saw_time(rmm_ctx *c, uint32_t t, uint64_t when);
 /* A ScreenConnect ImagePath's relay: a "relay" record, and unattended

@@ -131,7 +131,13 @@ Test(rmm, lolrmm_catalog_finds_a_tool_only_it_knows, .timeout = 120)
     gl_buf args = {0};
     gl_buf_printf(&args, "--profile %s --set rmm.catalog=%s/../data/lolrmm/rmm_tools.json --set rmm.allow=AnyDesk",
                   profile, tu_corpus(""));
-    char *bundle = tu_collect_dir("rmm-lol", fu_host("rmm-lol-src", service_host()), args.data, 0);
+    /* Windows' own Remote Desktop client, which LOLRMM lists, run and present: not a tool finding */
+    gl_buf any = {0};
+    gl_buf_printf(&any, "%s/modules/rmm/data/os-binaries.txt", getenv("GLEANER_ROOT"));
+    const char *const pairs[] = {"Windows/System32/config/SYSTEM", tu_fixture("hives/rmm-system.hive"),
+                                 "Windows/Prefetch/MSTSC.EXE-1A2B3C4D.pf", any.data,
+                                 "Users/jdoe/Downloads/mstsc.exe", any.data, NULL};
+    char *bundle = tu_collect_dir("rmm-lol", fu_host("rmm-lol-src", pairs), args.data, 0);
     cJSON *all = fu_findings(bundle);
     const cJSON *h = fu_expect(all, "rmm.tool_present", "HopToDesk present (service)", "medium",
                                "2026-11-20T11:00:00.0000000Z", SYSTEM_HIVE,
@@ -139,6 +145,7 @@ Test(rmm, lolrmm_catalog_finds_a_tool_only_it_knows, .timeout = 120)
     cJSON *d = cJSON_GetObjectItem(h, "details");
     cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(d, "catalog_lolrmm")));
     cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(d, "catalog_builtin")));
+    cr_assert_eq(fu_count_rule(all, "rmm.tool_present"), 4, "%s", cJSON_PrintUnformatted(all));
     /* AnyDesk is sanctioned: info, and out of the count */
     fu_expect(all, "rmm.tool_present", "AnyDesk present (service)", "info", "2026-11-19T09:00:00.0000000Z", SYSTEM_HIVE,
               "HKLM\\SYSTEM\\ControlSet001\\Services\\AnyDesk");
