@@ -318,7 +318,7 @@ size_t rmm_match_image(const rmm_ctx *c, const char *image, rmmcat_hits *hits)
     gl_argv av = {0};
     if (gl_cmdline_split(image, 1, &av) > 0) {
         rmmcat_match_path(c->st->cat, av.v[0], strlen(av.v[0]), hits);
-        if (!hits->n)
+        if (!hits->n && !rmm_os_binary(c, av.v[0]))
             rmmcat_match_exe(c->st->cat, av.v[0], strlen(av.v[0]), hits);
     }
     gl_argv_free(&av);
