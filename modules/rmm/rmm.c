@@ -306,6 +306,18 @@ uint64_t rmm_iso_filetime(const char *iso)
     return (uint64_t)(u + 11644473600LL) * 10000000u + frac;
 }
 
+/* Hits on a file name that identifies nothing alone are dropped. */
+static size_t drop_common_names(const rmm_ctx *c, const char *path, rmmcat_hits *hits)
+{
+    if (!rmm_os_binary(c, path))
+        return hits->n;
+    size_t k = 0;
+    for (size_t i = 0; i < hits->n; i++)
+        if (hits->h[i].by != RMMCAT_BY_EXE && hits->h[i].by != RMMCAT_BY_NAMEGLOB)
+            hits->h[k++] = hits->h[i];
+    return hits->n = k;
+}
+
 size_t rmm_match_image(const rmm_ctx *c, const char *image, rmmcat_hits *hits)
 {
     hits->n = 0;
@@ -313,13 +325,13 @@ size_t rmm_match_image(const rmm_ctx *c, const char *image, rmmcat_hits *hits)
         return 0;
     /* a bare path first (firewall rules hold paths with blanks, unquoted),
      * then the program of a command line */
-    if (image[0] != '"' && rmmcat_match_path(c->st->cat, image, strlen(image), hits))
+    if (image[0] != '"' && rmmcat_match_path(c->st->cat, image, strlen(image), hits) &&
+        drop_common_names(c, image, hits))
         return hits->n;
     gl_argv av = {0};
     if (gl_cmdline_split(image, 1, &av) > 0) {
         rmmcat_match_path(c->st->cat, av.v[0], strlen(av.v[0]), hits);
-        if (!hits->n && !rmm_os_binary(c, av.v[0]))
-            rmmcat_match_exe(c->st->cat, av.v[0], strlen(av.v[0]), hits);
+        drop_common_names(c, av.v[0], hits);
     }
     gl_argv_free(&av);
     return hits->n;
