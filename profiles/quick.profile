@@ -7,6 +7,10 @@ module files
 module logs
 module tasks
 module services
+# Defender exclusions, protections switched off, tampering and detections;
+# firewall profiles, rules opening remote access, rules deleted or reset
+module defender
+module firewall
 # indicators: reads the other modules' records only, so it costs next to nothing
 module ioc
 set files.max_file_size 2GiB

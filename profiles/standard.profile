@@ -9,10 +9,6 @@ module yara
 # remote-management tools: registry, service installs, a walk of the folders
 # they live in, and their logs
 module rmm
-# Defender exclusions, protections switched off, tampering and detections;
-# firewall profiles, rules opening remote access, rules deleted or reset
-module defender
-module firewall
 # every event log, including the RMM vendors' own channels (Splashtop ...)
 target evtx            C:\Windows\System32\winevt\Logs\*.evtx
 target hive-usrclass   C:\Users\*\AppData\Local\Microsoft\Windows\UsrClass.dat

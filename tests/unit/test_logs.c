@@ -256,7 +256,9 @@ Test(logs, clean_corpus_logs_give_no_high_finding)
     {
         cr_assert(strcmp(str(f, "severity"), "high") && strcmp(str(f, "severity"), "critical"), "%s",
                   cJSON_PrintUnformatted(f));
-        cr_assert(strcmp(str(f, "severity"), "medium"), "%s", cJSON_PrintUnformatted(f));
+        /* other modules may see medium things in these logs; logs itself sees no tampering */
+        if (!strcmp(str(f, "module"), "logs"))
+            cr_assert(strcmp(str(f, "severity"), "medium"), "%s", cJSON_PrintUnformatted(f));
     }
 }
 
