@@ -241,7 +241,7 @@ Test(ioc, module_matches_records_of_other_modules)
                   "unrelated.example\n");
     snprintf(p, sizeof p, "%s/t.profile", root);
     write_text(p, "description t\nmodule files\nmodule yara\nmodule ioc\nset yara.paths C:\\ProgramData\\**\\*\n"
-                  "set ioc.builtin false\ntarget hive-system C:\\Windows\\System32\\config\\SYSTEM\n");
+                  "set yara.hash_all true\nset ioc.builtin false\ntarget hive-system C:\\Windows\\System32\\config\\SYSTEM\n");
     gl_buf args = {0}, src = {0};
     gl_buf_printf(&args, "--profile '%s/t.profile' --ioc '%s/i.txt'", root, root);
     gl_buf_printf(&src, "%s/host", root);
