@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "bam.h"
 #include "rmm_int.h"
 #include "source.h"
 #include "text.h"
@@ -440,7 +441,9 @@ static void bam_user(rmm_ctx *c, gl_regkey k)
         size_t dl = 0;
         gl_buf scratch = {0};
         const uint8_t *d = gl_regval_binary(vals.v[i], &dl, &scratch);
-        uint64_t when = d && dl >= 8 ? gl_le64(d) : 0;
+        gl_bam_entry be;
+        gl_bam_parse(name.data, name.len, d, dl, &be);
+        uint64_t when = be.last_run;
         gl_buf_free(&scratch);
         gl_buf_clear(&loc);
         gl_regval_locator(vals.v[i], &loc);
