@@ -56,6 +56,7 @@ static const gl_setting_decl rmm_settings[] = {
     {"catalog", GL_SETTING_FILE, NULL, "LOLRMM rmm_tools.json to merge with the built-in catalog"},
     {"allow", GL_SETTING_TEXT, "", "sanctioned tools, comma-separated catalog names (their findings are info/low)"},
     {"acquire_max", GL_SETTING_SIZE, "64M", "RMM binaries found outside their install folders up to this size are acquired"},
+    {"max_log_size", GL_SETTING_SIZE, "512M", "RMM logs larger than this are listed but not read (nor acquired)"},
     {0},
 };
 

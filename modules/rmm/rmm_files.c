@@ -32,7 +32,7 @@ static const char *const roots[] = {
 
 typedef struct walk {
     rmm_ctx *c;
-    uint64_t acquire_max;
+    uint64_t acquire_max, max_log;
 } walk;
 
 static uint64_t ts_filetime(gl_timespec t)
@@ -212,7 +212,14 @@ static int on_file(void *ctx, const gl_file_info *info)
             continue;
         if (h->role == RMMCAT_ROLE_LOG && !by_name) {
             file_record(c, t, info, h, NULL);
-            parse_log(c, t, info, h->log_kind);
+            if (info->size <= w->max_log)
+                parse_log(c, t, info, h->log_kind);
+            else {
+                gl_run_log(c->run, "%s: %llu bytes, over rmm.max_log_size: not read", info->path,
+                           (unsigned long long)info->size);
+                rmm_saw(c, t, RMM_SEEN_FILE, ts_filetime(info->mtime), NULL, "%s (not read: over rmm.max_log_size)",
+                        info->path);
+            }
         } else if (by_name) {
             portable_copy(w, t, info, h);
         } else {
@@ -227,7 +234,8 @@ static int on_file(void *ctx, const gl_file_info *info)
 
 int rmm_files(rmm_ctx *c)
 {
-    walk w = {c, gl_run_setting_size(c->run, "acquire_max", 64u << 20)};
+    walk w = {c, gl_run_setting_size(c->run, "acquire_max", 64u << 20),
+              gl_run_setting_size(c->run, "max_log_size", 512u << 20)};
     for (size_t i = 0; i < sizeof roots / sizeof roots[0]; i++) {
         gl_err err = {0};
         if (gl_source_glob(gl_run_source(c->run), roots[i], on_file, &w, &err) < 0 && err.code != GL_ERR_ABSENT)

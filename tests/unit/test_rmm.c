@@ -299,3 +299,25 @@ Test(rmm, software_uninstall_entries_vendor_keys_and_permanent_password, .timeou
     cr_assert_eq(tu_count(rec, "Microsoft Edge"), 0);
 #undef SW
 }
+
+/* A log over rmm.max_log_size is listed, not read. */
+Test(rmm, logs_over_the_size_cap_are_not_read, .timeout = 120)
+{
+    TU_REQUIRE_CORPUS();
+    const char *const pairs[] = {"ProgramData/AnyDesk/connection_trace.txt", tu_corpus(AD "connection_trace.txt"),
+                                 NULL};
+    char *profile = fu_profile("rmm-cap-profile", "rmm");
+    gl_buf args = {0};
+    gl_buf_printf(&args, "--profile %s --set rmm.max_log_size=100", profile);
+    char *bundle = tu_collect_dir("rmm-cap", fu_host("rmm-cap-src", pairs), args.data, 0);
+    cJSON *all = fu_findings(bundle);
+    cr_assert_eq(cJSON_GetArraySize(all), 1, "%s", cJSON_PrintUnformatted(all));
+    const cJSON *f = cJSON_GetArrayItem(all, 0);
+    cr_assert_str_eq(fu_str(f, "title"), "AnyDesk present (files)");
+    cr_assert_str_eq(fu_str(cJSON_GetArrayItem(cJSON_GetObjectItem(f, "evidence"), 0), "locator"),
+                     "C:\\ProgramData\\AnyDesk\\connection_trace.txt (not read: over rmm.max_log_size)");
+    char *log = tu_bundle_member(bundle, "log.txt");
+    cr_assert_eq(tu_count(log, "connection_trace.txt: 106 bytes, over rmm.max_log_size: not read"), 1, "%s", log);
+    char *rec = tu_bundle_member(bundle, "records/rmm.jsonl");
+    cr_assert_eq(tu_count(rec, "\"role\":\"log\""), 1);
+}
