@@ -334,6 +334,12 @@ static const scan_case scan_cases[] = {
     {"2024-05-02T08:00:00Z peer 192.0.2.78", "2024-05-02T08:00:00Z", 1, {"192.0.2.78"}, {0}, "192.0.2.78", NULL, 0,
      {NULL}},
     {"2024-05-02 08:00 +0530 peer 192.0.2.79", "2024-05-02T02:30Z", 1, {"192.0.2.79"}, {0}, "192.0.2.79", NULL, 0, {NULL}},
+    /* a JSON payload in quotes is scanned inside, not taken as a file name */
+    {"2025-04-02 12:42:53.802 INFO Gui event: '{\"session\":\"7\",\"ip\":\"203.0.113.88\",\"link\":\"https://x.example/a\"}'",
+     "2025-04-02T12:42:53.802", 1, {"203.0.113.88"}, {0}, "203.0.113.88", NULL, 0, {NULL}},
+    /* a quoted, redacted address is not a file either */
+    {"[5/20/2025 12:49:02 PM] Connecting - '192.168.0.xx' (RDP)", "2025-05-20T12:49:02", 0, {NULL}, {0}, "", NULL, 0,
+     {NULL}},
     {"[28/09/2022 12:39:26] peer fe80::1c2d:3e4f:5a6b:7c8d ID 1234567890, then 2001:DB8:0:0:0:0:0:1.",
      "2022-09-28T12:39:26", 2, {"fe80::1c2d:3e4f:5a6b:7c8d", "2001:db8::1"}, {0, 0}, "fe80::1c2d:3e4f:5a6b:7c8d",
      "1234567890", 0, {NULL}},

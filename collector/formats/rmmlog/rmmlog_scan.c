@@ -350,6 +350,12 @@ static bool looks_like_file(const char *s, size_t n)
 {
     if (n == 0 || n >= 260)
         return false;
+    /* JSON, URLs and dotted numbers ("192.168.0.xx") are not file names:
+     * the scan goes on inside them */
+    if (memchr(s, '{', n) || memchr(s, '"', n) || rmmlog_find(s, n, "://"))
+        return false;
+    if (strspn(s, "0123456789.xX") == n)
+        return false;
     if (memchr(s, '\\', n) || memchr(s, '/', n))
         return !memchr(s, '<', n) && !memchr(s, '>', n) && !memchr(s, '|', n);
     const char *dot = memrchr(s, '.', n);
