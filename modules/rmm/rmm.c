@@ -16,18 +16,21 @@
  * names (a binary outside the tool's folders is a portable or moved copy);
  * execution traces (Prefetch file names, BAM entries of every control set);
  * System 7045 and Security 4697 service installs, MsiInstaller 1033/11707/
- * 11724 (Application); inbound allow rules for
- * the tools' binaries (the firewall module's records, when it runs). Logs the catalog names
- * are parsed (collector/formats/rmmlog): AnyDesk traces, connection and
- * file-transfer lists and settings, TeamViewer connection lists and log,
- * every other log through the generic scanner.
+ * 11724 (Application); inbound allow rules for the tools' binaries (the
+ * firewall module's records, when it runs); registry values that show a
+ * permanent password (data/unattended-values.txt). Names Windows ships or
+ * too common to identify a tool (data/os-binaries.txt) count only through
+ * a catalog folder, service or log. Logs the catalog names are parsed
+ * (collector/formats/rmmlog): AnyDesk traces, connection and file-transfer
+ * lists and settings, TeamViewer connection lists and log, every other log
+ * through the generic scanner.
  *
  * Records (records/rmm.jsonl), one per fact, with "source":
  *   "service"   tool, control_set, name, image_path, start, account, key, last_write, artifact
  *   "safeboot"  tool, control_set, name, key, last_write, artifact
  *   "uninstall" tool, display_name, publisher, install_date, install_location, key, last_write, artifact
  *   "registry"  tool, key, last_write, artifact
- *   "file"      tool, path, role (install|file|log|copy), size, mtime, btime, how, entry, artifact
+ *   "file"      tool, path, role (install|file|log|copy), size, mtime, btime, entry, artifact
  *   "event"     tool, channel, event_id, record, time, service and image_path (7045/4697) or
  *               product (MsiInstaller), matched, artifact, locator
  *   "log"       tool, path, artifact, line, event, time, tz, direction, ids, addresses, user,
@@ -39,7 +42,9 @@
  * Findings: rmm.tool_present (medium; info when allowed), rmm.multiple_tools
  * (high: two or more tools not allowed), rmm.unattended_access (medium),
  * rmm.incoming_connection (medium), rmm.file_transfer (low),
- * rmm.portable_copy (high in a user-writable folder, else medium). */
+ * rmm.portable_copy (high in a user-writable folder, else medium),
+ * rmm.log_addresses (low: public addresses in logs that give no direction).
+ * Allowed tools' findings drop to low. docs/rmm.md has the details. */
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
