@@ -99,6 +99,8 @@ def expect_data(reader, name, v):
 
 
 def unsupported(reader, ev):
+    if ev.template_gone and reader != "gleaner":
+        return True  # libevtx 20181227 skips a record whose template is gone
     kinds = [v for _, v in ev.data] + list(leaf_values(ev.userdata or []))
     for v in kinds:
         if v.array and reader == "python-evtx" and v.kind not in PYEVTX_ARRAYS:
@@ -371,6 +373,18 @@ def check_gleaner_event(ev, got, diffs, where):
     def same(field, want, have):
         if want != have:
             diffs.append("%s: %s: %r, expected %r" % (where, field, have, want))
+    if ev.slack:
+        same("recovered_from", "slack", obj.get("recovered_from"))
+    if ev.template_gone:
+        # only the record header survives: number and written time
+        same("partial", True, obj.get("partial"))
+        same("written", mkevtx.filetime_iso(s["TimeCreated"]), obj.get("written"))
+        same("EventRecordID", s["EventRecordID"], obj.get("EventRecordID"))
+        same("recovered", True, obj.get("recovered"))
+        for f in ("EventID", "TimeCreated", "Channel", "EventData", "UserData"):
+            same(f, None, obj.get(f))
+        return
+    same("partial", None, obj.get("partial"))
     want_p = [["Name", p["Name"]]]
     if "Guid" in p:
         want_p.append(["Guid", mkevtx.guid_canon(p["Guid"])])
@@ -378,6 +392,7 @@ def check_gleaner_event(ev, got, diffs, where):
         want_p.append(["EventSourceName", p["EventSourceName"]])
     same("Provider", want_p, [list(kv) for kv in obj.get("Provider") or []])
     same("EventID", s["EventID"], obj.get("EventID"))
+    same("Qualifiers", s.get("Qualifiers"), obj.get("Qualifiers"))
     for f in ("Version", "Level", "Task", "Opcode", "ProcessID", "ThreadID"):
         same(f, s.get(f), obj.get(f))
     same("Keywords", None if "Keywords" not in s else "0x%x" % s["Keywords"], obj.get("Keywords"))
@@ -441,8 +456,10 @@ def main(argv):
             diffs.append("evtxexport: %s" % err.strip().splitlines()[0])
         counts["evtxexport"] = align("evtxexport", events, got, diffs,
                                      lambda ev, g, w: check_xml_event("evtxexport", ev, g, diffs, w))
-        # libevtx's own carving must find every record left in chunk slack
-        slack = [e for e in events if e.slack]
+        # libevtx's own carving must find every record left in chunk slack,
+        # and it carves chunks without their "ElfChnk" signature too
+        magic = {int(d["chunk"]) for d in desc.damage if d["what"] == "magic"}
+        slack = [e for e in events if e.slack or (magic and e.chunk in magic)]
         if slack:
             got, rc, err = read_evtxexport(path, "recovered")
             counts["evtxexport recovered"] = align(

@@ -160,10 +160,21 @@ Test(evtx_conformance, api_values)
     cr_expect_str_eq(evtx_event_value(ev, "SubjectLogonId"), "0x3e7");
     cr_expect_null(evtx_event_value(ev, "NoSuchField"));
     cr_expect(!ev->recovered);
-    size_t n = 1;
-    while (evtx_next(f, &ev, &err) == 1)
+    /* 4 live records, then one record header carved from the slack whose
+     * body was overwritten (libevtx's evtxinfo counts 2 recovered records
+     * there and exports none) */
+    size_t n = 1, partial = 0;
+    while (evtx_next(f, &ev, &err) == 1) {
         n++;
-    cr_expect_eq(n, 4);
+        if (ev->partial) {
+            partial++;
+            cr_expect_eq(ev->record_id, 30064771072ull);
+            cr_expect_str_eq(ev->recovered_from, "slack");
+            cr_expect_str_eq(ev->written_iso, "2013-01-31T22:18:50.2769836Z");
+        }
+    }
+    cr_expect_eq(n, 5);
+    cr_expect_eq(partial, 1);
     cr_expect_eq(evtx_error_count(f), 0);
     mem_log_close(&m);
     free(path);

@@ -96,10 +96,13 @@ Test(evtx_fixtures, multichunk_refs)
 {
     refs("multichunk", "1204 described, 0 recoverable only; read back: python-evtx 1204, evtxexport 1204");
 }
-/* python-evtx ignores checksums and signatures, libevtx drops both bad chunks. */
+/* python-evtx ignores checksums and signatures, libevtx drops both bad
+ * chunks from its live records and carves the 4 of the one without
+ * "ElfChnk". */
 Test(evtx_fixtures, damaged_chunk_refs)
 {
-    refs("damaged-chunk", "16 described, 8 recoverable only; read back: python-evtx 16, evtxexport 12");
+    refs("damaged-chunk",
+         "16 described, 8 recoverable only; read back: python-evtx 16, evtxexport 12, evtxexport recovered 4");
 }
 Test(evtx_fixtures, truncated_refs)
 {
@@ -118,6 +121,14 @@ Test(evtx_fixtures, stale_header_refs)
 Test(evtx_fixtures, broken_record_refs)
 {
     refs("broken-record", "8 described, 8 recoverable only; read back: python-evtx 6, evtxexport 2");
+}
+
+/* Slack of a cleared log: libevtx carves the two slack records whose
+ * templates survive (and the records of the chunk without "ElfChnk"), not
+ * the two whose templates were overwritten. */
+Test(evtx_fixtures, carved_refs)
+{
+    refs("carved", "11 described, 8 recoverable only; read back: python-evtx 7, evtxexport 5, evtxexport recovered 4");
 }
 
 /* A wrapped circular log: chunks in the file are not in id order. */
@@ -206,6 +217,13 @@ Test(evtx_fixtures, truncated_dump)
 Test(evtx_fixtures, stale_header_dump)
 {
     dump("stale-header", "10 described, 2 recoverable only; read back: gleaner 10, gleaner recovered 2");
+}
+
+/* Every slack record comes back: two rendered, two as partial record
+ * headers (number and written time), with the damaged chunks' four. */
+Test(evtx_fixtures, carved_dump)
+{
+    dump("carved", "11 described, 8 recoverable only; read back: gleaner 11, gleaner recovered 8");
 }
 
 /* Removed records are reported on stderr, each gap once, located at the
@@ -374,11 +392,13 @@ Test(evtx_fixtures, damaged_chunk_api)
         bool damaged = id >= 5 && id <= 12;
         cr_assert_eq(ev->chunk_index, (id - 1) / 4, "record %llu", (unsigned long long)id);
         cr_assert_eq(ev->recovered, damaged, "record %llu", (unsigned long long)id);
-        if (damaged)
+        if (damaged) {
             cr_assert(ev->recovered_why & EVTX_REC_BAD_CHUNK, "record %llu why %u", (unsigned long long)id,
                       ev->recovered_why);
-        else
+            cr_assert_str_eq(ev->recovered_from, id <= 8 ? "bad_crc_chunk" : "bad_magic_chunk");
+        } else {
             cr_assert_eq(ev->recovered_why, 0);
+        }
         char want[16];
         snprintf(want, sizeof want, "chunk%llu-%llu", (unsigned long long)(id - 1) / 4,
                  (unsigned long long)(id - 1) % 4);
@@ -394,12 +414,83 @@ Test(evtx_fixtures, damaged_chunk_api)
     cr_assert_eq(st->chunks_bad_magic, 1);
     cr_assert_eq(st->records_live, 8);
     cr_assert_eq(st->records_recovered, 8);
+    /* both damage kinds count towards the runs and the live extent */
+    size_t ng;
+    evtx_gaps(o.f, &ng);
+    cr_assert_eq(ng, 0);
+    cr_assert_eq(st->first_live_id, 1);
+    cr_assert_eq(st->last_live_id, 16);
     bool named1 = false, named2 = false;
     for (size_t i = 0; i < evtx_error_count(o.f); i++) {
         named1 |= strstr(evtx_error(o.f, i), "chunk 1 ") != NULL;
         named2 |= strstr(evtx_error(o.f, i), "chunk 2 ") != NULL;
     }
     cr_assert(named1 && named2, "errors do not name chunks 1 and 2");
+    close_fixture(&o);
+}
+
+/* The carved fixture through the API: where each recovered record came
+ * from, the partial headers, no gap (bad-magic and bad-CRC chunks both
+ * count towards the runs), and the live extent over the same records. */
+Test(evtx_fixtures, carved_api)
+{
+    static const struct {
+        uint64_t id;
+        const char *from;
+        bool partial;
+        const char *written;
+    } want[] = {
+        {500, NULL, false, NULL},
+        {501, NULL, false, NULL},
+        {502, NULL, false, NULL},
+        {503, "bad_magic_chunk", false, NULL},
+        {504, "bad_magic_chunk", false, NULL},
+        {505, "bad_crc_chunk", false, NULL},
+        {506, "bad_crc_chunk", false, NULL},
+        {41, "slack", false, NULL},
+        {42, "slack", true, "2026-11-20T01:00:05.5000000Z"},
+        {43, "slack", false, NULL},
+        {44, "slack", true, "2026-11-20T01:00:10.0000000Z"},
+    };
+    opened o;
+    open_fixture(&o, "evtx/carved.evtx");
+    const evtx_event *ev;
+    gl_err err = {0};
+    size_t n = 0;
+    int rc;
+    while ((rc = evtx_next(o.f, &ev, &err)) == 1) {
+        cr_assert_lt(n, 11);
+        cr_assert_eq(ev->record_id, want[n].id, "event %zu", n);
+        cr_assert_eq(ev->partial, want[n].partial, "record %llu", (unsigned long long)ev->record_id);
+        if (want[n].from)
+            cr_assert_str_eq(ev->recovered_from, want[n].from, "record %llu", (unsigned long long)ev->record_id);
+        else
+            cr_assert_null(ev->recovered_from);
+        if (ev->partial) {
+            cr_assert_str_eq(ev->written_iso, want[n].written);
+            cr_assert_eq(ev->event_record_id, want[n].id);
+            cr_assert_eq(ev->has, 0);
+            /* its template reference leads to the first record's header */
+            cr_assert_str_eq(ev->partial_reason,
+                             "binary XML at chunk offset 0x200: template definition of 31292796 bytes runs past the "
+                             "chunk end");
+        } else {
+            cr_assert_eq(ev->has & EVTX_HAS_QUALIFIERS, EVTX_HAS_QUALIFIERS);
+            cr_assert_eq(ev->qualifiers, 16384);
+        }
+        n++;
+    }
+    cr_assert_eq(rc, 0, "%s", err.msg);
+    cr_assert_eq(n, 11);
+    size_t ng;
+    evtx_gaps(o.f, &ng);
+    cr_assert_eq(ng, 0);
+    const evtx_stats *st = evtx_get_stats(o.f);
+    cr_assert_eq(st->first_live_id, 500);
+    cr_assert_eq(st->last_live_id, 506);
+    cr_assert_eq(st->recovered_any, 8);
+    cr_assert_eq(st->records_recovered, 8);
+    cr_assert_eq(st->records_live, 3);
     close_fixture(&o);
 }
 

@@ -32,6 +32,7 @@ enum { MODE_SEQ, MODE_SCAN };
 typedef struct id_run {
     uint64_t first, last;
     uint64_t chunk, off;
+    uint64_t tmin, tmax; /* written times of its records */
 } id_run;
 
 struct evtx_file {
@@ -70,6 +71,7 @@ struct evtx_file {
     bool runs_full;
     evtx_gap *gaps;
     size_t ngaps;
+    char partial_reason[1024]; /* of the current partial event */
     uint64_t *carved; /* open-addressing set of carved record ids (+1) */
     size_t carved_cap, carved_n;
     evtx_stats stats;
@@ -313,10 +315,17 @@ static void begin_live_chunk(evtx_file *f, uint64_t ci)
         f->stats.chunks_bad_magic++;
         add_error(f, "chunk %" PRIu64 " (offset 0x%" PRIx64 "): expected signature \"ElfChnk\", found %02x %02x %02x %02x%s",
                   ci, foff, c[0], c[1], c[2], c[3], f->opt.no_recover ? "; skipped" : "; scanning it for records");
+        /* Its records count like those of a chunk with a bad CRC: they are
+         * in place in the chunk sequence. When the free-space offset still
+         * makes sense, what lies after it is slack, carved later. */
+        uint32_t free_off = gl_le32(c + 48);
+        bool free_ok = free_off >= 512 && free_off <= f->chunk_len;
         f->mode = MODE_SCAN;
-        f->flags |= EVTX_REC_BAD_CHUNK | EVTX_REC_CARVED;
-        f->end = f->opt.no_recover ? 512 : f->chunk_len;
+        f->flags |= EVTX_REC_BAD_CHUNK | EVTX_REC_BAD_MAGIC;
+        f->end = f->opt.no_recover ? 512 : free_ok ? free_off : f->chunk_len;
         f->live_end = f->chunk_len;
+        if (!f->opt.no_recover && free_ok && has_signature(f, free_off, f->chunk_len))
+            f->carve[ci] = 1;
         return;
     }
     uint32_t stored = gl_le32(c + 124);
@@ -369,7 +378,11 @@ static uint32_t record_size_at(const evtx_file *f, uint32_t pos, uint32_t limit)
     return size;
 }
 
-static bool run_contains(const evtx_file *f, uint64_t id)
+/* Is the record (id, written) a copy of a live one? Its number lies in a
+ * live run and its written time within that run's: after a log is cleared
+ * the numbers start again, and slack records from before the clear reuse
+ * live numbers with older times. Only called once the runs are sorted. */
+static bool run_contains(const evtx_file *f, uint64_t id, uint64_t written)
 {
     size_t lo = 0, hi = f->nruns;
     while (lo < hi) {
@@ -379,13 +392,22 @@ static bool run_contains(const evtx_file *f, uint64_t id)
         else
             hi = mid;
     }
-    return lo < f->nruns && f->runs[lo].first <= id;
+    return lo < f->nruns && f->runs[lo].first <= id && written >= f->runs[lo].tmin && written <= f->runs[lo].tmax;
 }
 
-static void add_run(evtx_file *f, uint64_t id, uint64_t ci, uint64_t off)
+static void widen(id_run *r, uint64_t tmin, uint64_t tmax)
+{
+    if (tmin < r->tmin)
+        r->tmin = tmin;
+    if (tmax > r->tmax)
+        r->tmax = tmax;
+}
+
+static void add_run(evtx_file *f, uint64_t id, uint64_t ci, uint64_t off, uint64_t written)
 {
     if (f->nruns && f->runs[f->nruns - 1].last + 1 == id) {
         f->runs[f->nruns - 1].last = id;
+        widen(&f->runs[f->nruns - 1], written, written);
         return;
     }
     if (f->nruns >= MAX_RUNS) {
@@ -398,7 +420,7 @@ static void add_run(evtx_file *f, uint64_t id, uint64_t ci, uint64_t off)
         f->cap_runs = f->cap_runs ? f->cap_runs * 2 : 64;
         f->runs = gl_xrealloc(f->runs, f->cap_runs * sizeof *f->runs);
     }
-    f->runs[f->nruns++] = (id_run){id, id, ci, off};
+    f->runs[f->nruns++] = (id_run){id, id, ci, off, written, written};
 }
 
 static int cmp_run(const void *a, const void *b)
@@ -420,6 +442,7 @@ static void finish_runs(evtx_file *f)
         if (nx->first <= cur->last + 1) {
             if (nx->last > cur->last)
                 cur->last = nx->last;
+            widen(cur, nx->tmin, nx->tmax);
             continue;
         }
         if (f->ngaps < MAX_GAPS) {
@@ -531,8 +554,51 @@ static void note_extent(evtx_stats *st, uint64_t id, uint64_t written)
     }
 }
 
+/* A record header that can stand on its own when its body cannot be
+ * rendered: 8-byte aligned in the chunk as Windows writes records, a
+ * number, a written time between 1990 and 2100, and a body that starts as
+ * every record's does (a binary XML fragment header, version 1.1). */
+#define FT_1990 0x01B41E2A18D64000ull
+#define FT_2100 0x022F716377640000ull
+static bool header_plausible(const uint8_t *chunk, uint32_t pos)
+{
+    const uint8_t *rec = chunk + pos;
+    uint64_t t = gl_le64(rec + 16);
+    return pos % 8 == 0 && gl_le64(rec + 8) != 0 && t >= FT_1990 && t < FT_2100 && rec[REC_HDR] == 0x0f &&
+           rec[REC_HDR + 1] == 0x01 && rec[REC_HDR + 2] == 0x01;
+}
+
+/* Which records count towards the EventRecordID runs (gaps) and the live
+ * extent (first/last_live_*): those in place in the chunk sequence, damaged
+ * chunks and resynchronised records included; not slack, nor chunks past a
+ * clean header's chunk count (leftovers the log no longer counts). */
+static bool counts_in_runs(unsigned flags) { return !(flags & (EVTX_REC_CARVED | EVTX_REC_PAST_COUNT)); }
+
+/* Fill f->ev for a record whose header is all that can be read. */
+static void partial_event(evtx_file *f, uint64_t id, uint64_t written, uint64_t foff, const char *why)
+{
+    evtx_event *ev = &f->ev;
+    memset(ev, 0, sizeof *ev);
+    ev->record_id = ev->event_record_id = id;
+    ev->written_time = written;
+    ev->file_offset = foff;
+    ev->chunk_index = (uint64_t)f->loaded;
+    ev->recovered = true;
+    ev->recovered_why = f->flags;
+    ev->recovered_from = evtx_recovered_from(f->flags);
+    ev->partial = true;
+    snprintf(f->partial_reason, sizeof f->partial_reason, "%s", why);
+    ev->partial_reason = f->partial_reason;
+    gl_filetime_iso(written, 7, ev->written_iso);
+    ev->provider_name = ev->provider_guid = ev->event_source_name = "";
+    ev->channel = ev->computer = ev->user_id = "";
+    f->root = 0;
+}
+
 /* Parse the record at pos (size bytes): an event (f->ev filled), skipped
- * (filtered or a duplicate) or, for scan candidates, unparsed. */
+ * (filtered or a duplicate) or, for scan candidates, unparsed. A scan
+ * candidate whose header stands but whose body does not parse comes back
+ * as a partial event. */
 enum { TAKE_SKIPPED, TAKE_EVENT, TAKE_UNPARSED };
 static int take_record(evtx_file *f, uint32_t pos, uint32_t size)
 {
@@ -541,7 +607,7 @@ static int take_record(evtx_file *f, uint32_t pos, uint32_t size)
     uint64_t foff = chunk_file_off((uint64_t)f->loaded) + pos;
     bool carved = (f->flags & EVTX_REC_CARVED) != 0;
     bool scan = f->mode == MODE_SCAN;
-    if (carved && run_contains(f, id))
+    if (carved && run_contains(f, id, gl_le64(c + pos + 16)))
         return TAKE_SKIPPED;
     if (scan) {
         /* false candidates may overlap: bound the work to a few chunk sizes */
@@ -556,32 +622,39 @@ static int take_record(evtx_file *f, uint32_t pos, uint32_t size)
     gl_err e = {0};
     uint32_t root = 0;
     int prc = bx_parse_record(&f->bx, pos + REC_HDR, pos + size - 4, &root, &e);
-    if (prc < 0 && scan) {
-        f->stats.records_bad++;
-        return TAKE_UNPARSED;
-    }
-    if (prc < 0)
+    /* A scan candidate is rendered only when it is entirely valid binary
+     * XML, nested values included (stale slack records point at templates
+     * that were overwritten); otherwise only its header is reported. */
+    bool nested_done = false, partial = false;
+    if (scan) {
+        nested_done = prc == 0 && bx_parse_nested(&f->bx, &e) == 0;
+        if (!nested_done) {
+            f->stats.records_bad++;
+            if (!header_plausible(c, pos))
+                return TAKE_UNPARSED;
+            partial = true;
+        }
+    } else if (prc < 0) {
         add_error(f, "chunk %" PRIu64 ": record %" PRIu64 " at offset 0x%" PRIx64 ": %s", (uint64_t)f->loaded, id, foff,
                   e.msg);
-    if (!carved)
-        add_run(f, id, (uint64_t)f->loaded, foff);
-    f->root = root;
-    /* A scan candidate must be entirely valid binary XML, nested values
-     * included, or it is not taken for a record. */
-    bool nested_done = false;
-    if (scan) {
-        if (bx_parse_nested(&f->bx, &e) < 0) {
-            f->stats.records_bad++;
-            return TAKE_UNPARSED;
-        }
-        nested_done = true;
     }
+    bool counts = counts_in_runs(f->flags);
+    if (counts)
+        add_run(f, id, (uint64_t)f->loaded, foff, gl_le64(c + pos + 16));
+    f->root = root;
     if (carved && !carved_insert(f, id))
         return TAKE_SKIPPED;
     if (f->flags)
         f->stats.recovered_any++;
-    else
+    if (counts)
         note_extent(&f->stats, id, gl_le64(c + pos + 16));
+    if (partial) {
+        if (f->id_bits || f->channel)
+            return TAKE_SKIPPED; /* no EventID or Channel to match */
+        partial_event(f, id, gl_le64(c + pos + 16), foff, e.msg);
+        f->stats.records_recovered++;
+        return TAKE_EVENT;
+    }
     if ((f->id_bits || f->channel) && peek_filter(f) == 0) {
         f->stats.records_filtered++;
         return TAKE_SKIPPED;
@@ -594,6 +667,7 @@ static int take_record(evtx_file *f, uint32_t pos, uint32_t size)
     ev->chunk_index = (uint64_t)f->loaded;
     ev->recovered = f->flags != 0;
     ev->recovered_why = f->flags;
+    ev->recovered_from = evtx_recovered_from(f->flags);
     if (prc == 0 && !nested_done && bx_parse_nested(&f->bx, &e) < 0)
         add_error(f, "chunk %" PRIu64 ": record %" PRIu64 " at offset 0x%" PRIx64 ": nested BinXml: %s",
                   (uint64_t)f->loaded, id, foff, e.msg);
@@ -707,6 +781,21 @@ int evtx_next(evtx_file *f, const evtx_event **ev, gl_err *err)
     }
 }
 
+const char *evtx_recovered_from(unsigned why)
+{
+    if (why & EVTX_REC_BAD_MAGIC)
+        return "bad_magic_chunk";
+    if (why & EVTX_REC_BAD_CHUNK)
+        return "bad_crc_chunk";
+    if (why & EVTX_REC_PAST_COUNT)
+        return "chunk_past_header";
+    if (why & EVTX_REC_AFTER_DAMAGE)
+        return "resync";
+    if (why & EVTX_REC_CARVED)
+        return "slack";
+    return NULL;
+}
+
 const char *evtx_event_value(const evtx_event *ev, const char *name)
 {
     for (size_t i = 0; i < ev->ndata; i++)
@@ -720,7 +809,7 @@ const char *evtx_event_value(const evtx_event *ev, const char *name)
 
 int evtx_event_xml(evtx_file *f, const evtx_event *ev, gl_buf *out)
 {
-    if (!f->have_event || ev != &f->ev)
+    if (!f->have_event || ev != &f->ev || ev->partial)
         return -1;
     gl_err e;
     return evtx_xml_render(&f->bx, f->root, out, &e);
@@ -730,7 +819,7 @@ void evtx_event_json(evtx_file *f, const evtx_event *ev, gl_json *j, unsigned fl
 {
     const char *xml = NULL;
     size_t xml_len = 0;
-    if ((flags & EVTX_JSON_XML) && f->have_event && ev == &f->ev) {
+    if ((flags & EVTX_JSON_XML) && f->have_event && ev == &f->ev && !ev->partial) {
         gl_buf_clear(&f->xml);
         gl_err e;
         evtx_xml_render(&f->bx, f->root, &f->xml, &e);

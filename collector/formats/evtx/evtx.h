@@ -76,8 +76,13 @@ enum {
     EVTX_REC_BAD_CHUNK = 2,   /* chunk header or data CRC mismatch, bad magic */
     EVTX_REC_PAST_COUNT = 4,  /* chunk beyond a clean header's chunk count (a dirty
                                  header's count is stale: those chunks are live) */
-    EVTX_REC_AFTER_DAMAGE = 8 /* found by resynchronising after a broken record */
+    EVTX_REC_AFTER_DAMAGE = 8, /* found by resynchronising after a broken record */
+    EVTX_REC_BAD_MAGIC = 16    /* chunk without its "ElfChnk" signature (with EVTX_REC_BAD_CHUNK) */
 };
+/* The one word for how far to trust a recovered record, from the chunk-level
+ * cause down: "bad_magic_chunk", "bad_crc_chunk", "chunk_past_header",
+ * "resync", "slack"; NULL for a live record. */
+const char *evtx_recovered_from(unsigned recovered_why);
 
 /* Presence bits for the optional System fields. */
 enum {
@@ -107,6 +112,13 @@ typedef struct evtx_event {
     uint64_t chunk_index;        /* 0-based chunk position in the file */
     bool recovered;
     unsigned recovered_why;      /* EVTX_REC_* bits */
+    const char *recovered_from;  /* evtx_recovered_from(recovered_why) */
+    /* A carved record header whose body cannot be rendered (its template
+     * was overwritten, or the binary XML is broken): only record_id and
+     * written_time are known, event_record_id = record_id, nothing else. */
+    bool partial;
+    const char *partial_reason;
+    char written_iso[40];        /* written_time as ISO 8601 (partial records) */
     /* System */
     uint32_t has;                /* EVTX_HAS_* bits */
     const char *provider_name;
@@ -170,9 +182,10 @@ int evtx_next(evtx_file *f, const evtx_event **ev, gl_err *err);
 const char *evtx_event_value(const evtx_event *ev, const char *name);
 
 /* Render the current event (the one last returned by evtx_next) as one JSON
- * object with keys Provider, EventID, Version, Level, Task, Opcode,
- * Keywords, TimeCreated, EventRecordID, ProcessID, ThreadID, Channel,
- * Computer, UserID, EventData, UserData, recovered (+ Xml with
+ * object with keys Provider, EventID, Qualifiers, Version, Level, Task,
+ * Opcode, Keywords, TimeCreated, EventRecordID, ProcessID, ThreadID, Channel,
+ * Computer, UserID, EventData, UserData, recovered, recovered_from (+
+ * partial, partial_reason, written for partial records; + Xml with
  * EVTX_JSON_XML). */
 enum { EVTX_JSON_XML = 1 };
 void evtx_event_json(evtx_file *f, const evtx_event *ev, gl_json *j, unsigned flags);

@@ -1117,6 +1117,7 @@ void evtx_json_render(const evtx_event *ev, gl_json *j, const char *xml, size_t 
     }
     jlit(b, "}");
     jopt_uint(b, ",\"EventID\":", ev->has & EVTX_HAS_EVENT_ID, ev->event_id);
+    jopt_uint(b, ",\"Qualifiers\":", ev->has & EVTX_HAS_QUALIFIERS, ev->qualifiers);
     jopt_uint(b, ",\"Version\":", ev->has & EVTX_HAS_VERSION, ev->version);
     jopt_uint(b, ",\"Level\":", ev->has & EVTX_HAS_LEVEL, ev->level);
     jopt_uint(b, ",\"Task\":", ev->has & EVTX_HAS_TASK, ev->task);
@@ -1161,6 +1162,13 @@ void evtx_json_render(const evtx_event *ev, gl_json *j, const char *xml, size_t 
         jlit(b, "null");
     }
     jlit(b, ev->recovered ? ",\"recovered\":true" : ",\"recovered\":false");
+    jopt_str(b, ",\"recovered_from\":", ev->recovered_from ? ev->recovered_from : "");
+    if (ev->partial) {
+        jlit(b, ",\"partial\":true,\"partial_reason\":");
+        jcstr(b, ev->partial_reason);
+        jlit(b, ",\"written\":");
+        jcstr(b, ev->written_iso);
+    }
     if (xml) {
         jlit(b, ",\"Xml\":");
         jstr(b, xml, xml_len);
