@@ -80,6 +80,16 @@ Test(iocfile, every_type_recognised_from_its_shape)
                           "domain gofile.io -1 |");
 }
 
+Test(iocfile, urls_give_their_host)
+{
+    cr_assert_str_eq(parse_ok("hxxps://Evil.Example:8443/path?q=1\n"
+                              "http://[2001:db8::9]:80/\n"
+                              "https://user@1.2.3.4/x # raw address\n"
+                              "ftp://files.example\n"),
+                     "domain evil.example -1 |ipv6 2001:db8::9 -1 |ipv4 1.2.3.4 -1 raw address|domain files.example -1 |");
+    cr_assert_str_eq(parse_err("http:///x\n"), "t.txt:1: 'http:///x': a URL without a host");
+}
+
 Test(iocfile, malformed_lines_name_file_and_line)
 {
     cr_assert_str_eq(parse_err("1.2.3.4\n\n1.2.3.4/33\n"), "t.txt:3: '1.2.3.4/33': an IPv4 prefix is at most 32");

@@ -200,6 +200,30 @@ static int classify(gl_ioc *ioc, char *v, char *canon, const char *name, size_t 
         snprintf(canon, MAX_LINE, "%s", rest);
         return 0;
     }
+    if (!strncmp(v, "hxxp", 4)) /* defanged scheme */
+        v[1] = v[2] = 't';
+    char *scheme = strstr(v, "://");
+    if (scheme) { /* a URL from a report: its host is the indicator */
+        char url[MAX_LINE + 1];
+        snprintf(url, sizeof url, "%s", v);
+        char *host = scheme + 3, *end = host + strcspn(host, "/?#");
+        *end = '\0';
+        char *at = strrchr(host, '@');
+        if (at)
+            host = at + 1;
+        if (*host == '[') { /* [v6]:port */
+            char *close = strchr(host, ']');
+            if (close)
+                *close = '\0';
+            host++;
+        } else if (strchr(host, ':') == strrchr(host, ':') && strchr(host, ':')) {
+            *strchr(host, ':') = '\0'; /* host:port */
+        }
+        if (!*host || strchr(host, '/'))
+            return gl_err_setc(err, GL_ERR_USAGE, "%s:%zu: '%s': a URL without a host", name, line, url);
+        memmove(v, host, strlen(host) + 1);
+        n = strlen(v);
+    }
     if (strchr(v, '/'))
         return classify_cidr(ioc, v, canon, name, line, err);
     if (gl_ioc_parse_ipv4(v, n, ioc->addr) == 0) {

@@ -12,8 +12,10 @@
  *   rsocx.exe                      file name (a name with a program, script,
  *                                  archive or dump extension, or no dot)
  *   domain:x.zip  filename:a.sh    an explicit type where the shape is ambiguous
+ *   hxxps://evil.example:8443/x    a URL: its host (domain or address)
  *
- * Defanged forms from reports are accepted ("1.2.3[.]4", "evil[.]example").
+ * Defanged forms from reports are accepted ("1.2.3[.]4", "evil[.]example",
+ * "hxxp://").
  * A line that fits no type, a bad address or prefix, or an unknown
  * severity is an error naming the file and line. */
 #ifndef GL_IOCFILE_H
