@@ -28,7 +28,8 @@
 #include "text.h"
 #include "yararules.h"
 
-#define MAX_CANDIDATES 2000000 /* files considered per run: bounds memory */
+#define BATCH 4096             /* files scanned and reported together: bounds memory */
+#define MAX_FILES 20000000     /* files considered per run (16 bytes each in the seen set) */
 #define MAX_STRINGS 8          /* matched strings kept per rule and file */
 #define EXCERPT_MAX 64         /* bytes of each matched string shown */
 #define MAX_RULES_PER_FILE 64  /* rules reported per file */
@@ -407,91 +408,6 @@ static void *worker(void *arg)
 
 /* ---- choosing files ------------------------------------------------------------------------ */
 
-typedef struct scan_ctx {
-    gl_run *run;
-    candidate *c;
-    size_t n, cap;
-    char **skip;
-    size_t n_skip;
-    bool truncated;
-} scan_ctx;
-
-static size_t split_list(char *s, char **out, size_t max)
-{
-    size_t n = 0;
-    char *save = NULL;
-    for (char *t = strtok_r(s, ";", &save); t && n < max; t = strtok_r(NULL, ";", &save))
-        if (*t)
-            out[n++] = t;
-    return n;
-}
-
-static int on_file(void *ctx, const gl_file_info *info)
-{
-    scan_ctx *s = ctx;
-    if (info->is_dir || info->is_link)
-        return 0;
-    const char *name = base_name(info->path);
-    for (size_t i = 0; i < s->n_skip; i++)
-        if (gl_glob_match(s->skip[i], name))
-            return 0;
-    if (s->n == MAX_CANDIDATES) {
-        s->truncated = true;
-        return 1;
-    }
-    if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 256;
-        s->c = gl_xrealloc(s->c, s->cap * sizeof *s->c);
-    }
-    candidate *c = &s->c[s->n++];
-    memset(c, 0, sizeof *c);
-    c->path = gl_xstrdup(info->path);
-    c->size = info->size;
-    c->mtime = info->mtime;
-    c->btime = info->btime;
-    return 0;
-}
-
-static int cmp_cand(const void *a, const void *b)
-{
-    return strcmp(((const candidate *)a)->path, ((const candidate *)b)->path);
-}
-
-/* Globs may overlap (Users\Public and Users\*\Downloads): scan each file once. */
-static void dedup(scan_ctx *s)
-{
-    qsort(s->c, s->n, sizeof *s->c, cmp_cand);
-    size_t w = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        if (w && !strcmp(s->c[w - 1].path, s->c[i].path)) {
-            free(s->c[i].path);
-            continue;
-        }
-        s->c[w++] = s->c[i];
-    }
-    s->n = w;
-}
-
-static void gather(scan_ctx *s)
-{
-    char *paths = gl_xstrdup(gl_run_setting(s->run, "paths", "")), *skip = gl_xstrdup(gl_run_setting(s->run, "skip", ""));
-    char *globs[256], *skips[256];
-    size_t n = split_list(paths, globs, 256);
-    s->skip = skips;
-    s->n_skip = split_list(skip, skips, 256);
-    for (size_t i = 0; i < n && !s->truncated; i++) {
-        gl_err err = {0};
-        if (gl_source_glob(gl_run_source(s->run), globs[i], on_file, s, &err) < 0)
-            gl_run_error(s->run, "yara target %s: %s", globs[i], err.msg);
-    }
-    if (s->truncated)
-        gl_run_error(s->run, "yara: more than %d files to scan; the rest were not scanned", MAX_CANDIDATES);
-    s->skip = NULL;
-    free(paths);
-    free(skip);
-    dedup(s);
-}
-
 /* ---- reporting ------------------------------------------------------------------------------ */
 
 static void json_time(gl_json *j, const char *key, gl_timespec t)
@@ -647,17 +563,18 @@ static size_t thread_count(gl_run *run, uint64_t max_file_size)
     return t > YR_MAX_THREADS ? YR_MAX_THREADS : (size_t)t;
 }
 
-static void scan_all(gl_run *run, scan_ctx *s, pool *p, size_t n_threads)
+static void scan_all(gl_run *run, candidate *cands, size_t n, pool *p, size_t n_threads)
 {
     pthread_t tids[YR_MAX_THREADS];
     size_t started = 0;
+    p->done = false; /* the previous batch's workers are joined: no lock needed */
     for (; started < n_threads; started++)
         if (pthread_create(&tids[started], NULL, worker, p) != 0)
             break;
     if (!started)
         gl_run_error(run, "yara: no scanning thread could be started");
-    for (size_t i = 0; i < s->n && started; i++) {
-        candidate *c = &s->c[i];
+    for (size_t i = 0; i < n && started; i++) {
+        candidate *c = &cands[i];
         if (c->size > p->max_size)
             continue;
         gl_err err = {0};
@@ -676,12 +593,130 @@ static void scan_all(gl_run *run, scan_ctx *s, pool *p, size_t n_threads)
         pthread_join(tids[i], NULL);
 }
 
+/* ---- choosing files, in batches ------------------------------------------------------------ */
+
+typedef struct scan_ctx {
+    gl_run *run;
+    pool *p;
+    size_t n_threads;
+    uint64_t acquire_max;
+    candidate c[BATCH];
+    size_t n;
+    uint64_t *seen; /* hashes of the paths taken: globs overlap (Users\Public, Users\*\Downloads) */
+    size_t seen_slots, n_seen;
+    char **skip;
+    size_t n_skip;
+    bool truncated;
+    size_t matched;
+} scan_ctx;
+
+static size_t split_list(char *s, char **out, size_t max)
+{
+    size_t n = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(s, ";", &save); t && n < max; t = strtok_r(NULL, ";", &save))
+        if (*t)
+            out[n++] = t;
+    return n;
+}
+
+static uint64_t path_hash(const char *p)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    return h ? h : 1; /* 0 marks an empty slot */
+}
+
+/* Insert h; false when it was there already. */
+static bool seen_add(scan_ctx *s, uint64_t h)
+{
+    if ((s->n_seen + 1) * 2 > s->seen_slots) {
+        uint64_t *old = s->seen;
+        size_t n_old = s->seen_slots;
+        s->seen_slots = n_old ? n_old * 2 : 4096;
+        s->seen = gl_xcalloc(s->seen_slots, sizeof *s->seen);
+        s->n_seen = 0;
+        for (size_t i = 0; i < n_old; i++)
+            if (old[i])
+                seen_add(s, old[i]);
+        free(old);
+    }
+    size_t mask = s->seen_slots - 1;
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+        if (s->seen[i] == h)
+            return false;
+        if (!s->seen[i]) {
+            s->seen[i] = h;
+            s->n_seen++;
+            return true;
+        }
+    }
+}
+
+static void flush(scan_ctx *s)
+{
+    if (!s->n)
+        return;
+    scan_all(s->run, s->c, s->n, s->p, s->n_threads);
+    for (size_t i = 0; i < s->n; i++) {
+        report(s->run, &s->c[i], s->p->max_size, s->acquire_max);
+        s->matched += s->c[i].n_hits > 0;
+        free_candidate(&s->c[i]);
+    }
+    s->n = 0;
+}
+
+static int on_file(void *ctx, const gl_file_info *info)
+{
+    scan_ctx *s = ctx;
+    if (info->is_dir || info->is_link)
+        return 0;
+    const char *name = base_name(info->path);
+    for (size_t i = 0; i < s->n_skip; i++)
+        if (gl_glob_match(s->skip[i], name))
+            return 0;
+    if (s->n_seen >= MAX_FILES) {
+        s->truncated = true;
+        return 1;
+    }
+    if (!seen_add(s, path_hash(info->path)))
+        return 0;
+    candidate *c = &s->c[s->n++];
+    memset(c, 0, sizeof *c);
+    c->path = gl_xstrdup(info->path);
+    c->size = info->size;
+    c->mtime = info->mtime;
+    c->btime = info->btime;
+    if (s->n == BATCH)
+        flush(s); /* the source allows opening files inside a glob walk (the files module does) */
+    return 0;
+}
+
+static void scan_targets(scan_ctx *s)
+{
+    char *paths = gl_xstrdup(gl_run_setting(s->run, "paths", "")), *skip = gl_xstrdup(gl_run_setting(s->run, "skip", ""));
+    char *globs[256], *skips[256];
+    size_t n = split_list(paths, globs, 256);
+    s->skip = skips;
+    s->n_skip = split_list(skip, skips, 256);
+    for (size_t i = 0; i < n && !s->truncated; i++) {
+        gl_err err = {0};
+        if (gl_source_glob(gl_run_source(s->run), globs[i], on_file, s, &err) < 0)
+            gl_run_error(s->run, "yara target %s: %s", globs[i], err.msg);
+    }
+    flush(s);
+    if (s->truncated)
+        gl_run_error(s->run, "yara: more than %d files to scan; the rest were not scanned", MAX_FILES);
+    s->skip = NULL;
+    free(paths);
+    free(skip);
+}
+
 static int yara_run(gl_run *run, gl_err *err)
 {
     (void)err;
     yara_state *st = gl_run_state(run);
-    scan_ctx s = {.run = run};
-    gather(&s);
     pool p = {.rules = &st->rules, .max_size = gl_run_setting_size(run, "max_file_size", 64u << 20)};
     int64_t timeout = gl_run_setting_seconds(run, "timeout", 60);
     p.timeout = timeout > 0 && timeout < 86400 ? (int)timeout : 86400;
@@ -689,21 +724,19 @@ static int yara_run(gl_run *run, gl_err *err)
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.not_empty, NULL);
     pthread_cond_init(&p.not_full, NULL);
-    size_t n_threads = thread_count(run, p.max_size);
-    scan_all(run, &s, &p, n_threads);
+    scan_ctx *s = gl_xcalloc(1, sizeof *s);
+    s->run = run;
+    s->p = &p;
+    s->n_threads = thread_count(run, p.max_size);
+    s->acquire_max = gl_run_setting_size(run, "acquire_max", 64u << 20);
+    scan_targets(s);
+    gl_run_log(run, "yara: %zu rule files, %zu files considered, %zu matched, %zu threads", st->rules.n_files,
+               s->n_seen, s->matched, s->n_threads);
     pthread_mutex_destroy(&p.mu);
     pthread_cond_destroy(&p.not_empty);
     pthread_cond_destroy(&p.not_full);
-    uint64_t acquire_max = gl_run_setting_size(run, "acquire_max", 64u << 20);
-    size_t matched = 0;
-    for (size_t i = 0; i < s.n; i++) {
-        report(run, &s.c[i], p.max_size, acquire_max);
-        matched += s.c[i].n_hits > 0;
-        free_candidate(&s.c[i]);
-    }
-    gl_run_log(run, "yara: %zu rule files, %zu files considered, %zu matched, %zu threads", st->rules.n_files, s.n,
-               matched, n_threads);
-    free(s.c);
+    free(s->seen);
+    free(s);
     return 0;
 }
 

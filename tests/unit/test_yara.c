@@ -421,3 +421,27 @@ Test(yara, compiled_rules_load_beside_sources)
     cr_assert_eq(tu_runf(&o, NULL, "'%s' yara check '%s/bad.yarc'", tu_gleaner(), root), 1);
     cr_assert(strstr(gl_buf_cstr(&o), "bad.yarc:0: "), "%s", o.data);
 }
+
+/* More files than one batch (4096), under two overlapping globs: each file
+ * is scanned and recorded once, and the match deep in the list is found. */
+Test(yara, batches_and_overlapping_globs, .timeout = 300)
+{
+    char *root = tu_tmpdir("yara-batch"), *host = make_dirs(root, "host/Users/Public/Downloads");
+    char p[4096];
+    for (int i = 0; i < 5000; i++) {
+        snprintf(p, sizeof p, "%s/f%04d.txt", host, i);
+        write_text(p, "plain");
+    }
+    write_sample(host, &samples[13]); /* sn.exe: Snaffler */
+    gl_buf args = {0}, src = {0};
+    gl_buf_printf(&args, "--profile '%s'",
+                  profile(root, "C:\\\\Users\\\\*\\\\Downloads\\\\*;C:\\\\Users\\\\Public\\\\**\\\\*"));
+    gl_buf_printf(&src, "%s/host", root);
+    char *bundle = tu_collect_dir("yara-batch-out", src.data, args.data, 0);
+    char *records = tu_bundle_member(bundle, "records/yara.jsonl");
+    cr_assert_eq(tu_count(records, "\n"), 5001);
+    cr_assert_eq(tu_count(records, "\"matches\":[\"discovery.yar:GL_Snaffler\"]"), 1);
+    char *log = tu_bundle_member(bundle, "log.txt");
+    cr_assert(strstr(log, "files considered, 1 matched"), "%s", log);
+    cr_assert(strstr(log, "5001 files considered"), "%s", log);
+}
