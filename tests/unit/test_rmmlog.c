@@ -547,4 +547,9 @@ Test(rmmlog, screenconnect_launch_parameters)
     cr_assert_not(r.unattended);
     cr_assert_not(rmmlog_screenconnect_params("\"C:\\x\\y.exe\" --service", 23, &r));
     cr_assert_not(rmmlog_screenconnect_params("?e=Access&h=&p=1", 16, &r));
+    /* from fuzz-rmmlog: a key at the very end of the input (read one past it before the fix) */
+    char *end = malloc(11);
+    memcpy(end, "-&Passwdo&h", 11);
+    cr_assert_not(rmmlog_screenconnect_params(end, 11, &r));
+    free(end);
 }

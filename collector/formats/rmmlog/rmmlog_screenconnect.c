@@ -15,7 +15,7 @@
 static const char *param(const char *s, size_t n, const char *key, size_t *vn)
 {
     size_t kn = strlen(key);
-    for (size_t i = 0; i + kn < n; i++) {
+    for (size_t i = 0; i + kn + 1 < n; i++) { /* room for the separator, the key and '=' */
         if ((s[i] != '?' && s[i] != '&') || memcmp(s + i + 1, key, kn) != 0 || s[i + 1 + kn] != '=')
             continue;
         const char *v = s + i + 2 + kn;
