@@ -321,3 +321,25 @@ Test(ioc, binary_carries_no_builtin_indicator)
     }
     cr_assert_eq(checked, 39);
 }
+
+/* ioc matches the records of every evidence module: a module registered
+ * in modules/module_list.h must also be in ioc's `reads`. */
+#include "module_list.h"
+#include "module_registry.h"
+#define GL_NAME(x) #x,
+static const char *const registered[] = {GL_MODULE_LIST(GL_NAME) NULL};
+#undef GL_NAME
+
+Test(ioc, reads_every_registered_module)
+{
+    const gl_module *ioc = gl_module_find("ioc");
+    cr_assert_not_null(ioc);
+    for (const char *const *m = registered; *m; m++) {
+        if (!strcmp(*m, "ioc"))
+            continue;
+        bool found = false;
+        for (const char *const *r = ioc->reads; r && *r; r++)
+            found |= !strcmp(*r, *m);
+        cr_expect(found, "module %s is registered but ioc does not read its records (modules/ioc/ioc.c ioc_reads)", *m);
+    }
+}
