@@ -85,6 +85,19 @@ static void join_setting(gl_buf *b, const char *key, const char *value)
         gl_buf_printf(b, "%s=%s", key, value);
 }
 
+/* --yara and --ioc give data to a module: a profile that does not run it
+ * would silently ignore them. */
+static bool option_without_module(const gl_profile *p, const gl_buf *given, const char *module, const char *option)
+{
+    if (!given->len)
+        return false;
+    for (size_t i = 0; i < p->n_modules; i++)
+        if (!strcmp(p->modules[i], module))
+            return false;
+    fprintf(stderr, "gleaner collect: %s given, but profile %s does not run the %s module\n", option, p->name, module);
+    return true;
+}
+
 int gl_cmd_collect(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -159,6 +172,11 @@ int gl_cmd_collect(int argc, char **argv)
         char key[256];
         snprintf(key, sizeof key, "%.*s", (int)(eq - sets[i]), sets[i]);
         gl_profile_set(profile, key, eq + 1);
+    }
+    if (option_without_module(profile, &yara_rules, "yara", "--yara") ||
+        option_without_module(profile, &ioc_files, "ioc", "--ioc")) {
+        gl_profile_free(profile);
+        return GL_EXIT_USAGE;
     }
     char *cmdline = join_argv(argc, argv);
     gl_collect_opts o = {.source_spec = source, .profile = profile, .modules = gl_modules, .output_dir = output,

@@ -445,3 +445,15 @@ Test(yara, batches_and_overlapping_globs, .timeout = 300)
     cr_assert(strstr(log, "files considered, 1 matched"), "%s", log);
     cr_assert(strstr(log, "5001 files considered"), "%s", log);
 }
+
+/* --yara with a profile that does not run yara is a usage error, not a
+ * silently ignored option. */
+Test(yara, option_needs_the_module)
+{
+    char *root = tu_tmpdir("yara-nomod"), *out = tu_tmpdir("yara-nomod-out");
+    gl_buf e = {0};
+    int rc = tu_runf(NULL, &e, "'%s' collect -q --source 'dir:%s' --output '%s' --profile quick --yara '%s/yara'",
+                     tu_gleaner(), root, out, getenv("GLEANER_ROOT"));
+    cr_assert_eq(rc, 2);
+    cr_assert(strstr(gl_buf_cstr(&e), "--yara given, but profile quick does not run the yara module"), "%s", e.data);
+}
