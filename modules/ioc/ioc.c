@@ -20,6 +20,7 @@
 #include <time.h>
 #include <cjson/cJSON.h>
 #include "embedded.h"
+#include "events.h"
 #include "finding.h"
 #include "iocfile.h"
 #include "ioc_match.h"
@@ -307,9 +308,28 @@ static int on_record(void *ctx, const char *line, size_t n)
     return 0;
 }
 
+/* Name resolutions are where exfiltration services show first: each DNS
+ * Client 3008 becomes a small record-like object (its own evidence and
+ * time) matched like any module's record. */
+static int on_dns_event(void *ctx, const gl_event *ev)
+{
+    match_ctx *m = ctx;
+    m->line++;
+    cJSON *rec = cJSON_CreateObject();
+    cJSON_AddStringToObject(rec, "artifact", ev->artifact ? ev->artifact : "");
+    cJSON_AddStringToObject(rec, "locator", ev->locator);
+    cJSON_AddStringToObject(rec, "time", ev->time_iso);
+    cJSON_AddStringToObject(rec, "QueryName", gl_event_text(ev, "QueryName"));
+    cJSON_AddStringToObject(rec, "QueryResults", gl_event_text(ev, "QueryResults"));
+    m->rec = rec;
+    m->n_seen = 0;
+    walk(m, ((ioc_state *)gl_run_state(m->run))->set, rec, "", 0);
+    cJSON_Delete(rec);
+    return 0;
+}
+
 static int ioc_run(gl_run *run, gl_err *err)
 {
-    (void)err;
     ioc_state *st = gl_run_state(run);
     /* CPU time of the matching itself, logged: on a busy host wall time
      * mostly measures the neighbours (tests/bench/bench_ioc.sh reads it) */
@@ -325,6 +345,13 @@ static int ioc_run(gl_run *run, gl_err *err)
             gl_run_error(run, "reading records of %s: %s", *mod, rerr.msg);
         records += m.line;
     }
+    m.module = "dns";
+    m.line = 0;
+    if (gl_events_each(run, "Microsoft-Windows-DNS-Client/Operational", on_dns_event, &m, err) != 0) {
+        free(m.per);
+        return -1;
+    }
+    records += m.line;
     for (size_t i = 0; i < m.n_per; i++)
         if (m.per[i].suppressed)
             gl_run_log(run, "%s: %" PRIu64 " more matches past ioc.max_per_indicator, not reported",
@@ -337,9 +364,16 @@ static int ioc_run(gl_run *run, gl_err *err)
     return 0;
 }
 
+static const gl_event_sub ioc_events[] = {
+    {"Microsoft-Windows-DNS-Client/Operational", {3008}, 1}, /* query completed: QueryName, QueryResults */
+    {0},
+};
+
 const gl_module gl_module_ioc = {
     .name = "ioc",
-    .description = "indicators (Muddled Libra built-ins + --ioc) matched in every module's records",
+    .events = ioc_events,
+    .description = "indicators (Muddled Libra built-ins + --ioc) matched in every module's records and DNS queries",
+    .needs = GL_NEEDS_EVTX,
     .settings = ioc_settings,
     .rules = ioc_rules,
     .reads = ioc_reads,

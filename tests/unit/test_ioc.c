@@ -343,3 +343,22 @@ Test(ioc, reads_every_registered_module)
         cr_expect(found, "module %s is registered but ioc does not read its records (modules/ioc/ioc.c ioc_reads)", *m);
     }
 }
+
+/* DNS Client 3008: an exfiltration service resolved (a subdomain of the
+ * report's gofile.io), a look-alike that is not it, an ordinary name. */
+Test(ioc, dns_queries_are_matched)
+{
+    char *root = tu_tmpdir("ioc-dns-src");
+    cr_assert_eq(tu_place(root, "Windows/System32/winevt/Logs/Microsoft-Windows-DNS-Client%4Operational.evtx",
+                          tu_fixture("evtx/dns-client.evtx")),
+                 0);
+    char *bundle = tu_collect_dir("ioc-dns", root, "--profile quick", 0);
+    char *findings = tu_bundle_member(bundle, "findings.jsonl");
+    cr_assert_eq(tu_count(findings, "\"rule\":\"ioc.domain\""), 1, "%s", findings);
+    cr_assert(strstr(findings, "\"title\":\"dns record mentions domain gofile.io"), "%s", findings);
+    cr_assert(strstr(findings, "\"time\":\"2026-11-20T11:07:41.5000000Z\""), "%s", findings);
+    cr_assert(strstr(findings, "\"evidence\":[{\"artifact\":\"artifacts/C/Windows/System32/winevt/Logs/"
+                               "Microsoft-Windows-DNS-Client%4Operational.evtx\",\"locator\":\"EventRecordID=2\"}]"),
+              "%s", findings);
+    cr_assert_null(strstr(findings, "notgofile"), "%s", findings);
+}
