@@ -1,6 +1,7 @@
 /* See shared_checks.h. */
 #include "shared_checks.h"
 #include <stdio.h>
+#include <strings.h>
 #include "embedded.h"
 #include "finding.h"
 #include "regview.h"
@@ -44,4 +45,49 @@ void gl_check_service_disabled(gl_run *run, const char *service, const char *rul
     gl_json_kv_uint(gl_fb_details(&fb), "start", start);
     gl_fb_emit(&fb);
     gl_buf_free(&loc);
+}
+
+static int hexval(char ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+/* The service key name at the start of a 7036 Binary (hex of UTF-16LE
+ * "<key>/<state>"), ASCII only, into out; false when there is none. */
+static bool binary_service_key(const char *hex, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (const char *p = hex; p[0] && p[1] && p[2] && p[3]; p += 4) {
+        int a = hexval(p[0]), b = hexval(p[1]), c = hexval(p[2]), d = hexval(p[3]);
+        if (a < 0 || b < 0 || c < 0 || d < 0)
+            return false;
+        unsigned unit = (unsigned)(a << 4 | b) | (unsigned)(c << 4 | d) << 8;
+        if (unit == '/' || unit == 0)
+            break;
+        if (unit >= 0x80 || n + 1 >= cap)
+            return false;
+        out[n++] = (char)unit;
+    }
+    out[n] = '\0';
+    return n > 0;
+}
+
+bool gl_scm_event_is_service(const gl_event *ev, const char *key, const char *const *display_names)
+{
+    char bin_key[260];
+    if (!strcasecmp(gl_event_text(ev, "param4"), key))
+        return true;
+    if (binary_service_key(gl_event_text(ev, "Binary"), bin_key, sizeof bin_key) && !strcasecmp(bin_key, key))
+        return true;
+    const char *name = gl_event_text(ev, "param1");
+    for (size_t i = 0; display_names && display_names[i]; i++)
+        if (!strcasecmp(name, display_names[i]))
+            return true;
+    return false;
 }

@@ -7,7 +7,8 @@
  * Operational log: 5007 configuration changes (parsed by mpevent.h),
  * 5000/5001/5009-5012 protection switched on/off, 5013 tampering blocked,
  * 5004 real-time configuration, 1116-1119 and 1006-1008 detections, 1013
- * history deleted.
+ * history deleted, 1121/1122 attack surface reduction rules firing; and the
+ * System log's 7036/7040 for the WinDefend service (defender_svc_asr.c).
  *
  * Findings: ONE per exclusion, joining every piece of evidence for it
  * (registry value per store, deleted value, 5007 adding and removing it)
@@ -24,7 +25,8 @@
  *   state      time, event_id, protection, enabled, artifact, locator
  *   detection  time, event_id, detection_id, threat, severity, category,
  *              path, process, user, action_id, error_code, artifact, locator
- *   event      time, event_id, detail, artifact, locator           (5013, 5004, 1013) */
+ *   event      time, event_id, detail, artifact, locator           (5013, 5004, 1013)
+ *   service, asr   see defender_svc_asr.h */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +34,7 @@
 #include <strings.h>
 #include "events.h"
 #include "finding.h"
+#include "defender_svc_asr.h"
 #include "module.h"
 #include "mpevent.h"
 #include "rmmcatalog.h"
@@ -64,13 +67,20 @@ static const gl_rule_decl defender_rules[] = {
     {"defender.detection", GL_SEV_MEDIUM, "T1105", "Defender detection"},
     {"defender.history_deleted", GL_SEV_MEDIUM, "T1070 T1685.005", "Defender detection history deleted"},
     {"defender.quarantine_restored", GL_SEV_MEDIUM, "T1562.001 T1685", "Item restored from Defender quarantine"},
+    {"defender.service_stopped", GL_SEV_MEDIUM, "T1562.001 T1685", "Defender service stopped and not restarted"},
+    /* What an ASR rule stops varies by rule (Office child processes, LSASS
+     * reads, PsExec/WMI...): no one technique fits, so none is claimed. */
+    {"defender.asr_block", GL_SEV_MEDIUM, "", "Attack surface reduction rule blocked a program"},
+    {"defender.asr_audit", GL_SEV_LOW, "", "Attack surface reduction rule fired in audit mode"},
     {0},
 };
 
 static const gl_event_sub defender_events[] = {
     {CHANNEL,
-     {5007, 5000, 5001, 5009, 5010, 5011, 5012, 5013, 5004, 1116, 1117, 1118, 1119, 1006, 1007, 1008, 1013, 1009},
-     18},
+     {5007, 5000, 5001, 5009, 5010, 5011, 5012, 5013, 5004, 1116, 1117, 1118, 1119, 1006, 1007, 1008, 1013, 1009,
+      1121, 1122},
+     20},
+    {"System", {7036, 7040}, 2},
     {0},
 };
 
@@ -250,6 +260,7 @@ typedef struct ctx {
     detection *det;
     size_t n_det, cap_det;
     uint64_t dropped;
+    dsa *svc_asr; /* WinDefend service state, ASR rules firing */
 } ctx;
 
 static const char *store_name(unsigned s)
@@ -940,6 +951,8 @@ static int on_event(void *vc, const gl_event *ev)
     case 5004: event_record(c, ev, "event", "detail", gl_event_text(ev, "Feature Name")); break;
     case 1013: on_1013(c, ev); break;
     case 1009: on_1009(c, ev); break;
+    case 1121:
+    case 1122: dsa_on_asr(c->svc_asr, ev); break;
     default: on_detection(c, ev); break;
     }
     return 0;
@@ -1240,12 +1253,15 @@ static void free_ctx(ctx *c)
 
 static int defender_run(gl_run *run, gl_err *err)
 {
-    ctx c = {.run = run, .st = gl_run_state(run)};
+    ctx c = {.run = run, .st = gl_run_state(run), .svc_asr = dsa_new(run)};
     read_registry(&c);
-    if (gl_events_each(run, CHANNEL, on_event, &c, err) != 0) {
+    if (gl_events_each(run, CHANNEL, on_event, &c, err) != 0 ||
+        gl_events_each(run, "System", dsa_on_system, c.svc_asr, err) != 0) {
+        dsa_report_free(c.svc_asr);
         free_ctx(&c);
         return -1;
     }
+    dsa_report_free(c.svc_asr);
     for (size_t i = 0; i < c.n_ex; i++)
         report_exclusion(&c, &c.ex[i]);
     for (size_t i = 0; i < c.n_set; i++)

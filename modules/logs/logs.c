@@ -17,6 +17,7 @@
 #include "events.h"
 #include "finding.h"
 #include "module.h"
+#include "shared_checks.h"
 #include "text.h"
 #include "timeline.h"
 #include "wordlist.h"
@@ -244,15 +245,11 @@ static int on_security(void *ctx, const gl_event *ev)
 /* ---- System ----------------------------------------------------------------- */
 
 /* 7036/7040 name the service by display name (localised) and, on newer
- * builds, carry its key name: as param4 (7040) or UTF-16LE hex in Binary. */
+ * builds, carry its key name (gl_scm_event_is_service). */
 static bool is_eventlog_service(const gl_event *ev)
 {
-    static const char eventlog_utf16_hex[] = "4500760065006E0074004C006F006700";
-    const char *p4 = gl_event_text(ev, "param4"), *bin = gl_event_text(ev, "Binary");
-    if (!strcasecmp(p4, "EventLog") || !strncasecmp(bin, eventlog_utf16_hex, sizeof eventlog_utf16_hex - 1))
-        return true;
-    const char *name = gl_event_text(ev, "param1");
-    return !strcasecmp(name, "Windows Event Log") || !strcasecmp(name, "Event Log");
+    static const char *const names[] = {"Windows Event Log", "Event Log", NULL};
+    return gl_scm_event_is_service(ev, "EventLog", names);
 }
 
 static void system_cleared(logs_ctx *c, const gl_event *ev)

@@ -13,6 +13,8 @@
 #define ART_LOG "artifacts/C/" DEF_LOG
 #define ART_SOFTWARE "artifacts/C/Windows/System32/config/SOFTWARE"
 #define ART_SYSTEM "artifacts/C/Windows/System32/config/SYSTEM"
+#define SYS_LOG "Windows/System32/winevt/Logs/System.evtx"
+#define ART_SYS_LOG "artifacts/C/" SYS_LOG
 #define KEY "HKLM\\SOFTWARE\\Microsoft\\Windows Defender\\"
 
 static char *collect(const char *tag, const char *const *pairs) { return fu_collect(tag, "defender", pairs); }
@@ -21,7 +23,8 @@ static char *generated_host(const char *tag)
 {
     const char *pairs[] = {"Windows/System32/config/SOFTWARE", tu_fixture("hives/defender-software.hive"),
                            "Windows/System32/config/SYSTEM", tu_fixture("hives/firewall-system.hive"),
-                           DEF_LOG, tu_fixture("evtx/defender-events.evtx"), NULL};
+                           DEF_LOG, tu_fixture("evtx/defender-events.evtx"),
+                           SYS_LOG, tu_fixture("evtx/defender-system.evtx"), NULL};
     return collect(tag, pairs);
 }
 
@@ -152,9 +155,11 @@ Test(defender, detections_tampering_and_history)
     char *tl = tu_bundle_member(bundle, "timeline.jsonl");
     cr_assert_eq(tu_count(tl, "\"kind\":\"defender.exclusion.added\""), 9);
     cr_assert_eq(tu_count(tl, "\"kind\":\"defender.exclusion.removed\""), 1);
-    cr_assert_eq(tu_count(tl, "\"kind\":\"defender.protection.disabled\""), 8);
-    cr_assert_eq(tu_count(tl, "\"kind\":\"defender.protection.enabled\""), 1);
-    cr_assert_eq(tu_count(tl, "\"kind\":\"defender.detection\""), 3);
+    /* + WinDefend stopped, disabled, stopped / running (System log) */
+    cr_assert_eq(tu_count(tl, "\"kind\":\"defender.protection.disabled\""), 11);
+    cr_assert_eq(tu_count(tl, "\"kind\":\"defender.protection.enabled\""), 2);
+    /* + three ASR events */
+    cr_assert_eq(tu_count(tl, "\"kind\":\"defender.detection\""), 6);
     cr_assert_eq(tu_count(tl, "\"kind\":\"defender.setting.changed\""), 4);
     cr_assert_eq(tu_count(tl, "\"time\":\"2026-11-20T10:30:00.0000000Z\",\"kind\":\"defender.exclusion.removed\""), 1);
     char *rec = tu_bundle_member(bundle, "records/defender.jsonl");
@@ -163,6 +168,58 @@ Test(defender, detections_tampering_and_history)
     cr_assert_eq(tu_count(rec, "\"type\":\"detection\""), 3);
     cr_assert_eq(tu_count(rec, "\"type\":\"state\""), 3);
     cr_assert_eq(tu_count(rec, "\"detail\":\"On Access\""), 1); /* 5004 */
+}
+
+/* WinDefend in the System log: a stop with a start after it (platform
+ * update) is no finding; set to disabled with no later change is high; a
+ * stop named only by display name, with no start after, is medium. */
+Test(defender, windefend_service_state_from_system_log)
+{
+    char *bundle = generated_host("def-svc");
+    cJSON *all = fu_module_findings(bundle, "defender");
+    const cJSON *f = fu_expect(all, "defender.service_disabled",
+                               "Defender service WinDefend set to disabled (no later change logged)", "high",
+                               "2026-11-20T10:51:00.0000000Z", ART_SYS_LOG, "EventRecordID=4");
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(f, "evidence")), 1);
+    fu_expect(all, "defender.service_stopped", "Defender service WinDefend stopped (no restart logged)", "medium",
+              "2026-11-20T10:51:30.0000000Z", ART_SYS_LOG, "EventRecordID=5");
+    cr_assert_eq(fu_count_rule(all, "defender.service_stopped"), 1);
+    /* The registry's Start=4 stays its own finding (the current start type). */
+    cr_assert_eq(fu_count_rule(all, "defender.service_disabled"), 2);
+    char *rec = tu_bundle_member(bundle, "records/defender.jsonl");
+    cr_assert_eq(tu_count(rec, "\"type\":\"service\""), 4);
+    cr_assert_eq(tu_count(rec, "\"from\":\"auto start\",\"to\":\"disabled\""), 1);
+    char *tl = tu_bundle_member(bundle, "timeline.jsonl");
+    cr_assert_eq(tu_count(tl, "\"subject\":\"WinDefend service\""), 4);
+}
+
+/* 1121 twice for one rule, path and process: one medium finding with both
+ * events; 1122 (audit): low. */
+Test(defender, asr_rules_blocking_and_auditing)
+{
+    char *bundle = generated_host("def-asr");
+    cJSON *all = fu_module_findings(bundle, "defender");
+    const cJSON *f =
+        fu_expect(all, "defender.asr_block",
+                  "Attack surface reduction rule 9e6c4e1f-7d60-472f-ba1a-a39ef669e4b2 blocked "
+                  "C:\\Windows\\System32\\lsass.exe (process C:\\Users\\Public\\m.exe)",
+                  "medium", "2026-11-20T10:47:00.0000000Z", ART_LOG, "EventRecordID=18");
+    const cJSON *ev = cJSON_GetObjectItem(f, "evidence");
+    cr_assert_eq(cJSON_GetArraySize(ev), 2);
+    cr_assert_str_eq(fu_str(cJSON_GetArrayItem(ev, 1), "locator"), "EventRecordID=19");
+    const cJSON *d = cJSON_GetObjectItem(f, "details");
+    cr_assert_eq(cJSON_GetObjectItem(d, "events")->valueint, 2);
+    cr_assert_str_eq(fu_str(d, "user"), "CORP\\mallory");
+    fu_expect(all, "defender.asr_audit",
+              "Attack surface reduction rule d4f940ab-401b-4efc-aadc-ad5f3c50688a would have blocked "
+              "C:\\Windows\\System32\\cmd.exe (audit, process "
+              "C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE)",
+              "low", "2026-11-20T10:49:00.0000000Z", ART_LOG, "EventRecordID=20");
+    cr_assert_eq(fu_count_rule(all, "defender.asr_block"), 1);
+    cr_assert_eq(fu_count_rule(all, "defender.asr_audit"), 1);
+    char *rec = tu_bundle_member(bundle, "records/defender.jsonl");
+    cr_assert_eq(tu_count(rec, "\"type\":\"asr\""), 3);
+    cr_assert_eq(tu_count(rec, "\"target_commandline\":\"cmd.exe /c whoami\""), 1);
 }
 
 /* ---- the real logs ------------------------------------------------------------------- */
