@@ -321,3 +321,24 @@ Test(rmm, logs_over_the_size_cap_are_not_read, .timeout = 120)
     char *rec = tu_bundle_member(bundle, "records/rmm.jsonl");
     cr_assert_eq(tu_count(rec, "\"role\":\"log\""), 1);
 }
+
+/* A user's hive: a per-user AnyDesk install (Uninstall under HKU) and
+ * TeamViewer's per-user key (HKCU in the catalog), found by a profile scan. */
+Test(rmm, per_user_uninstall_entry_and_vendor_key, .timeout = 120)
+{
+    const char *const pairs[] = {"Windows/System32/config/SOFTWARE", tu_fixture("hives/rmm-software.hive"),
+                                 "Users/jdoe/NTUSER.DAT", tu_fixture("hives/rmm-ntuser.hive"), NULL};
+    char *bundle = fu_collect("rmm-user", "rmm", pairs);
+    cJSON *all = fu_findings(bundle);
+#define NT "artifacts/C/Users/jdoe/NTUSER.DAT"
+    fu_expect(all, "rmm.tool_present", "AnyDesk present (Uninstall entry)", "medium", "2026-11-09T14:10:00.0000000Z", NT,
+              "HKU\\S-1-5-21-1606980848-1543256932-3119283517-1104\\Software\\Microsoft\\Windows\\CurrentVersion\\"
+              "Uninstall\\AnyDesk");
+    const cJSON *tv = NULL, *f;
+    cJSON_ArrayForEach(f, all) if (!strcmp(fu_str(f, "rule"), "rmm.tool_present") &&
+                                   !strcmp(fu_str(f, "subject"), "TeamViewer")) tv = f;
+    cr_assert_not_null(tv);
+    cr_assert(fu_json_has(tv, "HKU\\\\S-1-5-21-1606980848-1543256932-3119283517-1104\\\\Software\\\\TeamViewer"),
+              "%s", cJSON_PrintUnformatted(tv));
+#undef NT
+}
