@@ -389,7 +389,7 @@ def expected_deleted(exp):
     are expected, each exactly once, in the orphan record."""
     recs, orphans = {}, []
     for k in exp.hive.deleted_keys:
-        recs[deleted_path(k)] = (k, True, list(k.values))
+        recs[deleted_path(k)] = (k, True, list(k.values) + list(k.deleted_values))
     for path, k in exp.keys.items():
         if k.deleted_values:
             recs[path] = (k, False, list(k.deleted_values))

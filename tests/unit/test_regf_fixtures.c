@@ -176,13 +176,14 @@ Test(regf_fixtures, keypath_gleaner)
  * the live tree; gleaner prints "<orphan>\\PayloadConfig",
  * "<orphan>\\Dropper" and "<orphan>\\Dropper\\Stage2" (not paths under
  * Software\\Fresh, whose largest-subkey-name field rules them out) and
- * Software\\Fresh\\Gone under its real parent. */
+ * Software\\Fresh\\Gone under its real parent, with the value z that only
+ * the slack of its value list still names. */
 Test(regf_fixtures, deleted_reused_parent_refs) { check_refs("deleted-reused", "keys=5 values=1"); }
 Test(regf_fixtures, deleted_reused_parent_orphans)
 {
     char extra[1024];
     snprintf(extra, sizeof extra, "--gleaner '%s'", tu_gleaner());
-    check("deleted-reused", "deleted-reused", "gleaner-deleted", extra, "keys=4 values=3");
+    check("deleted-reused", "deleted-reused", "gleaner-deleted", extra, "keys=4 values=4");
     char *hive = tu_fixture("hives/deleted-reused.hive");
     regf_options o;
     regf_options_init(&o);
@@ -264,6 +265,48 @@ Test(regf_fixtures, bad_checksum_base_block_size_from_bins)
     cr_assert_eq(regf_get_info(h)->hbins_chain, bins);
     regf_close(h);
     gl_buf_free(&img);
+}
+
+/* A layered (differencing) hive: libregf reads it as ordinary keys and
+ * values (hivex refuses the tombstone value's data offset -1, which is how
+ * Windows writes one); gleaner gives each key's layer semantics and
+ * inherit-class flag and each value's tombstone flag. */
+Test(regf_fixtures, layered_keys)
+{
+    check("layered", "layered", "pyregf", "", "keys=6 values=3");
+    check("layered", "layered", "regfexport", "", "keys=6 values=3");
+    char *hive = tu_fixture("hives/layered.hive");
+    gl_err err = {0};
+    regf_hive *h = tr_open(hive, NULL, NULL, NULL, &err);
+    cr_assert_not_null(h, "%s", err.msg);
+    static const struct {
+        const char *path;
+        unsigned layer;
+        bool inherit;
+    } want[] = {
+        {"Software\\Base", REGF_LAYER_NONE, false},
+        {"Software\\Hidden", REGF_LAYER_TOMBSTONE, false},
+        {"Software\\Over", REGF_LAYER_SUPERSEDE_TREE, true},
+        {"Software\\Local", REGF_LAYER_SUPERSEDE_LOCAL, false},
+    };
+    for (size_t i = 0; i < 4; i++) {
+        regf_key k = regf_key_open(h, regf_root(h), want[i].path);
+        cr_assert_neq(k, REGF_NONE, "%s", want[i].path);
+        cr_assert_eq(regf_key_layer(h, k), want[i].layer, "%s", want[i].path);
+        cr_assert_eq(regf_key_inherit_class(h, k), want[i].inherit, "%s", want[i].path);
+    }
+    cr_assert_str_eq(regf_layer_name(REGF_LAYER_TOMBSTONE), "tombstone");
+    cr_assert_str_eq(regf_layer_name(REGF_LAYER_SUPERSEDE_TREE), "supersede_tree");
+    cr_assert_null(regf_layer_name(REGF_LAYER_NONE));
+    regf_key base = regf_key_open(h, regf_root(h), "Software\\Base");
+    regf_value gone = regf_value_find(h, base, "Removed"), kept = regf_value_find(h, base, "Kept");
+    cr_assert(regf_value_tombstone(h, gone));
+    cr_assert_not(regf_value_tombstone(h, kept));
+    cr_assert_eq(regf_value_type(h, gone), REGF_REG_NONE);
+    cr_assert_eq(regf_value_data_size(h, gone), 0);
+    cr_assert_eq(regf_error_count(h), 0, "%s", regf_error(h, 0));
+    regf_close(h);
+    free(hive);
 }
 
 /* Transaction logs made by mklog.py from replay-before/-after: the dirty

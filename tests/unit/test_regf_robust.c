@@ -308,7 +308,8 @@ Test(regf_robust, bad_base_block_without_logs, .timeout = 60)
 }
 
 /* Key 3's subkey list points at key 2's subkey: libregf and hivex show the
- * subkey under both parents and so does gleaner, reporting the sharing. */
+ * subkey under both parents and so does gleaner, reporting the sharing and
+ * that the subkey's parent field names key 2. */
 Test(regf_robust, shared_subkey_list, .timeout = 30)
 {
     TU_REQUIRE_CORPUS();
@@ -321,8 +322,11 @@ Test(regf_robust, shared_subkey_list, .timeout = 30)
     char *ref = tr_reference(p, NULL, NULL);
     tr_assert_same(mine, ref, "BadListHive");
     cr_assert_eq(k, 7);
-    cr_assert_eq(regf_error_count(h), 1);
-    assert_error(h, 0, p, "file offset 0x1470: key listed under more than one parent (shared subkey list)");
+    cr_assert_eq(regf_error_count(h), 2);
+    assert_error(h, 0, p,
+                 "file offset 0x1470: key listed in the subkey list of the key at file offset 0x12E8 names 0x1380 as "
+                 "its parent");
+    assert_error(h, 1, p, "file offset 0x1470: key listed under more than one parent (shared subkey list)");
     free(mine);
     free(ref);
     regf_close(h);

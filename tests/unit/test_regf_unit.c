@@ -295,6 +295,37 @@ Test(regf_unit, ri_pointing_at_itself)
     free(b);
 }
 
+/* Windows keeps subkey lists sorted by upper-cased name without two keys
+ * of one name: a list out of order and a repeated name are errors with the
+ * offsets, and every key is still listed. */
+Test(regf_unit, subkey_list_order_and_duplicates)
+{
+    hb *b = hb_new(3);
+    uint32_t root = nk(b, "ROOT", 0, false);
+    uint32_t kids[3] = {nk(b, "Beta", root, false), nk(b, "alpha", root, false), nk(b, "ALPHA", root, false)};
+    nk_subkeys(b, root, 3, list(b, "li", kids, 3));
+    gl_err err;
+    regf_hive *h = hb_open(b, root, NULL, &err);
+    gl_buf paths = {0};
+    regf_walk(h, regf_root(h), count_cb, &paths);
+    cr_assert_str_eq(gl_buf_cstr(&paths), ";Beta;alpha;ALPHA;");
+    cr_assert_eq(regf_error_count(h), 2);
+    char want[300];
+    snprintf(want, sizeof want,
+             "mem.hive: file offset 0x%X: subkey list of the key at file offset 0x%X out of order: \"Beta\" (0x%X) "
+             "listed before \"alpha\" (0x%X)",
+             4096 + kids[1], 4096 + root, 4096 + kids[0], 4096 + kids[1]);
+    cr_assert_str_eq(regf_error(h, 0), want);
+    snprintf(want, sizeof want,
+             "mem.hive: file offset 0x%X: subkey list of the key at file offset 0x%X holds two keys named \"ALPHA\" "
+             "(file offsets 0x%X and 0x%X)",
+             4096 + root, 4096 + root, 4096 + kids[1], 4096 + kids[2]);
+    cr_assert_str_eq(regf_error(h, 1), want);
+    gl_buf_free(&paths);
+    regf_close(h);
+    free(b);
+}
+
 /* A subkey list of a child that names the root again is a cycle. */
 Test(regf_unit, cycle_back_to_ancestor, .timeout = 10)
 {
@@ -308,12 +339,17 @@ Test(regf_unit, cycle_back_to_ancestor, .timeout = 10)
     gl_buf paths = {0};
     regf_walk(h, regf_root(h), count_cb, &paths);
     cr_assert_str_eq(gl_buf_cstr(&paths), ";Child;");
-    cr_assert_eq(regf_error_count(h), 1);
+    cr_assert_eq(regf_error_count(h), 2);
     char want[200];
+    snprintf(want, sizeof want,
+             "mem.hive: file offset 0x%X: key listed in the subkey list of the key at file offset 0x%X names 0x%X as "
+             "its parent",
+             4096 + root, 4096 + child, 4096);
+    cr_assert_str_eq(regf_error(h, 0), want);
     snprintf(want, sizeof want,
              "mem.hive: file offset 0x%X: subkey list refers back to an ancestor key (cycle); not followed",
              4096 + root);
-    cr_assert_str_eq(regf_error(h, 0), want);
+    cr_assert_str_eq(regf_error(h, 1), want);
     gl_buf_free(&paths);
     regf_close(h);
     free(b);

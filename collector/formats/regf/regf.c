@@ -420,6 +420,7 @@ void regf_close(regf_hive *h)
     free(h->del_map);
     gl_buf_free(&h->owner_text);
     free(h->del_stamp);
+    free(h->del_claimed);
     free(h->orphans);
     free(h);
 }
@@ -696,7 +697,7 @@ static size_t key_values(regf_hive *h, regf_key key, gl_buf *out)
         h->scanning = true;
         bool ok = regf_cell_get(h, list, "value list", &l);
         h->scanning = was;
-        return ok ? regf_deleted_values_of(h, list, 0, out) : 0;
+        return ok ? regf_deleted_values_of(h, list, 0, regf_key_deleted(h, key), out) : 0;
     }
     if (!regf_cell_get(h, list, "value list", &l))
         return 0;
@@ -734,8 +735,10 @@ static size_t key_values(regf_hive *h, regf_key key, gl_buf *out)
         gl_buf_append(out, &v, sizeof v);
         count++;
     }
-    if (h->opt.recover_deleted && !deleted_key)
-        count += regf_deleted_values_of(h, list, n, out);
+    /* Values removed from a list stay in its slack, beyond the count: a
+     * deleted key's as well as a live key's. */
+    if (h->opt.recover_deleted)
+        count += regf_deleted_values_of(h, list, n, deleted_key, out);
     return count;
 }
 
@@ -780,6 +783,26 @@ regf_key regf_key_open(regf_hive *h, regf_key key, const char *path)
     return cur;
 }
 
+/* ---- layered keys ---- */
+
+unsigned regf_key_layer(regf_hive *h, regf_key key)
+{
+    regf_cell c;
+    return nk_get(h, key, &c) ? c.p[13] & 0x3u : REGF_LAYER_NONE;
+}
+
+bool regf_key_inherit_class(regf_hive *h, regf_key key)
+{
+    regf_cell c;
+    return nk_get(h, key, &c) && (c.p[13] & 0x80);
+}
+
+const char *regf_layer_name(unsigned layer)
+{
+    static const char *const names[] = {NULL, "tombstone", "supersede_local", "supersede_tree"};
+    return layer < 4 ? names[layer] : NULL;
+}
+
 /* ---- values ---- */
 
 static bool vk_get(regf_hive *h, regf_value v, regf_cell *c)
@@ -805,6 +828,12 @@ uint32_t regf_value_data_size(regf_hive *h, regf_value v)
         return 0;
     uint32_t raw = gl_le32(c.p + 4);
     return raw & 0x80000000u ? (raw & 0x7FFFFFFFu) : raw;
+}
+
+bool regf_value_tombstone(regf_hive *h, regf_value v)
+{
+    regf_cell c;
+    return vk_get(h, v, &c) && (gl_le16(c.p + 16) & 0x2);
 }
 
 uint32_t regf_value_type(regf_hive *h, regf_value v)
@@ -1036,6 +1065,48 @@ const char *regf_type_name(uint32_t type, char buf[32])
 
 /* ---- walk ---- */
 
+/* Windows keeps a subkey list sorted by upper-cased name, without two keys
+ * of one name, and every key in it names the list's owner as its parent.
+ * Anything else was crafted or damaged: each is reported with the offsets
+ * (the keys are still listed). a and b are scratch buffers. */
+static void check_subkey_list(regf_hive *h, uint32_t owner, const gl_buf *kids, size_t n, gl_buf *a, gl_buf *b)
+{
+    uint64_t ofo = (uint64_t)owner + REGF_BASE_SIZE;
+    uint32_t prev = REGF_NONE;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t k;
+        memcpy(&k, kids->data + i * sizeof k, sizeof k);
+        regf_cell c;
+        if (!regf_nk_check(h, k, &c, true))
+            continue;
+        uint64_t fo = (uint64_t)k + REGF_BASE_SIZE;
+        uint32_t parent = gl_le32(c.p + 16);
+        if (parent != owner)
+            regf_report(h, "file offset 0x%" PRIX64 ": key listed in the subkey list of the key at file offset 0x%" PRIX64
+                        " names 0x%" PRIX64 " as its parent",
+                        fo, ofo, (uint64_t)parent + REGF_BASE_SIZE);
+        b->len = 0;
+        if (!regf_key_name(h, k, b))
+            continue;
+        if (prev != REGF_NONE) {
+            int cmp = gl_name_casecmp(a->data ? a->data : "", a->len, b->data ? b->data : "", b->len);
+            if (cmp == 0 && prev != k)
+                regf_report(h, "file offset 0x%" PRIX64 ": subkey list of the key at file offset 0x%" PRIX64
+                            " holds two keys named \"%.*s\" (file offsets 0x%" PRIX64 " and 0x%" PRIX64 ")",
+                            ofo, ofo, (int)(b->len > 200 ? 200 : b->len), b->data, (uint64_t)prev + REGF_BASE_SIZE, fo);
+            else if (cmp > 0)
+                regf_report(h, "file offset 0x%" PRIX64 ": subkey list of the key at file offset 0x%" PRIX64
+                            " out of order: \"%.*s\" (0x%" PRIX64 ") listed before \"%.*s\" (0x%" PRIX64 ")",
+                            fo, ofo, (int)(a->len > 200 ? 200 : a->len), a->data, (uint64_t)prev + REGF_BASE_SIZE,
+                            (int)(b->len > 200 ? 200 : b->len), b->data, fo);
+        }
+        gl_buf t = *a;
+        *a = *b;
+        *b = t;
+        prev = k;
+    }
+}
+
 typedef struct walk_frame {
     uint32_t key;
     uint32_t depth;
@@ -1063,7 +1134,7 @@ int regf_walk(regf_hive *h, regf_key start, regf_walk_cb cb, void *ctx)
     h->walking = true;
     h->walk_pool = (uint64_t)h->data_len / 2 + 4096;
     uint32_t *anc = gl_xmalloc(REGF_MAX_DEPTH * sizeof *anc);
-    gl_buf stack = {0}, path = {0}, kids = {0};
+    gl_buf stack = {0}, path = {0}, kids = {0}, na = {0}, nb = {0};
     walk_frame f0 = {start, 0, 0};
     gl_buf_append(&stack, &f0, sizeof f0);
     int rc = 0;
@@ -1114,6 +1185,7 @@ int regf_walk(regf_hive *h, regf_key start, regf_walk_cb cb, void *ctx)
         }
         kids.len = 0;
         size_t n = regf_key_subkeys(h, f.key, &kids);
+        check_subkey_list(h, f.key, &kids, n, &na, &nb);
         /* Push in reverse so the first subkey is visited first. */
         for (size_t i = n; i-- > 0;) {
             walk_frame nf = {0, f.depth + 1, path.len};
@@ -1127,6 +1199,8 @@ int regf_walk(regf_hive *h, regf_key start, regf_walk_cb cb, void *ctx)
     gl_buf_free(&stack);
     gl_buf_free(&path);
     gl_buf_free(&kids);
+    gl_buf_free(&na);
+    gl_buf_free(&nb);
     return rc;
 }
 

@@ -158,6 +158,23 @@ size_t regf_key_values(regf_hive *h, regf_key key, gl_buf *out);
 /* Case-insensitive live value lookup ("" = default value). REGF_NONE if absent. */
 regf_value regf_value_find(regf_hive *h, regf_key key, const char *name);
 
+/* Layered keys (Windows 10+ differencing hives, e.g. container layers):
+ * the layer semantics (nk+13, low 2 bits) and inherit-class flag (nk+13,
+ * bit 7) of a key, the tombstone flag (vk flags 0x2) of a value. A
+ * tombstone key hides the key of that name in the layers below: it is not
+ * an ordinary empty key. */
+enum {
+    REGF_LAYER_NONE = 0,
+    REGF_LAYER_TOMBSTONE = 1,
+    REGF_LAYER_SUPERSEDE_LOCAL = 2,
+    REGF_LAYER_SUPERSEDE_TREE = 3,
+};
+unsigned regf_key_layer(regf_hive *h, regf_key key); /* REGF_LAYER_*, 0 when unreadable */
+bool regf_key_inherit_class(regf_hive *h, regf_key key);
+bool regf_value_tombstone(regf_hive *h, regf_value v);
+/* "tombstone", "supersede_local", "supersede_tree"; NULL for REGF_LAYER_NONE. */
+const char *regf_layer_name(unsigned layer);
+
 /* ---- values ---- */
 bool regf_value_name(regf_hive *h, regf_value v, gl_buf *out); /* "" = default value */
 uint32_t regf_value_type(regf_hive *h, regf_value v);

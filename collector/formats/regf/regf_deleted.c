@@ -165,6 +165,28 @@ static void mark_live_refs(regf_hive *h, uint32_t key, bool *ref, uint64_t *budg
         mark_ref(h, gl_le32(l.p + 4 * (size_t)i), ref);
 }
 
+/* Mark the deleted values a deleted key lists within its count: their
+ * owner is known, so another deleted key's list slack naming them is stale. */
+static void claim_listed(regf_hive *h, uint32_t key, uint64_t *budget)
+{
+    regf_cell k, l;
+    if (!regf_nk_check(h, key, &k, true))
+        return;
+    uint32_t n = gl_le32(k.p + 36), list = gl_le32(k.p + 40);
+    if (!n || list == REGF_NONE || !regf_cell_get(h, list, "value list", &l))
+        return;
+    if (n > l.len / 4)
+        n = l.len / 4;
+    if (*budget < n)
+        return;
+    *budget -= n;
+    for (uint32_t i = 0; i < n; i++) {
+        ptrdiff_t at = deleted_value_index(h, gl_le32(l.p + 4 * (size_t)i));
+        if (at >= 0)
+            h->del_claimed[at] = 1;
+    }
+}
+
 void regf_scan_deleted(regf_hive *h)
 {
     u32vec keys = {0}, vals = {0}, live = {0};
@@ -185,6 +207,10 @@ void regf_scan_deleted(regf_hive *h)
     bool *ref = gl_xcalloc(vals.n + 1, sizeof *ref);
     bool was = h->scanning;
     h->scanning = true; /* damage in live keys is reported when they are read */
+    h->del_claimed = gl_xcalloc(vals.n + 1, 1);
+    uint64_t claim_budget = (uint64_t)h->data_len / 2 + 4096;
+    for (size_t i = 0; i < keys.n; i++)
+        claim_listed(h, keys.v[i], &claim_budget);
     h->del_pool = (uint64_t)h->data_len / 2 + 4096;
     h->walking = true; /* bounds the live keys' list reads like a walk */
     h->walk_pool = (uint64_t)h->data_len / 2 + 4096;
@@ -207,7 +233,7 @@ void regf_scan_deleted(regf_hive *h)
     h->info.deleted_values = (uint32_t)vals.n;
 }
 
-size_t regf_deleted_values_of(regf_hive *h, uint32_t list_off, uint32_t live_count, gl_buf *out)
+size_t regf_deleted_values_of(regf_hive *h, uint32_t list_off, uint32_t live_count, bool listed_deleted, gl_buf *out)
 {
     regf_cell l;
     bool was = h->scanning;
@@ -229,10 +255,16 @@ size_t regf_deleted_values_of(regf_hive *h, uint32_t list_off, uint32_t live_cou
      * constant time. */
     uint32_t call = ++h->slack_call;
     size_t count = 0;
+    /* A deleted key's own entries were returned already: not again. */
+    for (uint32_t i = 0; listed_deleted && i < live_count; i++) {
+        ptrdiff_t at = deleted_value_index(h, gl_le32(l.p + 4 * (size_t)i));
+        if (at >= 0)
+            h->del_stamp[at] = call;
+    }
     for (uint32_t i = live_count; i < end; i++) {
         uint32_t v = gl_le32(l.p + 4 * (size_t)i);
         ptrdiff_t at = deleted_value_index(h, v);
-        if (at < 0 || h->del_stamp[at] == call)
+        if (at < 0 || h->del_stamp[at] == call || (listed_deleted && h->del_claimed[at]))
             continue;
         h->del_stamp[at] = call;
         gl_buf_append(out, &v, sizeof v);

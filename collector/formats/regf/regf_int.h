@@ -38,6 +38,7 @@ struct regf_hive {
     uint32_t *del_values;      /* every recovered deleted vk, sorted */
     size_t ndel_values;
     uint32_t *del_stamp;       /* per deleted vk: last slack lookup that returned it */
+    uint8_t *del_claimed;      /* per deleted vk: a deleted key lists it within its count */
     uint32_t slack_call;
     uint32_t *orphans;         /* deleted vk attached to no key */
     size_t norphans;
@@ -80,7 +81,9 @@ uint32_t regf_checksum(const uint8_t *base);
 void regf_scan_deleted(regf_hive *h);
 bool regf_is_deleted_value(const regf_hive *h, uint32_t off);
 bool regf_is_deleted_key(const regf_hive *h, uint32_t off);
-/* Deleted values still referenced from slack of key's value list. */
-size_t regf_deleted_values_of(regf_hive *h, uint32_t list_off, uint32_t live_count, gl_buf *out);
+/* Deleted values still referenced from the slack of a value list (entries
+ * from live_count on); listed_deleted: the entries before it are a deleted
+ * key's, already returned, and are not repeated. */
+size_t regf_deleted_values_of(regf_hive *h, uint32_t list_off, uint32_t live_count, bool listed_deleted, gl_buf *out);
 
 #endif
