@@ -79,3 +79,23 @@ Test(evtx_fuzz_regressions, damaged_chunk_sweep) { sweep("damaged-chunk", 16, 30
 Test(evtx_fuzz_regressions, stale_header_sweep) { sweep("stale-header", 10, 300, 0xe7037ed1a0b428dbULL); }
 Test(evtx_fuzz_regressions, broken_record_sweep) { sweep("broken-record", 6, 300, 0x8ebc6af09c88c6e3ULL); }
 Test(evtx_fuzz_regressions, gaps_sweep) { sweep("gaps", 9, 200, 0x589965cc75374cc3ULL); }
+
+/* libFuzzer (fuzz-evtx): the first record of a file whose template
+ * instance carries no substitution values (count patched to 0 in the types
+ * log), read with a filter, made the template lookup compute NULL + 0
+ * (UBSan: the value arena had never been allocated). */
+Test(evtx_fuzz_regressions, template_without_values_filtered)
+{
+    gl_buf log = load_log("types");
+    uint8_t *chunk = (uint8_t *)log.data + EVTX_FILE_HEADER_SIZE, *rec = chunk + 512;
+    cr_assert_eq(rec[24], 0x0f);
+    cr_assert_eq(rec[28], 0x0c);
+    uint32_t def = (uint32_t)rec[34] | (uint32_t)rec[35] << 8 | (uint32_t)rec[36] << 16 | (uint32_t)rec[37] << 24;
+    uint32_t size = (uint32_t)chunk[def + 20] | (uint32_t)chunk[def + 21] << 8 | (uint32_t)chunk[def + 22] << 16 |
+                    (uint32_t)chunk[def + 23] << 24;
+    cr_assert_lt(def + 28 + size, EVTX_CHUNK_SIZE);
+    memset(chunk + def + 24 + size, 0, 4);
+    size_t touched = 0;
+    evtx_exercise((const uint8_t *)log.data, log.len, &touched);
+    gl_buf_free(&log);
+}

@@ -739,7 +739,8 @@ const bx_tpl_slot *bx_record_template(const bx_ctx *c, uint32_t root, const evtx
     for (uint32_t n = root, i = 0; n && i < 16; n = a->nodes[n].next, i++) {
         const bx_node *nd = &a->nodes[n];
         if (nd->kind == BX_TEMPLATE) {
-            *vals = a->vals + nd->vals;
+            /* no value parsed yet in this file: the arena has none */
+            *vals = a->vals ? a->vals + nd->vals : NULL;
             *nvals = nd->nvals;
             return &c->tpl_slots[nd->index];
         }
