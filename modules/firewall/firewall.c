@@ -17,7 +17,11 @@
  * package rules) and rules scoped to programs under Windows or Program
  * Files are at most low.
  *
- * Records (records/firewall.jsonl), by "type":
+ * The Logging settings of each profile and the packet log they name
+ * (pfirewall.log: allowed inbound connections to remote-access ports, so
+ * the ioc module matches their source addresses) are fw_logging.c's.
+ *
+ * Records (records/firewall.jsonl), by "type" (and those of fw_logging.h):
  *   rule     store, control_set, rule_id, name, group, action, direction,
  *            active, protocol, local_ports, remote_addresses, app, service,
  *            profiles, parse_error, artifact, locator
@@ -31,6 +35,7 @@
 #include <strings.h>
 #include "events.h"
 #include "finding.h"
+#include "fw_logging.h"
 #include "fwrule.h"
 #include "module.h"
 #include "rmmcatalog.h"
@@ -54,6 +59,7 @@ static const gl_rule_decl firewall_rules[] = {
     {"firewall.rule_inbound_allow", GL_SEV_MEDIUM, "T1562.004 T1686.003", "Inbound allow rule outside Windows' defaults"},
     {"firewall.rule_deleted", GL_SEV_MEDIUM, "T1562.004 T1686.003", "Firewall rule deleted"},
     {"firewall.rule_unreadable", GL_SEV_LOW, "T1562.004 T1686.003", "Firewall rule string that does not parse"},
+    {"firewall.logging_changed", GL_SEV_LOW, "T1562.004 T1686.003", "Firewall packet logging off or moved"},
     {0},
 };
 
@@ -84,6 +90,7 @@ typedef struct ctx {
     size_t n_cur, cap_cur;
     struct pending *pend;    /* inbound-allow findings, emitted after the events */
     size_t n_pend, cap_pend;
+    fwlog log;               /* logging settings and the packet log (fw_logging.c) */
 } ctx;
 
 /* ---- judging a rule ------------------------------------------------------------ */
@@ -622,6 +629,7 @@ static void read_profiles(ctx *c, const char *base, const char *store, const cha
         profile_value(c, k, store, set, profiles[i].name, "EnableFirewall", judge);
         profile_value(c, k, store, set, profiles[i].name, "DefaultInboundAction", judge);
         profile_value(c, k, store, set, profiles[i].name, "DisableNotifications", judge);
+        fwlog_profile(&c->log, path, store, set, profiles[i].name, judge);
     }
 }
 
@@ -958,8 +966,9 @@ static int on_security(void *vc, const gl_event *ev)
 
 static int firewall_run(gl_run *run, gl_err *err)
 {
-    ctx c = {.run = run, .st = gl_run_state(run)};
+    ctx c = {.run = run, .st = gl_run_state(run), .log = {.run = run}};
     read_registry(&c);
+    fwlog_read_logs(&c.log, c.st->ra_ports, c.st->n_ra_ports);
     int rc = 0;
     if (gl_events_each(run, CHANNEL, on_firewall, &c, err) != 0 || gl_events_each(run, "Security", on_security, &c, err) != 0)
         rc = -1;

@@ -55,6 +55,72 @@ Test(firewall, profiles_off_local_policy_and_events)
               "low", "2026-11-20T10:20:00.0000000Z", ART_SYSTEM, POLICY "PublicProfile\\DisableNotifications");
 }
 
+#define PFW_LOG "Windows/System32/LogFiles/Firewall/pfirewall.log"
+
+/* The packet log as the firewall writes it (CRLF, local times): one
+ * allowed RDP connection from a Muddled Libra address (line 5), traffic
+ * that is not an allowed inbound remote-access connection, an AnyDesk
+ * connection (line 8) and a line that does not parse (line 10). */
+static const char *packet_log(void)
+{
+    static const char text[] =
+        "#Version: 1.5\r\n#Software: Microsoft Windows Firewall\r\n#Time Format: Local\r\n"
+        "#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin "
+        "icmptype icmpcode info path pid\r\n"
+        "2026-11-20 10:25:01 ALLOW TCP 104.247.82.11 10.0.0.5 50123 3389 0 - 0 0 0 - - - RECEIVE 1204\r\n"
+        "2026-11-20 10:25:02 ALLOW TCP 10.0.0.5 8.8.8.8 50124 443 0 - 0 0 0 - - - SEND 4411\r\n"
+        "2026-11-20 10:25:03 DROP TCP 203.0.113.9 10.0.0.5 40000 3389 0 - 0 0 0 - - - RECEIVE 0\r\n"
+        "2026-11-20 10:25:04 ALLOW TCP 198.51.100.7 10.0.0.5 40001 7070 0 - 0 0 0 - - - RECEIVE 5120\r\n"
+        "2026-11-20 10:25:05 ALLOW TCP 198.51.100.7 10.0.0.5 40002 445 0 - 0 0 0 - - - RECEIVE 4\r\n"
+        "2026-11-20 10:25 garbage\r\n";
+    char *dir = tu_tmpdir("pfwlog");
+    static char path[600];
+    snprintf(path, sizeof path, "%s/pfirewall.log", dir);
+    FILE *f = fopen(path, "wb");
+    cr_assert(f);
+    cr_assert_eq(fwrite(text, 1, sizeof text - 1, f), sizeof text - 1);
+    fclose(f);
+    return path;
+}
+
+/* Logging settings per profile are records; the log moved to a user folder
+ * and logging switched off by policy are low findings; the packet log
+ * named by the settings gives the allowed inbound remote-access
+ * connections as records, whose source addresses ioc matches. */
+Test(firewall, logging_settings_and_packet_log)
+{
+    const char *pairs[] = {"Windows/System32/config/SYSTEM", tu_fixture("hives/firewall-system.hive"),
+                           "Windows/System32/config/SOFTWARE", tu_fixture("hives/defender-software.hive"),
+                           PFW_LOG, packet_log(), NULL};
+    char *bundle = fu_collect("fw-logging", "firewall ioc", pairs);
+    cJSON *all = fu_module_findings(bundle, "firewall");
+    fu_expect(all, "firewall.logging_changed", "Firewall Private profile log written to C:\\Users\\Public\\fw.log (local)",
+              "low", "2026-11-20T10:19:30.0000000Z", ART_SYSTEM, POLICY "StandardProfile\\Logging\\LogFilePath");
+    fu_expect(all, "firewall.logging_changed",
+              "Firewall logging of successful connections switched off by policy for the Domain profile", "low",
+              "2026-11-21T07:31:30.0000000Z", ART_SOFTWARE,
+              "HKLM\\SOFTWARE\\Policies\\Microsoft\\WindowsFirewall\\DomainProfile\\Logging\\LogSuccessfulConnections");
+    /* Windows' default values and the default path are no findings. */
+    cr_assert_eq(fu_count_rule(all, "firewall.logging_changed"), 2);
+    char *rec = tu_bundle_member(bundle, "records/firewall.jsonl");
+    cr_assert_eq(tu_count(rec, "\"type\":\"logging\""), 8);
+    cr_assert_eq(tu_count(rec, "\"name\":\"LogFilePath\",\"value\":\"%systemroot%\\\\system32\\\\LogFiles\\\\Firewall\\\\pfirewall.log\""), 1);
+    cr_assert_eq(tu_count(rec, "\"type\":\"connection\""), 2);
+    cr_assert_eq(tu_count(rec, "{\"type\":\"connection\",\"time_local\":\"2026-11-20 10:25:01\",\"time_format\":\"Local\","
+                               "\"action\":\"ALLOW\",\"protocol\":\"TCP\",\"src_ip\":\"104.247.82.11\",\"dst_ip\":\"10.0.0.5\","
+                               "\"src_port\":50123,\"dst_port\":3389,\"pid\":1204,\"artifact\":\"artifacts/C/" PFW_LOG "\","
+                               "\"locator\":\"line 5\"}"), 1);
+    cr_assert_eq(tu_count(rec, "\"dst_port\":7070,\"pid\":5120,\"artifact\":\"artifacts/C/" PFW_LOG "\",\"locator\":\"line 8\""), 1);
+    cr_assert_eq(tu_count(rec, "{\"type\":\"packet_log\",\"path\":\"\\\\Windows\\\\system32\\\\LogFiles\\\\Firewall\\\\pfirewall.log\","
+                               "\"lines\":10,\"entries\":5,\"connections\":2,\"bad_lines\":1"), 1);
+    /* The RDP connection's source is a Muddled Libra address. */
+    cJSON *ioc = fu_module_findings(bundle, "ioc");
+    const cJSON *f = fu_expect(ioc, "ioc.ip",
+                               "firewall record mentions ipv4 104.247.82.11: Muddled Libra infrastructure (Unit 42)",
+                               "high", NULL, "artifacts/C/" PFW_LOG, "line 5");
+    cr_assert_str_eq(fu_str(cJSON_GetObjectItem(f, "details"), "indicator"), "104.247.82.11");
+}
+
 Test(firewall, registry_rules_judged_by_what_they_open)
 {
     char *bundle = generated_host("fw-rules");
