@@ -165,9 +165,14 @@ static int lookup_name(gl_fs_dir *dir, const char *want, gl_buf *found, gl_fs_st
     return rc;
 }
 
-static void fill_info(gl_file_info *info, const gl_fs_stat *st)
+static void fill_info(const gl_source *src, gl_file_info *info, const gl_fs_stat *st)
 {
     info->size = st->size;
+    /* a bundle's unpacked copies belong to whoever unpacked them */
+    if (src->scratch)
+        info->owner[0] = '\0';
+    else
+        memcpy(info->owner, st->owner, sizeof info->owner);
     info->is_dir = st->type == GL_FS_DIR;
     info->is_link = st->type == GL_FS_LINK;
     info->mtime = st->mtime;
@@ -414,7 +419,7 @@ gl_file *gl_source_open_file(gl_source *src, const char *path, gl_err *err)
     display_append(src, &display, found.data);
     f->path = gl_xstrdup(gl_buf_cstr(&display));
     f->info.path = f->path;
-    fill_info(&f->info, &st);
+    fill_info(src, &f->info, &st);
     if (src->acq) {
         char *member = artifact_name(src, f->path);
         const char *stored = src->acq->acquire(src->acq->ctx, f, member, err);
@@ -456,7 +461,7 @@ int gl_source_stat(gl_source *src, const char *path, gl_file_info *info, gl_err 
         goto out;
     display_append(src, &src->stat_path, found.data);
     info->path = gl_buf_cstr(&src->stat_path);
-    fill_info(info, &st);
+    fill_info(src, info, &st);
     dir_release(src, dir);
     rc = 0;
 out:
@@ -564,7 +569,7 @@ static void glob_matched(glob_walk *w, gl_fs_dir *dir, const char *name, size_t 
     if (ci + 1 == w->pp->n) {
         gl_file_info info = {0};
         info.path = gl_buf_cstr(display);
-        fill_info(&info, &st);
+        fill_info(w->src, &info, &st);
         w->stop = w->cb(w->ctx, &info);
     } else if (st.type == GL_FS_DIR && !is_excluded(w->src, &st)) {
         gl_fs_dir *sub = gl_fs_open_dir_at(dir, name);

@@ -26,9 +26,17 @@ typedef struct gl_timespec {
     bool valid;
 } gl_timespec;
 
+/* Room for an owner: a user name, a uid, or (Windows) a SID string. */
+#define GL_OWNER_MAX 192
+
 typedef struct gl_file_info {
     const char *path;     /* evidence path with the on-disk case, e.g. "C:\Windows\win.ini" */
     uint64_t size;
+    /* Who owns it as the file system says: on POSIX the user name of the
+     * file's uid ("1001" when no account has that uid), a SID string on
+     * Windows; "" where unknown (bundle sources: the unpacked copies are
+     * owned by whoever unpacked them, not by the original owner). */
+    char owner[GL_OWNER_MAX];
     bool is_dir;
     bool is_link;         /* links are reported, never followed */
     gl_timespec mtime, atime, ctime, btime;

@@ -66,6 +66,7 @@ typedef struct gl_fs_stat {
      * where the file system or kernel does not report it. */
     gl_timespec mtime, atime, ctime, btime;
     gl_fs_id id;
+    char owner[GL_OWNER_MAX]; /* see gl_file_info.owner; "" when unknown */
 } gl_fs_stat;
 
 static inline bool gl_fs_same_object(const gl_fs_id *a, const gl_fs_id *b)

@@ -6,6 +6,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,6 +34,30 @@ static gl_fs_type type_of(mode_t mode)
     return GL_FS_OTHER;
 }
 
+/* The user name of uid, or the uid as text when no account has it. A tree
+ * is mostly one owner's, so the last answer is kept (per thread: walks
+ * and scans run in several). */
+static void owner_of(uid_t uid, char out[GL_OWNER_MAX])
+{
+    static _Thread_local struct {
+        bool valid;
+        uid_t uid;
+        char name[GL_OWNER_MAX];
+    } last;
+    if (!last.valid || last.uid != uid) {
+        struct passwd pw, *found = NULL;
+        char buf[4096];
+        if (getpwuid_r(uid, &pw, buf, sizeof buf, &found) == 0 && found && found->pw_name[0] &&
+            strlen(found->pw_name) < GL_OWNER_MAX)
+            strcpy(last.name, found->pw_name);
+        else
+            snprintf(last.name, sizeof last.name, "%lu", (unsigned long)uid);
+        last.uid = uid;
+        last.valid = true;
+    }
+    memcpy(out, last.name, GL_OWNER_MAX);
+}
+
 static void from_stat(const struct stat *s, gl_fs_stat *out)
 {
     memset(out, 0, sizeof *out);
@@ -41,6 +67,7 @@ static void from_stat(const struct stat *s, gl_fs_stat *out)
     out->atime = (gl_timespec){s->st_atim.tv_sec, s->st_atim.tv_nsec, true};
     out->ctime = (gl_timespec){s->st_ctim.tv_sec, s->st_ctim.tv_nsec, true};
     out->id = (gl_fs_id){(uint64_t)s->st_dev, {(uint64_t)s->st_ino, 0}};
+    owner_of(s->st_uid, out->owner);
 }
 
 #ifdef STATX_BTIME
@@ -60,6 +87,7 @@ static void from_statx(const struct statx *s, gl_fs_stat *out)
     if (s->stx_mask & STATX_BTIME)
         out->btime = from_statx_time(&s->stx_btime);
     out->id = (gl_fs_id){(uint64_t)makedev(s->stx_dev_major, s->stx_dev_minor), {s->stx_ino, 0}};
+    owner_of((uid_t)s->stx_uid, out->owner);
 }
 #endif
 

@@ -342,15 +342,14 @@ static int read_all(gl_file *f, uint64_t max_size, gl_buf *buf, gl_err *err)
 
 /* One rule set over the file. Compiled rule files may not declare every
  * external variable, so a variable a set lacks is not an error. */
-static void scan_with(pool *p, YR_SCANNER *sc, candidate *c, const gl_buf *data)
+static void scan_with(pool *p, YR_SCANNER *sc, candidate *c, const gl_buf *data, const char *owner)
 {
     const char *name = base_name(c->path), *dot = strrchr(name, '.');
     yr_scanner_define_string_variable(sc, "filename", name);
     yr_scanner_define_string_variable(sc, "filepath", c->path);
     yr_scanner_define_string_variable(sc, "extension", dot ? dot : "");
     yr_scanner_define_string_variable(sc, "filetype", sniff_type((const uint8_t *)data->data, data->len));
-    /* the owner is an NTFS security descriptor the source does not read yet */
-    yr_scanner_define_string_variable(sc, "owner", "");
+    yr_scanner_define_string_variable(sc, "owner", owner);
     yr_scanner_set_callback(sc, scan_cb, c);
     int rc = yr_scanner_scan_mem(sc, (const uint8_t *)data->data, data->len);
     if (rc == ERROR_SCAN_TIMEOUT)
@@ -368,7 +367,7 @@ static void scan_one(pool *p, YR_SCANNER **sc, size_t n_sc, job *jb, gl_buf *dat
         return;
     }
     for (size_t i = 0; i < n_sc && !c->error; i++)
-        scan_with(p, sc[i], c, data);
+        scan_with(p, sc[i], c, data, gl_file_get_info(jb->f)->owner);
     c->scanned = true;
     /* hashing every byte costs a fifth of the scan: matches always, the
      * rest when yara.hash_all asks (so ioc can match their hashes) */

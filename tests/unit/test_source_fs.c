@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -208,4 +209,57 @@ Test(source_fs, identity_by_path_matches_identity_by_walk)
     cr_assert_eq(errno, ENOENT);
     gl_fs_dir_close(win);
     gl_buf_free(&p);
+}
+
+static int owner_seen(void *ctx, const gl_file_info *info)
+{
+    gl_buf *b = ctx;
+    gl_buf_printf(b, "[%s %s]", strrchr(info->path, '\\') + 1, info->owner);
+    return 0;
+}
+
+/* The owner is the account name of the file's uid, the uid as text when
+ * no account has it, through every way the source hands out file info. */
+Test(source_fs, owner_is_the_account_name_or_the_uid)
+{
+    char *root = make_tree("source-fs-owner");
+    gl_buf p = {0}, q = {0};
+    gl_buf_printf(&p, "%s/Windows/win.ini", root);
+    gl_buf_printf(&q, "%s/Windows/orphan.ini", root);
+    FILE *f = fopen(q.data, "w");
+    cr_assert_not_null(f);
+    fclose(f);
+    if (geteuid() != 0)
+        cr_skip_test("skipped: chown needs root");
+    /* uid 1 is "daemon" on Debian; 54321 has no account (checked below) */
+    cr_assert_eq(chown(p.data, 1, 1), 0, "%s", strerror(errno));
+    cr_assert_eq(chown(q.data, 54321, 54321), 0, "%s", strerror(errno));
+    gl_buf who = {0};
+    cr_assert_eq(tu_runf(&who, NULL, "getent passwd 1 | cut -d: -f1 | tr -d '\\n'; getent passwd 54321 | wc -l"), 0);
+    cr_assert_str_eq(who.data, "daemon0\n");
+    gl_fs_dir *win = open_windows(root);
+    gl_fs_stat st;
+    cr_assert_eq(gl_fs_stat_at(win, "win.ini", &st), 0);
+    cr_assert_str_eq(st.owner, "daemon");
+    cr_assert_eq(gl_fs_stat_at(win, "orphan.ini", &st), 0);
+    cr_assert_str_eq(st.owner, "54321");
+    gl_fs_dir_close(win);
+
+    gl_source *src = open_dir_source(root);
+    gl_err err = {0};
+    gl_file_info info;
+    cr_assert_eq(gl_source_stat(src, "Windows\\win.ini", &info, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(info.owner, "daemon");
+    gl_file *fh = gl_source_open_file(src, "Windows\\orphan.ini", &err);
+    cr_assert_not_null(fh, "%s", err.msg);
+    cr_assert_str_eq(gl_file_get_info(fh)->owner, "54321");
+    gl_file_close(fh);
+    gl_buf seen = {0};
+    cr_assert_eq(gl_source_glob(src, "Windows\\*.ini", owner_seen, &seen, &err), 0);
+    cr_assert_str_eq(seen.data, "[link.ini root][orphan.ini 54321][win.ini daemon]");
+    gl_source_close(src);
+    gl_buf_free(&seen);
+    gl_buf_free(&who);
+    gl_buf_free(&p);
+    gl_buf_free(&q);
 }

@@ -230,8 +230,14 @@ Test(yara, external_variables_defined_per_file)
     char *root = tu_tmpdir("yara-ext"), *host = make_dirs(root, "host/PerfLogs/a"), *rules = make_dirs(root, "rules");
     char p[4096];
     snprintf(p, sizeof p, "%s/ext.yara", rules);
-    write_text(p, "rule ext_all {\n condition: filename == \"one.dat\" and extension == \".dat\" and\n"
-                  "  filepath == \"C:\\\\PerfLogs\\\\a\\\\one.dat\" and filetype == \"EXE\" and owner == \"\"\n}\n");
+    /* the files are the test's own: owner is the account running it */
+    gl_buf me = {0}, rule = {0};
+    cr_assert_eq(tu_runf(&me, NULL, "id -un | tr -d '\\n'"), 0);
+    gl_buf_printf(&rule,
+                  "rule ext_all {\n condition: filename == \"one.dat\" and extension == \".dat\" and\n"
+                  "  filepath == \"C:\\\\PerfLogs\\\\a\\\\one.dat\" and filetype == \"EXE\" and owner == \"%s\"\n}\n",
+                  me.data);
+    write_text(p, rule.data);
     snprintf(p, sizeof p, "%s/one.dat", host);
     write_text(p, "MZ not really a program");
     snprintf(p, sizeof p, "%s/two.dat", host);
