@@ -463,3 +463,49 @@ Test(yara, option_needs_the_module)
     cr_assert_eq(rc, 2);
     cr_assert(strstr(gl_buf_cstr(&e), "--yara given, but profile quick does not run the yara module"), "%s", e.data);
 }
+
+/* artifacts.md §0.3: the classic ids ATT&CK v19 renumbered. A rule's meta
+ * that gives one of them gives its v19 id too; ids the crosswalk does not
+ * name stay as they are. */
+static const struct {
+    const char *classic, *v19;
+} crosswalk[] = {
+    {"T1562.001", "T1685"},     {"T1562", "T1685"},         {"T1562.002", "T1685.001"},
+    {"T1562.004", "T1686.003"}, {"T1070.001", "T1685.005"}, {"T1562.006", "T1685"},
+};
+
+static bool has_id(const char *ids, const char *id)
+{
+    size_t n = strlen(id);
+    for (const char *p = strstr(ids, id); p; p = strstr(p + 1, id))
+        if ((p == ids || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+            return true;
+    return false;
+}
+
+Test(yara, attack_ids_follow_the_v19_crosswalk)
+{
+    gl_buf rules = {0};
+    cr_assert_eq(tu_runf(&rules, NULL, "grep -h 'attack = ' '%s'/yara/*.yar", getenv("GLEANER_ROOT")), 0);
+    size_t n = 0, renumbered = 0;
+    char *save = NULL;
+    gl_buf_cstr(&rules);
+    for (char *line = strtok_r(rules.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *q = strchr(line, '"'), *end = q ? strrchr(line, '"') : NULL;
+        cr_assert(q && end > q, "attack meta not a string: %s", line);
+        *end = '\0';
+        const char *ids = q + 1;
+        n++;
+        for (size_t i = 0; i < sizeof crosswalk / sizeof *crosswalk; i++)
+            if (has_id(ids, crosswalk[i].classic)) {
+                cr_assert(has_id(ids, crosswalk[i].v19), "%s: %s without its v19 id %s", ids, crosswalk[i].classic,
+                          crosswalk[i].v19);
+                renumbered++;
+            }
+    }
+    /* 20 rules; none of the tools they find is a defence-impairment or
+     * log-clearing technique, so the crosswalk renumbers none of them */
+    cr_assert_eq(n, 20);
+    cr_assert_eq(renumbered, 0);
+    cr_assert(has_id("T1003.001 T1685", "T1685") && !has_id("T1003.001 T16850", "T1685"));
+}
