@@ -553,3 +553,121 @@ Test(rmmlog, screenconnect_launch_parameters)
     cr_assert_not(rmmlog_screenconnect_params(end, 11, &r));
     free(end);
 }
+
+/* RustDesk's own layout (flexi_logger opt_format, messages of
+ * src/server/connection.rs and src/rendezvous_mediator.rs): the zone is
+ * written, so times become UTC; the close line gets the address of its
+ * connection number. */
+Test(rmmlog, rustdesk_log_connections)
+{
+    const char *log = "[2026-11-12 23:57:36.418204 +02:00] INFO [src\\rendezvous_mediator.rs:148] start rendezvous mediator of 45.32.221.250:21116\n"
+                      "[2026-11-12 21:57:36.418204 +00:00] DEBUG [src\\server\\connection.rs:1042] #1 Connection opened from 164.92.234.104:49822.\n"
+                      "[2026-11-12 21:58:01.000001 +00:00] DEBUG [src\\server\\connection.rs:1042] #2 Connection opened from [2001:db8::5]:50100.\n"
+                      "[2026-11-12 22:46:02.003998 +00:00] INFO [src\\server\\connection.rs:2480] #1 Connection closed: Peer close\n"
+                      "[2026-11-12 22:46:03.000000 +00:00] INFO [src\\server\\connection.rs:2480] #7 Connection closed: Timeout\n"
+                      "[2026-11-12 22:46:04.000000 +00:00] INFO [src\\server\\connection.rs:1] #x Connection opened from 1.2.3.4:5.\n"
+                      "[2026-11-12 22:46:05 garbage\n";
+    recs rs;
+    rmmlog_stats st = parse_mem(RMMLOG_RUSTDESK_LOG, log, strlen(log), &rs);
+    cr_assert_eq(st.lines, 7);
+    cr_assert_eq(rs.n, 6);
+    cr_assert_eq(rs.r[0].event, RMMLOG_EV_CONFIG);
+    cr_assert_str_eq(rs.r[0].key, "rendezvous_server");
+    cr_assert_str_eq(rs.r[0].value, "45.32.221.250:21116");
+    cr_assert_str_eq(rs.r[0].time, "2026-11-12T21:57:36.418204Z");
+    cr_assert_eq(rs.r[0].tz, RMMLOG_TZ_UTC);
+    cr_assert_eq(rs.r[1].event, RMMLOG_EV_CONNECTION);
+    cr_assert_eq(rs.r[1].line, 2);
+    cr_assert_eq(rs.r[1].dir, RMMLOG_DIR_INCOMING);
+    cr_assert_str_eq(rs.r[1].time, "2026-11-12T21:57:36.418204Z");
+    cr_assert_eq(rs.r[1].naddr, 1);
+    cr_assert_str_eq(rs.r[1].addr[0].text, "164.92.234.104:49822");
+    cr_assert_str_eq(rs.r[1].addr[0].ip, "164.92.234.104");
+    cr_assert_eq(rs.r[1].addr[0].port, 49822);
+    cr_assert_str_eq(rs.r[1].detail, "connection #1");
+    cr_assert_str_eq(rs.r[2].addr[0].ip, "2001:db8::5");
+    cr_assert_eq(rs.r[2].addr[0].port, 50100);
+    cr_assert_eq(rs.r[3].event, RMMLOG_EV_SESSION_END);
+    cr_assert_str_eq(rs.r[3].addr[0].ip, "164.92.234.104");
+    cr_assert_str_eq(rs.r[3].detail, "connection #1 closed: Peer close");
+    /* a close whose opening the log no longer holds: no address */
+    cr_assert_eq(rs.r[4].event, RMMLOG_EV_SESSION_END);
+    cr_assert_eq(rs.r[4].naddr, 0);
+    /* "#x" is not a connection number: the generic scanner takes the line */
+    cr_assert_eq(rs.r[5].event, RMMLOG_EV_LINE);
+    cr_assert_str_eq(rs.r[5].addr[0].ip, "1.2.3.4");
+}
+
+Test(rmmlog, rustdesk_toml_settings)
+{
+    const char *cfg = "id = '502918374'\npassword = '00Zm9vYmFy'\nsalt = 'x7qk2m'\nenc_id = ''\n"
+                      "rendezvous_server = '45.32.221.250:21116'\n\n[options]\n"
+                      "custom-rendezvous-server = '45.32.221.250'\nrelay-server = \"45.32.221.250\"\n"
+                      "direct-server = 'Y'\nverification-method = 'use-permanent-password'\napprove-mode = 'password'\n"
+                      "whitelist = ''\nstop-service = 'N'\nkey = 'abc\n";
+    recs rs;
+    parse_mem(RMMLOG_RUSTDESK_CONF, cfg, strlen(cfg), &rs);
+    cr_assert_eq(rs.n, 8);
+    cr_assert_eq(rs.r[0].event, RMMLOG_EV_LOCAL_ID);
+    cr_assert_str_eq(rs.r[0].ids[0], "502918374");
+    cr_assert_eq(rs.r[1].event, RMMLOG_EV_CONFIG);
+    cr_assert_str_eq(rs.r[1].key, "password");
+    cr_assert_str_eq(rs.r[1].value, "set");
+    cr_assert(rs.r[1].unattended);
+    cr_assert_eq(rs.r[1].line, 2);
+    cr_assert_str_eq(rs.r[2].key, "rendezvous_server");
+    cr_assert_str_eq(rs.r[2].remote_name, "45.32.221.250:21116");
+    cr_assert_not(rs.r[2].unattended);
+    cr_assert_str_eq(rs.r[3].key, "custom-rendezvous-server");
+    cr_assert_str_eq(rs.r[4].key, "relay-server");
+    cr_assert_str_eq(rs.r[4].value, "45.32.221.250");
+    cr_assert_str_eq(rs.r[5].key, "direct-server");
+    cr_assert_str_eq(rs.r[5].detail, "direct IP access enabled (TCP 21118)");
+    cr_assert_str_eq(rs.r[6].key, "verification-method");
+    cr_assert(rs.r[6].unattended);
+    cr_assert_str_eq(rs.r[7].key, "approve-mode");
+    cr_assert_not(rs.r[7].unattended);
+    /* an empty password, direct-server other than 'Y': nothing */
+    const char *off = "password = ''\ndirect-server = 'N'\n";
+    parse_mem(RMMLOG_RUSTDESK_CONF, off, strlen(off), &rs);
+    cr_assert_eq(rs.n, 0);
+}
+
+/* Messages as the public write-ups show them (first line the event, the
+ * version trailer after a blank line). */
+Test(rmmlog, screenconnect_application_events)
+{
+    rmmlog_rec r;
+    const char *con = "Cloud Account Administrator Connected\r\n\r\nVersion: 23.9.8.8811\r\n"
+                      "Executable Path: C:\\Program Files (x86)\\ScreenConnect Client (a1b2c3d4e5f60718)\\ScreenConnect.ClientService.exe\r\n";
+    cr_assert(rmmlog_screenconnect_event(con, strlen(con), &r));
+    cr_assert_eq(r.event, RMMLOG_EV_CONNECTION);
+    cr_assert_eq(r.dir, RMMLOG_DIR_INCOMING);
+    cr_assert_str_eq(r.user, "Cloud Account Administrator");
+    const char *dis = "Cloud Account Administrator Disconnected\n\nVersion: 23.9.8.8811\n";
+    cr_assert(rmmlog_screenconnect_event(dis, strlen(dis), &r));
+    cr_assert_eq(r.event, RMMLOG_EV_SESSION_END);
+    cr_assert_str_eq(r.user, "Cloud Account Administrator");
+    const char *ft = "Transferred files with action 'Transfer':\nsvchost64.exe\nC:\\Users\\Public\\rclone.conf\n\n"
+                     "Version: 23.9.8.8811\nExecutable Path: C:\\x\\ScreenConnect.ClientService.exe\n";
+    cr_assert(rmmlog_screenconnect_event(ft, strlen(ft), &r));
+    cr_assert_eq(r.event, RMMLOG_EV_FILE_TRANSFER);
+    cr_assert_eq(r.nfile, 2);
+    cr_assert_str_eq(r.files[0], "svchost64.exe");
+    cr_assert_str_eq(r.files[1], "C:\\Users\\Public\\rclone.conf");
+    cr_assert_str_eq(r.detail, "action Transfer, 2 files");
+    /* a name on the first line, no trailer, more names than a record holds */
+    const char *one = "Transferred files with action 'Transfer': a.exe\nb\nc\nd\ne\nf";
+    cr_assert(rmmlog_screenconnect_event(one, strlen(one), &r));
+    cr_assert_eq(r.nfile, RMMLOG_ITEMS);
+    cr_assert_str_eq(r.files[0], "a.exe");
+    cr_assert_str_eq(r.detail, "action Transfer, 6 files");
+    const char *cmd = "Executed command of length: 212\n\nVersion: 23.9.8.8811\n";
+    cr_assert(rmmlog_screenconnect_event(cmd, strlen(cmd), &r));
+    cr_assert_eq(r.event, RMMLOG_EV_LINE);
+    cr_assert_str_eq(r.detail, "Executed command of length: 212");
+    cr_assert_not(rmmlog_screenconnect_event("Service started", 15, &r));
+    cr_assert_not(rmmlog_screenconnect_event("\nConnected", 10, &r));
+    cr_assert_not(rmmlog_screenconnect_event(" Connected", 10, &r) && r.user[0]);
+    cr_assert_not(rmmlog_screenconnect_event("", 0, &r));
+}

@@ -1,6 +1,7 @@
 /* libFuzzer entry for the RMM log parsers (rmmlog.h). The first byte picks
  * the layout; the rest is the log, read through a memory reader, and also
- * handed to the generic line scanner whole. Oracles: no crash or sanitizer
+ * handed whole to the generic line scanner and the ScreenConnect
+ * launch-parameter and Application-event readers. Oracles: no crash or sanitizer
  * report, every record field NUL-terminated inside its array, item counts
  * within bounds, line numbers within the lines read. `make fuzz-rmmlog`. */
 #include <stdlib.h>
@@ -57,6 +58,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rmmlog_scan_line((const char *)data + 1, size - 1, &rec);
     check_rec(&rec);
     if (rmmlog_screenconnect_params((const char *)data + 1, size - 1, &rec))
+        check_rec(&rec);
+    if (rmmlog_screenconnect_event((const char *)data + 1, size - 1, &rec))
         check_rec(&rec);
     return 0;
 }

@@ -15,6 +15,8 @@ static const char *const kind_names[RMMLOG_KIND_COUNT] = {
     [RMMLOG_TEAMVIEWER_OUTGOING] = "teamviewer-outgoing",
     [RMMLOG_TEAMVIEWER_LOG] = "teamviewer-log",
     [RMMLOG_GENERIC] = "generic",
+    [RMMLOG_RUSTDESK_LOG] = "rustdesk-log",
+    [RMMLOG_RUSTDESK_CONF] = "rustdesk-conf",
 };
 
 bool rmmlog_kind_from_name(const char *name, rmmlog_kind *kind)
@@ -186,6 +188,8 @@ static line_fn parser_for(rmmlog_kind kind)
     case RMMLOG_TEAMVIEWER_INCOMING:
     case RMMLOG_TEAMVIEWER_OUTGOING: return rmmlog_teamviewer_connections;
     case RMMLOG_TEAMVIEWER_LOG: return rmmlog_teamviewer_log;
+    case RMMLOG_RUSTDESK_LOG: return rmmlog_rustdesk_log;
+    case RMMLOG_RUSTDESK_CONF: return rmmlog_rustdesk_conf;
     default: return generic_line;
     }
 }

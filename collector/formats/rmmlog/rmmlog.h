@@ -1,7 +1,7 @@
 /* Line-oriented parsers for remote-management tool logs. Each turns a log
  * into records: a connection, a login attempt, a file transfer, a setting.
  *
- * Known layouts (AnyDesk, TeamViewer) get their own parser; every other
+ * Known layouts (AnyDesk, TeamViewer, RustDesk) get their own parser; every other
  * RMM log goes through the generic scanner, which pulls timestamps,
  * IPv4/IPv6 addresses (with ports), 9-10 digit remote IDs and file names
  * out of any line, so a layout nobody has documented still tells who
@@ -30,6 +30,8 @@ typedef enum {
     RMMLOG_TEAMVIEWER_OUTGOING,    /* Connections.txt */
     RMMLOG_TEAMVIEWER_LOG,         /* TeamViewer<N>_Logfile[_OLD].log */
     RMMLOG_GENERIC,
+    RMMLOG_RUSTDESK_LOG,           /* RustDesk_rCURRENT.log, RustDesk_r<date>.log */
+    RMMLOG_RUSTDESK_CONF,          /* RustDesk.toml, RustDesk2.toml */
     RMMLOG_KIND_COUNT
 } rmmlog_kind;
 
@@ -111,5 +113,17 @@ bool rmmlog_scan_line(const char *line, size_t len, rmmlog_rec *rec);
  * remote_name the host, detail the session type and GUID, unattended for
  * "Access" sessions. False when the text names no relay host (h=). */
 bool rmmlog_screenconnect_params(const char *text, size_t len, rmmlog_rec *rec);
+
+/* The message of a ScreenConnect client's Application-log event (provider
+ * "ScreenConnect Client (<instance>)" or "ScreenConnect"; event IDs vary
+ * by version, 0, 1, 100/101/200/201, so the wording decides):
+ * "<who> Connected" / "<who> Disconnected" give an incoming connection or
+ * its end with user = the operator's account name, "Transferred files
+ * with action '<action>':" then one file per line gives a file transfer
+ * (up to RMMLOG_ITEMS names, detail the action and how many), "Executed
+ * command of length: <n>" a RMMLOG_EV_LINE record saying so. The
+ * "Version:"/"Executable Path:" trailer is left out of names. False for
+ * any other message. rec->time is left empty: the event has its own. */
+bool rmmlog_screenconnect_event(const char *msg, size_t len, rmmlog_rec *rec);
 
 #endif

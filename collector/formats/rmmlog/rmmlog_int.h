@@ -3,6 +3,8 @@
 #define GL_RMMLOG_INT_H
 #include "rmmlog.h"
 
+#define RMMLOG_RD_CONNS 16
+
 typedef struct rmmlog_p {
     rmmlog_kind kind;
     rmmlog_cb cb;
@@ -14,6 +16,13 @@ typedef struct rmmlog_p {
      * "Logged in from" line of the same thread */
     char pending_id[16];
     char pending_tid[16];
+    /* RustDesk: where each recent connection number came from, for the
+     * line that closes it */
+    struct {
+        char num[16];
+        rmmlog_addr addr;
+    } rd_conns[RMMLOG_RD_CONNS];
+    size_t n_rd_conns, rd_next;
 } rmmlog_p;
 
 /* A blank-separated token of a line. */
@@ -49,5 +58,7 @@ void rmmlog_anydesk_file_transfers(rmmlog_p *p, const char *s, size_t n);
 void rmmlog_anydesk_conf(rmmlog_p *p, const char *s, size_t n);
 void rmmlog_teamviewer_connections(rmmlog_p *p, const char *s, size_t n);
 void rmmlog_teamviewer_log(rmmlog_p *p, const char *s, size_t n);
+void rmmlog_rustdesk_log(rmmlog_p *p, const char *s, size_t n);
+void rmmlog_rustdesk_conf(rmmlog_p *p, const char *s, size_t n);
 
 #endif
