@@ -82,8 +82,11 @@ static const char *const rmm_reads[] = {"firewall", NULL};
 static const gl_event_sub rmm_events_sub[] = {
     {"System", {7045}, 1},
     {"Security", {4697}, 1},
-    /* MsiInstaller: 1033 installed, 11707 install completed, 11724 removed */
-    {"Application", {1033, 11707, 11724}, 3},
+    /* MsiInstaller: 1033 installed, 11707 install completed, 11724 removed;
+     * ScreenConnect client session events, whose IDs changed between
+     * versions (0 or 1 in older clients; 100/101 connect and disconnect,
+     * 200 command, 201 file transfer in newer ones) */
+    {"Application", {1033, 11707, 11724, 0, 1, 100, 101, 200, 201}, 9},
     {0},
 };
 
@@ -374,7 +377,7 @@ void rmm_relay(rmm_ctx *c, uint32_t t, const char *image, uint64_t when, const c
 
 static const char *const kind_names[RMM_SEEN_KINDS] = {
     "service", "SafeBoot registration", "Uninstall entry", "registry keys", "files", "logs", "install events",
-    "copy outside its folders", "firewall allow rule", "executed (Prefetch, BAM)",
+    "copy outside its folders", "firewall allow rule", "executed (Prefetch, BAM)", "session events",
 };
 
 static void add_evidence(gl_fb *fb, const gl_buf *ev, size_t n, size_t max)

@@ -1,7 +1,9 @@
 /* rmm: installs from the event logs. System 7045 (ServiceName, ImagePath)
  * and Security 4697 (ServiceName, ServiceFileName) naming a catalog tool,
  * MsiInstaller 1033/11707/11724 naming its product; archived logs
- * included (the event helper reads them all). */
+ * included (the event helper reads them all). ScreenConnect clients'
+ * Application events (sessions, file transfers, commands) become log
+ * records through rmmlog_screenconnect_event. */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,9 +41,31 @@ static const char *install_how(uint16_t id)
     }
 }
 
+/* A ScreenConnect client's session event (provider "ScreenConnect Client
+ * (<instance>)"): an operator connected, files moved, a command ran. */
+static void screenconnect_event(rmm_ctx *c, const gl_event *ev)
+{
+    rmmlog_rec r;
+    const char *msg = gl_event_text(ev, "0");
+    int64_t t = rmmcat_index_of(c->st->cat, "ScreenConnect");
+    if (t < 0 || !ev->provider || strncmp(ev->provider, "ScreenConnect", 13) != 0 ||
+        !rmmlog_screenconnect_event(msg, strlen(msg), &r))
+        return;
+    snprintf(r.time, sizeof r.time, "%s", ev->time_iso);
+    r.tz = RMMLOG_TZ_UTC;
+    /* the account that connected is the remote side of the session */
+    snprintf(r.remote_name, sizeof r.remote_name, "%s", r.user);
+    rmm_saw(c, (uint32_t)t, RMM_SEEN_SESSION_EVENT, ev->time, ev->artifact, "%s", ev->locator);
+    rmm_log_fact(c, (uint32_t)t, &r, ev->file ? ev->file : "Application", ev->artifact, ev->locator);
+}
+
 static int on_install(void *ctx, const gl_event *ev)
 {
     rmm_ctx *c = ctx;
+    if (!strcmp(ev->channel, "Application") && ev->provider && strcmp(ev->provider, "MsiInstaller") != 0) {
+        screenconnect_event(c, ev);
+        return 0;
+    }
     char product[256] = "";
     const char *name = gl_event_text(ev, "ServiceName");
     const char *image = gl_event_text(ev, ev->event_id == 4697 ? "ServiceFileName" : "ImagePath");

@@ -256,15 +256,20 @@ static const char *tz_name(rmmlog_tz z)
     return z == RMMLOG_TZ_UTC ? "utc" : z == RMMLOG_TZ_LOCAL ? "local" : "unknown";
 }
 
-static void log_json(gl_json *j, const char *tool, const rmmlog_rec *r, const char *path, const char *artifact)
+/* Line 0: the record came from an event, found by its locator. */
+static void log_json(gl_json *j, const char *tool, const rmmlog_rec *r, const char *path, const char *artifact,
+                     const char *loc)
 {
     gl_json_obj_begin(j);
-    gl_json_kv_str(j, "source", "log");
+    gl_json_kv_str(j, "source", r->line ? "log" : "event");
     gl_json_kv_str(j, "tool", tool);
     gl_json_kv_str(j, "path", path);
     if (artifact)
         gl_json_kv_str(j, "artifact", artifact);
-    gl_json_kv_uint(j, "line", r->line);
+    if (r->line)
+        gl_json_kv_uint(j, "line", r->line);
+    else
+        gl_json_kv_str(j, "locator", loc);
     gl_json_kv_str(j, "event", rmmlog_event_name(r->event));
     gl_json_kv_str(j, "time", r->time);
     gl_json_kv_str(j, "tz", tz_name(r->tz));
@@ -314,29 +319,36 @@ static bool public_ip(const char *ip)
            b[0] != 0xFF;
 }
 
-/* "442226597 from 12.xx.xx.21:59562" */
+/* "442226597 from 12.xx.xx.21:59562", "Cloud Account Administrator" */
 static void describe_remote(const rmmlog_rec *r, char *out, size_t cap)
 {
     const char *id = r->nid ? r->ids[0] : "";
     const char *addr = r->naddr ? r->addr[0].text : "";
     snprintf(out, cap, "%s%s%s%s%s", id, id[0] && addr[0] ? " from " : (addr[0] ? "from " : ""), addr,
-             r->remote_name[0] ? " " : "", r->remote_name);
+             r->remote_name[0] && (id[0] || addr[0]) ? " " : "", r->remote_name);
 }
 
 void rmm_log_record(rmm_ctx *c, uint32_t t, const rmmlog_rec *r, const char *path, const char *artifact)
+{
+    char loc[1200];
+    snprintf(loc, sizeof loc, "%s line %llu", path, (unsigned long long)r->line);
+    rmm_log_fact(c, t, r, path, artifact, loc);
+}
+
+void rmm_log_fact(rmm_ctx *c, uint32_t t, const rmmlog_rec *r, const char *path, const char *artifact,
+                  const char *loc)
 {
     const char *tool = rmm_tool_name(c, t);
     gl_buf line = {0};
     gl_json j;
     gl_json_init(&j, &line);
-    log_json(&j, tool, r, path, artifact);
+    log_json(&j, tool, r, path, artifact, loc);
     gl_run_record(c->run, line.data, line.len);
     gl_buf_free(&line);
     /* zones not written in the log are taken as UTC (artifacts.md 1.2);
      * the record keeps what the log said */
     uint64_t when = rmm_iso_filetime(r->time);
-    char loc[1200], item[700];
-    snprintf(loc, sizeof loc, "%s line %llu", path, (unsigned long long)r->line);
+    char item[700];
     if (r->unattended) {
         if (r->event == RMMLOG_EV_CONFIG)
             snprintf(item, sizeof item, "%s=%s in %s", r->key, r->detail[0] ? r->detail : r->value, path);

@@ -22,8 +22,9 @@ enum {
     RMM_SEEN_PORTABLE = 1u << 7,
     RMM_SEEN_FIREWALL = 1u << 8,
     RMM_SEEN_EXECUTED = 1u << 9, /* Prefetch or BAM */
+    RMM_SEEN_SESSION_EVENT = 1u << 10, /* the tool's own event-log entries */
 };
-#define RMM_SEEN_KINDS 10
+#define RMM_SEEN_KINDS 11
 
 /* A registry value that shows unattended access (data/unattended-values.txt). */
 typedef struct rmm_uvalue {
@@ -122,5 +123,9 @@ int rmm_events(rmm_ctx *c, gl_err *err);
 void rmm_firewall(rmm_ctx *c);
 /* Records, timeline events and findings of one parsed log record. */
 void rmm_log_record(rmm_ctx *c, uint32_t t, const rmmlog_rec *r, const char *path, const char *artifact);
+/* The same for a record read from an event (a ScreenConnect session event):
+ * evidence is the event's locator instead of a line of a file. */
+void rmm_log_fact(rmm_ctx *c, uint32_t t, const rmmlog_rec *r, const char *path, const char *artifact,
+                  const char *locator);
 
 #endif

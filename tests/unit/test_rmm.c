@@ -226,12 +226,19 @@ Test(rmm, sample_host_shows_the_actors_tools, .timeout = 180)
     cr_assert_not_null(rd);
     cr_assert_str_eq(fu_str(rd, "severity"), "high");
     cr_assert_str_eq(evidence_locator(rd, 0), "C:\\Users\\jdoe\\AppData\\Local\\rustdesk\\rustdesk.exe");
-    /* addresses from logs whose layout does not give a direction */
+    /* RustDesk's own log layout gives the session; the relay's address is
+     * on a line no RustDesk rule reads, so the generic scanner reports it */
+    const char *rd_log = "C:\\Users\\jdoe\\AppData\\Roaming\\RustDesk\\log\\rustdesk_rCURRENT.log";
+    char rd_loc[200];
+    snprintf(rd_loc, sizeof rd_loc, "%s line 4", rd_log);
+    const cJSON *rdin = fu_expect(all, "rmm.incoming_connection", "RustDesk: incoming sessions (1)", "medium",
+                                  "2026-11-12T21:57:36.4182040Z",
+                                  "artifacts/C/Users/jdoe/AppData/Roaming/RustDesk/log/rustdesk_rCURRENT.log", rd_loc);
+    cr_assert_str_eq(cJSON_GetArrayItem(detail_list(rdin, "sessions"), 0)->valuestring, "from 164.92.234.104:49822");
     cJSON_ArrayForEach(f, all) if (!strcmp(fu_str(f, "rule"), "rmm.log_addresses") &&
                                    !strcmp(fu_str(f, "subject"), "RustDesk"))
     {
-        cr_assert(fu_json_is(detail_list(f, "addresses"), "[\"45.32.221.250\",\"164.92.234.104\"]"),
-                  "%s", cJSON_PrintUnformatted(f));
+        cr_assert(fu_json_is(detail_list(f, "addresses"), "[\"45.32.221.250\"]"), "%s", cJSON_PrintUnformatted(f));
         rd = NULL;
     }
     cr_assert_null(rd, "no rmm.log_addresses for RustDesk");
@@ -341,4 +348,95 @@ Test(rmm, per_user_uninstall_entry_and_vendor_key, .timeout = 120)
     cr_assert(fu_json_has(tv, "HKU\\\\S-1-5-21-1606980848-1543256932-3119283517-1104\\\\Software\\\\TeamViewer"),
               "%s", cJSON_PrintUnformatted(tv));
 #undef NT
+}
+
+/* A file with `text` in a fresh temporary folder. */
+static char *temp_file(const char *tag, const char *name, const char *text)
+{
+    char *dir = tu_tmpdir(tag);
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *path = malloc(n);
+    snprintf(path, n, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    cr_assert(f, "cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+/* RustDesk's log and settings in a profile, in the layouts RustDesk writes
+ * (rmmlog_rustdesk.c): the session from 164.92.234.104 is an incoming
+ * connection, the permanent password and the permanent-password-only
+ * policy are unattended access. */
+Test(rmm, rustdesk_log_and_settings_give_session_and_unattended_access, .timeout = 120)
+{
+    const char *log = "[2026-11-12 21:57:31.005512 +00:00] INFO [src\\rendezvous_mediator.rs:148] start rendezvous mediator of 45.32.221.250:21116\n"
+                      "[2026-11-12 21:57:36.418204 +00:00] DEBUG [src\\server\\connection.rs:1042] #1 Connection opened from 164.92.234.104:49822.\n"
+                      "[2026-11-12 22:46:02.003998 +00:00] INFO [src\\server\\connection.rs:2480] #1 Connection closed: Peer close\n";
+    const char *cfg = "id = '418502733'\npassword = '00Zm9vYmFyYmF6'\nsalt = 'x7qk2m'\n";
+    const char *cfg2 = "rendezvous_server = '45.32.221.250:21116'\n\n[options]\n"
+                       "verification-method = 'use-permanent-password'\ndirect-server = 'Y'\n";
+    const char *const pairs[] = {
+        "Users/jdoe/AppData/Roaming/RustDesk/log/RustDesk_rCURRENT.log", temp_file("rmm-rd-log", "a.log", log),
+        "Users/jdoe/AppData/Roaming/RustDesk/config/RustDesk.toml", temp_file("rmm-rd-cfg", "a.toml", cfg),
+        "Users/jdoe/AppData/Roaming/RustDesk/config/RustDesk2.toml", temp_file("rmm-rd-cfg2", "b.toml", cfg2),
+        NULL,
+    };
+    char *bundle = fu_collect("rmm-rustdesk", "rmm", pairs);
+    cJSON *all = fu_findings(bundle);
+    const char *log_loc = "C:\\Users\\jdoe\\AppData\\Roaming\\RustDesk\\log\\RustDesk_rCURRENT.log line 2";
+    const cJSON *in = fu_expect(all, "rmm.incoming_connection", "RustDesk: incoming sessions (1)", "medium",
+                                "2026-11-12T21:57:36.4182040Z",
+                                "artifacts/C/Users/jdoe/AppData/Roaming/RustDesk/log/RustDesk_rCURRENT.log", log_loc);
+    cr_assert_str_eq(cJSON_GetArrayItem(detail_list(in, "sessions"), 0)->valuestring, "from 164.92.234.104:49822");
+    const cJSON *un = fu_expect(all, "rmm.unattended_access", "RustDesk: unattended access configured or used (2)",
+                                "medium", NULL, "artifacts/C/Users/jdoe/AppData/Roaming/RustDesk/config/RustDesk.toml",
+                                "C:\\Users\\jdoe\\AppData\\Roaming\\RustDesk\\config\\RustDesk.toml line 2");
+    const cJSON *how = detail_list(un, "how");
+    cr_assert_eq(cJSON_GetArraySize(how), 2);
+    cr_assert_str_eq(cJSON_GetArrayItem(how, 0)->valuestring,
+                     "password=permanent password set (stored encrypted) in "
+                     "C:\\Users\\jdoe\\AppData\\Roaming\\RustDesk\\config\\RustDesk.toml");
+    cr_assert_str_eq(cJSON_GetArrayItem(how, 1)->valuestring,
+                     "verification-method=which passwords are accepted in "
+                     "C:\\Users\\jdoe\\AppData\\Roaming\\RustDesk\\config\\RustDesk2.toml");
+    /* the secret itself is never repeated */
+    char *rec = tu_bundle_member(bundle, "records/rmm.jsonl");
+    cr_assert_eq(tu_count(rec, "00Zm9vYmFyYmF6"), 0);
+    cr_assert_eq(tu_count(rec, "\"key\":\"direct-server\""), 1);
+    char *tl = tu_bundle_member(bundle, "timeline.jsonl");
+    cr_assert_eq(tu_count(tl, "\"kind\":\"rmm.connection\""), 1);
+    cr_assert_eq(tu_count(tl, "\"remote_address\":\"164.92.234.104:49822\""), 1);
+    cJSON_Delete(all);
+}
+
+/* A ScreenConnect client's Application events (tests/fixtures/evtx/
+ * rmm-application.evtxdesc): the operator's session and the files it
+ * moved; another provider's event 0 with the same words is not one. */
+Test(rmm, screenconnect_application_events_give_session_and_transfer, .timeout = 120)
+{
+    const char *const pairs[] = {
+        "Windows/System32/winevt/Logs/Application.evtx", tu_fixture("evtx/rmm-application.evtx"),
+        NULL,
+    };
+    char *bundle = fu_collect("rmm-sc-events", "rmm", pairs);
+    cJSON *all = fu_findings(bundle);
+    const char *art = "artifacts/C/Windows/System32/winevt/Logs/Application.evtx";
+    const cJSON *in = fu_expect(all, "rmm.incoming_connection", "ScreenConnect: incoming sessions (1)", "medium",
+                                "2026-11-20T11:02:10.0000000Z", art, "EventRecordID=1");
+    cr_assert_str_eq(cJSON_GetArrayItem(detail_list(in, "sessions"), 0)->valuestring, "Cloud Account Administrator");
+    const cJSON *ft = fu_expect(all, "rmm.file_transfer", "ScreenConnect: files transferred (2)", "low",
+                                "2026-11-20T11:04:45.5000000Z", art, "EventRecordID=2");
+    const cJSON *files = detail_list(ft, "files");
+    cr_assert_eq(cJSON_GetArraySize(files), 2);
+    cr_assert_str_eq(cJSON_GetArrayItem(files, 0)->valuestring, "svcupd.exe");
+    cr_assert_str_eq(cJSON_GetArrayItem(files, 1)->valuestring, "rclone.conf");
+    fu_expect(all, "rmm.tool_present", "ScreenConnect present (session events)", "medium", "2026-11-20T11:02:10.0000000Z", art,
+              "EventRecordID=1");
+    char *rec = tu_bundle_member(bundle, "records/rmm.jsonl");
+    cr_assert_eq(tu_count(rec, "\"source\":\"event\""), 4);
+    cr_assert_eq(tu_count(rec, "Executed command of length: 212"), 1);
+    char *tl = tu_bundle_member(bundle, "timeline.jsonl");
+    cr_assert_eq(tu_count(tl, "\"kind\":\"rmm.file_transfer\""), 2);
+    cJSON_Delete(all);
 }
