@@ -309,6 +309,49 @@ Test(regf_fixtures, layered_keys)
     free(hive);
 }
 
+/* An allocated key (with its value) that no subkey list references, as a
+ * renamed key's old nk stays: the tree readers do not see it, gleaner
+ * lists it as deleted material marked unreferenced. */
+Test(regf_fixtures, unreferenced_refs) { check_refs("unreferenced", "keys=4 values=1"); }
+Test(regf_fixtures, unreferenced_cells)
+{
+    char extra[1024];
+    snprintf(extra, sizeof extra, "--gleaner '%s'", tu_gleaner());
+    check("unreferenced", "unreferenced", "gleaner-deleted", extra, "keys=1 values=1");
+    char *hive = tu_fixture("hives/unreferenced.hive");
+    regf_options o;
+    regf_options_init(&o);
+    o.recover_deleted = true;
+    gl_err err = {0};
+    regf_hive *h = tr_open(hive, NULL, NULL, &o, &err);
+    cr_assert_not_null(h, "%s", err.msg);
+    const regf_info *in = regf_get_info(h);
+    cr_assert_eq(in->unreferenced_keys, 1);
+    cr_assert_eq(in->unreferenced_values, 1);
+    cr_assert_eq(in->deleted_keys, 0);
+    cr_assert_eq(regf_deleted_key_count(h), 1);
+    regf_key k = regf_deleted_key(h, 0);
+    cr_assert(regf_key_deleted(h, k));
+    cr_assert(regf_key_unreferenced(h, k));
+    gl_buf p = {0}, vals = {0}, s = {0};
+    regf_deleted_key_path(h, k, &p);
+    cr_assert_str_eq(gl_buf_cstr(&p), "Software\\Tools\\OldName");
+    cr_assert_eq(regf_key_values(h, k, &vals), 1);
+    regf_value v;
+    memcpy(&v, vals.data, sizeof v);
+    cr_assert(regf_value_unreferenced(h, v));
+    cr_assert(regf_value_string(h, v, &s));
+    cr_assert_str_eq(gl_buf_cstr(&s), "C:\\Users\\Public\\rat.exe");
+    cr_assert_eq(regf_deleted_orphan_value_count(h), 0);
+    cr_assert_eq(regf_key_open(h, regf_root(h), "Software\\Tools\\OldName"), REGF_NONE);
+    cr_assert_eq(regf_error_count(h), 0, "%s", regf_error(h, 0));
+    gl_buf_free(&p);
+    gl_buf_free(&vals);
+    gl_buf_free(&s);
+    regf_close(h);
+    free(hive);
+}
+
 /* Transaction logs made by mklog.py from replay-before/-after: the dirty
  * primary is the before state for every reader that ignores logs; gleaner
  * replaying the new-format logs (3 entries over LOG1 and LOG2) or the old

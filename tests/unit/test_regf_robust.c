@@ -333,7 +333,8 @@ Test(regf_robust, shared_subkey_list, .timeout = 30)
 }
 
 /* A deleted key of BadListHive ("New key #1" in Russian, UTF-16 name) is
- * found in a free cell; its parent link resolves to key 2. */
+ * found in a free cell; its parent link resolves to key 2. Key 2's own
+ * subkey, which key 3's list replaced, is allocated but unreferenced. */
 Test(regf_robust, deleted_key_recovered, .timeout = 30)
 {
     TU_REQUIRE_CORPUS();
@@ -343,10 +344,22 @@ Test(regf_robust, deleted_key_recovered, .timeout = 30)
     o.recover_deleted = true;
     regf_hive *h = tr_open(RB("yarp__BadListHive"), NULL, NULL, &o, &err);
     cr_assert_not_null(h, "%s", err.msg);
-    cr_assert_eq(regf_deleted_key_count(h), 1);
-    regf_key k = regf_deleted_key(h, 0);
+    cr_assert_eq(regf_deleted_key_count(h), 2);
+    cr_assert_eq(regf_get_info(h)->deleted_keys, 1);
+    cr_assert_eq(regf_get_info(h)->unreferenced_keys, 1);
+    regf_key k = regf_deleted_key(h, 0), u = regf_deleted_key(h, 1);
+    if (regf_key_unreferenced(h, k)) {
+        regf_key t = k;
+        k = u;
+        u = t;
+    }
     cr_assert(regf_key_deleted(h, k));
+    cr_assert_not(regf_key_unreferenced(h, k));
+    cr_assert(regf_key_unreferenced(h, u));
     gl_buf path = {0};
+    regf_deleted_key_path(h, u, &path);
+    cr_assert_str_eq(gl_buf_cstr(&path), "2\\subkey");
+    path.len = 0;
     regf_deleted_key_path(h, k, &path);
     cr_assert_str_eq(gl_buf_cstr(&path), "2\\\xD0\x9D\xD0\xBE\xD0\xB2\xD1\x8B\xD0\xB9 \xD1\x80\xD0\xB0\xD0\xB7\xD0\xB4"
                                          "\xD0\xB5\xD0\xBB #1");
@@ -486,10 +499,19 @@ Test(regf_robust, deleted_keys_match_stale_primary, .timeout = 30)
                            RB("yarp__NewDirtyHive1__NewDirtyHive.LOG2"), &o, &err);
     cr_assert_not_null(h, "%s", err.msg);
     char *stale = tr_reference(RB("yarp__NewDirtyHive1__NewDirtyHive"), "--libregf", NULL);
-    cr_assert_eq(regf_deleted_key_count(h), 2);
+    /* and 8 allocated, unreferenced keys: old nks of renamed keys */
+    cr_assert_eq(regf_deleted_key_count(h), 10);
+    cr_assert_eq(regf_get_info(h)->deleted_keys, 2);
+    cr_assert_eq(regf_get_info(h)->unreferenced_keys, 8);
+    regf_key freed[2];
+    size_t nf = 0;
+    for (size_t i = 0; i < regf_deleted_key_count(h); i++)
+        if (!regf_key_unreferenced(h, regf_deleted_key(h, i)) && nf < 2)
+            freed[nf++] = regf_deleted_key(h, i);
+    cr_assert_eq(nf, 2);
     static const char *const names[] = {"Key2_1", "Key2_2"};
     for (size_t i = 0; i < 2; i++) {
-        regf_key k = regf_deleted_key(h, i);
+        regf_key k = freed[i];
         gl_buf name = {0};
         cr_assert(regf_key_name(h, k, &name));
         cr_assert_str_eq(gl_buf_cstr(&name), names[i]);
@@ -524,5 +546,41 @@ Test(regf_robust, old_log_of_another_hive_refused, .timeout = 30)
     free(tr_listing(h, &k, &v));
     cr_assert_eq(k, 5); /* the stale state, as libregf reads it (MANIFEST: 5 keys, 2 values) */
     cr_assert_eq(v, 2);
+    regf_close(h);
+}
+
+/* A truncated file: every key cell that can still be read is reported,
+ * not only those reachable before the cut (83 below
+ * key_with_many_subkeys, whose lists lie past the end); Windows' own
+ * hives keep the old nk of renamed keys ("Новый раздел #1") allocated. */
+Test(regf_robust, unreferenced_key_cells, .timeout = 30)
+{
+    TU_REQUIRE_CORPUS();
+    regf_options o;
+    regf_options_init(&o);
+    o.recover_deleted = true;
+    o.logs = REGF_LOGS_NONE;
+    gl_err err = {0};
+    regf_hive *h = tr_open(RB("yarp__TruncatedHive"), NULL, NULL, &o, &err);
+    cr_assert_not_null(h, "%s", err.msg);
+    cr_assert_eq(regf_get_info(h)->unreferenced_keys, 83);
+    gl_buf p = {0};
+    regf_deleted_key_path(h, regf_deleted_key(h, 0), &p);
+    cr_assert_str_eq(gl_buf_cstr(&p), "key_with_many_subkeys\\1");
+    regf_close(h);
+    h = tr_open(RB("yarp__NewDirtyHive1__RecoveredHive_Windows10"), NULL, NULL, &o, &err);
+    cr_assert_not_null(h, "%s", err.msg);
+    cr_assert_eq(regf_get_info(h)->unreferenced_keys, 8);
+    size_t renamed = 0;
+    for (size_t i = 0; i < regf_deleted_key_count(h); i++) {
+        regf_key k = regf_deleted_key(h, i);
+        gl_buf n = {0};
+        regf_key_name(h, k, &n);
+        renamed += regf_key_unreferenced(h, k) && !strcmp(gl_buf_cstr(&n), "\xD0\x9D\xD0\xBE\xD0\xB2\xD1\x8B\xD0\xB9 "
+                                                                       "\xD1\x80\xD0\xB0\xD0\xB7\xD0\xB4\xD0\xB5\xD0\xBB #1");
+        gl_buf_free(&n);
+    }
+    cr_assert_eq(renamed, 8);
+    gl_buf_free(&p);
     regf_close(h);
 }

@@ -421,6 +421,7 @@ void regf_close(regf_hive *h)
     gl_buf_free(&h->owner_text);
     free(h->del_stamp);
     free(h->del_claimed);
+    free(h->unref_map);
     free(h->orphans);
     free(h);
 }
@@ -564,6 +565,9 @@ static bool read_key_owner_sid(regf_hive *h, regf_key key, gl_buf *out)
 }
 
 bool regf_key_owner_sid(regf_hive *h, regf_key key, gl_buf *out) { return quiet_text(h, key, out, read_key_owner_sid); }
+
+bool regf_key_unreferenced(regf_hive *h, regf_key key) { return regf_is_unreferenced(h, key); }
+bool regf_value_unreferenced(regf_hive *h, regf_value v) { return regf_is_unreferenced(h, v); }
 
 bool regf_key_deleted(regf_hive *h, regf_key key)
 {
@@ -726,9 +730,10 @@ static size_t key_values(regf_hive *h, regf_key key, gl_buf *out)
         uint32_t v = gl_le32(l.p + 4 * (size_t)i);
         regf_cell vc;
         if (deleted_key) {
-            /* A deleted key's values are trusted only while still free:
-             * an allocated cell now belongs to someone else. */
-            if (!regf_vk_check(h, v, &vc, true) || vc.allocated)
+            /* A deleted key's values are trusted only while still free
+             * (an allocated cell now belongs to someone else), or, for an
+             * unreferenced key, while nothing else references them. */
+            if (!regf_vk_check(h, v, &vc, true) || (vc.allocated && !regf_is_unreferenced(h, v)))
                 continue;
         } else if (!regf_vk_check(h, v, &vc, false))
             continue;
@@ -961,7 +966,7 @@ static const uint8_t *value_data(regf_hive *h, regf_value v, size_t *len, gl_buf
         return NULL;
     /* A deleted value's data cell that is allocated again now holds someone
      * else's bytes: the data is lost, not this. */
-    if (d.allocated && regf_value_deleted(h, v))
+    if (d.allocated && regf_value_deleted(h, v) && !regf_is_unreferenced(h, v))
         return NULL;
     if (raw > REGF_DB_SEGMENT && h->info.minor >= 4 && d.len >= 8 && !memcmp(d.p, "db", 2)) {
         gl_buf local = {0};

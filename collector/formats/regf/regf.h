@@ -112,8 +112,10 @@ typedef struct regf_info {
      * block; the entries the logs still hold are applied in sequence
      * order across both files (docs/regf.md). */
     bool partial_reconcile;
-    /* Deleted-material scan (recover_deleted). */
+    /* Deleted-material scan (recover_deleted): cells found in free space,
+     * and allocated cells nothing reachable from the root references. */
     uint32_t deleted_keys, deleted_values;
+    uint32_t unreferenced_keys, unreferenced_values;
 } regf_info;
 const regf_info *regf_get_info(const regf_hive *h);
 /* The hive as parsed: the primary file with the logs applied (base block,
@@ -133,6 +135,12 @@ uint64_t regf_key_last_write(regf_hive *h, regf_key key); /* FILETIME, 0 if unkn
 bool regf_key_class(regf_hive *h, regf_key key, gl_buf *out);
 uint16_t regf_key_flags(regf_hive *h, regf_key key); /* nk flags (0x20 = compressed name, ...) */
 bool regf_key_deleted(regf_hive *h, regf_key key);
+/* With recover_deleted: a deleted key or value (regf_*_deleted true) that
+ * is an allocated cell nothing reachable from the root references, rather
+ * than one found in free space (a renamed key's old name, cells left by
+ * healing, keys cut off in a truncated file): recovered_from "unreferenced". */
+bool regf_key_unreferenced(regf_hive *h, regf_key key);
+bool regf_value_unreferenced(regf_hive *h, regf_value v);
 /* Owner SID from the key's security descriptor, "S-1-5-..."; false if none. */
 bool regf_key_owner_sid(regf_hive *h, regf_key key, gl_buf *out);
 /* Parent key (REGF_NONE for the root or when unreadable). */

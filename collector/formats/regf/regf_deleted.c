@@ -98,8 +98,10 @@ static void scan_free(regf_hive *h, uint32_t off, uint32_t end, u32vec *keys, u3
 }
 
 /* Walk one hive bin's cell chain; free cells are scanned, allocated nk
- * cells remembered (their value-list slack may reference deleted values). */
-static void scan_bin(regf_hive *h, uint32_t start, uint32_t end, u32vec *keys, u32vec *vals, u32vec *live)
+ * cells remembered (their value-list slack may reference deleted values),
+ * allocated vk cells too (they may be unreferenced). */
+static void scan_bin(regf_hive *h, uint32_t start, uint32_t end, u32vec *keys, u32vec *vals, u32vec *live,
+                     u32vec *live_vals)
 {
     uint32_t off = start + REGF_HBIN_HDR;
     while (off + 8 <= end) {
@@ -115,6 +117,8 @@ static void scan_bin(regf_hive *h, uint32_t start, uint32_t end, u32vec *keys, u
             scan_free(h, off, off + size, keys, vals);
         else if (size >= 8 && !memcmp(h->img + REGF_BASE_SIZE + off + 4, "nk", 2))
             vec_push(live, off);
+        else if (size >= 8 && !memcmp(h->img + REGF_BASE_SIZE + off + 4, "vk", 2))
+            vec_push(live_vals, off);
         off += size;
     }
 }
@@ -187,17 +191,117 @@ static void claim_listed(regf_hive *h, uint32_t key, uint64_t *budget)
     }
 }
 
+/* Set bit off/8 of a one-bit-per-8-bytes map. */
+static void bit_set(uint8_t *m, uint32_t off) { m[off / 64] |= (uint8_t)(1u << (off / 8 % 8)); }
+static bool bit_get(const uint8_t *m, uint32_t off) { return m[off / 64] >> (off / 8 % 8) & 1; }
+
+/* Mark every key reachable from the root through subkey lists, and every
+ * value those keys list within their counts. Bounded like a walk. */
+static void mark_reachable(regf_hive *h, uint8_t *keys, uint8_t *vals)
+{
+    uint32_t root = h->info.root_offset;
+    regf_cell c, l;
+    if (!regf_nk_check(h, root, &c, true))
+        return;
+    gl_buf stack = {0}, kids = {0};
+    gl_buf_append(&stack, &root, sizeof root);
+    bit_set(keys, root);
+    uint64_t budget = (uint64_t)h->data_len / 8 + 16;
+    bool was = h->walking;
+    uint64_t was_pool = h->walk_pool;
+    h->walking = true;
+    h->walk_pool = (uint64_t)h->data_len / 2 + 4096;
+    while (stack.len && budget--) {
+        uint32_t k;
+        stack.len -= sizeof k;
+        memcpy(&k, stack.data + stack.len, sizeof k);
+        if (!regf_nk_check(h, k, &c, true))
+            continue;
+        uint32_t nv = gl_le32(c.p + 36), list = gl_le32(c.p + 40);
+        if (nv && list != REGF_NONE && regf_cell_get(h, list, "value list", &l)) {
+            if (nv > l.len / 4)
+                nv = l.len / 4;
+            for (uint32_t i = 0; i < nv; i++) {
+                uint32_t v = gl_le32(l.p + 4 * (size_t)i);
+                if (v < h->data_len && v % 8 == 0)
+                    bit_set(vals, v);
+            }
+        }
+        kids.len = 0;
+        size_t n = regf_key_subkeys(h, k, &kids);
+        for (size_t i = 0; i < n; i++) {
+            uint32_t s;
+            memcpy(&s, kids.data + i * sizeof s, sizeof s);
+            if (s < h->data_len && s % 8 == 0 && !bit_get(keys, s)) {
+                bit_set(keys, s);
+                gl_buf_append(&stack, &s, sizeof s);
+            }
+        }
+    }
+    h->walking = was;
+    h->walk_pool = was_pool;
+    gl_buf_free(&stack);
+    gl_buf_free(&kids);
+}
+
+/* Allocated key and value cells that nothing reachable from the root
+ * references (the old nk of a renamed key, cells left by healing after a
+ * crash, keys cut off from the root in a truncated file) join the deleted
+ * material, in offset order: unref/unref_vals are appended to keys/vals
+ * and both re-sorted. */
+static void add_unreferenced(regf_hive *h, const u32vec *live, const u32vec *live_vals, u32vec *keys, u32vec *vals)
+{
+    size_t bytes = (size_t)h->data_len / 64 + 1;
+    uint8_t *rk = gl_xcalloc(bytes, 1), *rv = gl_xcalloc(bytes, 1);
+    mark_reachable(h, rk, rv);
+    h->unref_map = gl_xcalloc(bytes, 1);
+    regf_cell c;
+    for (size_t i = 0; i < live->n; i++) {
+        uint32_t k = live->v[i];
+        if (!bit_get(rk, k) && regf_nk_check(h, k, &c, true)) {
+            vec_push(keys, k);
+            bit_set(h->unref_map, k);
+            h->info.unreferenced_keys++;
+        }
+    }
+    for (size_t i = 0; i < live_vals->n; i++) {
+        uint32_t v = live_vals->v[i];
+        if (!bit_get(rv, v) && regf_vk_check(h, v, &c, true)) {
+            vec_push(vals, v);
+            bit_set(h->unref_map, v);
+            h->info.unreferenced_values++;
+        }
+    }
+    free(rk);
+    free(rv);
+    if (h->info.unreferenced_keys)
+        qsort(keys->v, keys->n, sizeof *keys->v, cmp_u32);
+    if (h->info.unreferenced_values)
+        qsort(vals->v, vals->n, sizeof *vals->v, cmp_u32);
+}
+
+bool regf_is_unreferenced(const regf_hive *h, uint32_t off)
+{
+    return h->unref_map && off < h->data_len && off % 8 == 0 && bit_get(h->unref_map, off);
+}
+
 void regf_scan_deleted(regf_hive *h)
 {
-    u32vec keys = {0}, vals = {0}, live = {0};
+    u32vec keys = {0}, vals = {0}, live = {0}, live_vals = {0};
     uint32_t pages = h->data_len / REGF_PAGE;
     for (uint32_t p = 0; p < pages; p++)
         if (h->bin_end[p] && h->bin_start[p] == p * REGF_PAGE)
-            scan_bin(h, h->bin_start[p], h->bin_end[p], &keys, &vals, &live);
+            scan_bin(h, h->bin_start[p], h->bin_end[p], &keys, &vals, &live, &live_vals);
+    size_t free_keys = keys.n, free_vals = vals.n;
+    bool quiet = h->scanning;
+    h->scanning = true;
+    add_unreferenced(h, &live, &live_vals, &keys, &vals);
+    h->scanning = quiet;
+    free(live_vals.v);
     h->del_keys = keys.v;
     h->ndel_keys = keys.n;
     h->del_values = vals.v;
-    h->ndel_values = vals.n; /* both already sorted: found in offset order */
+    h->ndel_values = vals.n; /* both sorted: found in offset order, or re-sorted */
     h->del_map = gl_xcalloc((size_t)h->data_len / 64 + 1, 1);
     for (size_t i = 0; i < keys.n; i++)
         mark_deleted(h, keys.v[i]);
@@ -229,8 +333,8 @@ void regf_scan_deleted(regf_hive *h)
         }
     free(ref);
     free(live.v);
-    h->info.deleted_keys = (uint32_t)keys.n;
-    h->info.deleted_values = (uint32_t)vals.n;
+    h->info.deleted_keys = (uint32_t)free_keys;
+    h->info.deleted_values = (uint32_t)free_vals;
 }
 
 size_t regf_deleted_values_of(regf_hive *h, uint32_t list_off, uint32_t live_count, bool listed_deleted, gl_buf *out)

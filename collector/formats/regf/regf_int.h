@@ -39,6 +39,7 @@ struct regf_hive {
     size_t ndel_values;
     uint32_t *del_stamp;       /* per deleted vk: last slack lookup that returned it */
     uint8_t *del_claimed;      /* per deleted vk: a deleted key lists it within its count */
+    uint8_t *unref_map;        /* one bit per 8 bytes: an allocated nk/vk nothing references */
     uint32_t slack_call;
     uint32_t *orphans;         /* deleted vk attached to no key */
     size_t norphans;
@@ -81,6 +82,7 @@ uint32_t regf_checksum(const uint8_t *base);
 void regf_scan_deleted(regf_hive *h);
 bool regf_is_deleted_value(const regf_hive *h, uint32_t off);
 bool regf_is_deleted_key(const regf_hive *h, uint32_t off);
+bool regf_is_unreferenced(const regf_hive *h, uint32_t off);
 /* Deleted values still referenced from the slack of a value list (entries
  * from live_count on); listed_deleted: the entries before it are a deleted
  * key's, already returned, and are not repeated. */
