@@ -37,6 +37,8 @@
 #include "defender_svc_asr.h"
 #include "module.h"
 #include "mpevent.h"
+#include "mplog.h"
+#include "source.h"
 #include "rmmcatalog.h"
 #include "shared_checks.h"
 #include "text.h"
@@ -158,6 +160,7 @@ typedef struct excl {
     uint64_t key_time;      /* last write of a key holding it (latest) */
     transition tr[MAX_TRANSITIONS];
     size_t n_tr;
+    uint64_t mplog_time; /* latest MPLog line showing it in force; 0 none */
     refs ev;
 } excl;
 
@@ -261,6 +264,8 @@ typedef struct ctx {
     size_t n_det, cap_det;
     uint64_t dropped;
     dsa *svc_asr; /* WinDefend service state, ASR rules firing */
+    struct skipped *skipped; /* MPLog [Exclusion] lines, joined once every log is read */
+    size_t n_skipped, cap_skipped;
 } ctx;
 
 static const char *store_name(unsigned s)
@@ -866,9 +871,30 @@ static void on_1009(ctx *c, const gl_event *ev)
     gl_fb_emit(&fb);
 }
 
-static char *dup_field(const gl_event *ev, const char *name)
+/* The detection of key, created with these facts when new; NULL when the
+ * limit is reached. */
+static detection *detection_get(ctx *c, const char *key, const char *threat, const char *path, const char *process,
+                                const char *user, const char *category, const char *severity, uint64_t time)
 {
-    return gl_xstrdup(gl_event_text(ev, name));
+    for (size_t i = 0; i < c->n_det; i++)
+        if (!strcmp(c->det[i].id, key))
+            return &c->det[i];
+    if (c->n_det >= MAX_ITEMS) {
+        c->dropped++;
+        return NULL;
+    }
+    c->det = grow(c->det, &c->cap_det, c->n_det, sizeof *c->det);
+    detection *d = &c->det[c->n_det++];
+    memset(d, 0, sizeof *d);
+    d->id = gl_xstrdup(key);
+    d->threat = gl_xstrdup(threat);
+    d->path = gl_xstrdup(path);
+    d->process = gl_xstrdup(process);
+    d->user = gl_xstrdup(user);
+    d->category = gl_xstrdup(category);
+    d->severity = gl_xstrdup(severity);
+    d->first_time = time;
+    return d;
 }
 
 /* 1116/1117/1118/1119 (and 1006/1007/1008 of older platforms): one
@@ -880,27 +906,11 @@ static void on_detection(ctx *c, const gl_event *ev)
     const char *path = gl_event_text(ev, "Path");
     char key[1200];
     snprintf(key, sizeof key, "%s|%s|%s", id, *id ? "" : threat, *id ? "" : path);
-    detection *d = NULL;
-    for (size_t i = 0; i < c->n_det && !d; i++)
-        if (!strcmp(c->det[i].id, key))
-            d = &c->det[i];
-    if (!d) {
-        if (c->n_det >= MAX_ITEMS) {
-            c->dropped++;
-            return;
-        }
-        c->det = grow(c->det, &c->cap_det, c->n_det, sizeof *c->det);
-        d = &c->det[c->n_det++];
-        memset(d, 0, sizeof *d);
-        d->id = gl_xstrdup(key);
-        d->threat = dup_field(ev, "Threat Name");
-        d->path = dup_field(ev, "Path");
-        d->process = dup_field(ev, "Process Name");
-        d->user = dup_field(ev, "Detection User");
-        d->category = dup_field(ev, "Category Name");
-        d->severity = dup_field(ev, "Severity Name");
-        d->first_time = ev->time;
-    }
+    detection *d = detection_get(c, key, threat, path, gl_event_text(ev, "Process Name"),
+                                 gl_event_text(ev, "Detection User"), gl_event_text(ev, "Category Name"),
+                                 gl_event_text(ev, "Severity Name"), ev->time);
+    if (!d)
+        return;
     const char *code = gl_event_text(ev, "Error Code");
     const char *action = gl_event_text(ev, "Action ID");
     bool acting = ev->event_id == 1117 || ev->event_id == 1007;
@@ -956,6 +966,212 @@ static int on_event(void *vc, const gl_event *ev)
     default: on_detection(c, ev); break;
     }
     return 0;
+}
+
+/* ---- MPLog --------------------------------------------------------------------------- */
+
+#define MPLOG_GLOB "\\ProgramData\\Microsoft\\Windows Defender\\Support\\MPLog-*.log"
+#define MAX_MPLOG_BYTES (256u << 20) /* Defender rotates its logs far below this */
+
+typedef struct mplog_ctx {
+    ctx *c;
+    const char *artifact;
+} mplog_ctx;
+
+static void kv_span(gl_json *j, const char *key, mpl_span v)
+{
+    if (!v.n)
+        return;
+    gl_json_key(j, key);
+    gl_json_strn(j, v.p, v.n);
+}
+
+static void mplog_record(mplog_ctx *m, const mpl_entry *e, const char *locator)
+{
+    gl_buf line = {0};
+    gl_json j;
+    gl_json_init(&j, &line);
+    gl_json_obj_begin(&j);
+    gl_json_kv_str(&j, "type", "mplog");
+    gl_json_kv_str(&j, "kind", mpl_kind_name(e->kind));
+    kv_span(&j, "time", e->time);
+    kv_span(&j, "process", e->process);
+    if (e->pid >= 0)
+        gl_json_kv_int(&j, "pid", e->pid);
+    kv_span(&j, "max_time_file", e->max_time_file);
+    if (e->impact >= 0)
+        gl_json_kv_int(&j, "estimated_impact", e->impact);
+    if (e->list != MPL_LIST_NONE)
+        gl_json_kv_str(&j, "list", mpl_list_name(e->list));
+    kv_span(&j, "path", e->path);
+    kv_span(&j, "device_path", e->device_path);
+    kv_span(&j, "threat", e->threat);
+    kv_span(&j, "resource", e->resource);
+    kv_span(&j, "target", e->target);
+    kv_span(&j, "source", e->source);
+    gl_json_kv_str(&j, "artifact", m->artifact);
+    gl_json_kv_str(&j, "locator", locator);
+    gl_json_obj_end(&j);
+    emit_record(m->c, &line);
+}
+
+static void excl_seen(excl *e, uint64_t time, const char *artifact, const char *locator)
+{
+    if (time > e->mplog_time)
+        e->mplog_time = time;
+    refs_add(&e->ev, artifact, locator);
+}
+
+/* An MPLog [Exclusion] line: a file or folder Defender skipped. */
+typedef struct skipped {
+    char *path, *artifact, *locator;
+    uint64_t time;
+} skipped;
+
+static void mplog_exclusion(mplog_ctx *m, const mpl_entry *e, const char *locator)
+{
+    ctx *c = m->c;
+    if (c->n_skipped >= MAX_ITEMS) {
+        c->dropped++;
+        return;
+    }
+    c->skipped = grow(c->skipped, &c->cap_skipped, c->n_skipped, sizeof *c->skipped);
+    skipped *k = &c->skipped[c->n_skipped++];
+    k->path = gl_xmalloc(e->path.n + 1);
+    memcpy(k->path, e->path.p, e->path.n);
+    k->path[e->path.n] = '\0';
+    k->artifact = gl_xstrdup(m->artifact ? m->artifact : "");
+    k->locator = gl_xstrdup(locator);
+    k->time = e->filetime;
+}
+
+/* Each skipped file is evidence of the path exclusion that covers it (from
+ * the registry, events or an RTP Perf Log list of any MPLog), else an
+ * exclusion of its own. */
+static void join_skipped(ctx *c)
+{
+    size_t n_known = c->n_ex;
+    for (size_t s = 0; s < c->n_skipped; s++) {
+        skipped *k = &c->skipped[s];
+        size_t pn = strlen(k->path);
+        excl *hit = NULL;
+        size_t best = 0; /* the most specific exclusion covering it (C:\ covers everything) */
+        for (size_t i = 0; i < n_known; i++) {
+            excl *x = &c->ex[i];
+            size_t n = strlen(x->value);
+            if ((x->kind == MP_EXCL_PATHS || x->kind == MP_EXCL_TEMPORARYPATHS) && !x->asr && n > best && n <= pn &&
+                !strncasecmp(x->value, k->path, n) && (n == pn || k->path[n] == '\\' || x->value[n - 1] == '\\')) {
+                hit = x;
+                best = n;
+            }
+        }
+        if (!hit)
+            hit = excl_get(c, MP_EXCL_PATHS, false, k->path, pn);
+        if (hit)
+            excl_seen(hit, k->time, k->artifact, k->locator);
+        free(k->path);
+        free(k->artifact);
+        free(k->locator);
+    }
+    free(c->skipped);
+    c->skipped = NULL;
+    c->n_skipped = 0;
+}
+
+static void mplog_rtp_exclusion(mplog_ctx *m, const mpl_entry *e, const char *locator)
+{
+    mp_excl_kind kind = e->list == MPL_LIST_PROCESS ? MP_EXCL_PROCESSES
+                        : e->list == MPL_LIST_EXTENSION ? MP_EXCL_EXTENSIONS
+                                                        : MP_EXCL_PATHS;
+    excl *x = excl_get(m->c, kind, false, e->path.p, e->path.n);
+    if (x)
+        excl_seen(x, e->filetime, m->artifact, locator);
+}
+
+/* A detection line joins the detection of the same threat and file (the
+ * events' Path is "file:_<path>"), else starts one. */
+static void mplog_detection(mplog_ctx *m, const mpl_entry *e, const char *locator)
+{
+    ctx *c = m->c;
+    char threat[512], target[1024];
+    snprintf(threat, sizeof threat, "%.*s", (int)e->threat.n, e->threat.p);
+    snprintf(target, sizeof target, "%.*s", (int)e->target.n, e->target.p ? e->target.p : "");
+    detection *d = NULL;
+    for (size_t i = 0; i < c->n_det && !d; i++) {
+        const char *p = c->det[i].path;
+        if (!strncasecmp(p, "file:_", 6))
+            p += 6;
+        if (!strcasecmp(c->det[i].threat, threat) && !strcasecmp(p, target))
+            d = &c->det[i];
+    }
+    if (!d) {
+        char key[1600];
+        snprintf(key, sizeof key, "mplog|%s|%s", threat, target);
+        d = detection_get(c, key, threat, target, "", "", "", "", e->filetime);
+    }
+    if (!d)
+        return;
+    if (e->filetime && (!d->first_time || e->filetime < d->first_time))
+        d->first_time = e->filetime;
+    refs_add(&d->ev, m->artifact, locator);
+    gl_tl t;
+    gl_json *j = gl_tl_begin(&t, c->run, "defender.detection", e->filetime, threat, m->artifact, locator);
+    gl_json_kv_str(j, "path", target);
+    gl_json_kv_str(j, "time_source", "mplog");
+    gl_tl_end(&t);
+}
+
+static int on_mplog_entry(void *vm, const mpl_entry *e)
+{
+    mplog_ctx *m = vm;
+    char locator[40];
+    snprintf(locator, sizeof locator, "line %llu", (unsigned long long)e->line);
+    mplog_record(m, e, locator);
+    switch (e->kind) {
+    case MPL_IMPACT: break; /* execution evidence: the record is the fact */
+    case MPL_EXCLUSION: mplog_exclusion(m, e, locator); break;
+    case MPL_RTP_EXCLUSION: mplog_rtp_exclusion(m, e, locator); break;
+    case MPL_DETECTION: mplog_detection(m, e, locator); break;
+    }
+    return 0;
+}
+
+static int on_mplog_file(void *vc, const gl_file_info *info)
+{
+    ctx *c = vc;
+    if (info->is_dir)
+        return 0;
+    gl_err err = {0};
+    gl_file *f = gl_source_open_file(gl_run_source(c->run), info->path, &err);
+    if (!f) {
+        gl_run_error(c->run, "%s: %s", info->path, err.msg);
+        return 0;
+    }
+    gl_reader r = gl_file_reader(f);
+    size_t n = r.size > MAX_MPLOG_BYTES ? MAX_MPLOG_BYTES : (size_t)r.size;
+    if (r.size > MAX_MPLOG_BYTES)
+        gl_run_log(c->run, "%s: %" PRIu64 " bytes, only the first %u read", info->path, r.size, MAX_MPLOG_BYTES);
+    uint8_t *data = gl_xmalloc(n ? n : 1);
+    if (gl_read_exact(&r, 0, data, n, &err) < 0) {
+        gl_run_error(c->run, "%s", err.msg);
+    } else {
+        mplog_ctx m = {c, gl_file_artifact(f)};
+        mpl_stats st;
+        gl_err perr = {0};
+        if (mplog_parse(data, n, info->path, on_mplog_entry, &m, &st, &perr) < 0)
+            gl_run_log(c->run, "%s (%llu incomplete lines)", perr.msg, (unsigned long long)st.bad_lines);
+    }
+    free(data);
+    gl_file_close(f);
+    return 0;
+}
+
+static void read_mplogs(ctx *c)
+{
+    gl_err err = {0};
+    if (gl_source_glob(gl_run_source(c->run), MPLOG_GLOB, on_mplog_file, c, &err) < 0 && err.code != GL_ERR_ABSENT)
+        gl_run_error(c->run, "%s: %s", MPLOG_GLOB, err.msg);
+    join_skipped(c);
 }
 
 /* ---- exclusion findings -------------------------------------------------------------- */
@@ -1077,24 +1293,34 @@ static void report_exclusion(ctx *c, excl *e)
             last_remove = e->tr[i].time;
     }
     bool present = e->stores != 0 || (!e->deleted_in && last_add > last_remove);
-    const char *state = present ? "still present" : "removed";
+    bool mplog_only = !e->stores && !e->deleted_in && !e->n_tr && e->mplog_time;
+    char mplog_iso[GL_TIME_STRLEN] = "";
+    iso_of(e->mplog_time, mplog_iso);
+    const char *state = mplog_only ? "seen in MPLog" : present ? "still present" : "removed";
     char why[600], removed_iso[GL_TIME_STRLEN] = "";
     gl_severity sev = excl_severity(c, e, why, sizeof why);
     iso_of(last_remove, removed_iso);
     const char *kind = excl_label(e);
     char route[64] = "";
     unsigned all = e->stores | e->deleted_in;
-    snprintf(route, sizeof route, "%s%s%s", all & STORE_POLICY ? "policy " : "",
-             all & (STORE_LOCAL | STORE_SCEP) ? "local " : "", e->n_tr ? "event" : "");
+    snprintf(route, sizeof route, "%s%s%s%s", all & STORE_POLICY ? "policy " : "",
+             all & (STORE_LOCAL | STORE_SCEP) ? "local " : "", e->n_tr ? "event " : "", e->mplog_time ? "mplog" : "");
+    if (*route && route[strlen(route) - 1] == ' ')
+        route[strlen(route) - 1] = '\0';
     gl_fb fb;
     gl_fb_start(&fb, c->run, excl_rule(e));
     gl_fb_severity(&fb, sev, "%s", why);
-    if (!present && *removed_iso)
+    if (mplog_only)
+        gl_fb_title(&fb, "Defender %s exclusion %s (seen in MPLog %s)", kind, e->value, mplog_iso);
+    else if (!present && *removed_iso)
         gl_fb_title(&fb, "Defender %s exclusion %s (removed %s)", kind, e->value, removed_iso);
     else
         gl_fb_title(&fb, "Defender %s exclusion %s (%s)", kind, e->value, state);
     gl_fb_subject(&fb, "%s:%s", kind, e->value);
-    gl_fb_time_filetime(&fb, first_add ? first_add : e->key_time ? e->key_time : last_remove);
+    gl_fb_time_filetime(&fb, first_add    ? first_add
+                             : e->key_time ? e->key_time
+                             : last_remove ? last_remove
+                                           : e->mplog_time);
     refs_emit(&fb, &e->ev);
     gl_json *d = gl_fb_details(&fb);
     gl_json_kv_str(d, "kind", kind);
@@ -1109,6 +1335,7 @@ static void report_exclusion(ctx *c, excl *e)
     gl_json_kv_str(d, "key_last_write", *iso ? iso : NULL);
     times_array(d, "added", e, true);
     times_array(d, "removed", e, false);
+    gl_json_kv_str(d, "mplog_last_seen", *mplog_iso ? mplog_iso : NULL);
     gl_fb_emit(&fb);
     /* A registry-only exclusion still gets a place on the timeline: the
      * last write of its key is the latest it can have been added. */
@@ -1262,6 +1489,7 @@ static int defender_run(gl_run *run, gl_err *err)
         return -1;
     }
     dsa_report_free(c.svc_asr);
+    read_mplogs(&c);
     for (size_t i = 0; i < c.n_ex; i++)
         report_exclusion(&c, &c.ex[i]);
     for (size_t i = 0; i < c.n_set; i++)

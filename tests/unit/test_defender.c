@@ -222,6 +222,102 @@ Test(defender, asr_rules_blocking_and_auditing)
     cr_assert_eq(tu_count(rec, "\"target_commandline\":\"cmd.exe /c whoami\""), 1);
 }
 
+/* ---- MPLog ----------------------------------------------------------------------------- */
+
+#define MPLOG "ProgramData/Microsoft/Windows Defender/Support/MPLog-20261120-100000.log"
+#define ART_MPLOG "artifacts/C/" MPLOG
+
+/* An MPLog as Defender writes it (UTF-16LE with a BOM, CRLF): a process
+ * line, files skipped under the Downloads exclusion (line 3) and under a
+ * folder only the RTP Perf Log lists (line 4, listed on line 12), the
+ * Mimikatz detection of the event log (line 5), a detection the event log
+ * lost (line 6), and the RTP Perf Log exclusion lists. */
+static const char *mplog_file(void)
+{
+    static const char text[] =
+        "2026-11-20T10:04:00.000Z Engine:Version 1.1.24090.11\r\n"
+        "2026-11-20T10:05:20.000Z ProcessImageName: rclone.exe, Pid: 4242, TotalTime: 5120, Count: 3, MaxTime: 400, "
+        "MaxTimeFile: \\Device\\HarddiskVolume3\\Users\\Public\\data.zip, EstimatedImpact: 65%\r\n"
+        "2026-11-20T10:14:00.000Z [Exclusion] C:\\Users\\Public\\Downloads\\t.exe -> "
+        "\\Device\\HarddiskVolume3\\Users\\Public\\Downloads\\t.exe\r\n"
+        "2026-11-20T10:14:30.000Z [Exclusion] C:\\Temp\\tools\\x.exe -> \\Device\\HarddiskVolume3\\Temp\\tools\\x.exe\r\n"
+        "2026-11-20T10:15:00.000Z DETECTIONEVENT MPSOURCE_REALTIME HackTool:Win32/Mimikatz file:C:\\Users\\Public\\m.exe\r\n"
+        "2026-11-20T10:16:00.000Z Internal: DETECTION_ADD#2 Trojan:Win32/Wacatac.B!ml "
+        "file:C:\\Users\\mallory\\AppData\\Local\\Temp\\enc.exe\r\n"
+        "**RTP Perf Log**\r\n"
+        "RTP Start:11/20/2026 10:17:00 AM\r\n"
+        "Process Exclusions:\r\n"
+        "    rclone.exe\r\n"
+        "Path Exclusions:\r\n"
+        "    C:\\Temp\\tools\r\n"
+        "Ext Exclusions:\r\n"
+        "Worker Threads:4\r\n"
+        "**END RTP Perf Log**\r\n";
+    char *dir = tu_tmpdir("mplog");
+    static char path[600];
+    snprintf(path, sizeof path, "%s/MPLog.log", dir);
+    FILE *f = fopen(path, "wb");
+    cr_assert(f);
+    fputc(0xFF, f);
+    fputc(0xFE, f);
+    for (size_t i = 0; i < sizeof text - 1; i++) {
+        fputc(text[i], f);
+        fputc(0, f);
+    }
+    fclose(f);
+    return path;
+}
+
+Test(defender, mplog_exclusions_and_detections_join)
+{
+    const char *pairs[] = {"Windows/System32/config/SOFTWARE", tu_fixture("hives/defender-software.hive"),
+                           DEF_LOG, tu_fixture("evtx/defender-events.evtx"), MPLOG, mplog_file(), NULL};
+    char *bundle = collect("def-mplog", pairs);
+    cJSON *all = fu_module_findings(bundle, "defender");
+    /* A skipped file joins the exclusion covering it. */
+    const cJSON *f = fu_expect(all, "defender.exclusion.path",
+                               "Defender path exclusion C:\\Users\\Public\\Downloads (still present)", "high",
+                               "2026-11-20T10:05:30.1250000Z", ART_SOFTWARE,
+                               KEY "Exclusions\\Paths\\C:\\Users\\Public\\Downloads");
+    const cJSON *ev = cJSON_GetObjectItem(f, "evidence");
+    cr_assert_eq(cJSON_GetArraySize(ev), 3);
+    cr_assert_str_eq(fu_str(cJSON_GetArrayItem(ev, 2), "artifact"), ART_MPLOG);
+    cr_assert_str_eq(fu_str(cJSON_GetArrayItem(ev, 2), "locator"), "line 3");
+    cr_assert_str_eq(fu_str(cJSON_GetObjectItem(f, "details"), "route"), "local event mplog");
+    cr_assert_str_eq(fu_str(cJSON_GetObjectItem(f, "details"), "mplog_last_seen"), "2026-11-20T10:14:00.0000000Z");
+    /* Only MPLog knows this one: the RTP list (line 12) and a skipped file. */
+    f = fu_expect(all, "defender.exclusion.path",
+                  "Defender path exclusion C:\\Temp\\tools (seen in MPLog 2026-11-20T10:16:00.0000000Z)", "high",
+                  "2026-11-20T10:16:00.0000000Z", ART_MPLOG, "line 12");
+    ev = cJSON_GetObjectItem(f, "evidence");
+    cr_assert_eq(cJSON_GetArraySize(ev), 2);
+    cr_assert_str_eq(fu_str(cJSON_GetArrayItem(ev, 1), "locator"), "line 4");
+    cr_assert_str_eq(fu_str(cJSON_GetObjectItem(f, "details"), "state"), "seen in MPLog");
+    cr_assert_eq(fu_count_rule(all, "defender.exclusion.path"), 6);
+    /* The RTP process list joins the registry's process exclusion. */
+    f = fu_expect(all, "defender.exclusion.process", "Defender process exclusion rclone.exe (still present)", "high",
+                  "2026-11-20T10:06:40.0000000Z", ART_SOFTWARE, KEY "Exclusions\\Processes\\rclone.exe");
+    ev = cJSON_GetObjectItem(f, "evidence");
+    cr_assert_str_eq(fu_str(cJSON_GetArrayItem(ev, cJSON_GetArraySize(ev) - 1), "locator"), "line 10");
+    /* The DETECTIONEVENT line joins the event log's detection. */
+    f = fu_expect(all, "defender.detection", "Defender detected HackTool:Win32/Mimikatz in C:\\Users\\Public\\m.exe",
+                  "high", "2026-11-20T10:15:00.0000000Z", ART_LOG, "EventRecordID=8");
+    ev = cJSON_GetObjectItem(f, "evidence");
+    cr_assert_eq(cJSON_GetArraySize(ev), 3);
+    cr_assert_str_eq(fu_str(cJSON_GetArrayItem(ev, 2), "locator"), "line 5");
+    /* A detection only MPLog remembers. */
+    fu_expect(all, "defender.detection",
+              "Defender detected Trojan:Win32/Wacatac.B!ml in C:\\Users\\mallory\\AppData\\Local\\Temp\\enc.exe",
+              "medium", "2026-11-20T10:16:00.0000000Z", ART_MPLOG, "line 6");
+    cr_assert_eq(fu_count_rule(all, "defender.detection"), 3);
+    char *rec = tu_bundle_member(bundle, "records/defender.jsonl");
+    cr_assert_eq(tu_count(rec, "\"type\":\"mplog\""), 7);
+    cr_assert_eq(tu_count(rec, "{\"type\":\"mplog\",\"kind\":\"impact\",\"time\":\"2026-11-20T10:05:20.000Z\","
+                               "\"process\":\"rclone.exe\",\"pid\":4242,\"max_time_file\":"
+                               "\"\\\\Device\\\\HarddiskVolume3\\\\Users\\\\Public\\\\data.zip\",\"estimated_impact\":65,"
+                               "\"artifact\":\"" ART_MPLOG "\",\"locator\":\"line 2\"}"), 1);
+}
+
 /* ---- the real logs ------------------------------------------------------------------- */
 
 static char *corpus_host(const char *tag, const char *file)
