@@ -48,7 +48,7 @@ dsa *dsa_new(gl_run *run)
     return d;
 }
 
-static void *grow(void *p, size_t *cap, size_t n, size_t size)
+void *defender_grow(void *p, size_t *cap, size_t n, size_t size)
 {
     if (n < *cap)
         return p;
@@ -113,7 +113,7 @@ int dsa_on_system(void *ctx, const gl_event *ev)
     s.artifact = gl_xstrdup(ev->artifact ? ev->artifact : "");
     s.locator = gl_xstrdup(ev->locator);
     s.iso = gl_xstrdup(ev->time_iso);
-    d->svc = grow(d->svc, &d->cap_svc, d->n_svc, sizeof *d->svc);
+    d->svc = defender_grow(d->svc, &d->cap_svc, d->n_svc, sizeof *d->svc);
     d->svc[d->n_svc++] = s;
     return 0;
 }
@@ -186,7 +186,7 @@ static asr_group *asr_get(dsa *d, bool block, const char *rule, const char *path
         d->dropped++;
         return NULL;
     }
-    d->asr = grow(d->asr, &d->cap_asr, d->n_asr, sizeof *d->asr);
+    d->asr = defender_grow(d->asr, &d->cap_asr, d->n_asr, sizeof *d->asr);
     asr_group *g = &d->asr[d->n_asr++];
     *g = (asr_group){.block = block,
                      .rule_id = gl_xstrdup(rule),

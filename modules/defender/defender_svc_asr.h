@@ -10,10 +10,15 @@
  *             locator */
 #ifndef GL_DEFENDER_SVC_ASR_H
 #define GL_DEFENDER_SVC_ASR_H
+#include <stddef.h>
 #include "events.h"
 #include "module.h"
 
 typedef struct dsa dsa;
+
+/* Room for one more element in an array of n with capacity *cap (doubling);
+ * shared by the defender module's files. */
+void *defender_grow(void *p, size_t *cap, size_t n, size_t size);
 
 dsa *dsa_new(gl_run *run);
 /* gl_event_cb for the System channel (7036/7040; other services ignored). */
