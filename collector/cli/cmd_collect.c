@@ -25,6 +25,8 @@ static const char collect_help[] =
     "                         (recursive; repeatable; = --set yara.rules=PATH)\n"
     "      --ioc FILE         extra indicators, one per line (repeatable;\n"
     "                         = --set ioc.files=FILE)\n"
+    "      --scan-processes   YARA-scan the memory of running processes too (live\n"
+    "                         source only; = --set yara.processes=true)\n"
     "      --rmm-catalog FILE LOLRMM's rmm_tools.json, merged with the built-in RMM\n"
     "                         catalog (= --set rmm.catalog=FILE)\n"
     "      --dry-run          print what would be read and run; read nothing\n"
@@ -106,7 +108,7 @@ int gl_cmd_collect(int argc, char **argv)
         {"dry-run", no_argument, 0, 'D'},      {"quiet", no_argument, 0, 'q'},
         {"set", required_argument, 0, 'S'},    {"help", no_argument, 0, 'h'},
         {"yara", required_argument, 0, 'Y'},   {"ioc", required_argument, 0, 'I'},
-        {"rmm-catalog", required_argument, 0, 'R'},
+        {"rmm-catalog", required_argument, 0, 'R'}, {"scan-processes", no_argument, 0, 'P'},
         {0, 0, 0, 0}};
     enum { MAX_SETS = 256 };
     const char *sets[MAX_SETS];
@@ -114,7 +116,7 @@ int gl_cmd_collect(int argc, char **argv)
     const char *source = "live", *profile_name = "standard", *output = ".", *tmpl = "{host}_{utc}";
     bool dry_run = false, quiet = false;
     /* like argv, kept for the life of the process */
-    static gl_buf yara_rules, ioc_files, rmm_catalog;
+    static gl_buf yara_rules, ioc_files, rmm_catalog, scan_processes;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "s:p:o:n:qh", opts, NULL)) != -1) {
@@ -135,6 +137,10 @@ int gl_cmd_collect(int argc, char **argv)
             break;
         case 'Y': join_setting(&yara_rules, "yara.rules", optarg); break;
         case 'I': join_setting(&ioc_files, "ioc.files", optarg); break;
+        case 'P':
+            gl_buf_clear(&scan_processes);
+            gl_buf_puts(&scan_processes, "yara.processes=true");
+            break;
         case 'R':
             gl_buf_clear(&rmm_catalog);
             gl_buf_printf(&rmm_catalog, "rmm.catalog=%s", optarg);
@@ -149,6 +155,8 @@ int gl_cmd_collect(int argc, char **argv)
         sets[n_sets++] = gl_buf_cstr(&ioc_files);
     if (rmm_catalog.len && n_sets < MAX_SETS)
         sets[n_sets++] = gl_buf_cstr(&rmm_catalog);
+    if (scan_processes.len && n_sets < MAX_SETS)
+        sets[n_sets++] = gl_buf_cstr(&scan_processes);
     if (optind < argc) {
         fprintf(stderr, "gleaner collect: unexpected argument '%s'\n\n%s", argv[optind], collect_help);
         return GL_EXIT_USAGE;
@@ -159,6 +167,10 @@ int gl_cmd_collect(int argc, char **argv)
     }
     if (strcmp(source, "live") && strncmp(source, "dir:", 4) && strncmp(source, "bundle:", 7)) {
         fprintf(stderr, "gleaner collect: unknown source '%s' (expected live, dir:PATH or bundle:FILE)\n", source);
+        return GL_EXIT_USAGE;
+    }
+    if (scan_processes.len && strcmp(source, "live")) {
+        fprintf(stderr, "gleaner collect: --scan-processes reads this host's processes: it needs --source live\n");
         return GL_EXIT_USAGE;
     }
     gl_err err = {0};
@@ -174,6 +186,7 @@ int gl_cmd_collect(int argc, char **argv)
         gl_profile_set(profile, key, eq + 1);
     }
     if (option_without_module(profile, &yara_rules, "yara", "--yara") ||
+        option_without_module(profile, &scan_processes, "yara", "--scan-processes") ||
         option_without_module(profile, &ioc_files, "ioc", "--ioc")) {
         gl_profile_free(profile);
         return GL_EXIT_USAGE;

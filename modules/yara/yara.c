@@ -13,7 +13,19 @@
  *    "reason","artifact","matches":["<namespace>:<rule>",...]}
  * Findings: yara.match per (file, rule): rule, namespace, tags, meta,
  * SHA-256, size, times and the first matched strings (identifier, offset,
- * bounded excerpt). High unless the rule's meta `severity` says otherwise. */
+ * bounded excerpt). High unless the rule's meta `severity` says otherwise.
+ *
+ * With yara.processes (--scan-processes; live source only) the memory of
+ * every process but gleaner's (or of yara.process_ids) is scanned first,
+ * before the files: it is the most volatile evidence. The per-OS part is
+ * procscan.h. Records: {"pid","name","exe","cmdline",
+ * "status":"scanned|unreadable|error","reason","matches"}; findings:
+ * yara.process_match per (process, rule), details as for files plus pid,
+ * process, exe and cmdline, string offsets being addresses. A process
+ * that cannot be read is counted and logged, not an error (see on_proc).
+ * The external variables are filename (base of exe), filepath (exe),
+ * extension/filetype/owner "" for a process; owner is the file's owner
+ * from the source for files. */
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -24,6 +36,7 @@
 #include <yara.h>
 #include "finding.h"
 #include "module.h"
+#include "procscan.h"
 #include "sha256.h"
 #include "text.h"
 #include "yararules.h"
@@ -36,6 +49,7 @@
 #define QUEUE_SLOTS 64
 #define MAX_SETS 65 /* the sources' set and a compiled file per --yara path */
 #define MEMORY_BUDGET (1ull << 30) /* file buffers of all workers together */
+#define MAX_PIDS_LISTED 1024 /* yara.process_ids */
 
 static const gl_setting_decl yara_settings[] = {
     {"rules", GL_SETTING_TEXT, "", "extra rule files or directories (.yar/.yara, recursive), one per line (--yara)"},
@@ -51,17 +65,41 @@ static const gl_setting_decl yara_settings[] = {
     {"hash_all", GL_SETTING_BOOL, "false", "SHA-256 of every scanned file in its record, not only of matches"},
     {"threads", GL_SETTING_UINT, "0", "scanning threads (0: one per core, at most 32)"},
     {"timeout", GL_SETTING_DURATION, "60s", "a file still scanning after this long is abandoned (an error)"},
+    {"processes", GL_SETTING_BOOL, "false", "scan the memory of running processes (live source only; --scan-processes)"},
+    {"process_ids", GL_SETTING_TEXT, "", "only these process ids (';'-separated); empty: every process but gleaner"},
     {0},
 };
 
 static const gl_rule_decl yara_rules[] = {
     {"yara.match", GL_SEV_HIGH, "T1588.002", "File matches a YARA rule"},
+    {"yara.process_match", GL_SEV_HIGH, "T1588.002", "Process memory matches a YARA rule"},
     {0},
 };
 
 typedef struct yara_state {
     gl_yara_rules rules;
 } yara_state;
+
+/* yara.process_ids: ';'- or ','-separated decimal ids. */
+static int parse_pids(const char *text, int *out, size_t *n, gl_err *err)
+{
+    *n = 0;
+    for (const char *p = text; *p;) {
+        if (*p == ';' || *p == ',' || *p == ' ') {
+            p++;
+            continue;
+        }
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (end == p || v <= 0 || v > 4194304 || (*end && *end != ';' && *end != ',' && *end != ' '))
+            return gl_err_setc(err, GL_ERR_USAGE, "yara.process_ids: '%s' is not a list of process ids", text);
+        if (*n == MAX_PIDS_LISTED)
+            return gl_err_setc(err, GL_ERR_USAGE, "yara.process_ids: more than %d ids", MAX_PIDS_LISTED);
+        out[(*n)++] = (int)v;
+        p = end;
+    }
+    return 0;
+}
 
 /* ---- init: compile every rule before anything is read -------------------------------- */
 
@@ -80,6 +118,13 @@ static int yara_init(gl_run *run, void **state, gl_err *err)
             return gl_err_setc(err, GL_ERR_USAGE, "yara.rules: more than 64 rule paths");
         }
         list[n++] = p;
+    }
+    int pids[MAX_PIDS_LISTED];
+    size_t n_pids;
+    if (parse_pids(gl_run_setting(run, "process_ids", ""), pids, &n_pids, err) != 0) {
+        free(paths);
+        yr_finalize();
+        return -1;
     }
     yara_state *st = gl_xcalloc(1, sizeof *st);
     int rc = gl_yara_load(gl_run_setting_bool(run, "builtin", true), list, n, &st->rules, err);
@@ -421,6 +466,23 @@ static void json_time(gl_json *j, const char *key, gl_timespec t)
     gl_json_str(j, iso);
 }
 
+/* A record's common tail (status, reason, matches), then the record. */
+static void record_finish(gl_run *run, gl_json *j, gl_buf *line, const candidate *c, const char *status,
+                          const char *reason)
+{
+    gl_json_kv_str(j, "status", status);
+    if (reason)
+        gl_json_kv_str(j, "reason", reason);
+    gl_json_key(j, "matches");
+    gl_json_arr_begin(j);
+    for (size_t i = 0; i < c->n_hits; i++)
+        gl_json_str(j, c->hits[i].name);
+    gl_json_arr_end(j);
+    gl_json_obj_end(j);
+    gl_run_record(run, line->data, line->len);
+    gl_buf_free(line);
+}
+
 static void emit_record(gl_run *run, const candidate *c, const char *status, const char *reason,
                         const char *artifact)
 {
@@ -437,39 +499,46 @@ static void emit_record(gl_run *run, const candidate *c, const char *status, con
         gl_json_str(&j, c->sha256);
     else
         gl_json_null(&j);
-    gl_json_kv_str(&j, "status", status);
-    if (reason)
-        gl_json_kv_str(&j, "reason", reason);
     if (artifact)
         gl_json_kv_str(&j, "artifact", artifact);
-    gl_json_key(&j, "matches");
-    gl_json_arr_begin(&j);
-    for (size_t i = 0; i < c->n_hits; i++)
-        gl_json_str(&j, c->hits[i].name);
-    gl_json_arr_end(&j);
-    gl_json_obj_end(&j);
-    gl_run_record(run, line.data, line.len);
-    gl_buf_free(&line);
+    record_finish(run, &j, &line, c, status, reason);
+}
+
+static void hit_severity(gl_fb *fb, const rule_hit *h)
+{
+    if (h->sev_from_meta)
+        gl_fb_severity(fb, h->sev,
+                       "the rule's meta gives severity %s: it names what the match means (a dual-use tool is "
+                       "benign where the organisation uses it; an offensive tool is not)",
+                       gl_severity_name(h->sev));
+    else
+        gl_fb_severity(fb, GL_SEV_HIGH,
+                       "a YARA match is high unless the rule's meta gives another severity; benign only if it is "
+                       "a known, sanctioned copy of the tool");
+    if (h->attack)
+        gl_fb_attack(fb, h->attack);
+}
+
+/* tags, meta and matched strings, as the scan callback wrote them */
+static void hit_details(gl_json *d, const rule_hit *h)
+{
+    gl_json_kv_str(d, "rule", h->rule);
+    gl_json_kv_str(d, "namespace", h->ns);
+    size_t len = strlen(h->json);
+    if (len > 2) {
+        gl_json_key(d, "match");
+        gl_json_raw(d, h->json, len);
+    }
 }
 
 static void emit_finding(gl_run *run, const candidate *c, const rule_hit *h, const char *artifact)
 {
     gl_fb fb;
     gl_fb_start(&fb, run, "yara.match");
-    if (h->sev_from_meta)
-        gl_fb_severity(&fb, h->sev,
-                       "the rule's meta gives severity %s: it names what the match means (a dual-use tool is "
-                       "benign where the organisation uses it; an offensive tool is not)",
-                       gl_severity_name(h->sev));
-    else
-        gl_fb_severity(&fb, GL_SEV_HIGH,
-                       "a YARA match is high unless the rule's meta gives another severity; benign only if the "
-                       "file is a known, sanctioned copy (check its SHA-256)");
+    hit_severity(&fb, h);
     gl_fb_title(&fb, "%s matches YARA rule %s%s%s", base_name(c->path), h->rule, h->description ? ": " : "",
                 h->description ? h->description : "");
     gl_fb_subject(&fb, "%s|%s", c->path, h->name);
-    if (h->attack)
-        gl_fb_attack(&fb, h->attack);
     if (c->mtime.valid) {
         char iso[GL_TIME_STRLEN];
         gl_unixtime_iso(c->mtime.sec, c->mtime.nsec, 9, iso);
@@ -477,19 +546,12 @@ static void emit_finding(gl_run *run, const candidate *c, const rule_hit *h, con
     }
     gl_fb_evidence(&fb, artifact, "%s", c->path);
     gl_json *d = gl_fb_details(&fb);
-    gl_json_kv_str(d, "rule", h->rule);
-    gl_json_kv_str(d, "namespace", h->ns);
+    hit_details(d, h);
     gl_json_kv_str(d, "path", c->path);
     gl_json_kv_str(d, "sha256", c->sha256);
     gl_json_kv_uint(d, "size", c->size);
     json_time(d, "mtime", c->mtime);
     json_time(d, "btime", c->btime);
-    /* tags, meta and matched strings, as the scan callback wrote them */
-    size_t len = strlen(h->json);
-    if (len > 2) {
-        gl_json_key(d, "match");
-        gl_json_raw(d, h->json, len);
-    }
     gl_fb_emit(&fb);
 }
 
@@ -712,6 +774,133 @@ static void scan_targets(scan_ctx *s)
     free(skip);
 }
 
+/* ---- process memory (live hosts, --scan-processes) ------------------------------------------ */
+
+typedef struct proc_ctx {
+    gl_run *run;
+    YR_SCANNER *sc[MAX_SETS];
+    size_t n_sc;
+    int timeout;
+    int only[MAX_PIDS_LISTED]; /* yara.process_ids; none: every process */
+    size_t n_only;
+    size_t scanned, unreadable, matched;
+} proc_ctx;
+
+static bool pid_wanted(const proc_ctx *pc, int pid)
+{
+    for (size_t i = 0; i < pc->n_only; i++)
+        if (pc->only[i] == pid)
+            return true;
+    return !pc->n_only;
+}
+
+static void emit_proc_record(gl_run *run, const gl_proc *p, const char *status, const char *reason,
+                             const candidate *c)
+{
+    gl_buf line = {0};
+    gl_json j;
+    gl_json_init(&j, &line);
+    gl_json_obj_begin(&j);
+    gl_json_kv_int(&j, "pid", p->pid);
+    gl_json_kv_str(&j, "name", p->name);
+    gl_json_kv_str(&j, "exe", p->exe);
+    gl_json_kv_str(&j, "cmdline", p->cmdline);
+    record_finish(run, &j, &line, c, status, reason);
+}
+
+static void emit_proc_finding(gl_run *run, const gl_proc *p, const rule_hit *h)
+{
+    gl_fb fb;
+    gl_fb_start(&fb, run, "yara.process_match");
+    hit_severity(&fb, h);
+    gl_fb_title(&fb, "process %s (pid %d) matches YARA rule %s%s%s", p->name, p->pid, h->rule,
+                h->description ? ": " : "", h->description ? h->description : "");
+    gl_fb_subject(&fb, "pid %d|%s|%s", p->pid, p->name, h->name);
+    /* memory has no bundle member: the locator names the process */
+    gl_fb_evidence(&fb, NULL, "process %d (%s)", p->pid, p->name);
+    gl_json *d = gl_fb_details(&fb);
+    hit_details(d, h);
+    gl_json_kv_int(d, "pid", p->pid);
+    gl_json_kv_str(d, "process", p->name);
+    gl_json_kv_str(d, "exe", p->exe);
+    gl_json_kv_str(d, "cmdline", p->cmdline);
+    gl_fb_emit(&fb);
+}
+
+/* One process through every rule set. A process that cannot be read
+ * (exited since it was listed, a kernel thread without memory, one the OS
+ * protects from this account) is counted and noted, not an error: on a
+ * live host there are always some, and a run made partial by them every
+ * time would hide the runs where evidence really was missed. A scan
+ * abandoned at yara.timeout is an error, as for files. */
+static int on_proc(void *ctx, const gl_proc *p)
+{
+    proc_ctx *pc = ctx;
+    if (!pid_wanted(pc, p->pid))
+        return 0;
+    candidate c = {0};
+    int rc = ERROR_SUCCESS;
+    for (size_t i = 0; i < pc->n_sc && rc == ERROR_SUCCESS; i++) {
+        YR_SCANNER *sc = pc->sc[i];
+        yr_scanner_define_string_variable(sc, "filename", base_name(p->exe));
+        yr_scanner_define_string_variable(sc, "filepath", p->exe);
+        yr_scanner_define_string_variable(sc, "extension", "");
+        yr_scanner_define_string_variable(sc, "filetype", "");
+        yr_scanner_define_string_variable(sc, "owner", "");
+        yr_scanner_set_callback(sc, scan_cb, &c);
+        rc = gl_proc_scan(sc, p->pid);
+    }
+    char reason[128];
+    if (rc == ERROR_COULD_NOT_ATTACH_TO_PROCESS)
+        snprintf(reason, sizeof reason, "its memory could not be opened (exited, or protected from this account)");
+    else
+        snprintf(reason, sizeof reason, "libyara error %d", rc);
+    if (rc == ERROR_SCAN_TIMEOUT) {
+        gl_run_error(pc->run, "yara: process %d (%s): scan abandoned after %d s", p->pid, p->name, pc->timeout);
+        emit_proc_record(pc->run, p, "error", "scan abandoned at yara.timeout", &c);
+    } else if (rc != ERROR_SUCCESS) {
+        pc->unreadable++;
+        gl_run_log(pc->run, "yara: process %d (%s) not readable: %s", p->pid, p->name, reason);
+        emit_proc_record(pc->run, p, "unreadable", reason, &c);
+    } else {
+        pc->scanned++;
+        pc->matched += c.n_hits > 0;
+        for (size_t i = 0; i < c.n_hits; i++)
+            emit_proc_finding(pc->run, p, &c.hits[i]);
+        emit_proc_record(pc->run, p, "scanned", NULL, &c);
+    }
+    free_candidate(&c);
+    return 0;
+}
+
+static void scan_processes(gl_run *run, const gl_yara_rules *rules, int timeout)
+{
+    if (strcmp(gl_source_kind(gl_run_source(run)), "live")) {
+        gl_run_log(run, "yara.processes: the source is not this host (%s): no process memory to scan",
+                   gl_source_kind(gl_run_source(run)));
+        return;
+    }
+    proc_ctx *pc = gl_xcalloc(1, sizeof *pc);
+    pc->run = run;
+    pc->timeout = timeout;
+    gl_err err = {0};
+    parse_pids(gl_run_setting(run, "process_ids", ""), pc->only, &pc->n_only, &err); /* checked at init */
+    for (; pc->n_sc < rules->n_sets && pc->n_sc < MAX_SETS; pc->n_sc++) {
+        if (yr_scanner_create(rules->sets[pc->n_sc], &pc->sc[pc->n_sc]) != ERROR_SUCCESS)
+            break;
+        yr_scanner_set_timeout(pc->sc[pc->n_sc], timeout);
+    }
+    if (pc->n_sc < rules->n_sets)
+        gl_run_error(run, "yara: libyara could not create a scanner (out of memory): no process scanned");
+    else if (gl_proc_each(on_proc, pc, &err) < 0)
+        gl_run_error(run, "yara: listing processes: %s", err.msg);
+    gl_run_log(run, "yara: %zu processes scanned, %zu matched, %zu not readable", pc->scanned, pc->matched,
+               pc->unreadable);
+    for (size_t i = 0; i < pc->n_sc; i++)
+        yr_scanner_destroy(pc->sc[i]);
+    free(pc);
+}
+
 static int yara_run(gl_run *run, gl_err *err)
 {
     (void)err;
@@ -723,6 +912,9 @@ static int yara_run(gl_run *run, gl_err *err)
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.not_empty, NULL);
     pthread_cond_init(&p.not_full, NULL);
+    /* volatile evidence first: processes may exit while the disk is read */
+    if (gl_run_setting_bool(run, "processes", false))
+        scan_processes(run, &st->rules, p.timeout);
     scan_ctx *s = gl_xcalloc(1, sizeof *s);
     s->run = run;
     s->p = &p;

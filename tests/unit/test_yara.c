@@ -6,7 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "testutil.h"
 
 /* A sample piece: ASCII, or UTF-16LE when wide. Pieces are split so the
@@ -508,4 +512,156 @@ Test(yara, attack_ids_follow_the_v19_crosswalk)
     cr_assert_eq(n, 20);
     cr_assert_eq(renumbered, 0);
     cr_assert(has_id("T1003.001 T1685", "T1685") && !has_id("T1003.001 T16850", "T1685"));
+}
+
+/* A child holding two Mimikatz commands in its heap (assembled in the
+ * child, so neither is whole in the test binary), named gl-yara-target:
+ * --scan-processes finds it by pid, with its name, executable, command
+ * line and the matched strings. yara.process_ids keeps the scan to the
+ * child, so the test neither reads nor waits on the rest of the host. */
+Test(yara, scan_processes_finds_a_live_process, .timeout = 120)
+{
+    int ready[2];
+    cr_assert_eq(pipe(ready), 0);
+    pid_t child = fork();
+    cr_assert_neq(child, -1);
+    if (child == 0) {
+        char *volatile held = malloc(128);
+        snprintf(held, 128, "%s%s %s%s", "sekurlsa::", "logonpasswords", "lsadump::", "dcsync");
+        prctl(PR_SET_NAME, "gl-yara-target");
+        alarm(100); /* gone even if the test fails before killing it */
+        if (write(ready[1], "r", 1) != 1)
+            _exit(1);
+        for (;;)
+            pause();
+    }
+    char r;
+    cr_assert_eq(read(ready[0], &r, 1), 1);
+    /* the child runs the test binary's image with its arguments */
+    gl_buf cmdline = {0}, exe = {0};
+    cr_assert(tu_read_file("/proc/self/cmdline", &cmdline));
+    while (cmdline.len && !cmdline.data[cmdline.len - 1])
+        cmdline.len--;
+    for (size_t i = 0; i < cmdline.len; i++)
+        if (!cmdline.data[i])
+            cmdline.data[i] = ' ';
+    cr_assert_eq(tu_runf(&exe, NULL, "readlink /proc/%d/exe | tr -d '\\n'", (int)getpid()), 0);
+
+    char *root = tu_tmpdir("yara-proc");
+    gl_buf cmd = {0}, out = {0}, err = {0};
+    gl_buf_printf(&cmd,
+                  "'%s' collect -q --source live --profile '%s' --output '%s' --name p --scan-processes "
+                  "--set yara.process_ids=%d",
+                  tu_gleaner(), profile(root, "/nonexistent-gleaner-test/*"), root, (int)child);
+    int rc = tu_run(cmd.data, &out, &err);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    cr_assert_eq(rc, 0, "%s", gl_buf_cstr(&err));
+
+    gl_buf bundle = {0};
+    gl_buf_printf(&bundle, "%s/p.tar.zst", root);
+    /* the child is a copy of this test process, whose image holds the
+     * samples' pieces (other rules may match those): the heap string is
+     * what GL_Mimikatz needs ($cmd1 and $cmd2 below) */
+    cJSON *findings = lines_of(tu_bundle_member(bundle.data, "findings.jsonl"));
+    const cJSON *f = NULL, *each;
+    size_t n_mimikatz = 0;
+    cJSON_ArrayForEach(each, findings)
+    {
+        cr_assert_str_eq(str(each, "rule"), "yara.process_match");
+        cr_assert_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(each, "details"), "pid")->valuedouble, (double)child);
+        if (!strcmp(str(cJSON_GetObjectItem(each, "details"), "rule"), "GL_Mimikatz")) {
+            f = each;
+            n_mimikatz++;
+        }
+    }
+    cr_assert_eq(n_mimikatz, 1);
+    cr_assert_str_eq(str(f, "severity"), "critical");
+    gl_buf expect = {0};
+    gl_buf_printf(&expect, "pid %d|gl-yara-target|credential_access.yar:GL_Mimikatz", (int)child);
+    cr_assert_str_eq(str(f, "subject"), expect.data);
+    const cJSON *ev = cJSON_GetArrayItem(cJSON_GetObjectItem(f, "evidence"), 0);
+    gl_buf_clear(&expect);
+    gl_buf_printf(&expect, "process %d (gl-yara-target)", (int)child);
+    cr_assert_str_eq(str(ev, "locator"), expect.data);
+    const cJSON *d = cJSON_GetObjectItem(f, "details");
+    cr_assert_eq(cJSON_GetObjectItem(d, "pid")->valuedouble, (double)child);
+    cr_assert_str_eq(str(d, "process"), "gl-yara-target");
+    cr_assert_str_eq(str(d, "exe"), exe.data);
+    cr_assert_str_eq(str(d, "cmdline"), gl_buf_cstr(&cmdline));
+    cr_assert_str_eq(str(d, "rule"), "GL_Mimikatz");
+    bool cmd1 = false, cmd2 = false;
+    const cJSON *s;
+    cJSON_ArrayForEach(s, cJSON_GetObjectItem(cJSON_GetObjectItem(d, "match"), "strings"))
+    {
+        cmd1 |= !strcmp(str(s, "id"), "$cmd1") && !strcmp(str(s, "excerpt"), "sekurlsa::logonpasswords");
+        cmd2 |= !strcmp(str(s, "id"), "$cmd2") && !strcmp(str(s, "excerpt"), "lsadump::dcsync");
+    }
+    cr_assert(cmd1 && cmd2);
+
+    cJSON *records = lines_of(tu_bundle_member(bundle.data, "records/yara.jsonl"));
+    cr_assert_eq(cJSON_GetArraySize(records), 1);
+    const cJSON *rec = cJSON_GetArrayItem(records, 0);
+    cr_assert_eq(cJSON_GetObjectItem(rec, "pid")->valuedouble, (double)child);
+    cr_assert_str_eq(str(rec, "status"), "scanned");
+    cr_assert_str_eq(str(rec, "name"), "gl-yara-target");
+    cr_assert(strstr(matches_of(rec), "credential_access.yar:GL_Mimikatz"));
+    cr_assert_eq((size_t)cJSON_GetArraySize(cJSON_GetObjectItem(rec, "matches")), (size_t)cJSON_GetArraySize(findings));
+}
+
+/* A process this account may not read is counted, noted in the log and
+ * recorded as unreadable, and the run is still complete (exit 0): gleaner
+ * runs as nobody against a child of root. */
+Test(yara, scan_processes_unreadable_process_is_not_an_error, .timeout = 60)
+{
+    if (geteuid() != 0)
+        cr_skip_test("skipped: needs root to run gleaner as another user");
+    pid_t child = fork();
+    cr_assert_neq(child, -1);
+    if (child == 0) {
+        alarm(50);
+        for (;;)
+            pause();
+    }
+    char *root = tu_tmpdir("yara-proc-denied");
+    gl_buf cmd = {0}, err = {0};
+    char *prof = profile(root, "/nonexistent-gleaner-test/*");
+    gl_buf_printf(&cmd,
+                  "chmod 0777 '%s' && setpriv --reuid=65534 --regid=65534 --clear-groups '%s' collect -q --source live "
+                  "--profile '%s' --output '%s' --name p --scan-processes --set yara.process_ids=%d",
+                  root, tu_gleaner(), prof, root, (int)child);
+    int rc = tu_run(cmd.data, NULL, &err);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    cr_assert_eq(rc, 0, "%s", gl_buf_cstr(&err));
+    gl_buf bundle = {0};
+    gl_buf_printf(&bundle, "%s/p.tar.zst", root);
+    cr_assert_str_eq(tu_bundle_member(bundle.data, "findings.jsonl"), "");
+    cJSON *records = lines_of(tu_bundle_member(bundle.data, "records/yara.jsonl"));
+    cr_assert_eq(cJSON_GetArraySize(records), 1);
+    const cJSON *rec = cJSON_GetArrayItem(records, 0);
+    cr_assert_eq(cJSON_GetObjectItem(rec, "pid")->valuedouble, (double)child);
+    cr_assert_str_eq(str(rec, "status"), "unreadable");
+    cr_assert_str_eq(str(rec, "reason"), "its memory could not be opened (exited, or protected from this account)");
+    cr_assert(strstr(tu_bundle_member(bundle.data, "log.txt"), "yara: 0 processes scanned, 0 matched, 1 not readable"));
+}
+
+/* --scan-processes reads this host: with any other source it is a usage
+ * error, as is a process id list that is not one. */
+Test(yara, scan_processes_needs_the_live_source)
+{
+    char *root = tu_tmpdir("yara-proc-usage");
+    gl_buf cmd = {0}, err = {0};
+    gl_buf_printf(&cmd, "'%s' collect -q --source dir:'%s' --profile '%s' --output '%s' --scan-processes", tu_gleaner(),
+                  root, profile(root, "C:\\\\x\\\\*"), root);
+    cr_assert_eq(tu_run(cmd.data, NULL, &err), 2);
+    cr_assert(strstr(gl_buf_cstr(&err), "--scan-processes reads this host's processes: it needs --source live"),
+              "%s", err.data);
+    gl_buf_clear(&cmd);
+    gl_buf_clear(&err);
+    gl_buf_printf(&cmd,
+                  "'%s' collect -q --source dir:'%s' --profile '%s' --output '%s' --set yara.process_ids=12x",
+                  tu_gleaner(), root, profile(root, "C:\\\\x\\\\*"), root);
+    cr_assert_eq(tu_run(cmd.data, NULL, &err), 2);
+    cr_assert(strstr(gl_buf_cstr(&err), "yara.process_ids: '12x' is not a list of process ids"), "%s", err.data);
 }
