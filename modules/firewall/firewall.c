@@ -21,6 +21,10 @@
  * (pfirewall.log: allowed inbound connections to remote-access ports, so
  * the ioc module matches their source addresses) are fw_logging.c's.
  *
+ * A rule known only from the registry gets no timeline entry: a rule
+ * string holds no time and the FirewallRules key's last write belongs to
+ * whichever rule changed last; the events about a rule give its time.
+ *
  * Records (records/firewall.jsonl), by "type" (and those of fw_logging.h):
  *   rule     store, control_set, rule_id, name, group, action, direction,
  *            active, protocol, local_ports, remote_addresses, app, service,
