@@ -11,7 +11,9 @@
     X(firewall) \
     X(tasks) \
     X(rmm) \
-    X(services)
+    X(services) \
+    X(accounts) \
+    X(staging)
 
 /* Modules that exist only to test the pipeline (tests/modules/). */
 #ifdef GLEANER_TEST_BUILD

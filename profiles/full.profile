@@ -5,6 +5,8 @@ include standard
 set files.max_file_size 8GiB
 # YARA over the whole drive
 set yara.paths C:\**\*
+# archives anywhere on the drive
+set staging.paths C:\**\*
 target old-evtx        C:\Windows.old\Windows\System32\winevt\Logs\*.evtx
 target old-hives       C:\Windows.old\Windows\System32\config\*
 target setupapi        C:\Windows\INF\setupapi*.log

@@ -11,6 +11,8 @@ module services
 # firewall profiles, rules opening remote access, rules deleted or reset
 module defender
 module firewall
+# reactivated accounts, privileged group changes, RDP logons (Security log, SAM)
+module accounts
 # indicators: reads the other modules' records only, so it costs next to nothing
 module ioc
 set files.max_file_size 2GiB

@@ -9,6 +9,9 @@ module yara
 # remote-management tools: registry, service installs, a walk of the folders
 # they live in, and their logs
 module rmm
+# archives found by content where the actor stages data, archiver history
+# and command lines
+module staging
 # every event log, including the RMM vendors' own channels (Splashtop ...)
 target evtx            C:\Windows\System32\winevt\Logs\*.evtx
 target hive-usrclass   C:\Users\*\AppData\Local\Microsoft\Windows\UsrClass.dat

@@ -33,7 +33,8 @@
 #define EXCERPT 160
 
 /* every evidence module of modules/module_list.h */
-static const char *const ioc_reads[] = {"files", "logs", "yara", "defender", "firewall", "tasks", "rmm", "services", NULL};
+static const char *const ioc_reads[] = {"files", "logs",     "yara",     "defender", "firewall", "tasks",
+                                        "rmm",   "services", "accounts", "staging",  NULL};
 
 static const gl_setting_decl ioc_settings[] = {
     {"files", GL_SETTING_TEXT, "", "indicator files, one path per line (--ioc)"},

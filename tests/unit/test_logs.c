@@ -254,11 +254,14 @@ Test(logs, clean_corpus_logs_give_no_high_finding)
     const cJSON *f;
     cJSON_ArrayForEach(f, all)
     {
-        cr_assert(strcmp(str(f, "severity"), "high") && strcmp(str(f, "severity"), "critical"), "%s",
-                  cJSON_PrintUnformatted(f));
-        /* other modules may see medium things in these logs; logs itself sees no tampering */
-        if (!strcmp(str(f, "module"), "logs"))
-            cr_assert(strcmp(str(f, "severity"), "medium"), "%s", cJSON_PrintUnformatted(f));
+        /* logs itself sees no tampering; other modules judge these logs in
+         * their own tests (accounts rightly raises archir, made an
+         * administrator by the account fsir) */
+        if (strcmp(str(f, "module"), "logs"))
+            continue;
+        cr_assert(strcmp(str(f, "severity"), "high") && strcmp(str(f, "severity"), "critical") &&
+                      strcmp(str(f, "severity"), "medium"),
+                  "%s", cJSON_PrintUnformatted(f));
     }
 }
 
