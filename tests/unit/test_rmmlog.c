@@ -566,11 +566,16 @@ Test(rmmlog, rustdesk_log_connections)
                       "[2026-11-12 22:46:02.003998 +00:00] INFO [src\\server\\connection.rs:2480] #1 Connection closed: Peer close\n"
                       "[2026-11-12 22:46:03.000000 +00:00] INFO [src\\server\\connection.rs:2480] #7 Connection closed: Timeout\n"
                       "[2026-11-12 22:46:04.000000 +00:00] INFO [src\\server\\connection.rs:1] #x Connection opened from 1.2.3.4:5.\n"
-                      "[2026-11-12 22:46:05 garbage\n";
+                      "[2026-11-12 22:46:05 garbage\n"
+                      /* a dual-stack listener shows IPv4 peers mapped into IPv6 */
+                      "[2026-11-12 22:47:00.000000 +00:00] DEBUG [src\\server\\connection.rs:1042] #3 Connection opened from [::ffff:164.92.234.104]:50200.\n";
     recs rs;
     rmmlog_stats st = parse_mem(RMMLOG_RUSTDESK_LOG, log, strlen(log), &rs);
-    cr_assert_eq(st.lines, 7);
-    cr_assert_eq(rs.n, 6);
+    cr_assert_eq(st.lines, 8);
+    cr_assert_eq(rs.n, 7);
+    cr_assert_str_eq(rs.r[6].addr[0].text, "[::ffff:164.92.234.104]:50200");
+    cr_assert_str_eq(rs.r[6].addr[0].ip, "::ffff:164.92.234.104");
+    cr_assert_eq(rs.r[6].addr[0].port, 50200);
     cr_assert_eq(rs.r[0].event, RMMLOG_EV_CONFIG);
     cr_assert_str_eq(rs.r[0].key, "rendezvous_server");
     cr_assert_str_eq(rs.r[0].value, "45.32.221.250:21116");
