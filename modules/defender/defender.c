@@ -71,9 +71,10 @@ static const gl_rule_decl defender_rules[] = {
     {"defender.quarantine_restored", GL_SEV_MEDIUM, "T1562.001 T1685", "Item restored from Defender quarantine"},
     {"defender.service_stopped", GL_SEV_MEDIUM, "T1562.001 T1685", "Defender service stopped and not restarted"},
     /* What an ASR rule stops varies by rule (Office child processes, LSASS
-     * reads, PsExec/WMI...): no one technique fits, so none is claimed. */
-    {"defender.asr_block", GL_SEV_MEDIUM, "", "Attack surface reduction rule blocked a program"},
-    {"defender.asr_audit", GL_SEV_LOW, "", "Attack surface reduction rule fired in audit mode"},
+     * reads, PsExec/WMI...); what they share is a program being run that
+     * should not be, so User Execution is the rule-level id. */
+    {"defender.asr_block", GL_SEV_MEDIUM, "T1204", "Attack surface reduction rule blocked a program"},
+    {"defender.asr_audit", GL_SEV_LOW, "T1204", "Attack surface reduction rule fired in audit mode"},
     {0},
 };
 
