@@ -19,14 +19,17 @@
 
 static char *collect(const char *tag, const char *const *pairs) { return fu_collect(tag, "defender", pairs); }
 
-static char *generated_host(const char *tag)
+/* The generated host, with one more file placed when extra_dest is set. */
+static char *generated_host_with(const char *tag, const char *extra_dest, const char *extra_src)
 {
     const char *pairs[] = {"Windows/System32/config/SOFTWARE", tu_fixture("hives/defender-software.hive"),
                            "Windows/System32/config/SYSTEM", tu_fixture("hives/firewall-system.hive"),
                            DEF_LOG, tu_fixture("evtx/defender-events.evtx"),
-                           SYS_LOG, tu_fixture("evtx/defender-system.evtx"), NULL};
+                           SYS_LOG, tu_fixture("evtx/defender-system.evtx"), extra_dest, extra_src, NULL};
     return collect(tag, pairs);
 }
+
+static char *generated_host(const char *tag) { return generated_host_with(tag, NULL, NULL); }
 
 Test(defender, one_finding_per_exclusion_with_its_evidence)
 {
@@ -270,9 +273,7 @@ static const char *mplog_file(void)
 
 Test(defender, mplog_exclusions_and_detections_join)
 {
-    const char *pairs[] = {"Windows/System32/config/SOFTWARE", tu_fixture("hives/defender-software.hive"),
-                           DEF_LOG, tu_fixture("evtx/defender-events.evtx"), MPLOG, mplog_file(), NULL};
-    char *bundle = collect("def-mplog", pairs);
+    char *bundle = generated_host_with("def-mplog", MPLOG, mplog_file());
     cJSON *all = fu_module_findings(bundle, "defender");
     /* A skipped file joins the exclusion covering it. */
     const cJSON *f = fu_expect(all, "defender.exclusion.path",
