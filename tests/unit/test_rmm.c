@@ -376,10 +376,14 @@ Test(rmm, rustdesk_log_and_settings_give_session_and_unattended_access, .timeout
     const char *cfg = "id = '418502733'\npassword = '00Zm9vYmFyYmF6'\nsalt = 'x7qk2m'\n";
     const char *cfg2 = "rendezvous_server = '45.32.221.250:21116'\n\n[options]\n"
                        "verification-method = 'use-permanent-password'\ndirect-server = 'Y'\n";
+    /* jdoe's RustDesk also reached out to FS02 and left a transfer unfinished */
+    const char *peer = "[info]\nusername = 'Administrator'\nhostname = 'FS02'\nplatform = 'Windows'\n\n[transfer]\n"
+                       "write_jobs = ['{\"id\":7,\"remote\":\"D:\\\\Finance\\\\q4.xlsx\",\"to\":\"C:\\\\Users\\\\Public\\\\q4.xlsx\",\"is_remote\":true}']\n";
     const char *const pairs[] = {
         "Users/jdoe/AppData/Roaming/RustDesk/log/RustDesk_rCURRENT.log", temp_file("rmm-rd-log", "a.log", log),
         "Users/jdoe/AppData/Roaming/RustDesk/config/RustDesk.toml", temp_file("rmm-rd-cfg", "a.toml", cfg),
         "Users/jdoe/AppData/Roaming/RustDesk/config/RustDesk2.toml", temp_file("rmm-rd-cfg2", "b.toml", cfg2),
+        "Users/jdoe/AppData/Roaming/RustDesk/config/peers/731904466.toml", temp_file("rmm-rd-peer", "c.toml", peer),
         NULL,
     };
     char *bundle = fu_collect("rmm-rustdesk", "rmm", pairs);
@@ -404,9 +408,18 @@ Test(rmm, rustdesk_log_and_settings_give_session_and_unattended_access, .timeout
     char *rec = tu_bundle_member(bundle, "records/rmm.jsonl");
     cr_assert_eq(tu_count(rec, "00Zm9vYmFyYmF6"), 0);
     cr_assert_eq(tu_count(rec, "\"key\":\"direct-server\""), 1);
+    /* the peer file has no time: its outgoing session is a record, not a
+     * timeline event, and not an incoming finding */
     char *tl = tu_bundle_member(bundle, "timeline.jsonl");
     cr_assert_eq(tu_count(tl, "\"kind\":\"rmm.connection\""), 1);
     cr_assert_eq(tu_count(tl, "\"remote_address\":\"164.92.234.104:49822\""), 1);
+    cr_assert_eq(tu_count(rec, "\"event\":\"connection\",\"time\":\"\",\"tz\":\"unknown\",\"direction\":\"outgoing\","
+                               "\"ids\":[\"731904466\"]"), 1, "%s", rec);
+    const cJSON *ft = fu_expect(all, "rmm.file_transfer", "RustDesk: files transferred (2)", "low", NULL,
+                                "artifacts/C/Users/jdoe/AppData/Roaming/RustDesk/config/peers/731904466.toml",
+                                "C:\\Users\\jdoe\\AppData\\Roaming\\RustDesk\\config\\peers\\731904466.toml line 7");
+    cr_assert(fu_json_is(detail_list(ft, "files"), "[\"D:\\\\Finance\\\\q4.xlsx\",\"C:\\\\Users\\\\Public\\\\q4.xlsx\"]"),
+              "%s", cJSON_PrintUnformatted(ft));
     cJSON_Delete(all);
 }
 

@@ -676,3 +676,50 @@ Test(rmmlog, screenconnect_application_events)
     cr_assert_not(rmmlog_screenconnect_event(" Connected", 10, &r) && r.user[0]);
     cr_assert_not(rmmlog_screenconnect_event("", 0, &r));
 }
+
+/* A peer file (config\peers\<id>.toml): the peer this host connected to,
+ * as it described itself, and its unfinished transfer jobs. */
+Test(rmmlog, rustdesk_peer_file)
+{
+    const char *peer = "password = []\nsize = [0, 0, 0, 0]\nview_style = 'original'\n\n[options]\ncodec-preference = 'auto'\n\n"
+                       "[info]\nusername = 'Administrator'\nhostname = 'FS02'\nplatform = 'Windows'\n\n[transfer]\n"
+                       "write_jobs = ['{\"id\":7,\"remote\":\"D:\\\\Finance\\\\q4.xlsx\",\"to\":\"C:\\\\Users\\\\Public\\\\q4.xlsx\",\"show_hidden\":false,\"file_num\":0,\"is_remote\":true}', "
+                       "'{\"id\":8,\"remote\":\"D:\\\\x\",\"to\":\"\",\"is_remote\":false}']\n"
+                       "read_jobs = []\n";
+    gl_mem_reader m;
+    gl_reader r = gl_reader_memory(&m, peer, strlen(peer), "C:\\Users\\jdoe\\AppData\\Roaming\\RustDesk\\config\\peers\\731904466.toml");
+    gl_err err = {0};
+    recs rs;
+    memset(&rs, 0, sizeof rs);
+    cr_assert_eq(rmmlog_parse(RMMLOG_RUSTDESK_PEER, &r, collect, &rs, NULL, &err), 0);
+    cr_assert_eq(rs.n, 3);
+    cr_assert_eq(rs.r[0].event, RMMLOG_EV_CONNECTION);
+    cr_assert_eq(rs.r[0].dir, RMMLOG_DIR_OUTGOING);
+    cr_assert_eq(rs.r[0].line, 8);
+    cr_assert_str_eq(rs.r[0].ids[0], "731904466");
+    cr_assert_str_eq(rs.r[0].user, "Administrator");
+    cr_assert_str_eq(rs.r[0].remote_name, "FS02");
+    cr_assert_str_eq(rs.r[0].detail, "peer this host connected to, platform Windows");
+    cr_assert_eq(rs.r[1].event, RMMLOG_EV_FILE_TRANSFER);
+    cr_assert_eq(rs.r[1].nfile, 2);
+    cr_assert_str_eq(rs.r[1].files[0], "D:\\Finance\\q4.xlsx");
+    cr_assert_str_eq(rs.r[1].files[1], "C:\\Users\\Public\\q4.xlsx");
+    cr_assert_str_eq(rs.r[1].detail, "unfinished transfer job (source on the peer)");
+    cr_assert_str_eq(rs.r[2].files[0], "D:\\x");
+    cr_assert_eq(rs.r[2].nfile, 1);
+    cr_assert_str_eq(rs.r[2].detail, "unfinished transfer job (destination on the peer)");
+    /* a peer reached by address; [info] last in the file; an unterminated job */
+    const char *ip = "[info]\nhostname = 'nas'\n[transfer]\nwrite_jobs = ['{\"remote\":\"C:\\\\a";
+    r = gl_reader_memory(&m, ip, strlen(ip), "peers/192.168.7.20.toml");
+    memset(&rs, 0, sizeof rs);
+    cr_assert_eq(rmmlog_parse(RMMLOG_RUSTDESK_PEER, &r, collect, &rs, NULL, &err), 0);
+    cr_assert_eq(rs.n, 1);
+    cr_assert_str_eq(rs.r[0].addr[0].ip, "192.168.7.20");
+    cr_assert_str_eq(rs.r[0].remote_name, "nas");
+    const char *tail = "[info]\nusername = 'u'\n";
+    r = gl_reader_memory(&m, tail, strlen(tail), "peers/123456789.toml");
+    memset(&rs, 0, sizeof rs);
+    cr_assert_eq(rmmlog_parse(RMMLOG_RUSTDESK_PEER, &r, collect, &rs, NULL, &err), 0);
+    cr_assert_eq(rs.n, 1);
+    cr_assert_str_eq(rs.r[0].user, "u");
+}

@@ -17,6 +17,7 @@ static const char *const kind_names[RMMLOG_KIND_COUNT] = {
     [RMMLOG_GENERIC] = "generic",
     [RMMLOG_RUSTDESK_LOG] = "rustdesk-log",
     [RMMLOG_RUSTDESK_CONF] = "rustdesk-conf",
+    [RMMLOG_RUSTDESK_PEER] = "rustdesk-peer",
 };
 
 bool rmmlog_kind_from_name(const char *name, rmmlog_kind *kind)
@@ -190,6 +191,7 @@ static line_fn parser_for(rmmlog_kind kind)
     case RMMLOG_TEAMVIEWER_LOG: return rmmlog_teamviewer_log;
     case RMMLOG_RUSTDESK_LOG: return rmmlog_rustdesk_log;
     case RMMLOG_RUSTDESK_CONF: return rmmlog_rustdesk_conf;
+    case RMMLOG_RUSTDESK_PEER: return rmmlog_rustdesk_peer;
     default: return generic_line;
     }
 }
@@ -201,7 +203,7 @@ int rmmlog_parse(rmmlog_kind kind, const gl_reader *r, rmmlog_cb cb, void *ctx, 
     line_reader *lrp = gl_xcalloc(1, sizeof *lrp);
     gl_buf line = {0};
     rmmlog_stats local = {0};
-    rmmlog_p p = {.kind = kind, .cb = cb, .ctx = ctx, .st = stats ? stats : &local};
+    rmmlog_p p = {.kind = kind, .cb = cb, .ctx = ctx, .st = stats ? stats : &local, .name = r->name};
     memset(p.st, 0, sizeof *p.st);
     lrp->r = r;
     lrp->err = err;
@@ -216,6 +218,8 @@ int rmmlog_parse(rmmlog_kind kind, const gl_reader *r, rmmlog_cb cb, void *ctx, 
         p.st->long_lines += cut;
         fn(&p, gl_buf_cstr(&line), line.len);
     }
+    if (kind == RMMLOG_RUSTDESK_PEER)
+        rmmlog_rustdesk_peer_end(&p);
     bool failed = lrp->failed || rc < 0;
     free(lrp);
     gl_buf_free(&line);

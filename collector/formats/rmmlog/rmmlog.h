@@ -32,6 +32,7 @@ typedef enum {
     RMMLOG_GENERIC,
     RMMLOG_RUSTDESK_LOG,           /* RustDesk_rCURRENT.log, RustDesk_r<date>.log */
     RMMLOG_RUSTDESK_CONF,          /* RustDesk.toml, RustDesk2.toml */
+    RMMLOG_RUSTDESK_PEER,          /* config\peers\<peer>.toml: a peer this host connected to */
     RMMLOG_KIND_COUNT
 } rmmlog_kind;
 

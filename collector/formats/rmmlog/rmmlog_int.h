@@ -23,6 +23,12 @@ typedef struct rmmlog_p {
         rmmlog_addr addr;
     } rd_conns[RMMLOG_RD_CONNS];
     size_t n_rd_conns, rd_next;
+    /* RustDesk peer file: the reader's name (the peer is its stem) and
+     * the [info] table until it ends */
+    const char *name;
+    bool rd_in_info, rd_in_transfer, rd_info_seen;
+    uint64_t rd_info_line;
+    char rd_user[128], rd_host[128], rd_platform[64];
 } rmmlog_p;
 
 /* A blank-separated token of a line. */
@@ -60,5 +66,8 @@ void rmmlog_teamviewer_connections(rmmlog_p *p, const char *s, size_t n);
 void rmmlog_teamviewer_log(rmmlog_p *p, const char *s, size_t n);
 void rmmlog_rustdesk_log(rmmlog_p *p, const char *s, size_t n);
 void rmmlog_rustdesk_conf(rmmlog_p *p, const char *s, size_t n);
+void rmmlog_rustdesk_peer(rmmlog_p *p, const char *s, size_t n);
+/* End of a peer file: the connection its [info] table describes. */
+void rmmlog_rustdesk_peer_end(rmmlog_p *p);
 
 #endif

@@ -217,3 +217,128 @@ void rmmlog_rustdesk_conf(rmmlog_p *p, const char *s, size_t n)
         return;
     }
 }
+
+/* ---- config\peers\<peer>.toml ----------------------------------------------
+ * One file per peer this host has connected to (RustDesk's PeerConfig):
+ * the file's stem is the peer's ID (or address); the [info] table holds
+ * the peer's "username", "hostname" and "platform" as it reported them;
+ * the [transfer] table holds unfinished file-transfer jobs, "write_jobs"
+ * and "read_jobs", each a JSON object (TransferJobMeta: "remote" path on
+ * the peer, "to" path here, "is_remote", ...) in a TOML string. */
+
+/* The peer named by the reader: the file name without folders and
+ * ".toml". */
+static void peer_of_name(const char *name, rmmlog_rec *r)
+{
+    if (!name)
+        return;
+    const char *b = name;
+    for (const char *q = name; *q; q++)
+        if (*q == '\\' || *q == '/')
+            b = q + 1;
+    size_t n = strlen(b);
+    if (n > 5 && memcmp(b + n - 5, ".toml", 5) == 0)
+        n -= 5;
+    if (n == 0)
+        return;
+    if (rmmlog_all_digits(b, n)) {
+        rmmlog_add_id(r, b, n);
+    } else {
+        rmmlog_addr_set(&r->addr[0], b, n);
+        r->naddr = 1;
+    }
+}
+
+void rmmlog_rustdesk_peer_end(rmmlog_p *p)
+{
+    if (!p->rd_info_seen)
+        return;
+    p->rd_info_seen = false;
+    rmmlog_rec r;
+    rmmlog_rec_init(p, &r, RMMLOG_EV_CONNECTION, RMMLOG_TZ_UNKNOWN);
+    r.line = p->rd_info_line;
+    r.dir = RMMLOG_DIR_OUTGOING;
+    peer_of_name(p->name, &r);
+    snprintf(r.user, sizeof r.user, "%s", p->rd_user);
+    snprintf(r.remote_name, sizeof r.remote_name, "%s", p->rd_host);
+    snprintf(r.detail, sizeof r.detail, "peer this host connected to%s%s", p->rd_platform[0] ? ", platform " : "",
+             p->rd_platform);
+    rmmlog_emit(p, &r);
+}
+
+/* The JSON string value of "key" in s[0..n), unescaped into out; false
+ * when absent or unterminated. */
+static bool json_value(const char *s, size_t n, const char *key, char *out, size_t cap)
+{
+    char pat[32];
+    int pn = snprintf(pat, sizeof pat, "\"%s\":\"", key);
+    const char *v = rmmlog_find(s, n, pat);
+    if (!v)
+        return false;
+    size_t i = (size_t)(v - s) + (size_t)pn, o = 0;
+    for (; i < n && s[i] != '"'; i++) {
+        if (s[i] == '\\' && i + 1 < n)
+            i++; /* \\ and \" stand for the character after the backslash */
+        if (o + 1 < cap)
+            out[o++] = s[i];
+    }
+    out[o] = '\0';
+    return i < n;
+}
+
+static void peer_job(rmmlog_p *p, const char *s, size_t n)
+{
+    char remote[260], to[260];
+    if (!json_value(s, n, "remote", remote, sizeof remote))
+        return;
+    rmmlog_rec r;
+    rmmlog_rec_init(p, &r, RMMLOG_EV_FILE_TRANSFER, RMMLOG_TZ_UNKNOWN);
+    r.dir = RMMLOG_DIR_OUTGOING; /* a session this host opened */
+    peer_of_name(p->name, &r);
+    rmmlog_add_file(&r, remote, strlen(remote));
+    if (json_value(s, n, "to", to, sizeof to) && to[0])
+        rmmlog_add_file(&r, to, strlen(to));
+    snprintf(r.detail, sizeof r.detail, "unfinished transfer job (%s on the peer)",
+             rmmlog_find(s, n, "\"is_remote\":true") ? "source" : "destination");
+    rmmlog_emit(p, &r);
+}
+
+void rmmlog_rustdesk_peer(rmmlog_p *p, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    if (i < n && s[i] == '[' && !(i + 1 < n && s[i + 1] == '[') && memchr(s + i, '=', n - i) == NULL) {
+        /* a table header ends the previous table */
+        if (p->rd_in_info)
+            rmmlog_rustdesk_peer_end(p);
+        p->rd_in_info = n - i >= 6 && memcmp(s + i, "[info]", 6) == 0;
+        p->rd_in_transfer = n - i >= 10 && memcmp(s + i, "[transfer]", 10) == 0;
+        if (p->rd_in_info) {
+            p->rd_info_seen = true;
+            p->rd_info_line = p->line;
+            p->rd_user[0] = p->rd_host[0] = p->rd_platform[0] = '\0';
+        }
+        return;
+    }
+    if (p->rd_in_transfer) {
+        /* each job is one JSON object; an inline array holds several */
+        const char *o = memchr(s, '{', n);
+        while (o) {
+            size_t left = n - (size_t)(o - s);
+            const char *next = memchr(o + 1, '{', left - 1);
+            peer_job(p, o, next ? (size_t)(next - o) : left);
+            o = next;
+        }
+        return;
+    }
+    rmmlog_tok key, val;
+    if (!p->rd_in_info || !toml_pair(s, n, &key, &val))
+        return;
+    if (key.n == 8 && memcmp(key.s, "username", 8) == 0)
+        rmmlog_copy(p->rd_user, sizeof p->rd_user, val.s, val.n);
+    else if (key.n == 8 && memcmp(key.s, "hostname", 8) == 0)
+        rmmlog_copy(p->rd_host, sizeof p->rd_host, val.s, val.n);
+    else if (key.n == 8 && memcmp(key.s, "platform", 8) == 0)
+        rmmlog_copy(p->rd_platform, sizeof p->rd_platform, val.s, val.n);
+}

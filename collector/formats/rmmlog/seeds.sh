@@ -3,7 +3,7 @@
 # layout (rmmlog_kind order: 0 anydesk-trace, 1 anydesk-connections,
 # 2 anydesk-file-transfers, 3 anydesk-conf, 4 teamviewer-incoming,
 # 5 teamviewer-outgoing, 6 teamviewer-log, 7 generic, 8 rustdesk-log,
-# 9 rustdesk-conf). The real AnyDesk
+# 9 rustdesk-conf, 10 rustdesk-peer). The real AnyDesk
 # files come from ../shared when present (never copied into the repository).
 set -e
 mkdir -p "$1"
@@ -24,3 +24,12 @@ printf '\010[2026-11-12 23:57:36.418204 +02:00] INFO [src\\rendezvous_mediator.r
 printf "\011id = '502918374'\npassword = '00Zm9v'\n[options]\ndirect-server = 'Y'\nverification-method = 'use-permanent-password'\nrelay-server = \"h.example\"\n" > "$1/rustdesk_conf"
 printf "\007Transferred files with action 'Transfer':\r\nsvchost64.exe\r\n\r\nVersion: 23.9.8.8811\r\n" > "$1/sc_transfer"
 printf '\007Cloud Account Administrator Connected\n\nVersion: 23.9.8.8811\n' > "$1/sc_connected"
+{ printf '\012'; cat <<'PEER'
+[info]
+username = 'Administrator'
+hostname = 'FS02'
+platform = 'Windows'
+[transfer]
+write_jobs = ['{"id":7,"remote":"D:\\x","to":"C:\\y","is_remote":true}']
+PEER
+} > "$1/rustdesk_peer"
