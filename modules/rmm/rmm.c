@@ -22,8 +22,10 @@
  * too common to identify a tool (data/os-binaries.txt) count only through
  * a catalog folder, service or log. Logs the catalog names are parsed
  * (collector/formats/rmmlog): AnyDesk traces, connection and file-transfer
- * lists and settings, TeamViewer connection lists and log, every other log
- * through the generic scanner.
+ * lists and settings, TeamViewer connection lists and log, RustDesk logs,
+ * settings and peer files, every other log through the generic scanner;
+ * ScreenConnect clients' own Application events (sessions, transfers,
+ * commands) go through the same records as logs.
  *
  * Records (records/rmm.jsonl), one per fact, with "source":
  *   "service"   tool, control_set, name, image_path, start, account, key, last_write, artifact
@@ -35,6 +37,8 @@
  *               product (MsiInstaller), matched, artifact, locator
  *   "log"       tool, path, artifact, line, event, time, tz, direction, ids, addresses, user,
  *               remote_name, auth, files, detail, key, value, unattended
+ *   "event"     (a ScreenConnect session event) the fields of "log", with locator
+ *               (EventRecordID) instead of line
  *   "relay"     tool, host, address, session, where (ScreenConnect launch parameters)
  *   "prefetch"  tool, path, executable, mtime, artifact
  *   "bam"       tool, path (device path), last_run, value, artifact
