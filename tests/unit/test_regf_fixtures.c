@@ -352,6 +352,59 @@ Test(regf_fixtures, unreferenced_cells)
     free(hive);
 }
 
+/* Remnant data after the last hive bin: deleted-win's hive bins copied
+ * once more after their end (the size field unchanged), as a hive that
+ * shrank leaves its old bins. The copy's 6 key cells (3 live ones, 3
+ * deleted ones) and 7 value cells are found there and marked as remnant;
+ * inside the bins nothing changes. */
+Test(regf_fixtures, remnant_after_last_bin)
+{
+    char *hive = tu_fixture("hives/deleted-win.hive");
+    gl_buf img = {0};
+    cr_assert(tu_read_file(hive, &img));
+    free(hive);
+    size_t len = img.len;
+    char *bins = gl_xmalloc(len - 4096);
+    memcpy(bins, img.data + 4096, len - 4096);
+    gl_buf_append(&img, bins, len - 4096);
+    free(bins);
+    gl_mem_reader m;
+    gl_reader r = gl_reader_memory(&m, img.data, img.len, "remnant.hive");
+    regf_options o;
+    regf_options_init(&o);
+    o.recover_deleted = true;
+    gl_err err = {0};
+    regf_hive *h = regf_open(&r, NULL, NULL, &o, &err);
+    cr_assert_not_null(h, "%s", err.msg);
+    const regf_info *in = regf_get_info(h);
+    cr_assert_eq(in->hbins_size, len - 4096);
+    cr_assert_eq(in->deleted_keys, 9);
+    cr_assert_eq(in->remnant_keys, 6);
+    cr_assert_eq(in->remnant_values, 7);
+    static const char *const want[] = {
+        "Software\\Live\\Removed", "Software\\Live\\Removed\\Child", "Software\\Gone Top",
+        "(deleted)\\WinDelRoot", "Software", "Software\\Live", "Software\\Live\\Removed",
+        "Software\\Live\\Removed\\Child", "Software\\Gone Top",
+    };
+    cr_assert_eq(regf_deleted_key_count(h), 9);
+    for (size_t i = 0; i < 9; i++) {
+        regf_key k = regf_deleted_key(h, i);
+        gl_buf p = {0};
+        regf_deleted_key_path(h, k, &p);
+        cr_assert_str_eq(gl_buf_cstr(&p), want[i]);
+        cr_assert_eq(regf_in_remnant(h, k), i >= 3, "%s", want[i]);
+        cr_assert_eq(regf_in_remnant(h, k), k >= len - 4096);
+        gl_buf_free(&p);
+    }
+    cr_assert_eq(regf_error_count(h), 0, "%s", regf_error(h, 0));
+    /* the live tree is unchanged: nothing after the bins is live */
+    size_t k, v;
+    free(tr_listing(h, &k, &v));
+    cr_assert_eq(k, 3);
+    regf_close(h);
+    gl_buf_free(&img);
+}
+
 /* Transaction logs made by mklog.py from replay-before/-after: the dirty
  * primary is the before state for every reader that ignores logs; gleaner
  * replaying the new-format logs (3 entries over LOG1 and LOG2) or the old

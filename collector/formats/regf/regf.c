@@ -161,9 +161,27 @@ void regf_map_bins(regf_hive *h)
                     bad_from + REGF_BASE_SIZE, h->data_len + REGF_BASE_SIZE - 1);
 }
 
+/* A cell in the bytes after the last hive bin: only deleted material is
+ * read there (h->scanning), bounded by the end of those bytes. */
+static bool remnant_cell(regf_hive *h, uint32_t off, regf_cell *c)
+{
+    if (!h->scanning || off < h->data_len || (uint64_t)off + 8 > h->rem_end)
+        return false;
+    int32_t raw = (int32_t)gl_le32(h->img + REGF_BASE_SIZE + off);
+    uint32_t size = raw < 0 ? (uint32_t)0 - (uint32_t)raw : (uint32_t)raw;
+    if (size < 8 || size > h->rem_end - off)
+        return false;
+    c->p = h->img + REGF_BASE_SIZE + off + 4;
+    c->len = size - 4;
+    c->allocated = raw < 0;
+    return true;
+}
+
 bool regf_cell_get(regf_hive *h, uint32_t off, const char *what, regf_cell *c)
 {
     uint64_t fo = (uint64_t)off + REGF_BASE_SIZE;
+    if (remnant_cell(h, off, c))
+        return true;
     if ((uint64_t)off + 4 > h->data_len) {
         regf_report(h, "%s at offset 0x%" PRIX32 ": beyond the hive bins data (0x%" PRIX32 " bytes)", what, off,
                     h->data_len);
@@ -396,6 +414,10 @@ regf_hive *regf_open(const gl_reader *primary, const gl_reader *log1, const gl_r
                     " (base block damaged; fields used as found)",
                     stored, regf_checksum(h->img));
     set_data_len(h, h->img_len - REGF_BASE_SIZE);
+    uint64_t tail = (uint64_t)(h->img_len - REGF_BASE_SIZE) / 8 * 8;
+    h->rem_end = tail > 0xFFFFFFF0u ? 0xFFFFFFF0u : (uint32_t)tail;
+    if (h->rem_end < h->data_len)
+        h->rem_end = h->data_len;
     regf_map_bins(h);
     h->del_pool = (uint64_t)h->data_len / 2 + 4096;
     find_root(h);
@@ -567,6 +589,7 @@ static bool read_key_owner_sid(regf_hive *h, regf_key key, gl_buf *out)
 bool regf_key_owner_sid(regf_hive *h, regf_key key, gl_buf *out) { return quiet_text(h, key, out, read_key_owner_sid); }
 
 bool regf_key_unreferenced(regf_hive *h, regf_key key) { return regf_is_unreferenced(h, key); }
+bool regf_in_remnant(const regf_hive *h, uint32_t off) { return off >= h->data_len && off < h->rem_end; }
 bool regf_value_unreferenced(regf_hive *h, regf_value v) { return regf_is_unreferenced(h, v); }
 
 bool regf_key_deleted(regf_hive *h, regf_key key)
@@ -733,7 +756,8 @@ static size_t key_values(regf_hive *h, regf_key key, gl_buf *out)
             /* A deleted key's values are trusted only while still free
              * (an allocated cell now belongs to someone else), or, for an
              * unreferenced key, while nothing else references them. */
-            if (!regf_vk_check(h, v, &vc, true) || (vc.allocated && !regf_is_unreferenced(h, v)))
+            if (!regf_vk_check(h, v, &vc, true) ||
+                (vc.allocated && !regf_is_unreferenced(h, v) && !regf_in_remnant(h, v)))
                 continue;
         } else if (!regf_vk_check(h, v, &vc, false))
             continue;
@@ -966,7 +990,7 @@ static const uint8_t *value_data(regf_hive *h, regf_value v, size_t *len, gl_buf
         return NULL;
     /* A deleted value's data cell that is allocated again now holds someone
      * else's bytes: the data is lost, not this. */
-    if (d.allocated && regf_value_deleted(h, v) && !regf_is_unreferenced(h, v))
+    if (d.allocated && regf_value_deleted(h, v) && !regf_is_unreferenced(h, v) && !regf_in_remnant(h, doff))
         return NULL;
     if (raw > REGF_DB_SEGMENT && h->info.minor >= 4 && d.len >= 8 && !memcmp(d.p, "db", 2)) {
         gl_buf local = {0};

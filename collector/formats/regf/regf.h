@@ -116,6 +116,7 @@ typedef struct regf_info {
      * and allocated cells nothing reachable from the root references. */
     uint32_t deleted_keys, deleted_values;
     uint32_t unreferenced_keys, unreferenced_values;
+    uint32_t remnant_keys, remnant_values; /* of deleted_keys/values: found after the last hive bin */
 } regf_info;
 const regf_info *regf_get_info(const regf_hive *h);
 /* The hive as parsed: the primary file with the logs applied (base block,
@@ -141,6 +142,10 @@ bool regf_key_deleted(regf_hive *h, regf_key key);
  * healing, keys cut off in a truncated file): recovered_from "unreferenced". */
 bool regf_key_unreferenced(regf_hive *h, regf_key key);
 bool regf_value_unreferenced(regf_hive *h, regf_value v);
+/* A deleted key or value found in the bytes the file holds after its last
+ * hive bin (remnant data; dirty files often carry some): recovered_from
+ * "remnant". */
+bool regf_in_remnant(const regf_hive *h, uint32_t off);
 /* Owner SID from the key's security descriptor, "S-1-5-..."; false if none. */
 bool regf_key_owner_sid(regf_hive *h, regf_key key, gl_buf *out);
 /* Parent key (REGF_NONE for the root or when unreadable). */

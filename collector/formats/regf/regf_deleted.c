@@ -21,7 +21,7 @@ static int cmp_u32(const void *a, const void *b)
  * "no" in constant time, the sorted array tells keys from values. */
 static bool maybe_deleted(const regf_hive *h, uint32_t off)
 {
-    return h->del_map && off % 8 == 0 && off < h->data_len && (h->del_map[off / 64] >> (off / 8 % 8) & 1);
+    return h->del_map && off % 8 == 0 && off < h->rem_end && (h->del_map[off / 64] >> (off / 8 % 8) & 1);
 }
 
 static void mark_deleted(regf_hive *h, uint32_t off) { h->del_map[off / 64] |= (uint8_t)(1u << (off / 8 % 8)); }
@@ -52,24 +52,25 @@ bool regf_is_deleted_value(const regf_hive *h, uint32_t off) { return deleted_va
 static bool plausible_nk(regf_hive *h, uint32_t q, uint32_t region_end)
 {
     regf_cell c;
-    if (!regf_nk_check(h, q, &c, true) || c.allocated || q + 4 + c.len > region_end)
+    /* inside the bins only free cells; after them, whatever remains */
+    if (!regf_nk_check(h, q, &c, true) || (c.allocated && q < h->data_len) || q + 4 + c.len > region_end)
         return false;
     uint32_t nlen = gl_le16(c.p + 72);
-    return nlen > 0 && nlen <= c.len - REGF_NK_MIN && gl_le32(c.p + 16) < h->data_len &&
+    return nlen > 0 && nlen <= c.len - REGF_NK_MIN && gl_le32(c.p + 16) < h->rem_end &&
            gl_le32(c.p + 20) < 0x100000 && gl_le32(c.p + 36) < 0x100000 && gl_le64(c.p + 4) != 0;
 }
 
 static bool plausible_vk(regf_hive *h, uint32_t q, uint32_t region_end)
 {
     regf_cell c;
-    if (!regf_vk_check(h, q, &c, true) || c.allocated || q + 4 + c.len > region_end)
+    if (!regf_vk_check(h, q, &c, true) || (c.allocated && q < h->data_len) || q + 4 + c.len > region_end)
         return false;
     uint32_t nlen = gl_le16(c.p + 2), size = gl_le32(c.p + 4), doff = gl_le32(c.p + 8);
     if (nlen > c.len - REGF_VK_MIN)
         return false;
     if (size & 0x80000000u)
         return (size & 0x7FFFFFFFu) <= 4;
-    return size == 0 || doff < h->data_len;
+    return size == 0 || doff < h->rem_end;
 }
 
 typedef struct u32vec {
@@ -292,9 +293,17 @@ void regf_scan_deleted(regf_hive *h)
     for (uint32_t p = 0; p < pages; p++)
         if (h->bin_end[p] && h->bin_start[p] == p * REGF_PAGE)
             scan_bin(h, h->bin_start[p], h->bin_end[p], &keys, &vals, &live, &live_vals);
-    size_t free_keys = keys.n, free_vals = vals.n;
     bool quiet = h->scanning;
     h->scanning = true;
+    /* The bytes after the last hive bin: what a shrunk or dirty hive left
+     * there, scanned like free space (cells at 8-byte steps). */
+    if (h->rem_end > h->data_len) {
+        size_t k0 = keys.n, v0 = vals.n;
+        scan_free(h, h->data_len, h->rem_end, &keys, &vals);
+        h->info.remnant_keys = (uint32_t)(keys.n - k0);
+        h->info.remnant_values = (uint32_t)(vals.n - v0);
+    }
+    size_t free_keys = keys.n, free_vals = vals.n;
     add_unreferenced(h, &live, &live_vals, &keys, &vals);
     h->scanning = quiet;
     free(live_vals.v);
@@ -302,7 +311,7 @@ void regf_scan_deleted(regf_hive *h)
     h->ndel_keys = keys.n;
     h->del_values = vals.v;
     h->ndel_values = vals.n; /* both sorted: found in offset order, or re-sorted */
-    h->del_map = gl_xcalloc((size_t)h->data_len / 64 + 1, 1);
+    h->del_map = gl_xcalloc((size_t)h->rem_end / 64 + 1, 1);
     for (size_t i = 0; i < keys.n; i++)
         mark_deleted(h, keys.v[i]);
     for (size_t i = 0; i < vals.n; i++)

@@ -19,6 +19,7 @@ struct regf_hive {
     uint8_t *img_own;    /* img when it is our copy; NULL while img is the reader's view */
     size_t img_len;      /* REGF_BASE_SIZE + data_len */
     uint32_t data_len;   /* usable hive bins data bytes */
+    uint32_t rem_end;    /* end of the bytes the file holds after the hive bins (remnant); >= data_len */
     uint32_t *bin_end;   /* per 4 KiB page: end of its hive bin, 0 = not in a valid bin */
     uint32_t *bin_start; /* per 4 KiB page: start of its hive bin */
     regf_options opt;
