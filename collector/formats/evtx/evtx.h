@@ -205,8 +205,11 @@ const evtx_gap *evtx_gaps(const evtx_file *f, size_t *n);
 typedef struct evtx_stats {
     uint64_t chunks_total, chunks_bad_header, chunks_bad_data_crc, chunks_bad_magic;
     uint64_t records_live, records_recovered, records_filtered, records_bad;
-    /* Lowest and highest EventRecordID of live records (filtered ones
-     * included) with their record-header written times; 0 when none. */
+    /* Lowest and highest record-header number of the records that count
+     * towards the EventRecordID runs (gaps): those in place in the chunk
+     * sequence, damaged chunks (bad CRC or bad "ElfChnk") and resynchronised
+     * records included, slack and chunks past a clean header's count not;
+     * filtered ones included. With their written times; 0 when none. */
     uint64_t first_live_id, first_live_written, last_live_id, last_live_written;
     /* Recovered records whatever the filters (records_recovered counts only
      * the ones returned). */
