@@ -284,4 +284,9 @@ Test(firewall, corpus_real_rule_store_parses_and_is_quiet)
     cr_assert_eq(tu_count(rec, "\"type\":\"rule\""), 400);
     cr_assert_eq(tu_count(rec, "\"parse_error\":null"), 400);
     cr_assert_eq(tu_count(rec, "\"rule_id\":\"CoreNet-DHCP-In\""), 1);
+    /* Windows' own logging defaults (4 values for each of the 3 profiles,
+     * logging off, the default path) are records, not findings. */
+    cr_assert_eq(tu_count(rec, "\"type\":\"logging\""), 12);
+    cr_assert_eq(tu_count(rec, "\"name\":\"LogFilePath\",\"value\":\"%systemroot%\\\\system32\\\\LogFiles\\\\Firewall\\\\pfirewall.log\""), 3);
+    cr_assert_eq(tu_count(rec, "\"name\":\"LogSuccessfulConnections\",\"value\":0"), 3);
 }
