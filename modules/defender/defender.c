@@ -1528,7 +1528,7 @@ static void defender_fini(void *state)
 const gl_module gl_module_defender = {
     .name = "defender",
     .description = "Microsoft Defender: exclusions, protections switched off, tampering, detections",
-    .needs = GL_NEEDS_EVTX | GL_NEEDS_REGISTRY,
+    .needs = GL_NEEDS_FILES | GL_NEEDS_EVTX | GL_NEEDS_REGISTRY, /* files: MPLog / the packet log */
     .rules = defender_rules,
     .events = defender_events,
     .init = defender_init,

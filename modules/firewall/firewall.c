@@ -1029,7 +1029,7 @@ static void firewall_fini(void *state)
 const gl_module gl_module_firewall = {
     .name = "firewall",
     .description = "Windows Firewall: profiles turned off, rules opening remote access, rules deleted or reset",
-    .needs = GL_NEEDS_EVTX | GL_NEEDS_REGISTRY,
+    .needs = GL_NEEDS_FILES | GL_NEEDS_EVTX | GL_NEEDS_REGISTRY, /* files: MPLog / the packet log */
     .rules = firewall_rules,
     .events = firewall_events,
     .init = firewall_init,
