@@ -13,6 +13,7 @@
 #define SEC_ART "artifacts/C/Windows/System32/winevt/Logs/Security.evtx"
 #define SAM_ART "artifacts/C/Windows/System32/config/SAM"
 #define LSM "Microsoft-Windows-TerminalServices-LocalSessionManager%4Operational.evtx"
+#define RCM "Microsoft-Windows-TerminalServices-RemoteConnectionManager%4Operational.evtx"
 #define USERS "HKLM\\SAM\\SAM\\Domains\\Account\\Users\\"
 
 static const char *str(const cJSON *o, const char *key)
@@ -85,6 +86,7 @@ Test(accounts, generated_host, .timeout = 60)
     char *root = tu_tmpdir("accounts-host");
     cr_assert_eq(tu_place(root, LOGS "Security.evtx", tu_fixture("evtx/accounts-security.evtx")), 0);
     cr_assert_eq(tu_place(root, LOGS LSM, tu_fixture("evtx/accounts-rdp.evtx")), 0);
+    cr_assert_eq(tu_place(root, LOGS RCM, tu_fixture("evtx/accounts-rcm.evtx")), 0);
     cr_assert_eq(tu_place(root, "Windows/System32/config/SAM", made_sam()), 0);
     char *bundle = tu_collect_dir("accounts-host", root, "--profile quick", 0);
     cJSON *all = findings_of(bundle);
@@ -98,7 +100,7 @@ Test(accounts, generated_host, .timeout = 60)
                      /* the night-time sequence: enable, reset, Administrators, RDP from outside */
                      "accounts.reactivated high | Account WS01\\svc_bkp re-enabled by CORP\\jdoe | "
                      "2026-11-20T02:10:00.0000000Z | EventRecordID=5001 EventRecordID=5003 EventRecordID=5004 "
-                     "EventRecordID=5005 EventRecordID=1\n"
+                     "EventRecordID=5005 EventRecordID=1 EventRecordID=1\n"
                      "accounts.reactivated medium | Account WS01\\intern re-enabled by CORP\\admin | "
                      "2026-11-22T10:00:00.0000000Z | EventRecordID=5014\n"
                      /* 5136 on a DC: userAccountControl 514 -> 512 */
@@ -111,7 +113,9 @@ Test(accounts, generated_host, .timeout = 60)
                      "accounts.privileged_group_added high | CN=ops,OU=Staff,DC=corp,DC=example added to CORP\\Domain "
                      "Admins by CORP\\jdoe | 2026-11-22T11:00:00.0000000Z | EventRecordID=5015\n"
                      "accounts.rdp_external medium | Remote Desktop logon by WS01\\svc_bkp from 203.0.113.45 | "
-                     "2026-11-20T02:30:00.0000000Z | EventRecordID=5005\n",
+                     "2026-11-20T02:30:00.0000000Z | EventRecordID=5005\n"
+                     "accounts.rdp_external medium | Remote Desktop logon by WS01\\svc_bkp from 198.51.100.7 | "
+                     "2026-11-20T02:29:58.0000000Z | EventRecordID=1\n",
                      "%s", v);
     /* newhire: 4720, 4722 and 4738 in the same second is a creation */
     cr_expect_null(strstr(v, "newhire"));
@@ -120,12 +124,13 @@ Test(accounts, generated_host, .timeout = 60)
     cJSON_ArrayForEach(f, all) if (strstr(str(f, "title"), "svc_bkp re-enabled"))
     {
         const cJSON *then = cJSON_GetObjectItem(cJSON_GetObjectItem(f, "details"), "then");
-        cr_assert_eq(cJSON_GetArraySize(then), 4);
+        cr_assert_eq(cJSON_GetArraySize(then), 5);
         cr_expect_str_eq(str(cJSON_GetArrayItem(then, 0), "what"), "password reset by CORP\\jdoe");
         cr_expect_str_eq(str(cJSON_GetArrayItem(then, 1), "what"),
                          "added to privileged group Builtin\\Administrators by CORP\\jdoe");
         cr_expect_str_eq(str(cJSON_GetArrayItem(then, 2), "what"), "logon type 10 from 203.0.113.45");
         cr_expect_str_eq(str(cJSON_GetArrayItem(then, 3), "what"), "Remote Desktop session from 203.0.113.45");
+        cr_expect_str_eq(str(cJSON_GetArrayItem(then, 4), "what"), "Remote Desktop authentication from 198.51.100.7");
         cr_expect_str_eq(str(cJSON_GetArrayItem(cJSON_GetObjectItem(f, "evidence"), 0), "artifact"), SEC_ART);
     }
     /* timeline: every account event, the RDP logon and its session (the
@@ -137,7 +142,7 @@ Test(accounts, generated_host, .timeout = 60)
     cr_expect_eq(tu_count(tl, "\"kind\":\"account.password_reset\""), 1);
     cr_expect_eq(tu_count(tl, "\"kind\":\"account.group_added\""), 3);
     cr_expect_eq(tu_count(tl, "\"kind\":\"logon\""), 1);
-    cr_expect_eq(tu_count(tl, "\"kind\":\"rdp.logon\""), 2);
+    cr_expect_eq(tu_count(tl, "\"kind\":\"rdp.logon\""), 3);
     /* records: the account events less the two logons and the 5136 that
      * only carries the old value, and the SAM */
     char *rec = tu_bundle_member(bundle, "records/accounts.jsonl");
@@ -246,8 +251,8 @@ Test(accounts, corpus_sam, .timeout = 60)
 Test(accounts, fixtures_read_back, .timeout = 60)
 {
     const char *root = getenv("GLEANER_ROOT") ? getenv("GLEANER_ROOT") : ".";
-    static const char *const logs[] = {"accounts-security", "accounts-rdp"};
-    for (size_t i = 0; i < 2; i++) {
+    static const char *const logs[] = {"accounts-security", "accounts-rdp", "accounts-rcm"};
+    for (size_t i = 0; i < 3; i++) {
         char name[64];
         snprintf(name, sizeof name, "evtx/%s.evtx", logs[i]);
         gl_buf out = {0};

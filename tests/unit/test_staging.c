@@ -71,6 +71,7 @@ static char *staging_host(void)
     tu_place(root, "Users/tony/NTUSER.DAT", tu_corpus("dev/hives/ntuser/regipy__NTUSER.DAT"));
     tu_place(root, "Windows/System32/winevt/Logs/Microsoft-Windows-Sysmon%4Operational.evtx",
              tu_corpus("dev/evtx/archive/sbousseaden__PanacheSysmon_vs_AtomicRedTeam01.evtx"));
+    tu_place(root, "Windows/System32/winevt/Logs/Security.evtx", tu_fixture("evtx/staging-security.evtx"));
     /* bsdtar's archives: an AES zip under a .log name, an old zip, a
      * document (a zip that is no archive), a tar of directory secrets */
     sh(root, "printf 'q3 numbers\\n' > src/docs/report.xlsx && printf 'x' > src/ntds.dit && printf 'y' > src/SYSTEM && "
@@ -109,6 +110,10 @@ Test(staging, archives_history_and_command_lines, .timeout = 120)
                      "C:\\Users\\jdoe\\Documents\\sys.zip\n"
                      "staging.archive medium | rar5 archive C:\\PerfLogs\\libarchive__rar5_solid.rar | "
                      "2026-11-20T03:00:00.0000000Z | C:\\PerfLogs\\libarchive__rar5_solid.rar\n"
+                     /* 4688: -hp, volumes, store-only, recursive (high); Sysmon 1 of the
+                      * corpus: cmd /c "rar a -r exfilthis.rar *.docx" (medium) */
+                     "staging.archiver_run high | rar a C:\\PerfLogs\\q.rar | 2026-11-20T02:41:07.0000000Z | "
+                     "EventRecordID=1\n"
                      "staging.archiver_run medium | rar a exfilthis.rar | 2019-07-19T14:54:16.7826670Z | EventRecordID=4053\n"
                      "staging.collected_data high | tar archive C:\\Windows\\Temp\\dump.tar | 2026-11-19T12:00:00.0000000Z | "
                      "C:\\Windows\\Temp\\dump.tar\n"
@@ -131,17 +136,33 @@ Test(staging, archives_history_and_command_lines, .timeout = 120)
     char *tl = tu_bundle_member(bundle, "timeline.jsonl");
     cr_expect_eq(tu_count(tl, "\"kind\":\"archive.created\""), 14); /* one per volume set */
     cr_expect_eq(tu_count(tl, "\"kind\":\"archive.history\""), 6);
-    cr_expect_eq(tu_count(tl, "\"kind\":\"archiver.run\""), 1);
+    cr_expect_eq(tu_count(tl, "\"kind\":\"archiver.run\""), 3); /* the 7-Zip extraction too */
     char *rec = tu_bundle_member(bundle, "records/staging.jsonl");
     cr_expect_eq(tu_count(rec, "\"type\":\"archive\""), 17);
     cr_expect_eq(tu_count(rec, "\"path\":\"C:\\\\Windows\\\\Temp\\\\dump.tar\""), 1);
     cr_expect_eq(tu_count(rec, "\"sensitive\":[\"ntds.dit\",\"SYSTEM\"]"), 1);
     cr_expect_eq(tu_count(rec, "Budget.docx"), 0);
     cr_expect_eq(tu_count(rec, "\"switches\":[\"recursive\"]"), 1);
+    cr_expect_eq(tu_count(rec, "\"switches\":[\"password\",\"header_encryption\",\"volumes\",\"store_only\","
+                               "\"recursive\"]"),
+                 1);
+    cr_expect_eq(tu_count(rec, "\"type\":\"archiver_run\""), 3);
     /* small archives are in the bundle, byte for byte */
     char *member = tu_bundle_member(bundle, "artifacts/C/Users/Public/Music/notes.txt");
     cr_expect_not_null(member);
     cr_expect_eq(tu_count(rec, "\"sha256\":null"), 0);
+}
+
+/* The generated log, read back by python-evtx, libevtx and gleaner. */
+Test(staging, fixture_read_back, .timeout = 60)
+{
+    const char *root = getenv("GLEANER_ROOT") ? getenv("GLEANER_ROOT") : ".";
+    gl_buf out = {0};
+    int rc = tu_runf(&out, &out, "/usr/bin/python3 '%s/tests/tools/check_evtx.py' --gleaner '%s' "
+                     "'%s/tests/fixtures/evtx/staging-security.evtxdesc' '%s'", root, tu_gleaner(), root,
+                     tu_fixture("evtx/staging-security.evtx"));
+    cr_expect_eq(rc, 0, "%s", gl_buf_cstr(&out));
+    gl_buf_free(&out);
 }
 
 /* The walk's limits: archives deeper than max_depth are not looked at,
