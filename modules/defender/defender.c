@@ -607,19 +607,8 @@ static void timeline_ev(ctx *c, const char *kind, const gl_event *ev, const char
 
 static void event_record(ctx *c, const gl_event *ev, const char *type, const char *key, const char *val)
 {
-    gl_buf line = {0};
-    gl_json j;
-    gl_json_init(&j, &line);
-    gl_json_obj_begin(&j);
-    gl_json_kv_str(&j, "type", type);
-    gl_json_kv_str(&j, "time", ev->time_iso);
-    gl_json_kv_uint(&j, "event_id", ev->event_id);
-    if (key)
-        gl_json_kv_str(&j, key, val);
-    gl_json_kv_str(&j, "artifact", ev->artifact);
-    gl_json_kv_str(&j, "locator", ev->locator);
-    gl_json_obj_end(&j);
-    emit_record(c, &line);
+    const char *kv[] = {key, val, NULL};
+    defender_event_record(c->run, ev, type, key ? kv : kv + 2);
 }
 
 static void json_strn(gl_json *j, const char *key, mp_str s)

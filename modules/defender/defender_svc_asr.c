@@ -56,7 +56,7 @@ void *defender_grow(void *p, size_t *cap, size_t n, size_t size)
     return gl_xrealloc(p, *cap * size);
 }
 
-static void record(gl_run *run, const gl_event *ev, const char *type, const char *const *kv)
+void defender_event_record(gl_run *run, const gl_event *ev, const char *type, const char *const *kv)
 {
     gl_buf line = {0};
     gl_json j;
@@ -84,10 +84,10 @@ int dsa_on_system(void *ctx, const gl_event *ev)
     const char *p2 = gl_event_text(ev, "param2"), *p3 = gl_event_text(ev, "param3");
     if (ev->event_id == 7036) {
         const char *kv[] = {"service", "WinDefend", "state", p2, NULL};
-        record(d->run, ev, "service", kv);
+        defender_event_record(d->run, ev, "service", kv);
     } else {
         const char *kv[] = {"service", "WinDefend", "from", p2, "to", p3, NULL};
-        record(d->run, ev, "service", kv);
+        defender_event_record(d->run, ev, "service", kv);
     }
     svc_ev s = {.time = ev->time, .id = ev->event_id};
     if (ev->event_id == 7036) {
@@ -203,7 +203,7 @@ void dsa_on_asr(dsa *d, const gl_event *ev)
     const char *kv[] = {"mode", block ? "block" : "audit", "rule_id", rule, "path", path, "process", process, "user", user,
                         "target_commandline", gl_event_text(ev, "Target Commandline"), "parent_commandline",
                         gl_event_text(ev, "Parent Commandline"), NULL};
-    record(d->run, ev, "asr", kv);
+    defender_event_record(d->run, ev, "asr", kv);
     gl_tl t;
     gl_json *j = gl_tl_begin(&t, d->run, "defender.detection", ev->time, rule, ev->artifact, ev->locator);
     gl_json_kv_uint(j, "event_id", ev->event_id);
