@@ -251,8 +251,8 @@ Test(accounts, corpus_sam, .timeout = 60)
 Test(accounts, fixtures_read_back, .timeout = 60)
 {
     const char *root = getenv("GLEANER_ROOT") ? getenv("GLEANER_ROOT") : ".";
-    static const char *const logs[] = {"accounts-security", "accounts-rdp", "accounts-rcm"};
-    for (size_t i = 0; i < 3; i++) {
+    static const char *const logs[] = {"accounts-security", "accounts-rdp", "accounts-rcm", "accounts-setup"};
+    for (size_t i = 0; i < sizeof logs / sizeof logs[0]; i++) {
         char name[64];
         snprintf(name, sizeof name, "evtx/%s.evtx", logs[i]);
         gl_buf out = {0};
@@ -282,4 +282,34 @@ Test(accounts, sample_host, .timeout = 120)
     char *v = verdict(findings_of(bundle));
     cr_expect_not_null(strstr(v, "accounts.reactivated high | Account WS01\\svc_backup re-enabled by CORP\\jdoe | "),
                        "%s", v);
+}
+
+/* Windows setup told by the install date: SYSTEM makes the first user an
+ * administrator 20 minutes after SOFTWARE's InstallDate (low); without
+ * the SOFTWARE hive nothing says it is setup (high). */
+Test(accounts, setup_by_install_date, .timeout = 60)
+{
+    const char *root = getenv("GLEANER_ROOT") ? getenv("GLEANER_ROOT") : ".";
+    char *dir = tu_tmpdir("accounts-setup");
+    int rc = tu_runf(NULL, NULL, "cd '%s' && printf 'key Microsoft\\\\Windows NT\\\\CurrentVersion\\n"
+                     "  value \"InstallDate\" REG_DWORD 1795161600\\n' > software.hivedesc && "
+                     "/usr/bin/python3 '%s/tests/fixtures/mkhive.py' software.hivedesc SOFTWARE", dir, root);
+    cr_assert_eq(rc, 0);
+    size_t n = strlen(dir) + 10;
+    char *software = gl_xmalloc(n);
+    snprintf(software, n, "%s/SOFTWARE", dir);
+    const char *line = "accounts.created_privileged %s | Account NEWPC\\owner created by WORKGROUP\\NEWPC$ and added to "
+                       "Builtin\\Administrators | 2026-11-20T08:20:00.0000000Z | EventRecordID=900 EventRecordID=901\n";
+    char want[512];
+
+    char *host = tu_tmpdir("accounts-setup-host");
+    cr_assert_eq(tu_place(host, LOGS "Security.evtx", tu_fixture("evtx/accounts-setup.evtx")), 0);
+    cr_assert_eq(tu_place(host, "Windows/System32/config/SOFTWARE", software), 0);
+    char *v = verdict(findings_of(tu_collect_dir("accounts-setup-host", host, "--profile quick", 0)));
+    snprintf(want, sizeof want, line, "low");
+    cr_expect_str_eq(v, want);
+
+    v = verdict(findings_of(collect_one("accounts-setup-nosw", tu_fixture("evtx/accounts-setup.evtx"), NULL)));
+    snprintf(want, sizeof want, line, "high");
+    cr_expect_str_eq(v, want);
 }

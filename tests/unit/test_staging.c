@@ -224,3 +224,16 @@ Test(staging, sample_host, .timeout = 120)
                        "%s", v);
     cr_expect_not_null(strstr(v, "C:\\Users\\Public\\Documents\\backup_2026.zip"), "%s", v);
 }
+
+/* Negative control: a Windows 7 NTUSER.DAT without any archiver history
+ * (corpus plaso__NTUSER-WIN7.DAT) and no archive: no staging finding. */
+Test(staging, corpus_ntuser_without_history, .timeout = 60)
+{
+    TU_REQUIRE_CORPUS();
+    char *root = tu_tmpdir("staging-win7");
+    cr_assert_eq(tu_place(root, "Users/user/NTUSER.DAT", tu_corpus("dev/hives/ntuser/plaso__NTUSER-WIN7.DAT")), 0);
+    char *bundle = tu_collect_dir("staging-win7", root, "--profile standard", 0);
+    cr_expect_str_eq(verdict(bundle), "");
+    char *rec = tu_bundle_member(bundle, "records/staging.jsonl");
+    cr_expect_eq(tu_count(rec ? rec : "", "\"type\""), 0);
+}
