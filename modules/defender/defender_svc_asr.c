@@ -96,8 +96,10 @@ int dsa_on_system(void *ctx, const gl_event *ev)
     } else {
         s.disabled = !strcasecmp(p3, "disabled");
     }
-    const char *kind = s.stopped || s.disabled ? "defender.protection.disabled"
-                       : s.running || ev->event_id == 7040 ? "defender.protection.enabled" : NULL;
+    bool reenabled = ev->event_id == 7040 && !s.disabled && !strcasecmp(p2, "disabled");
+    const char *kind = s.stopped || s.disabled    ? "defender.protection.disabled"
+                       : s.running || reenabled ? "defender.protection.enabled"
+                                                : NULL;
     if (kind) {
         gl_tl t;
         gl_json *j = gl_tl_begin(&t, d->run, kind, ev->time, "WinDefend service", ev->artifact, ev->locator);
