@@ -94,7 +94,7 @@ rule GL_RustDesk_Binary
         author = "gleaner project"
     strings:
         $crate = "hbb_common" ascii
-        $name = "rustdesk" ascii wide nocase
+        $name = "rustdesk.com" ascii wide nocase
         $relay = "rs-ny.rustdesk.com" ascii wide
     condition:
         ($crate and $name) or $relay
