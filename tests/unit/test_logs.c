@@ -82,7 +82,9 @@ Test(logs, clears_of_security_and_of_channels)
     const cJSON *d = cJSON_GetObjectItem(f, "details");
     cr_assert_str_eq(str(d, "user_sid"), "S-1-5-21-3623811015-3361044348-30300820-1107");
     cr_assert_str_eq(str(d, "logon_id"), "0x3e7a1f");
-    cr_assert_str_eq(cJSON_PrintUnformatted(cJSON_GetObjectItem(f, "attack")), "[\"T1070.001\",\"T1685.005\"]");
+    char *attack = cJSON_PrintUnformatted(cJSON_GetObjectItem(f, "attack"));
+    cr_assert_str_eq(attack, "[\"T1070.001\",\"T1685.005\"]");
+    free(attack);
 
     f = expect(all, "logs.channels_cleared", "40 event logs cleared by CORP\\mallory within 4 s", "high",
                "2026-11-20T10:15:27.1093750Z", ART "System.evtx", "EventRecordID=18706");
@@ -116,6 +118,8 @@ Test(logs, audit_policy_removals_are_findings_and_4907_is_not)
                                         "EventRecordID=73426\"", "EventRecordID=73427\""};
     for (size_t i = 0; i < 5; i++)
         cr_assert_null(strstr(text, noise[i]), "4907 %s raised a finding", noise[i]);
+    free(text);
+    cJSON_Delete(all);
 }
 
 Test(logs, service_stops_and_start_type)
@@ -137,7 +141,10 @@ Test(logs, service_stops_and_start_type)
            "HKLM\\SYSTEM\\ControlSet001\\Services\\EventLog\\Start");
     cr_assert_eq(count_rule(all, "logs.service_disabled"), 2);
     /* the BITS 7040 (demand start) and Windows Update 7036s are not the EventLog service */
-    cr_assert_null(strstr(cJSON_PrintUnformatted(all), "EventRecordID=18705\""));
+    char *text = cJSON_PrintUnformatted(all);
+    cr_assert_null(strstr(text, "EventRecordID=18705\""));
+    free(text);
+    cJSON_Delete(all);
 }
 
 Test(logs, registry_channel_disabled_and_log_shrunk)
