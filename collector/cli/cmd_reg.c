@@ -78,6 +78,10 @@ static void print_status(regf_hive *h, const char *hive, bool logs_found)
                 " pages%s; sequence now %" PRIu32 "\n",
                 hive, in->logs_used, in->log_entries, in->log_pages,
                 in->checksum_ok ? "" : ", base block taken from the log", in->seq_recovered);
+    if (in->recovery_applied && in->partial_reconcile)
+        fprintf(stderr, "gleaner reg: %s: partial-reconcile rule used: the logs start at sequence %" PRIu32
+                ", above the hive's %" PRIu32 "; entries of %s applied in sequence order\n",
+                hive, in->log_first_seq, in->seq_secondary, in->logs_used);
     else if (in->recovery_applied)
         fprintf(stderr, "gleaner reg: %s: recovery applied from %s (old format): %" PRIu32 " dirty 512-byte pages%s; "
                 "sequence now %" PRIu32 "\n",
@@ -210,10 +214,15 @@ static int dump_main(int argc, char **argv)
         return rc;
     char *f1 = NULL, *f2 = NULL;
     if (a.ro.logs == REGF_LOGS_AUTO) {
-        f1 = a.log1 ? gl_xstrdup(a.log1) : gl_file_sibling(a.hive, ".LOG1");
-        f2 = a.log2 ? gl_xstrdup(a.log2) : gl_file_sibling(a.hive, ".LOG2");
-        if (!f1 && !f2) /* Windows XP kept a single HIVE.LOG */
-            f1 = gl_file_sibling(a.hive, ".LOG");
+        if (a.log1 || a.log2) { /* given logs are used instead of the ones beside the hive */
+            f1 = a.log1 ? gl_xstrdup(a.log1) : NULL;
+            f2 = a.log2 ? gl_xstrdup(a.log2) : NULL;
+        } else {
+            f1 = gl_file_sibling(a.hive, ".LOG1");
+            f2 = gl_file_sibling(a.hive, ".LOG2");
+            if (!f1 && !f2) /* Windows XP kept a single HIVE.LOG */
+                f1 = gl_file_sibling(a.hive, ".LOG");
+        }
     }
     loaded lp = {0}, l1 = {0}, l2 = {0};
     regf_hive *h = NULL;

@@ -197,3 +197,22 @@ Test(regf_cmd, keypath_of_a_deleted_key, .timeout = 60)
     gl_buf_free(&out);
     gl_buf_free(&err);
 }
+
+/* The logs start above the hive's secondary sequence number (Windows'
+ * partial reconcile): the status says the rule was used. Given logs are
+ * used instead of the ones beside the hive, never beside them. */
+Test(regf_cmd, partial_reconcile_status_and_given_logs_only, .timeout = 60)
+{
+    char *hive = tu_fixture("hives/replay-partial.hive");
+    gl_buf out = {0}, err = {0};
+    cr_assert_eq(tu_runf(&out, &err, "'%s' reg dump '%s'", tu_gleaner(), hive), 0, "%s", gl_buf_cstr(&err));
+    cr_assert(strstr(gl_buf_cstr(&err), "replay-partial.hive: partial-reconcile rule used: the logs start at sequence "
+                                        "17, above the hive's 7; entries of LOG1+LOG2 applied in sequence order\n"),
+              "%s", gl_buf_cstr(&err));
+    out.len = err.len = 0;
+    cr_assert_eq(tu_runf(&out, &err, "'%s' reg dump --log1 '%s.LOG1' '%s'", tu_gleaner(), hive, hive), 0);
+    cr_assert(strstr(gl_buf_cstr(&err), "recovery applied from LOG1 (new format)"), "%s", gl_buf_cstr(&err));
+    cr_assert_null(strstr(gl_buf_cstr(&err), "LOG1+LOG2"), "--log1 alone must not pick up the .LOG2 beside the hive");
+    gl_buf_free(&out);
+    gl_buf_free(&err);
+}
