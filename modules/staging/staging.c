@@ -295,6 +295,7 @@ static void archive_record(stg_ctx *c, const found_archive *f)
     gl_json_kv_str(&j, "type", "archive");
     gl_json_kv_str(&j, "path", f->path);
     gl_json_kv_uint(&j, "size", f->info.size);
+    gl_json_kv_str(&j, "owner", f->info.owner[0] ? f->info.owner : NULL); /* empty from bundle: sources */
     const struct {
         const char *key;
         gl_timespec t;

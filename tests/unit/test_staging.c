@@ -4,6 +4,8 @@
  * the real Sysmon log with a `rar a -r` run, the walk's limits, and a
  * 100 000-file tree in bounded memory. */
 #include <criterion/criterion.h>
+#include <pwd.h>
+#include <unistd.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,6 +142,12 @@ Test(staging, archives_history_and_command_lines, .timeout = 120)
     char *rec = tu_bundle_member(bundle, "records/staging.jsonl");
     cr_expect_eq(tu_count(rec, "\"type\":\"archive\""), 17);
     cr_expect_eq(tu_count(rec, "\"path\":\"C:\\\\Windows\\\\Temp\\\\dump.tar\""), 1);
+    /* every archive's owner: whoever made the test tree */
+    struct passwd *pw = getpwuid(getuid());
+    gl_buf owner = {0};
+    gl_buf_printf(&owner, "\"owner\":\"%s\"", pw ? pw->pw_name : "?");
+    cr_expect_eq(tu_count(rec, owner.data), 17, "%s", owner.data);
+    gl_buf_free(&owner);
     cr_expect_eq(tu_count(rec, "\"sensitive\":[\"ntds.dit\",\"SYSTEM\"]"), 1);
     cr_expect_eq(tu_count(rec, "Budget.docx"), 0);
     cr_expect_eq(tu_count(rec, "\"switches\":[\"recursive\"]"), 1);
