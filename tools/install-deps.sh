@@ -4,6 +4,7 @@
 set -eu
 PKGS="build-essential pkg-config git ca-certificates
 libarchive-dev libyara-dev libssl-dev libzstd-dev libcjson-dev libcriterion-dev
+zlib1g-dev libbz2-dev liblzma-dev nettle-dev
 zstd libarchive-tools tar python3
 libregf-utils libhivex-bin python3-hivex python3-libregf libevtx-utils python3-evtx
 python3-libscca libscca-utils
