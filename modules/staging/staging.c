@@ -9,8 +9,9 @@
  *    libarchive without extracting anything; small ones (`acquire_max`)
  *    are acquired into the bundle;
  *  - reads the archivers' history in each user's NTUSER.DAT (WinRAR
- *    ArcHistory and DialogEditHistory, 7-Zip Compression\ArcHistory) and
- *    checks whether those archives are still on disk;
+ *    ArcHistory and DialogEditHistory, 7-Zip Compression\ArcHistory and
+ *    the File Manager's FolderHistory, CopyHistory and Extraction\
+ *    PathHistory) and checks whether those archives are still on disk;
  *  - reads archiver command lines from Security 4688 and Sysmon 1.
  *
  * Records (records/staging.jsonl): {"type":"archive", path, size, mtime,
@@ -454,9 +455,17 @@ static bool gone_from_disk(stg_ctx *c, const char *path, bool *checkable)
                  (path[0] & ~0x20) == (drive[0] & ~0x20);
     if (!*checkable)
         return false;
+    /* 7-Zip's folder lists end each path with a separator */
+    size_t len = strlen(path);
+    while (len > 3 && (path[len - 1] == '\\' || path[len - 1] == '/'))
+        len--;
+    char *bare = gl_xstrdup(path);
+    bare[len] = '\0';
     gl_file_info info;
     gl_err err;
-    return gl_source_stat(gl_run_source(c->run), path, &info, &err) < 0;
+    bool gone = gl_source_stat(gl_run_source(c->run), bare, &info, &err) < 0;
+    free(bare);
+    return gone;
 }
 
 static bool in_staging_place(const char *path)
@@ -469,9 +478,19 @@ static bool in_staging_place(const char *path)
     return strncasecmp(path, "C:\\Users\\", 9) == 0 && strcasestr(path, "\\AppData\\Local\\Temp\\") != NULL;
 }
 
-static void history_entry(stg_ctx *c, const gl_reguser *u, gl_regkey k, const char *source, const char *path,
+/* One history list: key under the user's hive, the value holding the list
+ * (NULL: every value of the key is one), its name in findings, and whether
+ * it names archives (or folders 7-Zip opened, archives among them) rather
+ * than destinations, which are no evidence when gone. */
+typedef struct history_list {
+    const char *rel, *value, *source;
+    bool archives;
+} history_list;
+
+static void history_entry(stg_ctx *c, const gl_reguser *u, gl_regkey k, const history_list *h, const char *path,
                           const char *value_loc)
 {
+    const char *source = h->source;
     bool checkable, gone = gone_from_disk(c, path, &checkable);
     uint64_t when = gl_regkey_last_write(k);
     gl_buf line = {0};
@@ -499,7 +518,7 @@ static void history_entry(stg_ctx *c, const gl_reguser *u, gl_regkey k, const ch
     gl_json_kv_str(d, "source", source);
     gl_tl_end(&t);
 
-    if (!gone || strcmp(source, "ExtrPath") == 0)
+    if (!gone || !h->archives)
         return;
     bool staged = in_staging_place(path);
     gl_fb fb;
@@ -521,31 +540,40 @@ static void history_entry(stg_ctx *c, const gl_reguser *u, gl_regkey k, const ch
     gl_fb_emit(&fb);
 }
 
-/* Every value of key rel under the user's hive: one path each (REG_SZ), or
- * several (7-Zip's REG_BINARY list of NUL-separated UTF-16LE strings). */
-static void history_key(stg_ctx *c, gl_regview *rv, const gl_reguser *u, const char *rel, const char *source)
+/* The paths of one value: one (REG_SZ) or several (7-Zip's REG_BINARY
+ * list of NUL-terminated UTF-16LE strings, decoded by the registry view). */
+static void history_value(stg_ctx *c, const gl_reguser *u, gl_regkey k, const history_list *h, gl_regval v,
+                          gl_buf *loc, gl_buf *text)
+{
+    if (gl_regval_deleted(v))
+        return;
+    gl_buf_clear(text);
+    gl_buf_clear(loc);
+    gl_regval_locator(v, loc);
+    long n = gl_regval_multi_sz(v, text);
+    for (size_t at = 0; n > 0 && at < text->len; at += strlen(text->data + at) + 1)
+        if (text->data[at])
+            history_entry(c, u, k, h, text->data + at, gl_buf_cstr(loc));
+}
+
+static void history_key(stg_ctx *c, gl_regview *rv, const gl_reguser *u, const history_list *h)
 {
     gl_buf path = {0}, loc = {0}, text = {0};
-    gl_buf_printf(&path, "HKU\\%s\\%s", u->name, rel);
+    gl_buf_printf(&path, "HKU\\%s\\%s", u->name, h->rel);
     gl_regkey k;
     gl_err err = {0};
     gl_lookup hit = gl_regview_find_key(rv, gl_buf_cstr(&path), &k, &err);
     if (hit == GL_LOOKUP_ERROR)
         gl_run_error(c->run, "%s", err.msg);
-    if (hit == GL_LOOKUP_FOUND) {
+    if (hit == GL_LOOKUP_FOUND && h->value) {
+        gl_regval v = gl_regkey_value(k, h->value);
+        if (gl_regval_ok(v))
+            history_value(c, u, k, h, v, &loc, &text);
+    } else if (hit == GL_LOOKUP_FOUND) {
         gl_regvals vals = {0};
         gl_regkey_values(k, &vals);
-        for (size_t i = 0; i < vals.n; i++) {
-            if (gl_regval_deleted(vals.v[i]))
-                continue;
-            gl_buf_clear(&text);
-            gl_buf_clear(&loc);
-            gl_regval_locator(vals.v[i], &loc);
-            long n = gl_regval_multi_sz(vals.v[i], &text);
-            for (size_t at = 0; n > 0 && at < text.len; at += strlen(text.data + at) + 1)
-                if (text.data[at])
-                    history_entry(c, u, k, source, text.data + at, gl_buf_cstr(&loc));
-        }
+        for (size_t i = 0; i < vals.n; i++)
+            history_value(c, u, k, h, vals.v[i], &loc, &text);
         gl_regvals_free(&vals);
     }
     gl_buf_free(&path);
@@ -555,13 +583,16 @@ static void history_key(stg_ctx *c, gl_regview *rv, const gl_reguser *u, const c
 
 static void history(stg_ctx *c)
 {
-    static const struct {
-        const char *rel, *source;
-    } keys[] = {
-        {"Software\\WinRAR\\ArcHistory", "WinRAR ArcHistory"},
-        {"Software\\WinRAR\\DialogEditHistory\\ArcName", "WinRAR ArcName"},
-        {"Software\\WinRAR\\DialogEditHistory\\ExtrPath", "ExtrPath"},
-        {"Software\\7-Zip\\Compression\\ArcHistory", "7-Zip ArcHistory"},
+    static const history_list lists[] = {
+        {"Software\\WinRAR\\ArcHistory", NULL, "WinRAR ArcHistory", true},
+        {"Software\\WinRAR\\DialogEditHistory\\ArcName", NULL, "WinRAR ArcName", true},
+        {"Software\\WinRAR\\DialogEditHistory\\ExtrPath", NULL, "ExtrPath", false},
+        {"Software\\7-Zip\\Compression\\ArcHistory", NULL, "7-Zip ArcHistory", true},
+        /* the File Manager's folders, archives opened as folders among them */
+        {"Software\\7-Zip\\FM", "FolderHistory", "7-Zip FolderHistory", true},
+        /* where the File Manager copied or extracted to */
+        {"Software\\7-Zip\\FM", "CopyHistory", "7-Zip CopyHistory", false},
+        {"Software\\7-Zip\\Extraction", "PathHistory", "7-Zip PathHistory", false},
     };
     gl_regview *rv = gl_run_regview(c->run);
     if (!rv)
@@ -569,8 +600,8 @@ static void history(stg_ctx *c)
     const gl_reguser *users;
     size_t n = gl_regview_users(rv, &users);
     for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
-            history_key(c, rv, &users[i], keys[k].rel, keys[k].source);
+        for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++)
+            history_key(c, rv, &users[i], &lists[k]);
 }
 
 /* ---- archiver command lines (4688, Sysmon 1) ---- */

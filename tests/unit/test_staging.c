@@ -245,3 +245,46 @@ Test(staging, corpus_ntuser_without_history, .timeout = 60)
     char *rec = tu_bundle_member(bundle, "records/staging.jsonl");
     cr_expect_eq(tu_count(rec ? rec : "", "\"type\""), 0);
 }
+
+/* 7-Zip's File Manager history (generated hive staging-ntuser-kim): each
+ * path of FolderHistory, CopyHistory and Extraction\PathHistory is a
+ * record and an archive.history event; only FolderHistory names archives,
+ * so only its archive that is gone from a staging place is a finding
+ * (the extraction destination that is gone is not, the other drive cannot
+ * be checked). */
+Test(staging, sevenzip_fm_history, .timeout = 60)
+{
+    char *root = tu_tmpdir("staging-7zfm");
+    sh(root, "mkdir -p PerfLogs Users/kim/Documents");
+    cr_assert_eq(tu_place(root, "Users/kim/NTUSER.DAT", tu_fixture("hives/staging-ntuser-kim.hive")), 0);
+    char *bundle = tu_collect_dir("staging-7zfm", root, "--profile standard", 0);
+    char *v = verdict(bundle);
+    cr_expect_str_eq(v,
+                     "staging.history_missing medium | 7-Zip FolderHistory names C:\\PerfLogs\\loot.7z\\, which is "
+                     "not on disk | 2026-11-19T22:10:00.0000000Z | HKU\\kim\\Software\\7-Zip\\FM\\FolderHistory\n");
+    char *rec = tu_bundle_member(bundle, "records/staging.jsonl");
+    const char *want[] = {
+        "\"source\":\"7-Zip FolderHistory\",\"path\":\"C:\\\\PerfLogs\\\\loot.7z\\\\\","
+        "\"key\":\"HKU\\\\kim\\\\Software\\\\7-Zip\\\\FM\\\\FolderHistory\","
+        "\"key_last_write\":\"2026-11-19T22:10:00.0000000Z\",\"on_disk\":false",
+        "\"source\":\"7-Zip FolderHistory\",\"path\":\"C:\\\\Users\\\\kim\\\\Documents\\\\\","
+        "\"key\":\"HKU\\\\kim\\\\Software\\\\7-Zip\\\\FM\\\\FolderHistory\","
+        "\"key_last_write\":\"2026-11-19T22:10:00.0000000Z\",\"on_disk\":true",
+        "\"source\":\"7-Zip CopyHistory\",\"path\":\"D:\\\\exfil\\\\\","
+        "\"key\":\"HKU\\\\kim\\\\Software\\\\7-Zip\\\\FM\\\\CopyHistory\","
+        "\"key_last_write\":\"2026-11-19T22:10:00.0000000Z\",\"artifact\"",
+        "\"source\":\"7-Zip PathHistory\",\"path\":\"C:\\\\Users\\\\Public\\\\x\\\\\","
+        "\"key\":\"HKU\\\\kim\\\\Software\\\\7-Zip\\\\Extraction\\\\PathHistory\","
+        "\"key_last_write\":\"2026-11-19T22:20:00.0000000Z\",\"on_disk\":false",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        cr_expect_eq(tu_count(rec, want[i]), 1, "%s\n%s", want[i], rec);
+    cr_expect_eq(tu_count(rec, "\"type\":\"history\""), 4);
+    cr_expect_eq(tu_count(rec, "PanelPath0"), 0);
+    char *tl = tu_bundle_member(bundle, "timeline.jsonl");
+    cr_expect_eq(tu_count(tl, "\"kind\":\"archive.history\""), 4);
+    cr_expect_eq(tu_count(tl, "\"source\":\"7-Zip PathHistory\""), 1, "%s", tl);
+    free(v);
+    free(rec);
+    free(tl);
+}
