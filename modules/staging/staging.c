@@ -11,14 +11,17 @@
  *  - reads the archivers' history in each user's NTUSER.DAT (WinRAR
  *    ArcHistory and DialogEditHistory, 7-Zip Compression\ArcHistory and
  *    the File Manager's FolderHistory, CopyHistory and Extraction\
- *    PathHistory) and checks whether those archives are still on disk;
+ *    PathHistory) and PeaZip's recent archives and folders in each
+ *    profile's AppData\Roaming\PeaZip\conf.txt, and checks whether those
+ *    archives are still on disk;
  *  - reads archiver command lines from Security 4688 and Sysmon 1.
  *
  * Records (records/staging.jsonl): {"type":"archive", path, size, mtime,
  * atime, ctime, btime, format, subtype, headers_encrypted, data_encrypted,
  * volume, entries, encrypted_entries, sha256, listed, documents, sensitive,
  * sample, artifact}, {"type":"history", user, source, path, key,
- * key_last_write, on_disk}, {"type":"archiver_run", time, program,
+ * key_last_write, on_disk} (from PeaZip's file: file, file_mtime instead
+ * of key, key_last_write), {"type":"archiver_run", time, program,
  * command, flags..., command_line}.
  *
  * Severity grows with evidence: an archive in a staging location is low;
@@ -38,6 +41,7 @@
 #include "events.h"
 #include "finding.h"
 #include "module.h"
+#include "peazip_conf.h"
 #include "sha256.h"
 #include "text.h"
 #include "timeline.h"
@@ -487,38 +491,44 @@ typedef struct history_list {
     bool archives;
 } history_list;
 
-static void history_entry(stg_ctx *c, const gl_reguser *u, gl_regkey k, const history_list *h, const char *path,
-                          const char *value_loc)
+/* Where a history entry was read: a registry value (its key's last write
+ * time) or a line of a configuration file (the file's modification time). */
+typedef struct history_origin {
+    const char *user, *source, *artifact, *locator;
+    const char *where_field, *time_field, *time_is; /* record field names; what the time means */
+    uint64_t when;
+    bool archives;
+} history_origin;
+
+static void history_entry(stg_ctx *c, const history_origin *o, const char *path)
 {
-    const char *source = h->source;
     bool checkable, gone = gone_from_disk(c, path, &checkable);
-    uint64_t when = gl_regkey_last_write(k);
     gl_buf line = {0};
     gl_json j;
     char iso[GL_TIME_STRLEN] = "";
-    gl_filetime_iso(when, 7, iso);
+    gl_filetime_iso(o->when, 7, iso);
     gl_json_init(&j, &line);
     gl_json_obj_begin(&j);
     gl_json_kv_str(&j, "type", "history");
-    gl_json_kv_str(&j, "user", u->name);
-    gl_json_kv_str(&j, "source", source);
+    gl_json_kv_str(&j, "user", o->user);
+    gl_json_kv_str(&j, "source", o->source);
     gl_json_kv_str(&j, "path", path);
-    gl_json_kv_str(&j, "key", value_loc);
-    gl_json_kv_str(&j, "key_last_write", iso);
+    gl_json_kv_str(&j, o->where_field, o->locator);
+    gl_json_kv_str(&j, o->time_field, iso);
     if (checkable)
         gl_json_kv_bool(&j, "on_disk", !gone);
-    gl_json_kv_str(&j, "artifact", gl_regkey_artifact(k));
+    gl_json_kv_str(&j, "artifact", o->artifact);
     gl_json_obj_end(&j);
     gl_run_record(c->run, line.data, line.len);
     gl_buf_free(&line);
 
     gl_tl t;
-    gl_json *d = gl_tl_begin(&t, c->run, "archive.history", when, path, gl_regkey_artifact(k), value_loc);
-    gl_json_kv_str(d, "user", u->name);
-    gl_json_kv_str(d, "source", source);
+    gl_json *d = gl_tl_begin(&t, c->run, "archive.history", o->when, path, o->artifact, o->locator);
+    gl_json_kv_str(d, "user", o->user);
+    gl_json_kv_str(d, "source", o->source);
     gl_tl_end(&t);
 
-    if (!gone || !h->archives)
+    if (!gone || !o->archives)
         return;
     bool staged = in_staging_place(path);
     gl_fb fb;
@@ -529,14 +539,14 @@ static void history_entry(stg_ctx *c, const gl_reguser *u, gl_regkey k, const hi
     else
         gl_fb_severity(&fb, GL_SEV_LOW, "an archive the user worked with is gone: often just cleaned up, worth "
                        "a look when other staging evidence exists");
-    gl_fb_title(&fb, "%s names %s, which is not on disk", source, path);
-    gl_fb_subject(&fb, "%s|%s", u->name, path);
-    gl_fb_time_filetime(&fb, when);
-    gl_fb_evidence(&fb, gl_regkey_artifact(k), "%s", value_loc);
+    gl_fb_title(&fb, "%s names %s, which is not on disk", o->source, path);
+    gl_fb_subject(&fb, "%s|%s", o->user, path);
+    gl_fb_time_filetime(&fb, o->when);
+    gl_fb_evidence(&fb, o->artifact, "%s", o->locator);
     gl_json *dj = gl_fb_details(&fb);
-    gl_json_kv_str(dj, "user", u->name);
+    gl_json_kv_str(dj, "user", o->user);
     gl_json_kv_str(dj, "path", path);
-    gl_json_kv_str(dj, "time_is", "the history key's last-written time: the newest entry is at or before it");
+    gl_json_kv_str(dj, "time_is", o->time_is);
     gl_fb_emit(&fb);
 }
 
@@ -551,9 +561,13 @@ static void history_value(stg_ctx *c, const gl_reguser *u, gl_regkey k, const hi
     gl_buf_clear(loc);
     gl_regval_locator(v, loc);
     long n = gl_regval_multi_sz(v, text);
+    history_origin o = {.user = u->name, .source = h->source, .artifact = gl_regkey_artifact(k),
+                        .locator = gl_buf_cstr(loc), .where_field = "key", .time_field = "key_last_write",
+                        .time_is = "the history key's last-written time: the newest entry is at or before it",
+                        .when = gl_regkey_last_write(k), .archives = h->archives};
     for (size_t at = 0; n > 0 && at < text->len; at += strlen(text->data + at) + 1)
         if (text->data[at])
-            history_entry(c, u, k, h, text->data + at, gl_buf_cstr(loc));
+            history_entry(c, &o, text->data + at);
 }
 
 static void history_key(stg_ctx *c, gl_regview *rv, const gl_reguser *u, const history_list *h)
@@ -602,6 +616,81 @@ static void history(stg_ctx *c)
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++)
             history_key(c, rv, &users[i], &lists[k]);
+}
+
+/* ---- PeaZip history (each profile's conf.txt) ---- */
+
+#define PEAZIP_CONF_MAX (1u << 20) /* PeaZip's is ~12 KB */
+
+typedef struct peazip_ctx {
+    stg_ctx *c;
+    history_origin o;
+    const char *path;
+    gl_buf loc;
+} peazip_ctx;
+
+static void on_peazip_entry(void *ctx, gl_peazip_list list, const char *value, size_t line)
+{
+    peazip_ctx *p = ctx;
+    /* the folder list starts at "Computer's root", which is no path */
+    bool path = (value[0] && value[1] == ':') || (value[0] == '\\' && value[1] == '\\');
+    if (!path)
+        return;
+    char source[64];
+    snprintf(source, sizeof source, "PeaZip %s", gl_peazip_list_name(list));
+    gl_buf_clear(&p->loc);
+    gl_buf_printf(&p->loc, "%s:%zu", p->path, line);
+    history_origin o = p->o;
+    o.source = source;
+    o.locator = gl_buf_cstr(&p->loc);
+    o.archives = list == GL_PEAZIP_RECENT_ARCHIVES;
+    history_entry(p->c, &o, value);
+}
+
+/* C:\Users\<user>\AppData\Roaming\PeaZip\conf.txt: the user is the
+ * profile folder's name. */
+static int on_peazip_conf(void *ctx, const gl_file_info *info)
+{
+    stg_ctx *c = ctx;
+    if (info->is_dir || info->is_link)
+        return 0;
+    gl_err err = {0};
+    if (info->size > PEAZIP_CONF_MAX) {
+        gl_run_error(c->run, "%s: %" PRIu64 " bytes, larger than any PeaZip configuration (%u)", info->path,
+                     info->size, PEAZIP_CONF_MAX);
+        return 0;
+    }
+    gl_file *f = gl_source_open_file(gl_run_source(c->run), info->path, &err);
+    if (!f) {
+        gl_run_error(c->run, "%s", err.msg);
+        return 0;
+    }
+    uint8_t *data = gl_xmalloc(info->size + 1);
+    gl_reader r = gl_file_reader(f);
+    int64_t n = info->size ? r.read_at(r.ctx, 0, data, (size_t)info->size, &err) : 0;
+    const char *users = info->path + 9; /* after "C:\Users\" */
+    char user[256];
+    snprintf(user, sizeof user, "%.*s", (int)strcspn(users, "\\/"), users);
+    peazip_ctx p = {.c = c, .path = info->path,
+                    .o = {.user = user, .artifact = gl_file_artifact(f), .where_field = "file", .time_field = "file_mtime",
+                          .time_is = "the configuration file's modification time: PeaZip writes it when it closes",
+                          .when = ft_of(info->mtime)}};
+    if (n < 0 || (uint64_t)n != info->size)
+        gl_run_error(c->run, "%s: read %" PRId64 " of %" PRIu64 " bytes: %s", info->path, n, info->size, err.msg);
+    else if (gl_peazip_conf_parse(data, (size_t)n, on_peazip_entry, &p, &err) < 0)
+        gl_run_error(c->run, "%s: %s", info->path, err.msg);
+    gl_buf_free(&p.loc);
+    free(data);
+    gl_file_close(f);
+    return 0;
+}
+
+static void peazip_history(stg_ctx *c)
+{
+    gl_err err = {0};
+    if (gl_source_glob(gl_run_source(c->run), "C:\\Users\\*\\AppData\\Roaming\\PeaZip\\conf.txt", on_peazip_conf, c,
+                       &err) < 0 && err.code != GL_ERR_ABSENT)
+        gl_run_error(c->run, "PeaZip configuration: %s", err.msg);
 }
 
 /* ---- archiver command lines (4688, Sysmon 1) ---- */
@@ -706,6 +795,7 @@ static int staging_run(gl_run *run, gl_err *err)
                  .max_depth = gl_run_setting_uint(run, "max_depth", 24)};
     walk(&c);
     history(&c);
+    peazip_history(&c);
     if (gl_events_each(run, "Security", on_process, &c, err) != 0 ||
         gl_events_each(run, "Microsoft-Windows-Sysmon/Operational", on_process, &c, err) != 0)
         return -1;

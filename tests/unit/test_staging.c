@@ -246,6 +246,18 @@ Test(staging, corpus_ntuser_without_history, .timeout = 60)
     cr_expect_eq(tu_count(rec ? rec : "", "\"type\""), 0);
 }
 
+/* Each wanted history record once, nothing more, and one archive.history
+ * event per record. */
+static void expect_history(const char *bundle, const char *rec, const char *const *want, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        cr_expect_eq(tu_count(rec, want[i]), 1, "%s\n%s", want[i], rec);
+    cr_expect_eq(tu_count(rec, "\"type\":\"history\""), n);
+    char *tl = tu_bundle_member(bundle, "timeline.jsonl");
+    cr_expect_eq(tu_count(tl, "\"kind\":\"archive.history\""), n);
+    free(tl);
+}
+
 /* 7-Zip's File Manager history (generated hive staging-ntuser-kim): each
  * path of FolderHistory, CopyHistory and Extraction\PathHistory is a
  * record and an archive.history event; only FolderHistory names archives,
@@ -277,14 +289,56 @@ Test(staging, sevenzip_fm_history, .timeout = 60)
         "\"key\":\"HKU\\\\kim\\\\Software\\\\7-Zip\\\\Extraction\\\\PathHistory\","
         "\"key_last_write\":\"2026-11-19T22:20:00.0000000Z\",\"on_disk\":false",
     };
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
-        cr_expect_eq(tu_count(rec, want[i]), 1, "%s\n%s", want[i], rec);
-    cr_expect_eq(tu_count(rec, "\"type\":\"history\""), 4);
+    expect_history(bundle, rec, want, sizeof want / sizeof want[0]);
     cr_expect_eq(tu_count(rec, "PanelPath0"), 0);
     char *tl = tu_bundle_member(bundle, "timeline.jsonl");
-    cr_expect_eq(tu_count(tl, "\"kind\":\"archive.history\""), 4);
     cr_expect_eq(tu_count(tl, "\"source\":\"7-Zip PathHistory\""), 1, "%s", tl);
     free(v);
     free(rec);
     free(tl);
+}
+
+/* PeaZip's history (a conf.txt laid out as PeaZip writes it, in ann's
+ * roaming profile): every path of its recent archives, recent folders and
+ * last output path is a record and an archive.history event at the file's
+ * modification time; a recent archive gone from a staging place is a
+ * finding, the one still on disk and the gone output folder are not. */
+Test(staging, peazip_history, .timeout = 60)
+{
+    char *root = tu_tmpdir("staging-peazip");
+    sh(root, "mkdir -p PerfLogs Users/ann/AppData/Roaming/PeaZip && printf 'kept' > Users/ann/keep.zip && "
+             "printf '[save history of recent archives]\\r\\n1\\r\\nC:\\\\PerfLogs\\\\hr.7z\\r\\n"
+             "C:\\\\Users\\\\ann\\\\keep.zip\\r\\n\\r\\n\\r\\n\\r\\n\\r\\n\\r\\n\\r\\n\\r\\n"
+             "[last output path]\\r\\nC:\\\\Users\\\\Public\\\\out\\r\\n\\r\\n"
+             "[save history of recent directories]\\r\\nComputer'\\''s root\\r\\nD:\\\\share\\\\\\r\\n\\r\\n' "
+             "> Users/ann/AppData/Roaming/PeaZip/conf.txt && "
+             "touch -d 2026-11-19T23:30:00Z Users/ann/AppData/Roaming/PeaZip/conf.txt");
+    char *bundle = tu_collect_dir("staging-peazip", root, "--profile standard", 0);
+    char *v = verdict(bundle);
+    cr_expect_str_eq(v, "staging.history_missing medium | PeaZip recent archives names C:\\PerfLogs\\hr.7z, which is "
+                        "not on disk | 2026-11-19T23:30:00.0000000Z | "
+                        "C:\\Users\\ann\\AppData\\Roaming\\PeaZip\\conf.txt:3\n");
+    char *rec = tu_bundle_member(bundle, "records/staging.jsonl");
+    const char *want[] = {
+        "\"user\":\"ann\",\"source\":\"PeaZip recent archives\",\"path\":\"C:\\\\PerfLogs\\\\hr.7z\","
+        "\"file\":\"C:\\\\Users\\\\ann\\\\AppData\\\\Roaming\\\\PeaZip\\\\conf.txt:3\","
+        "\"file_mtime\":\"2026-11-19T23:30:00.0000000Z\",\"on_disk\":false",
+        "\"source\":\"PeaZip recent archives\",\"path\":\"C:\\\\Users\\\\ann\\\\keep.zip\","
+        "\"file\":\"C:\\\\Users\\\\ann\\\\AppData\\\\Roaming\\\\PeaZip\\\\conf.txt:4\","
+        "\"file_mtime\":\"2026-11-19T23:30:00.0000000Z\",\"on_disk\":true",
+        "\"source\":\"PeaZip last output path\",\"path\":\"C:\\\\Users\\\\Public\\\\out\","
+        "\"file\":\"C:\\\\Users\\\\ann\\\\AppData\\\\Roaming\\\\PeaZip\\\\conf.txt:13\","
+        "\"file_mtime\":\"2026-11-19T23:30:00.0000000Z\",\"on_disk\":false",
+        "\"source\":\"PeaZip recent directories\",\"path\":\"D:\\\\share\\\\\","
+        "\"file\":\"C:\\\\Users\\\\ann\\\\AppData\\\\Roaming\\\\PeaZip\\\\conf.txt:17\","
+        "\"file_mtime\":\"2026-11-19T23:30:00.0000000Z\",\"artifact\"",
+    };
+    expect_history(bundle, rec, want, sizeof want / sizeof want[0]);
+    cr_expect_eq(tu_count(rec, "Computer"), 0);
+    /* the configuration file is in the bundle */
+    char *member = tu_bundle_member(bundle, "artifacts/C/Users/ann/AppData/Roaming/PeaZip/conf.txt");
+    cr_expect_not_null(member);
+    free(member);
+    free(v);
+    free(rec);
 }
