@@ -673,7 +673,7 @@ static int on_peazip_conf(void *ctx, const gl_file_info *info)
     snprintf(user, sizeof user, "%.*s", (int)strcspn(users, "\\/"), users);
     peazip_ctx p = {.c = c, .path = info->path,
                     .o = {.user = user, .artifact = gl_file_artifact(f), .where_field = "file", .time_field = "file_mtime",
-                          .time_is = "the configuration file's modification time: PeaZip writes it when it closes",
+                          .time_is = "the configuration file's modification time: the newest entry is at or before it",
                           .when = ft_of(info->mtime)}};
     if (n < 0 || (uint64_t)n != info->size)
         gl_run_error(c->run, "%s: read %" PRId64 " of %" PRIu64 " bytes: %s", info->path, n, info->size, err.msg);
