@@ -30,6 +30,9 @@ struct gl_source {
     char *scratch;    /* bundle sources: unpacked artifacts, removed on close */
     gl_fs_id excl;
     bool has_excl;
+    gl_fs_id root_id;
+    bool has_root_id;
+    bool output_is_root; /* the output directory is the source's root itself */
     gl_acquirer *acq;
     gl_buf stat_path; /* storage behind gl_source_stat's info->path */
 };
@@ -257,6 +260,11 @@ static int open_root(gl_source *src, const char *dir, gl_err *err)
     src->root = gl_fs_open_root(dir);
     if (!src->root)
         return gl_err_errno(err, "source %s: cannot open directory %s", src->spec, dir);
+    gl_fs_stat st;
+    if (gl_fs_stat_path(dir, &st) == 0) {
+        src->root_id = st.id;
+        src->has_root_id = true;
+    }
     return 0;
 }
 
@@ -324,7 +332,27 @@ void gl_source_exclude(gl_source *src, const char *host_path)
     if (gl_fs_stat_path(host_path, &st) == 0) {
         src->excl = st.id;
         src->has_excl = true;
+        src->output_is_root = src->has_root_id && gl_fs_same_object(&st.id, &src->root_id);
     }
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
+/* With the output directory at the source's root, the root cannot be
+ * skipped like any other output directory: what gleaner writes there (the
+ * bundle being written, earlier bundles and their sidecars, moved-aside
+ * partials, spools) is skipped by name instead, so it never acquires
+ * itself. */
+static bool own_output(const gl_source *src, const gl_fs_dir *dir, const char *name)
+{
+    if (!src->output_is_root || dir != src->root)
+        return false;
+    return has_suffix(name, ".tar.zst") || has_suffix(name, ".tar.zst.sha256") || has_suffix(name, ".partial") ||
+           strstr(name, ".tar.zst.partial.stale-") || !strncmp(name, ".gleaner-", 9);
 }
 
 /* ---- files ---------------------------------------------------------------- */
@@ -402,6 +430,10 @@ gl_file *gl_source_open_file(gl_source *src, const char *path, gl_err *err)
     }
     if (st.type != GL_FS_FILE) {
         gl_err_set(err, "%s: not a regular file", path);
+        goto out;
+    }
+    if (own_output(src, dir, found.data)) {
+        gl_err_setc(err, GL_ERR_ABSENT, "%s: gleaner's own output, never read as evidence", path);
         goto out;
     }
     bool not_regular;
@@ -563,6 +595,8 @@ static void glob_matched(glob_walk *w, gl_fs_dir *dir, const char *name, size_t 
 {
     gl_fs_stat st;
     if (gl_fs_stat_at(dir, name, &st) != 0)
+        return;
+    if (ci + 1 == w->pp->n && own_output(w->src, dir, name))
         return;
     size_t saved = display->len;
     display_append(w->src, display, name);

@@ -18,6 +18,14 @@ static char *write_file(const char *dir, const char *name, const char *text)
     return p.data;
 }
 
+static char *subdir(const char *root, const char *name)
+{
+    gl_buf d = {0};
+    gl_buf_printf(&d, "%s/%s", root, name);
+    cr_assert_eq(mkdir(d.data, 0755), 0, "%s", d.data);
+    return d.data;
+}
+
 Test(faults, an_interrupted_run_leaves_a_valid_partial_bundle)
 {
     char *dir = tu_tmpdir("faults-interrupt");
@@ -68,10 +76,7 @@ Test(faults, a_stale_partial_never_blocks_a_new_run)
 Test(faults, file_names_cannot_forge_log_lines)
 {
     char *src = tu_tmpdir("faults-inject");
-    gl_buf d = {0};
-    gl_buf_printf(&d, "%s/Temp", src);
-    mkdir(d.data, 0755);
-    write_file(d.data, "x\n2026-01-01T00:00:00.000Z ERROR gleaner: FORGED", "0123456789");
+    write_file(subdir(src, "Temp"), "x\n2026-01-01T00:00:00.000Z ERROR gleaner: FORGED", "0123456789");
     char *prof = write_file(src, "../p.profile", "module files\nset files.max_file_size 1\ntarget t C:\\Temp\\*\n");
     gl_buf args = {0};
     gl_buf_printf(&args, "--profile '%s'", prof);
@@ -93,4 +98,26 @@ Test(faults, a_source_without_a_path_is_a_usage_error)
     cr_assert_eq(tu_runf(NULL, &err, "'%s' collect -q --source bundle: --output '%s'", tu_gleaner(),
                          tu_tmpdir("faults-e2")),
                  2);
+}
+
+/* The output directory at the source's root: gleaner's bundle in the
+ * making, an earlier bundle and its sidecar are never acquired, while the
+ * evidence beside them is. */
+Test(faults, an_output_at_the_source_root_is_never_acquired)
+{
+    char *root = tu_tmpdir("faults-selfroot");
+    write_file(subdir(root, "Windows"), "win.ini", "[fonts]\r\n");
+    write_file(root, "old.tar.zst", "an earlier bundle\n");
+    write_file(root, "old.tar.zst.sha256", "0  old.tar.zst\n");
+    write_file(root, "notes.txt", "evidence at the root\n");
+    char *prof = write_file(root, "../selfroot.profile", "module files\ntarget all C:\\*\ntarget ini C:\\Windows\\win.ini\n");
+    gl_buf err = {0};
+    int rc = tu_runf(NULL, &err, "'%s' collect -q --source 'dir:%s' --profile '%s' --output '%s' --name b", tu_gleaner(),
+                     root, prof, root);
+    cr_assert_eq(rc, 0, "%s", err.data);
+    gl_buf bundle = {0}, list = {0};
+    gl_buf_printf(&bundle, "%s/b.tar.zst", root);
+    cr_assert_eq(tu_runf(&list, NULL, "tar --zstd -tf '%s' | grep '^artifacts/' | sort", bundle.data), 0);
+    cr_assert_str_eq(list.data, "artifacts/C/Windows/win.ini\nartifacts/C/notes.txt\n");
+    cr_assert_eq(tu_runf(NULL, NULL, "'%s' verify -q '%s'", tu_gleaner(), bundle.data), 0);
 }
