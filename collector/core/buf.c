@@ -105,3 +105,13 @@ void gl_buf_put_u64(gl_buf *b, uint64_t v)
     } while (v);
     gl_buf_append(b, tmp + i, sizeof tmp - i);
 }
+
+void *gl_grow_array(void *p, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return p;
+    if (*cap > SIZE_MAX / 2 / size) /* a count no input can justify: out of memory, as gl_xrealloc would be */
+        abort();
+    *cap = *cap ? *cap * 2 : 64;
+    return gl_xrealloc(p, *cap * size);
+}

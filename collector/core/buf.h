@@ -49,6 +49,10 @@ const char *gl_buf_cstr(gl_buf *b);
 void gl_buf_clear(gl_buf *b);
 void gl_buf_free(gl_buf *b);
 
+/* Room for element n of an array of `size`-byte elements with capacity
+ * *cap (doubling, from 64); returns the array, possibly moved. */
+void *gl_grow_array(void *p, size_t *cap, size_t n, size_t size);
+
 void *gl_xmalloc(size_t n);
 void *gl_xcalloc(size_t n, size_t size);
 void *gl_xrealloc(void *p, size_t n);

@@ -166,14 +166,6 @@ static bool is_external(const char *ip)
     return strchr(ip, '.') || strchr(ip, ':');
 }
 
-static void *grow(void *p, size_t *cap, size_t n, size_t size)
-{
-    if (n < *cap)
-        return p;
-    *cap = *cap ? *cap * 2 : 64;
-    return gl_xrealloc(p, *cap * size);
-}
-
 static void ev_free(acct_ev *e)
 {
     char *strs[] = {e->target,     e->target_sid,  e->subject, e->subject_sid,
@@ -322,7 +314,7 @@ static int on_management(void *ctx, const gl_event *ev)
         ev_free(&e);
         return 0;
     }
-    c->evs = grow(c->evs, &c->cap, c->n, sizeof *c->evs);
+    c->evs = gl_grow_array(c->evs, &c->cap, c->n, sizeof *c->evs);
     c->evs[c->n++] = e;
     return 0;
 }
@@ -347,7 +339,7 @@ static reactivated *react_for(acct_ctx *c, const char *sid, const char *name)
     for (size_t i = 0; i < c->nr; i++)
         if (!strcmp(c->r[i].sid, sid))
             return &c->r[i];
-    c->r = grow(c->r, &c->cap_r, c->nr, sizeof *c->r);
+    c->r = gl_grow_array(c->r, &c->cap_r, c->nr, sizeof *c->r);
     reactivated *r = &c->r[c->nr++];
     *r = (reactivated){.sid = dup(sid), .name = dup(name), .first = SIZE_MAX, .builtin = builtin_account(sid)};
     return r;
@@ -433,7 +425,7 @@ static void note_external(pass2 *p, const char *user, const char *ip, const gl_e
         }
     if (p->n_ext >= MAX_EXTERNAL)
         return;
-    p->ext = grow(p->ext, &p->cap_ext, p->n_ext, sizeof *p->ext);
+    p->ext = gl_grow_array(p->ext, &p->cap_ext, p->n_ext, sizeof *p->ext);
     p->ext[p->n_ext++] = (rdp_ext){dup(user), dup(ip), dup(ev->artifact), dup(ev->locator), ev->time, 1};
 }
 
@@ -553,7 +545,7 @@ static void add_priv_member(acct_ctx *c, const char *sid)
     for (size_t i = 0; i < c->n_priv; i++)
         if (!strcmp(c->priv_members[i], sid))
             return;
-    c->priv_members = grow(c->priv_members, &c->cap_priv, c->n_priv, sizeof *c->priv_members);
+    c->priv_members = gl_grow_array(c->priv_members, &c->cap_priv, c->n_priv, sizeof *c->priv_members);
     c->priv_members[c->n_priv++] = dup(sid);
 }
 

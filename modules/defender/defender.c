@@ -276,7 +276,7 @@ static excl *excl_get(ctx *c, mp_excl_kind kind, bool asr, const char *value, si
         c->dropped++;
         return NULL;
     }
-    c->ex = defender_grow(c->ex, &c->cap_ex, c->n_ex, sizeof *c->ex);
+    c->ex = gl_grow_array(c->ex, &c->cap_ex, c->n_ex, sizeof *c->ex);
     excl *e = &c->ex[c->n_ex++];
     memset(e, 0, sizeof *e);
     e->kind = kind;
@@ -296,7 +296,7 @@ static setting_seen *setting_get(ctx *c, const setting_def *d, const char *name,
         c->dropped++;
         return NULL;
     }
-    c->set = defender_grow(c->set, &c->cap_set, c->n_set, sizeof *c->set);
+    c->set = gl_grow_array(c->set, &c->cap_set, c->n_set, sizeof *c->set);
     setting_seen *s = &c->set[c->n_set++];
     memset(s, 0, sizeof *s);
     s->def = d;
@@ -865,7 +865,7 @@ static detection *detection_get(ctx *c, const char *key, const char *threat, con
         c->dropped++;
         return NULL;
     }
-    c->det = defender_grow(c->det, &c->cap_det, c->n_det, sizeof *c->det);
+    c->det = gl_grow_array(c->det, &c->cap_det, c->n_det, sizeof *c->det);
     detection *d = &c->det[c->n_det++];
     memset(d, 0, sizeof *d);
     d->id = gl_xstrdup(key);
@@ -1017,7 +1017,7 @@ static void mplog_exclusion(mplog_ctx *m, const mpl_entry *e, const char *locato
         c->dropped++;
         return;
     }
-    c->skipped = defender_grow(c->skipped, &c->cap_skipped, c->n_skipped, sizeof *c->skipped);
+    c->skipped = gl_grow_array(c->skipped, &c->cap_skipped, c->n_skipped, sizeof *c->skipped);
     skipped *k = &c->skipped[c->n_skipped++];
     k->path = gl_xmalloc(e->path.n + 1);
     memcpy(k->path, e->path.p, e->path.n);

@@ -48,14 +48,6 @@ dsa *dsa_new(gl_run *run)
     return d;
 }
 
-void *defender_grow(void *p, size_t *cap, size_t n, size_t size)
-{
-    if (n < *cap)
-        return p;
-    *cap = *cap ? *cap * 2 : 16;
-    return gl_xrealloc(p, *cap * size);
-}
-
 void defender_event_record(gl_run *run, const gl_event *ev, const char *type, const char *const *kv)
 {
     gl_buf line = {0};
@@ -115,7 +107,7 @@ int dsa_on_system(void *ctx, const gl_event *ev)
     s.artifact = gl_xstrdup(ev->artifact ? ev->artifact : "");
     s.locator = gl_xstrdup(ev->locator);
     s.iso = gl_xstrdup(ev->time_iso);
-    d->svc = defender_grow(d->svc, &d->cap_svc, d->n_svc, sizeof *d->svc);
+    d->svc = gl_grow_array(d->svc, &d->cap_svc, d->n_svc, sizeof *d->svc);
     d->svc[d->n_svc++] = s;
     return 0;
 }
@@ -188,7 +180,7 @@ static asr_group *asr_get(dsa *d, bool block, const char *rule, const char *path
         d->dropped++;
         return NULL;
     }
-    d->asr = defender_grow(d->asr, &d->cap_asr, d->n_asr, sizeof *d->asr);
+    d->asr = gl_grow_array(d->asr, &d->cap_asr, d->n_asr, sizeof *d->asr);
     asr_group *g = &d->asr[d->n_asr++];
     *g = (asr_group){.block = block,
                      .rule_id = gl_xstrdup(rule),

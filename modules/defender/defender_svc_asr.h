@@ -16,9 +16,6 @@
 
 typedef struct dsa dsa;
 
-/* Room for one more element in an array of n with capacity *cap (doubling);
- * shared by the defender module's files. */
-void *defender_grow(void *p, size_t *cap, size_t n, size_t size);
 /* One record of an event: type, time, event_id, the key/value pairs of kv
  * (NULL-terminated), artifact and locator. */
 void defender_event_record(gl_run *run, const gl_event *ev, const char *type, const char *const *kv);

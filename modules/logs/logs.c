@@ -98,21 +98,13 @@ typedef struct logs_ctx {
     uint64_t dropped;
 } logs_ctx;
 
-static void *grow(void *p, size_t *cap, size_t n, size_t size)
-{
-    if (n < *cap)
-        return p;
-    *cap = *cap ? *cap * 2 : 64;
-    return gl_xrealloc(p, *cap * size);
-}
-
 static void add_fact(logs_ctx *c, const gl_event *ev, fact_kind kind, const char *what)
 {
     if (c->n_facts >= MAX_COLLECTED || !ev->time) {
         c->dropped++;
         return;
     }
-    c->facts = grow(c->facts, &c->cap_facts, c->n_facts, sizeof *c->facts);
+    c->facts = gl_grow_array(c->facts, &c->cap_facts, c->n_facts, sizeof *c->facts);
     c->facts[c->n_facts++] = (fact){ev->time,
                                      kind,
                                      ev->event_id == 7036,
@@ -261,7 +253,7 @@ static void system_cleared(logs_ctx *c, const gl_event *ev)
     const char *channel = gl_event_text(ev, "Channel");
     event_record(c, ev, "cleared", channel, gl_event_text(ev, "SubjectUserName"));
     timeline(c, ev, "log.cleared", channel);
-    c->clears = grow(c->clears, &c->cap_clears, c->n_clears, sizeof *c->clears);
+    c->clears = gl_grow_array(c->clears, &c->cap_clears, c->n_clears, sizeof *c->clears);
     c->clears[c->n_clears++] =
         (clear_ev){ev->time, gl_xstrdup(*channel ? channel : "(unnamed)"), gl_xstrdup(gl_event_text(ev, "SubjectUserName")),
                    gl_xstrdup(gl_event_text(ev, "SubjectDomainName")), gl_xstrdup(ev->artifact ? ev->artifact : ""),
@@ -279,7 +271,7 @@ static void start_type_changed(logs_ctx *c, const gl_event *ev)
     bool disabled = !strcasecmp(to, "disabled");
     if (disabled)
         timeline(c, ev, "log.service_disabled", "EventLog");
-    c->changes = grow(c->changes, &c->cap_changes, c->n_changes, sizeof *c->changes);
+    c->changes = gl_grow_array(c->changes, &c->cap_changes, c->n_changes, sizeof *c->changes);
     c->changes[c->n_changes++] = (start_change){ev->time, disabled, gl_xstrdup(from), gl_xstrdup(to),
                                                 gl_xstrdup(ev->artifact ? ev->artifact : ""), gl_xstrdup(ev->locator)};
 }
@@ -862,7 +854,7 @@ static int collect_security_clear(void *ctx, const gl_event *ev)
 {
     sec_clears *s = ctx;
     if (ev->event_id == 1102 && s->n < MAX_COLLECTED) {
-        s->times = grow(s->times, &s->cap, s->n, sizeof *s->times);
+        s->times = gl_grow_array(s->times, &s->cap, s->n, sizeof *s->times);
         s->times[s->n++] = ev->time;
     }
     return 0;

@@ -118,14 +118,6 @@ static uint64_t ft_of(gl_timespec t)
     return t.valid && t.sec > -11644473600 ? (uint64_t)(t.sec + 11644473600) * FT_SECOND + (uint64_t)t.nsec / 100 : 0;
 }
 
-static void *grow(void *p, size_t *cap, size_t n, size_t size)
-{
-    if (n < *cap)
-        return p;
-    *cap = *cap ? *cap * 2 : 64;
-    return gl_xrealloc(p, *cap * size);
-}
-
 /* ---- entries: what was collected ---- */
 
 static const char *ext_of(const char *name)
@@ -212,7 +204,7 @@ static void hash_file(gl_reader *r, uint64_t size, char out[GL_SHA256_HEX])
 
 static void look_at(stg_ctx *c, const gl_file_info *info, gl_file *file, const gl_arc_info *arc)
 {
-    c->found = grow(c->found, &c->cap_found, c->n_found, sizeof *c->found);
+    c->found = gl_grow_array(c->found, &c->cap_found, c->n_found, sizeof *c->found);
     found_archive *f = &c->found[c->n_found++];
     *f = (found_archive){.path = gl_xstrdup(info->path), .info = *info, .arc = *arc};
     f->info.path = NULL;
