@@ -25,6 +25,7 @@
 #include "iocfile.h"
 #include "ioc_match.h"
 #include "module.h"
+#include "text.h"
 
 #define BUILTIN "ioc/muddled-libra.txt"
 #define MAX_IOC_FILE (64u << 20)
@@ -133,9 +134,16 @@ static void ioc_fini(void *state)
 
 /* ---- matching one record ------------------------------------------------------------------ */
 
+/* One finding per indicator: every record that mentions it is evidence
+ * (a responder wants "this address, in these 7 places", not 7 findings). */
 typedef struct per_indicator {
     const ioc_entry *e;
-    uint64_t findings, suppressed;
+    uint64_t findings, suppressed; /* records written, and past ioc.max_per_indicator */
+    uint64_t hits;                 /* records that mention it */
+    gl_fb *fb;                     /* the finding, built as records come */
+    char first_time[GL_TIME_STRLEN];
+    char modules[256];             /* modules whose records mention it, '+'-joined */
+    char first_module[64];
 } per_indicator;
 
 typedef struct match_ctx {
@@ -182,7 +190,8 @@ static per_indicator *counter(match_ctx *m, const ioc_entry *e)
         if (m->per[i].e == e)
             return &m->per[i];
     m->per = gl_xrealloc(m->per, (m->n_per + 1) * sizeof *m->per);
-    m->per[m->n_per] = (per_indicator){e, 0, 0};
+    memset(&m->per[m->n_per], 0, sizeof m->per[m->n_per]);
+    m->per[m->n_per].e = e;
     return &m->per[m->n_per++];
 }
 
@@ -223,25 +232,22 @@ static void emit_record(match_ctx *m, const ioc_entry *e, const char *token, siz
     gl_buf_free(&line);
 }
 
-static void emit_finding(match_ctx *m, const ioc_entry *e, const char *token, size_t tn, const char *artifact,
-                         const char *locator)
+/* Start the indicator's finding at its first record: severity, reason
+ * and the first match's details. */
+static gl_fb *start_finding(match_ctx *m, const ioc_entry *e, const char *token, size_t tn)
 {
-    gl_fb fb;
-    gl_fb_start(&fb, m->run, rule_of(e->type));
+    gl_fb *fb = gl_xcalloc(1, sizeof *fb);
+    gl_fb_start(fb, m->run, rule_of(e->type));
     gl_severity sev = e->severity == GL_IOC_SEV_NONE ? GL_SEV_HIGH : (gl_severity)e->severity;
     if (e->builtin)
-        gl_fb_severity(&fb, sev, "%s is a built-in indicator (%s)%s; benign only if the match is a lookup or "
+        gl_fb_severity(fb, sev, "%s is a built-in indicator (%s)%s; benign only if the match is a lookup or "
                        "block-list entry rather than activity", e->value, e->note[0] ? e->note : e->origin,
                        sev < GL_SEV_HIGH ? ": a service employees may also use legitimately" : "");
     else
-        gl_fb_severity(&fb, sev, "%s is an indicator given with --ioc (%s), severity %s", e->value, e->origin,
+        gl_fb_severity(fb, sev, "%s is an indicator given with --ioc (%s), severity %s", e->value, e->origin,
                        e->severity == GL_IOC_SEV_NONE ? "high by default" : "as given on its line");
-    gl_fb_title(&fb, "%s record mentions %s %s%s%s", m->module, gl_ioc_type_name(e->type), e->value,
-                e->note[0] ? ": " : "", e->note);
-    gl_fb_subject(&fb, "%s|%s|%s", e->value, artifact, locator);
-    gl_fb_time_iso(&fb, rec_str(m->rec, "time"));
-    gl_fb_evidence(&fb, artifact, "%s", locator);
-    gl_json *d = gl_fb_details(&fb);
+    gl_fb_subject(fb, "%s", e->value);
+    gl_json *d = gl_fb_details(fb);
     gl_json_kv_str(d, "indicator", e->value);
     gl_json_kv_str(d, "type", gl_ioc_type_name(e->type));
     gl_json_kv_str(d, "origin", e->origin);
@@ -252,7 +258,45 @@ static void emit_finding(match_ctx *m, const ioc_entry *e, const char *token, si
     gl_json_strn(d, token, tn);
     gl_json_key(d, "excerpt");
     gl_json_strn(d, m->text, m->text_len < EXCERPT ? m->text_len : EXCERPT);
-    gl_fb_emit(&fb);
+    return fb;
+}
+
+static void add_to_finding(match_ctx *m, per_indicator *pc, const char *token, size_t tn, const char *artifact,
+                           const char *locator)
+{
+    if (!pc->fb) {
+        pc->fb = start_finding(m, pc->e, token, tn);
+        snprintf(pc->first_module, sizeof pc->first_module, "%s", m->module);
+    }
+    pc->hits++;
+    gl_fb_evidence(pc->fb, artifact, "%s", locator);
+    const char *t = rec_str(m->rec, "time");
+    if (t && t[0] && (!pc->first_time[0] || strcmp(t, pc->first_time) < 0)) /* ISO strings sort by time */
+        snprintf(pc->first_time, sizeof pc->first_time, "%s", t);
+    size_t ml = strlen(m->module);
+    const char *at = strstr(pc->modules, m->module);
+    bool listed = at && (at == pc->modules || at[-1] == '+') && (at[ml] == '+' || !at[ml]);
+    if (!listed && strlen(pc->modules) + ml + 2 < sizeof pc->modules)
+        snprintf(pc->modules + strlen(pc->modules), sizeof pc->modules - strlen(pc->modules), "%s%s",
+                 pc->modules[0] ? "+" : "", m->module);
+}
+
+static void emit_finding(gl_run *run, per_indicator *pc)
+{
+    const ioc_entry *e = pc->e;
+    if (pc->hits == 1)
+        gl_fb_title(pc->fb, "%s record mentions %s %s%s%s", pc->first_module, gl_ioc_type_name(e->type), e->value,
+                    e->note[0] ? ": " : "", e->note);
+    else
+        gl_fb_title(pc->fb, "%s records mention %s %s (%" PRIu64 " records)%s%s", pc->modules,
+                    gl_ioc_type_name(e->type), e->value, pc->hits, e->note[0] ? ": " : "", e->note);
+    gl_fb_time_iso(pc->fb, pc->first_time[0] ? pc->first_time : NULL);
+    gl_json_kv_uint(gl_fb_details(pc->fb), "records", pc->hits);
+    gl_json_kv_str(gl_fb_details(pc->fb), "modules", pc->modules);
+    (void)run;
+    gl_fb_emit(pc->fb);
+    free(pc->fb);
+    pc->fb = NULL;
 }
 
 static void on_hit(void *ctx, const ioc_entry *e, const char *token, size_t tn)
@@ -266,16 +310,16 @@ static void on_hit(void *ctx, const ioc_entry *e, const char *token, size_t tn)
     m->seen[m->n_seen++] = e;
     m->matches++;
     per_indicator *pc = counter(m, e);
+    const char *artifact;
+    char locator[1024], art_buf[1024];
+    record_evidence(m, &artifact, art_buf, locator, sizeof locator);
+    add_to_finding(m, pc, token, tn, artifact, locator);
     if (pc->findings == m->max_per) {
         pc->suppressed++;
         return;
     }
     pc->findings++;
-    const char *artifact;
-    char locator[1024], art_buf[1024];
-    record_evidence(m, &artifact, art_buf, locator, sizeof locator);
     emit_record(m, e, token, tn, artifact, locator);
-    emit_finding(m, e, token, tn, artifact, locator);
 }
 
 static void walk(match_ctx *m, const ioc_set *set, const cJSON *v, const char *key, int depth)
@@ -349,13 +393,21 @@ static int ioc_run(gl_run *run, gl_err *err)
     m.module = "dns";
     m.line = 0;
     if (gl_events_each(run, "Microsoft-Windows-DNS-Client/Operational", on_dns_event, &m, err) != 0) {
+        for (size_t i = 0; i < m.n_per; i++)
+            if (m.per[i].fb) {
+                gl_fb_discard(m.per[i].fb);
+                free(m.per[i].fb);
+            }
         free(m.per);
         return -1;
     }
     records += m.line;
     for (size_t i = 0; i < m.n_per; i++)
+        if (m.per[i].fb)
+            emit_finding(run, &m.per[i]);
+    for (size_t i = 0; i < m.n_per; i++)
         if (m.per[i].suppressed)
-            gl_run_log(run, "%s: %" PRIu64 " more matches past ioc.max_per_indicator, not reported",
+            gl_run_log(run, "%s: %" PRIu64 " more matching records past ioc.max_per_indicator, not written as records",
                        m.per[i].e->value, m.per[i].suppressed);
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu1);
     gl_run_log(run, "ioc: %zu indicators, %" PRIu64 " records read, %" PRIu64 " matches, %.3f s CPU",

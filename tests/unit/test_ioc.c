@@ -362,3 +362,27 @@ Test(ioc, dns_queries_are_matched)
               "%s", findings);
     cr_assert_null(strstr(findings, "notgofile"), "%s", findings);
 }
+
+/* One finding per indicator, every record mentioning it as evidence: on
+ * the sample host the RMM logs name five of the report's addresses, one
+ * of them in five records. */
+Test(ioc, one_finding_per_indicator_with_every_record_as_evidence)
+{
+    char *root = tu_tmpdir("ioc-group");
+    gl_buf prof = {0};
+    gl_buf_printf(&prof, "%s/p.profile", root);
+    FILE *f = fopen(prof.data, "w");
+    cr_assert_not_null(f);
+    fputs("module rmm\nmodule ioc\n", f);
+    fclose(f);
+    gl_buf args = {0};
+    gl_buf_printf(&args, "--profile '%s'", prof.data);
+    char *bundle = tu_collect_dir("ioc-group-out", tu_fixture("sample-host"), args.data, 0);
+    char *findings = tu_bundle_member(bundle, "findings.jsonl");
+    cr_assert_eq(tu_count(findings, "\"rule\":\"ioc.ip\""), 5, "%s", findings);
+    cr_assert_eq(tu_count(findings, "\"subject\":\"45.32.221.250\""), 1, "%s", findings);
+    cr_assert(strstr(findings, "\"title\":\"rmm records mention ipv4 45.32.221.250 (5 records): Muddled Libra "
+                               "infrastructure (Unit 42)\""),
+              "%s", findings);
+    cr_assert(strstr(findings, "\"records\":5,\"modules\":\"rmm\""), "%s", findings);
+}
