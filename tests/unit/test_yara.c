@@ -604,13 +604,18 @@ Test(yara, scan_processes_unreadable_process_is_not_an_error, .timeout = 60)
         execl("/bin/sleep", "sleep", "50", (char *)NULL);
         _exit(127);
     }
-    char *root = tu_tmpdir("yara-proc-denied");
+    /* nobody must reach the binary, the profile and the output: the work
+     * tree may sit under a directory only root can enter (mktemp -d), so
+     * they are copied to a fresh world-accessible directory under /tmp */
+    char root[] = "/tmp/gleaner-yara-nobody-XXXXXX";
+    cr_assert_not_null(mkdtemp(root));
     gl_buf cmd = {0}, err = {0};
     char *prof = profile(root, "/nonexistent-gleaner-test/*");
     gl_buf_printf(&cmd,
-                  "chmod 0777 '%s' && setpriv --reuid=65534 --regid=65534 --clear-groups '%s' collect -q --source live "
+                  "chmod 0777 '%s' && cp '%s' '%s/gleaner' && chmod 0644 '%s' && "
+                  "setpriv --reuid=65534 --regid=65534 --clear-groups '%s/gleaner' collect -q --source live "
                   "--profile '%s' --output '%s' --name p --scan-processes --set yara.process_ids=%d",
-                  root, tu_gleaner(), prof, root, (int)child);
+                  root, tu_gleaner(), root, prof, root, prof, root, (int)child);
     int rc = tu_run(cmd.data, NULL, &err);
     kill(child, SIGKILL);
     waitpid(child, NULL, 0);
@@ -625,6 +630,10 @@ Test(yara, scan_processes_unreadable_process_is_not_an_error, .timeout = 60)
     cr_assert_str_eq(str(rec, "status"), "unreadable");
     cr_assert_str_eq(str(rec, "reason"), "its memory could not be opened (exited, or protected from this account)");
     cr_assert(strstr(tu_bundle_member(bundle.data, "log.txt"), "yara: 0 processes scanned, 0 matched, 1 not readable"));
+    gl_buf rm = {0};
+    gl_buf_printf(&rm, "rm -rf '%s'", root);
+    tu_run(rm.data, NULL, NULL);
+    gl_buf_free(&rm);
 }
 
 /* --scan-processes reads this host: with any other source it is a usage
