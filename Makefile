@@ -4,6 +4,8 @@
 # live in mk/*.mk so each area owns its rules.
 
 CC      ?= cc
+# Where objects, test binaries and fixtures go; `make B=/tmp/x` keeps parallel work apart.
+B       ?= build
 PKGS    := libarchive yara libcrypto libzstd libcjson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
@@ -63,60 +65,60 @@ FUZZ_CC ?= clang
 .PHONY: all test test-plain test-san demo clean fixtures bench fuzz layering
 all: gleaner
 
-build/tools/embed: tools/embed.c
+$(B)/tools/embed: tools/embed.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $< $(shell pkg-config --cflags --libs libzstd)
 
 # Profiles and YARA rules are data, compiled into the binary so one file is
 # all a responder carries.
-build/gen/embedded.c: build/tools/embed $(PROFILES) $(YARA_RULES) $(MODULE_DATA)
+$(B)/gen/embedded.c: $(B)/tools/embed $(PROFILES) $(YARA_RULES) $(MODULE_DATA)
 	@mkdir -p $(@D)
-	build/tools/embed $@ $(EMBED_ARGS)
+	$(B)/tools/embed $@ $(EMBED_ARGS)
 
 define variant # $1 = name, $2 = extra cflags, $3 = extra sources
-build/$1/%.o: %.c
+$(B)/$1/%.o: %.c
 	@mkdir -p $$(@D)
 	$$(CC) $$(ALL_CFLAGS) $2 -MMD -MP -c -o $$@ $$<
-build/$1/gen/embedded.o: build/gen/embedded.c
+$(B)/$1/gen/embedded.o: $(B)/gen/embedded.c
 	@mkdir -p $$(@D)
 	$$(CC) $$(ALL_CFLAGS) $2 -c -o $$@ $$<
-$1_OBJ := $$(patsubst %.c,build/$1/%.o,$$(LIB_SRC) $$(CLI_SRC) $$(MODULE_SRC) $3) build/$1/gen/embedded.o
+$1_OBJ := $$(patsubst %.c,$(B)/$1/%.o,$$(LIB_SRC) $$(CLI_SRC) $$(MODULE_SRC) $3) $(B)/$1/gen/embedded.o
 endef
 $(eval $(call variant,rel,,))
 $(eval $(call variant,test,-DGLEANER_TEST_BUILD,$(TESTMOD_SRC)))
 $(eval $(call variant,san,-DGLEANER_TEST_BUILD $(SAN_FLAGS),$(TESTMOD_SRC)))
 
-gleaner: $(rel_OBJ) build/rel/collector/cli/main.o
+gleaner: $(rel_OBJ) $(B)/rel/collector/cli/main.o
 	$(CC) $(CFLAGS) -o $@ $^ $(LINK_LIBS) -lm
 
-build/test/gleaner: $(test_OBJ) build/test/collector/cli/main.o
+$(B)/test/gleaner: $(test_OBJ) $(B)/test/collector/cli/main.o
 	$(CC) $(CFLAGS) -o $@ $^ $(LINK_LIBS) -lm
 # The sanitizer build links the shared libraries: with ASan the linker keeps
 # libarchive's unused writers, and their lzma/nettle references, alive.
-build/san/gleaner: $(san_OBJ) build/san/collector/cli/main.o
+$(B)/san/gleaner: $(san_OBJ) $(B)/san/collector/cli/main.o
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-build/test/unit: $(test_OBJ) $(patsubst %.c,build/test/%.o,$(UNIT_SRC))
+$(B)/test/unit: $(test_OBJ) $(patsubst %.c,$(B)/test/%.o,$(UNIT_SRC))
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion -lm
-build/san/unit: $(san_OBJ) $(patsubst %.c,build/san/%.o,$(UNIT_SRC))
+$(B)/san/unit: $(san_OBJ) $(patsubst %.c,$(B)/san/%.o,$(UNIT_SRC))
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion -lm
 
 # Tests find the binary under test through GLEANER_BIN; fixtures are
-# generated into build/fixtures by the generators in tests/.
-FIXTURES := build/fixtures/.stamp
-TEST_ENV = GLEANER_FIXTURES=$(CURDIR)/build/fixtures GLEANER_ROOT=$(CURDIR) \
+# generated into $(B)/fixtures by the generators in tests/.
+FIXTURES := $(B)/fixtures/.stamp
+TEST_ENV = GLEANER_FIXTURES=$(abspath $(B))/fixtures GLEANER_ROOT=$(CURDIR) \
            GLEANER_CORPUS=$(CURDIR)/../shared/corpus
 # Criterion exits 0 when it finds no test at all (a link that dropped the
 # test sections, say); CHECK_RAN turns that into a failure.
 CHECK_RAN = rc=$$?; cat $1; grep -q 'Tested: [1-9]' $1 || { echo "$1: no test ran" >&2; exit 1; }; exit $$rc
-test-plain: build/test/unit build/test/gleaner $(FIXTURES)
-	$(TEST_ENV) GLEANER_BIN=$(CURDIR)/build/test/gleaner build/test/unit -j2 --ascii \
-	> build/test/unit.log 2>&1; $(call CHECK_RAN,build/test/unit.log)
-test-san: build/san/unit build/san/gleaner $(FIXTURES)
-	$(TEST_ENV) GLEANER_BIN=$(CURDIR)/build/san/gleaner \
+test-plain: $(B)/test/unit $(B)/test/gleaner $(FIXTURES)
+	$(TEST_ENV) GLEANER_BIN=$(abspath $(B))/test/gleaner $(B)/test/unit -j2 --ascii \
+	> $(B)/test/unit.log 2>&1; $(call CHECK_RAN,$(B)/test/unit.log)
+test-san: $(B)/san/unit $(B)/san/gleaner $(FIXTURES)
+	$(TEST_ENV) GLEANER_BIN=$(abspath $(B))/san/gleaner \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
-	build/san/unit -j2 --ascii > build/san/unit.log 2>&1; $(call CHECK_RAN,build/san/unit.log)
+	$(B)/san/unit -j2 --ascii > $(B)/san/unit.log 2>&1; $(call CHECK_RAN,$(B)/san/unit.log)
 # Who may include whom (docs/hacking.md); tests/unit/test_layering.c proves
 # the check fails on a planted bad include.
 layering:
@@ -125,15 +127,15 @@ test: layering test-plain test-san
 
 fixtures: $(FIXTURES)
 $(FIXTURES): $(wildcard tests/fixtures/*) $(wildcard tests/fixtures/*/*)
-	@mkdir -p build/fixtures
-	sh tests/fixtures/generate.sh build/fixtures
+	@mkdir -p $(B)/fixtures
+	sh tests/fixtures/generate.sh $(B)/fixtures
 	@touch $@
 
 demo: gleaner $(FIXTURES)
-	sh tests/demo.sh build/fixtures/sample-host build/demo
+	sh tests/demo.sh $(B)/fixtures/sample-host $(B)/demo
 
 clean:
-	rm -rf build gleaner
+	rm -rf $(B) gleaner
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
 -include $(sort $(wildcard mk/*.mk collector/*/*.mk collector/formats/*/*.mk modules/*/*.mk))

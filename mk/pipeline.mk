@@ -6,5 +6,5 @@ bench-acquire: gleaner
 # Event-log helper: three modules reading the same Security log vs one.
 .PHONY: bench-events
 bench: bench-events
-bench-events: build/test/gleaner
+bench-events: $(B)/test/gleaner
 	sh tests/bench/bench_events.sh

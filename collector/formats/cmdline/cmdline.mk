@@ -5,10 +5,10 @@
 fuzz: fuzz-cmdline
 
 CMDLINE_DIR := collector/formats/cmdline
-FUZZ_CMDLINE_DIR := build/fuzz/cmdline
+FUZZ_CMDLINE_DIR := $(B)/fuzz/cmdline
 FUZZ_CMDLINE_SRC := $(filter-out %/fuzz_cmdline.c,$(sort $(wildcard $(CMDLINE_DIR)/*.c))) $(FUZZ_CORE_SRC)
 
-build/fuzz/fuzz_cmdline: $(CMDLINE_DIR)/fuzz_cmdline.c $(FUZZ_CMDLINE_SRC) $(wildcard $(CMDLINE_DIR)/*.h)
+$(B)/fuzz/fuzz_cmdline: $(CMDLINE_DIR)/fuzz_cmdline.c $(FUZZ_CMDLINE_SRC) $(wildcard $(CMDLINE_DIR)/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CSTD) $(WARN) -Wno-unknown-warning-option -O1 -g -fno-omit-frame-pointer \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
@@ -16,7 +16,7 @@ build/fuzz/fuzz_cmdline: $(CMDLINE_DIR)/fuzz_cmdline.c $(FUZZ_CMDLINE_SRC) $(wil
 
 # Seeds: archiver command lines of the kinds the staging module reads
 # (written here; none comes from the corpus).
-fuzz-cmdline: build/fuzz/fuzz_cmdline
+fuzz-cmdline: $(B)/fuzz/fuzz_cmdline
 	@rm -rf $(FUZZ_CMDLINE_DIR)/seeds
 	@mkdir -p $(FUZZ_CMDLINE_DIR)/seeds $(FUZZ_CMDLINE_DIR)/corpus $(FUZZ_CMDLINE_DIR)/crashes
 	cd $(FUZZ_CMDLINE_DIR)/seeds && \
@@ -25,6 +25,6 @@ fuzz-cmdline: build/fuzz/fuzz_cmdline
 	    printf '%s' '7z.exe a -t7z -mhe=on -pP -v100m -mx0 -sdel "C:\Perf Logs\d.7z" C:\Users\*\Doc -r' > s3 && \
 	    printf '%s' 'tar.exe -a -cf C:\Temp\out.zip C:\Users\bob' > s4 && \
 	    printf '%s' 'p a\\\"b "c\\" d"e""f' > s5
-	build/fuzz/fuzz_cmdline -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=20 \
+	$(B)/fuzz/fuzz_cmdline -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=20 \
 	    -rss_limit_mb=2048 -print_final_stats=1 \
 	    -artifact_prefix=$(FUZZ_CMDLINE_DIR)/crashes/ $(FUZZ_CMDLINE_DIR)/corpus $(FUZZ_CMDLINE_DIR)/seeds

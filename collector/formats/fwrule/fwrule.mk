@@ -5,17 +5,17 @@
 fuzz: fuzz-fwrule
 
 FWRULE_DIR := collector/formats/fwrule
-FUZZ_FWRULE_DIR := build/fuzz/fwrule
+FUZZ_FWRULE_DIR := $(B)/fuzz/fwrule
 
-build/fuzz/fuzz_fwrule: $(FWRULE_DIR)/fuzz_fwrule.c $(FWRULE_DIR)/fwrule_exercise.h $(FWRULE_DIR)/fwrule.c $(FWRULE_DIR)/fwrule.h $(FUZZ_CORE_SRC)
+$(B)/fuzz/fuzz_fwrule: $(FWRULE_DIR)/fuzz_fwrule.c $(FWRULE_DIR)/fwrule_exercise.h $(FWRULE_DIR)/fwrule.c $(FWRULE_DIR)/fwrule.h $(FUZZ_CORE_SRC)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CSTD) $(WARN) -Wno-unknown-warning-option -O1 -g -fno-omit-frame-pointer \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	    $(FUZZ_INCLUDES) -o $@ $(FWRULE_DIR)/fuzz_fwrule.c $(FWRULE_DIR)/fwrule.c $(FUZZ_CORE_SRC)
 
-fuzz-fwrule: build/fuzz/fuzz_fwrule
+fuzz-fwrule: $(B)/fuzz/fuzz_fwrule
 	@mkdir -p $(FUZZ_FWRULE_DIR)/corpus $(FUZZ_FWRULE_DIR)/crashes
 	sh $(FWRULE_DIR)/seeds.sh $(FUZZ_FWRULE_DIR)/seeds
-	build/fuzz/fuzz_fwrule -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=10 \
+	$(B)/fuzz/fuzz_fwrule -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=10 \
 	    -rss_limit_mb=2048 -print_final_stats=1 -dict=$(FWRULE_DIR)/fwrule.dict \
 	    -artifact_prefix=$(FUZZ_FWRULE_DIR)/crashes/ $(FUZZ_FWRULE_DIR)/corpus $(FUZZ_FWRULE_DIR)/seeds
