@@ -33,6 +33,6 @@ fuzz-archive: $(B)/fuzz/fuzz_archive
 	    bsdtar -cf s-aes.zip --format zip --options zip:encryption=aes256 --passphrase pw -C src . && \
 	    { printf 'MZ'; head -c 2000 /dev/zero; cat s-7zip; } > s-sfx.exe && rm -r src
 	-for f in ../shared/corpus/dev/archives/*; do [ -f "$$f" ] && cp "$$f" $(FUZZ_ARCHIVE_DIR)/seeds/; done; true
-	$(B)/fuzz/fuzz_archive -max_total_time=$(FUZZ_TIME) -max_len=131072 -timeout=20 \
+	$(FUZZ_CLOCK) archive $(B)/fuzz/fuzz_archive -max_total_time=$(FUZZ_TIME) -max_len=131072 -timeout=20 \
 	    -rss_limit_mb=2048 -print_final_stats=1 \
 	    -artifact_prefix=$(FUZZ_ARCHIVE_DIR)/crashes/ $(FUZZ_ARCHIVE_DIR)/corpus $(FUZZ_ARCHIVE_DIR)/seeds

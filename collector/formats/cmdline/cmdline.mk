@@ -25,6 +25,6 @@ fuzz-cmdline: $(B)/fuzz/fuzz_cmdline
 	    printf '%s' '7z.exe a -t7z -mhe=on -pP -v100m -mx0 -sdel "C:\Perf Logs\d.7z" C:\Users\*\Doc -r' > s3 && \
 	    printf '%s' 'tar.exe -a -cf C:\Temp\out.zip C:\Users\bob' > s4 && \
 	    printf '%s' 'p a\\\"b "c\\" d"e""f' > s5
-	$(B)/fuzz/fuzz_cmdline -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=20 \
+	$(FUZZ_CLOCK) cmdline $(B)/fuzz/fuzz_cmdline -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=20 \
 	    -rss_limit_mb=2048 -print_final_stats=1 \
 	    -artifact_prefix=$(FUZZ_CMDLINE_DIR)/crashes/ $(FUZZ_CMDLINE_DIR)/corpus $(FUZZ_CMDLINE_DIR)/seeds

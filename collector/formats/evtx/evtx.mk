@@ -28,7 +28,7 @@ fuzz-evtx: $(B)/fuzz/fuzz_evtx $(FIXTURES)
 	cp $(B)/fixtures/evtx/*.evtx $(FUZZ_EVTX_DIR)/seeds/
 	-for f in ../shared/corpus/dev/evtx/*/*.evtx ../shared/corpus/dev/robustness/evtx/*; do \
 	    [ -f "$$f" ] && cp "$$f" $(FUZZ_EVTX_DIR)/seeds/; done; true
-	$(B)/fuzz/fuzz_evtx -max_total_time=$(FUZZ_TIME) -max_len=$(EVTX_FUZZ_MAX_LEN) -timeout=20 \
+	$(FUZZ_CLOCK) evtx $(B)/fuzz/fuzz_evtx -max_total_time=$(FUZZ_TIME) -max_len=$(EVTX_FUZZ_MAX_LEN) -timeout=20 \
 	    -rss_limit_mb=2048 -print_final_stats=1 -dict=$(EVTX_DIR)/evtx.dict \
 	    -artifact_prefix=$(FUZZ_EVTX_DIR)/crashes/ $(FUZZ_EVTX_DIR)/corpus $(FUZZ_EVTX_DIR)/seeds
 

@@ -16,6 +16,6 @@ $(B)/fuzz/fuzz_fwrule: $(FWRULE_DIR)/fuzz_fwrule.c $(FWRULE_DIR)/fwrule_exercise
 fuzz-fwrule: $(B)/fuzz/fuzz_fwrule
 	@mkdir -p $(FUZZ_FWRULE_DIR)/corpus $(FUZZ_FWRULE_DIR)/crashes
 	sh $(FWRULE_DIR)/seeds.sh $(FUZZ_FWRULE_DIR)/seeds
-	$(B)/fuzz/fuzz_fwrule -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=10 \
+	$(FUZZ_CLOCK) fwrule $(B)/fuzz/fuzz_fwrule -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=10 \
 	    -rss_limit_mb=2048 -print_final_stats=1 -dict=$(FWRULE_DIR)/fwrule.dict \
 	    -artifact_prefix=$(FUZZ_FWRULE_DIR)/crashes/ $(FUZZ_FWRULE_DIR)/corpus $(FUZZ_FWRULE_DIR)/seeds

@@ -15,6 +15,6 @@ $(B)/fuzz/fuzz_iocfile: $(IOCFILE_DIR)/fuzz_iocfile.c $(IOCFILE_DIR)/iocfile.c $
 fuzz-iocfile: $(B)/fuzz/fuzz_iocfile
 	@mkdir -p $(FUZZ_IOCFILE_DIR)/corpus $(FUZZ_IOCFILE_DIR)/crashes $(FUZZ_IOCFILE_DIR)/seeds
 	cp modules/ioc/data/*.txt $(FUZZ_IOCFILE_DIR)/seeds/
-	$(B)/fuzz/fuzz_iocfile -max_total_time=$(FUZZ_TIME) -max_len=8192 -timeout=10 \
+	$(FUZZ_CLOCK) iocfile $(B)/fuzz/fuzz_iocfile -max_total_time=$(FUZZ_TIME) -max_len=8192 -timeout=10 \
 	    -rss_limit_mb=2048 -print_final_stats=1 -dict=$(IOCFILE_DIR)/iocfile.dict \
 	    -artifact_prefix=$(FUZZ_IOCFILE_DIR)/crashes/ $(FUZZ_IOCFILE_DIR)/corpus $(FUZZ_IOCFILE_DIR)/seeds

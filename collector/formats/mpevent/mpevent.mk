@@ -15,6 +15,6 @@ $(B)/fuzz/fuzz_mpevent: $(MPEVENT_DIR)/fuzz_mpevent.c $(MPEVENT_DIR)/mpevent_exe
 fuzz-mpevent: $(B)/fuzz/fuzz_mpevent
 	@mkdir -p $(FUZZ_MPEVENT_DIR)/corpus $(FUZZ_MPEVENT_DIR)/crashes
 	sh $(MPEVENT_DIR)/seeds.sh $(FUZZ_MPEVENT_DIR)/seeds
-	$(B)/fuzz/fuzz_mpevent -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=10 \
+	$(FUZZ_CLOCK) mpevent $(B)/fuzz/fuzz_mpevent -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=10 \
 	    -rss_limit_mb=2048 -print_final_stats=1 -dict=$(MPEVENT_DIR)/mpevent.dict \
 	    -artifact_prefix=$(FUZZ_MPEVENT_DIR)/crashes/ $(FUZZ_MPEVENT_DIR)/corpus $(FUZZ_MPEVENT_DIR)/seeds

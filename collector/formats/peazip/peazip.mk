@@ -15,5 +15,5 @@ $(B)/fuzz/fuzz_peazip: $(PEAZIP_DIR)/fuzz_peazip.c $(PEAZIP_DIR)/peazip_conf.c $
 fuzz-peazip: $(B)/fuzz/fuzz_peazip
 	@mkdir -p $(FUZZ_PEAZIP_DIR)/corpus $(FUZZ_PEAZIP_DIR)/crashes $(FUZZ_PEAZIP_DIR)/seeds
 	printf '[save history of recent archives]\r\n1\r\nC:\\PerfLogs\\a.7z\r\n\r\n[save history of recent directories]\r\nC:\\x\\\r\n[last output path]\r\nD:\\o\r\n[last successful extraction path]\r\n\351\r\n' > $(FUZZ_PEAZIP_DIR)/seeds/one
-	$(B)/fuzz/fuzz_peazip -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+	$(FUZZ_CLOCK) peazip $(B)/fuzz/fuzz_peazip -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
 	    -print_final_stats=1 -artifact_prefix=$(FUZZ_PEAZIP_DIR)/crashes/ $(FUZZ_PEAZIP_DIR)/corpus $(FUZZ_PEAZIP_DIR)/seeds

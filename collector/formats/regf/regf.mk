@@ -35,7 +35,7 @@ fuzz-regf: $(B)/fuzz/fuzz_regf $(FIXTURES)
 	    hive=$${log%.*}; [ -s "$$log" ] && [ -f "$$hive" ] || continue; \
 	    n=$$(od -An -tu4 -j40 -N4 "$$hive" | tr -d ' '); \
 	    { head -c $$((4096 + n)) "$$hive"; cat "$$log"; } > $(FUZZ_REGF_DIR)/seeds/pair-$$(basename "$$log"); done; true
-	$(B)/fuzz/fuzz_regf -max_total_time=$(FUZZ_TIME) -max_len=$(FUZZ_MAX_LEN) -timeout=20 \
+	$(FUZZ_CLOCK) regf $(B)/fuzz/fuzz_regf -max_total_time=$(FUZZ_TIME) -max_len=$(FUZZ_MAX_LEN) -timeout=20 \
 	    -rss_limit_mb=2048 -print_final_stats=1 -dict=$(REGF_DIR)/regf.dict \
 	    -artifact_prefix=$(FUZZ_REGF_DIR)/crashes/ $(FUZZ_REGF_DIR)/corpus $(FUZZ_REGF_DIR)/seeds
 

@@ -20,7 +20,7 @@ $(B)/fuzz/fuzz_rmmcatalog: $(RMMCAT_DIR)/fuzz_rmmcatalog.c $(RMMCAT_SRC) $(wildc
 fuzz-rmmcatalog: $(B)/fuzz/fuzz_rmmcatalog
 	@mkdir -p $(FUZZ_RMMCAT_DIR)/corpus $(FUZZ_RMMCAT_DIR)/crashes
 	sh $(RMMCAT_DIR)/seeds.sh $(FUZZ_RMMCAT_DIR)/seeds
-	$(B)/fuzz/fuzz_rmmcatalog -max_total_time=$(FUZZ_TIME) -max_len=65536 -timeout=20 \
+	$(FUZZ_CLOCK) rmmcatalog $(B)/fuzz/fuzz_rmmcatalog -max_total_time=$(FUZZ_TIME) -max_len=65536 -timeout=20 \
 	    -rss_limit_mb=2048 -print_final_stats=1 -dict=$(RMMCAT_DIR)/rmmcatalog.dict \
 	    -artifact_prefix=$(FUZZ_RMMCAT_DIR)/crashes/ $(FUZZ_RMMCAT_DIR)/corpus $(FUZZ_RMMCAT_DIR)/seeds
 

@@ -16,6 +16,6 @@ $(B)/fuzz/fuzz_rmmlog: $(RMMLOG_DIR)/fuzz_rmmlog.c $(RMMLOG_SRC) $(wildcard $(RM
 fuzz-rmmlog: $(B)/fuzz/fuzz_rmmlog
 	@mkdir -p $(FUZZ_RMMLOG_DIR)/corpus $(FUZZ_RMMLOG_DIR)/crashes
 	sh $(RMMLOG_DIR)/seeds.sh $(FUZZ_RMMLOG_DIR)/seeds
-	$(B)/fuzz/fuzz_rmmlog -max_total_time=$(FUZZ_TIME) -max_len=16384 -timeout=10 \
+	$(FUZZ_CLOCK) rmmlog $(B)/fuzz/fuzz_rmmlog -max_total_time=$(FUZZ_TIME) -max_len=16384 -timeout=10 \
 	    -rss_limit_mb=2048 -print_final_stats=1 -dict=$(RMMLOG_DIR)/rmmlog.dict \
 	    -artifact_prefix=$(FUZZ_RMMLOG_DIR)/crashes/ $(FUZZ_RMMLOG_DIR)/corpus $(FUZZ_RMMLOG_DIR)/seeds

@@ -18,6 +18,6 @@ fuzz-sam: $(B)/fuzz/fuzz_sam
 	@rm -rf $(FUZZ_SAM_DIR)/seeds
 	@mkdir -p $(FUZZ_SAM_DIR)/seeds $(FUZZ_SAM_DIR)/corpus $(FUZZ_SAM_DIR)/crashes
 	/usr/bin/python3 $(SAM_DIR)/sam_seeds.py $(FUZZ_SAM_DIR)/seeds $(wildcard ../shared/corpus/dev/hives/sam/*)
-	$(B)/fuzz/fuzz_sam -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=20 \
+	$(FUZZ_CLOCK) sam $(B)/fuzz/fuzz_sam -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=20 \
 	    -rss_limit_mb=2048 -print_final_stats=1 \
 	    -artifact_prefix=$(FUZZ_SAM_DIR)/crashes/ $(FUZZ_SAM_DIR)/corpus $(FUZZ_SAM_DIR)/seeds

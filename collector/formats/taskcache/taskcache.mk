@@ -19,6 +19,6 @@ fuzz-taskcache: $(B)/fuzz/fuzz_taskcache $(FIXTURES)
 	@rm -rf $(FUZZ_TASKCACHE_DIR)/seeds
 	@mkdir -p $(FUZZ_TASKCACHE_DIR)/seeds $(FUZZ_TASKCACHE_DIR)/corpus $(FUZZ_TASKCACHE_DIR)/crashes
 	cp $(B)/fixtures/taskcache/*.bin $(FUZZ_TASKCACHE_DIR)/seeds/
-	$(B)/fuzz/fuzz_taskcache -max_total_time=$(FUZZ_TIME) -max_len=8192 -timeout=20 \
+	$(FUZZ_CLOCK) taskcache $(B)/fuzz/fuzz_taskcache -max_total_time=$(FUZZ_TIME) -max_len=8192 -timeout=20 \
 	    -rss_limit_mb=2048 -print_final_stats=1 \
 	    -artifact_prefix=$(FUZZ_TASKCACHE_DIR)/crashes/ $(FUZZ_TASKCACHE_DIR)/corpus $(FUZZ_TASKCACHE_DIR)/seeds

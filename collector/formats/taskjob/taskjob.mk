@@ -19,6 +19,6 @@ fuzz-taskjob: $(B)/fuzz/fuzz_taskjob $(FIXTURES)
 	@rm -rf $(FUZZ_TASKJOB_DIR)/seeds
 	@mkdir -p $(FUZZ_TASKJOB_DIR)/seeds $(FUZZ_TASKJOB_DIR)/corpus $(FUZZ_TASKJOB_DIR)/crashes
 	cp $(B)/fixtures/taskcache/*.job $(FUZZ_TASKJOB_DIR)/seeds/
-	$(B)/fuzz/fuzz_taskjob -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=20 \
+	$(FUZZ_CLOCK) taskjob $(B)/fuzz/fuzz_taskjob -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=20 \
 	    -rss_limit_mb=2048 -print_final_stats=1 \
 	    -artifact_prefix=$(FUZZ_TASKJOB_DIR)/crashes/ $(FUZZ_TASKJOB_DIR)/corpus $(FUZZ_TASKJOB_DIR)/seeds

@@ -23,6 +23,6 @@ fuzz-taskxml: $(B)/fuzz/fuzz_taskxml
 	    [ -f "$$f" ] || continue; b=$$(basename "$$f"); cp "$$f" $(FUZZ_TASKXML_DIR)/seeds/"$$b"; \
 	    iconv -f UTF-16 -t UTF-8 "$$f" > $(FUZZ_TASKXML_DIR)/seeds/"$$b".utf8 || true; done; true
 	printf '<Task><Actions><Exec><Command>a</Command></Exec></Actions></Task>' > $(FUZZ_TASKXML_DIR)/seeds/minimal.xml
-	$(B)/fuzz/fuzz_taskxml -max_total_time=$(FUZZ_TIME) -max_len=65536 -timeout=20 \
+	$(FUZZ_CLOCK) taskxml $(B)/fuzz/fuzz_taskxml -max_total_time=$(FUZZ_TIME) -max_len=65536 -timeout=20 \
 	    -rss_limit_mb=2048 -print_final_stats=1 -dict=$(TASKXML_DIR)/taskxml.dict \
 	    -artifact_prefix=$(FUZZ_TASKXML_DIR)/crashes/ $(FUZZ_TASKXML_DIR)/corpus $(FUZZ_TASKXML_DIR)/seeds
