@@ -14,6 +14,7 @@
 #include "bundle.h"
 #include "buf.h"
 #include "hostinfo.h"
+#include "outdir.h"
 #include "json.h"
 #include "spool.h"
 #include "text.h"
@@ -45,6 +46,7 @@ struct gl_run {
     const gl_collect_opts *opts;
     gl_source *src;
     gl_bundle *bundle;
+    gl_outdir *outdir; /* instead of the bundle when opts->emit_dir is set */
     gl_acquirer *acq; /* the bundle's, detached by gl_run_open_unacquired */
     char host[256];
     char output_dir[4096];
@@ -122,6 +124,28 @@ const gl_setting_decl *gl_module_setting(const gl_module *m, const char *key)
         if (!strcmp(d->key, key))
             return d;
     return NULL;
+}
+
+/* ---- where the run's output goes: the bundle, or a directory (emit_dir) ---- */
+
+static int put_spool(gl_run *run, const char *member, gl_spool *sp, gl_err *err)
+{
+    return run->outdir ? gl_outdir_add_spool(run->outdir, member, sp, err)
+                       : gl_bundle_add_spool(run->bundle, member, sp, err);
+}
+
+static int put_buffer(gl_run *run, const char *member, const void *data, size_t n, gl_err *err)
+{
+    return run->outdir ? gl_outdir_add_buffer(run->outdir, member, data, n, err)
+                       : gl_bundle_add_buffer(run->bundle, member, data, n, err);
+}
+
+static gl_bundle_stats run_stats(const gl_run *run)
+{
+    if (!run->outdir)
+        return gl_bundle_get_stats(run->bundle);
+    gl_bundle_stats st = {.artifacts = gl_outdir_artifacts(run->outdir)};
+    return st;
 }
 
 /* ---- settings ------------------------------------------------------------ */
@@ -634,7 +658,7 @@ static void render_run_json(gl_run *run, const char *started, const char *ended,
     gl_json_obj_end(&j);
     gl_json_kv_str(&j, "start_utc", started);
     gl_json_kv_str(&j, "end_utc", ended);
-    gl_bundle_stats st = gl_bundle_get_stats(run->bundle);
+    gl_bundle_stats st = run_stats(run);
     gl_json_key(&j, "counts");
     gl_json_obj_begin(&j);
     gl_json_kv_uint(&j, "artifacts", st.artifacts);
@@ -771,7 +795,7 @@ static void run_module(gl_run *run, module_result *m)
     run->cur = m;
     now_iso(m->started);
     gl_err err = {0};
-    m->artifacts_before = gl_bundle_get_stats(run->bundle).artifacts;
+    m->artifacts_before = run_stats(run).artifacts;
     if (gl_spool_open(&m->spool, run->output_dir, &err) != 0) {
         fail_module(run, m, err.msg);
         now_iso(m->ended);
@@ -796,7 +820,7 @@ static void run_module(gl_run *run, module_result *m)
     progress(run, "%s: %llu records, %llu findings, %llu timeline events, %llu errors, %.3f s", m->status,
              (unsigned long long)m->records, (unsigned long long)m->findings, (unsigned long long)m->timeline,
              (unsigned long long)m->errors, m->seconds);
-    m->artifacts_after = gl_bundle_get_stats(run->bundle).artifacts;
+    m->artifacts_after = run_stats(run).artifacts;
     now_iso(m->ended);
     run->cur = NULL;
 }
@@ -811,7 +835,7 @@ static int add_records(gl_run *run, gl_err *err)
             continue;
         gl_buf member = {0};
         gl_buf_printf(&member, "records/%s.jsonl", m->mod->name);
-        int rc = gl_bundle_add_spool(run->bundle, member.data, &m->spool, err);
+        int rc = put_spool(run, member.data, &m->spool, err);
         gl_buf_free(&member);
         if (rc != 0)
             return -1;
@@ -909,15 +933,40 @@ static int write_tail(gl_run *run, const char *started, bool *partial, gl_err *e
     render_run_json(run, started, ended, status, &report);
     int rc = add_records(run, err);
     if (rc == 0)
-        rc = gl_bundle_add_spool(run->bundle, "findings.jsonl", &run->findings, err);
+        rc = put_spool(run, "findings.jsonl", &run->findings, err);
     if (rc == 0)
-        rc = gl_bundle_add_spool(run->bundle, "timeline.jsonl", &run->timeline, err);
+        rc = put_spool(run, "timeline.jsonl", &run->timeline, err);
     if (rc == 0)
-        rc = gl_bundle_add_buffer(run->bundle, "run.json", report.data, report.len, err);
+        rc = put_buffer(run, "run.json", report.data, report.len, err);
     if (rc == 0)
-        rc = gl_bundle_add_spool(run->bundle, "log.txt", &run->log, err);
+        rc = put_spool(run, "log.txt", &run->log, err);
     gl_buf_free(&report);
     return rc;
+}
+
+/* The bundle, or with opts->emit_dir the directory its members go to. */
+static int open_sink(gl_run *run, time_t t0, gl_collect_result *res, gl_err *err)
+{
+    const gl_collect_opts *opts = run->opts;
+    if (opts->emit_dir) {
+        snprintf(res->bundle_path, sizeof res->bundle_path, "%s", opts->emit_dir);
+        run->outdir = gl_outdir_create(opts->emit_dir, err);
+        return run->outdir ? 0 : -1;
+    }
+    char name[1024];
+    gl_expand_name(opts->name_template, run->host, t0, opts->profile->name, gl_source_kind(run->src), name,
+                   sizeof name);
+    snprintf(res->bundle_path, sizeof res->bundle_path, "%s/%s.tar.zst", opts->output_dir, name);
+    run->bundle = gl_bundle_create(res->bundle_path, t0, err);
+    return run->bundle ? 0 : -1;
+}
+
+static void abort_sink(gl_run *run)
+{
+    if (run->outdir)
+        gl_outdir_close(run->outdir);
+    else
+        gl_bundle_abort(run->bundle);
 }
 
 int gl_collect(const gl_collect_opts *opts, gl_collect_result *res, gl_err *err)
@@ -949,12 +998,7 @@ int gl_collect(const gl_collect_opts *opts, gl_collect_result *res, gl_err *err)
     time_t t0 = time(NULL);
     char started[GL_TIME_STRLEN];
     now_iso(started);
-    char name[1024];
-    gl_expand_name(opts->name_template, run.host, t0, opts->profile->name, gl_source_kind(run.src),
-                   name, sizeof name);
-    snprintf(res->bundle_path, sizeof res->bundle_path, "%s/%s.tar.zst", opts->output_dir, name);
-    run.bundle = gl_bundle_create(res->bundle_path, t0, err);
-    if (!run.bundle) {
+    if (open_sink(&run, t0, res, err) != 0) {
         gl_source_close(run.src);
         end_run(&run);
         return -1;
@@ -964,17 +1008,19 @@ int gl_collect(const gl_collect_opts *opts, gl_collect_result *res, gl_err *err)
         gl_spool_open(&run.log, run.output_dir, err) != 0) {
         gl_spool_close(&run.findings);
         gl_spool_close(&run.timeline);
-        gl_bundle_abort(run.bundle);
+        abort_sink(&run);
         gl_source_close(run.src);
         end_run(&run);
         return -1;
     }
-    gl_acquirer acq = gl_bundle_acquirer(run.bundle);
+    gl_acquirer acq = run.outdir ? gl_outdir_acquirer(run.outdir) : gl_bundle_acquirer(run.bundle);
     run.acq = &acq;
     gl_source_set_acquirer(run.src, &acq);
-    gl_bundle_set_stop_flag(run.bundle, &stop_requested);
-    if (gl_bundle_note(run.bundle))
-        progress(&run, "%s", gl_bundle_note(run.bundle));
+    if (run.bundle) {
+        gl_bundle_set_stop_flag(run.bundle, &stop_requested);
+        if (gl_bundle_note(run.bundle))
+            progress(&run, "%s", gl_bundle_note(run.bundle));
+    }
     progress(&run, "gleaner %s: source %s, profile %s, host %s, bundle %s", GLEANER_VERSION,
              opts->source_spec, opts->profile->name, run.host, res->bundle_path);
 
@@ -1003,8 +1049,12 @@ int gl_collect(const gl_collect_opts *opts, gl_collect_result *res, gl_err *err)
     res->errors = run.total_errors;
     res->status = partial ? GL_RUN_PARTIAL : GL_RUN_COMPLETE;
     if (rc != 0) {
-        gl_bundle_abort(run.bundle);
+        abort_sink(&run);
         return -1;
+    }
+    if (run.outdir) {
+        gl_outdir_close(run.outdir);
+        return 0;
     }
     return gl_bundle_finish(run.bundle, res->sha256, err);
 }

@@ -19,6 +19,10 @@ typedef struct gl_collect_opts {
     const char *name_template; /* "{host}_{utc}" */
     const char *command_line;  /* recorded in run.json */
     FILE *progress;            /* NULL for --quiet */
+    /* Set (analyze): no bundle; the run's members (records/, findings.jsonl,
+     * timeline.jsonl, run.json, log.txt) are written as files in this
+     * existing directory and evidence is read in place, not acquired. */
+    const char *emit_dir;
 } gl_collect_opts;
 
 typedef enum gl_run_status { GL_RUN_COMPLETE, GL_RUN_PARTIAL } gl_run_status;
