@@ -34,7 +34,7 @@ BUILD_DATE := $(shell date -u -d @$${SOURCE_DATE_EPOCH:-$$(date +%s)} +%Y-%m-%dT
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation
 CSTD    := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(INCLUDES) $(PKG_CFLAGS) \
+ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(INCLUDES) $(PLATFORM_CFLAGS) $(PKG_CFLAGS) \
              -DGLEANER_VERSION='"$(VERSION)"' -DGLEANER_BUILD_DATE='"$(BUILD_DATE)"'
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -O1 -g
 
@@ -42,9 +42,23 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 # detect} is the library, collector/cli the program, modules/<name>/ the
 # evidence modules. Headers are included by bare name, so every folder is on
 # the include path; `make layering` checks who may include whom.
-SRC_DIRS   := $(sort $(dir $(shell find collector modules -name '*.c' -o -name '*.h')))
+# Platform boundary (docs/hacking.md): files named *_win32.c are the
+# Windows build's (mingw-w64), *_posix.c and *_linux.c everyone else's;
+# the Windows build also gets the POSIX shims of collector/core/win32,
+# force-included, so the code above the boundary stays POSIX.
+ifneq ($(findstring mingw,$(shell $(CC) -dumpmachine)),)
+PLATFORM_SKIP   := %_posix.c %_linux.c
+# Formats are checked by the Linux build: GCC checks printf formats
+# against msvcrt's dialect here, though mingw's own printf runs them.
+PLATFORM_CFLAGS := -Icollector/core/win32 -include posix_win32.h -D__USE_MINGW_ANSI_STDIO=1 \
+                   -DLIBARCHIVE_STATIC -Wno-format
+else
+PLATFORM_SKIP   := %_win32.c
+PLATFORM_CFLAGS :=
+endif
+SRC_DIRS   := $(filter-out collector/core/win32/%,$(sort $(dir $(shell find collector modules -name '*.c' -o -name '*.h'))))
 INCLUDES   := -I. $(patsubst %/,-I%,$(SRC_DIRS))
-LIB_SRC    := $(sort $(filter-out collector/cli/%,$(shell find collector -name '*.c' ! -name 'fuzz_*')))
+LIB_SRC    := $(sort $(filter-out collector/cli/% $(PLATFORM_SKIP),$(shell find collector -name '*.c' ! -name 'fuzz_*')))
 CLI_SRC    := $(sort $(filter-out collector/cli/main.c,$(wildcard collector/cli/*.c)))
 MODULE_SRC := $(sort $(shell find modules -name '*.c' ! -name 'fuzz_*'))
 TESTMOD_SRC:= $(wildcard tests/modules/*.c)
@@ -53,8 +67,14 @@ PROFILES   := $(sort $(wildcard profiles/*.profile))
 YARA_RULES := $(sort $(wildcard yara/*.yar))
 # Detection data beside each module (modules/<m>/data/<file>), embedded as "<m>/<file>".
 MODULE_DATA:= $(sort $(wildcard modules/*/data/*))
+# The HTML report's templates, style and scripts (collector/engine/report_data/), embedded as "report/<file>".
+REPORT_DATA:= $(sort $(wildcard collector/engine/report_data/*))
 EMBED_ARGS := $(foreach f,$(PROFILES),$(notdir $f)=$f) $(foreach f,$(YARA_RULES),yara/$(notdir $f)=$f) \
-              $(foreach f,$(MODULE_DATA),$(word 2,$(subst /, ,$f))/$(notdir $f)=$f)
+              $(foreach f,$(MODULE_DATA),$(word 2,$(subst /, ,$f))/$(notdir $f)=$f) \
+              $(foreach f,$(REPORT_DATA),report/$(notdir $f)=$f)
+# The engine's own analysis data (fleet view, cross-host correlation), embedded as "engine/<file>".
+ENGINE_DATA:= $(sort $(wildcard collector/engine/data/*))
+EMBED_ARGS += $(foreach f,$(ENGINE_DATA),engine/$(notdir $f)=$f)
 # What fuzz targets link: core without OpenSSL, and every folder on the include path.
 FUZZ_CORE_SRC := collector/core/buf.c collector/core/err.c collector/core/fold.c collector/core/reader.c \
                  collector/core/text.c collector/core/json.c
@@ -65,13 +85,15 @@ FUZZ_CC ?= clang
 .PHONY: all test test-plain test-san demo clean fixtures bench fuzz layering
 all: gleaner
 
+# A build tool: runs here, so the host's compiler even when CC cross-compiles.
+HOST_CC ?= cc
 $(B)/tools/embed: tools/embed.c
 	@mkdir -p $(@D)
-	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $< $(shell pkg-config --cflags --libs libzstd)
+	$(HOST_CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $< $(shell pkg-config --cflags --libs libzstd)
 
 # Profiles and YARA rules are data, compiled into the binary so one file is
 # all a responder carries.
-$(B)/gen/embedded.c: $(B)/tools/embed $(PROFILES) $(YARA_RULES) $(MODULE_DATA)
+$(B)/gen/embedded.c: $(B)/tools/embed $(PROFILES) $(YARA_RULES) $(MODULE_DATA) $(REPORT_DATA) $(ENGINE_DATA)
 	@mkdir -p $(@D)
 	$(B)/tools/embed $@ $(EMBED_ARGS)
 
@@ -106,7 +128,7 @@ $(B)/san/unit: $(san_OBJ) $(patsubst %.c,$(B)/san/%.o,$(UNIT_SRC))
 # Tests find the binary under test through GLEANER_BIN; fixtures are
 # generated into $(B)/fixtures by the generators in tests/.
 FIXTURES := $(B)/fixtures/.stamp
-TEST_ENV = GLEANER_FIXTURES=$(abspath $(B))/fixtures GLEANER_ROOT=$(CURDIR) \
+TEST_ENV = GLEANER_FIXTURES=$(abspath $(B))/fixtures GLEANER_TMP=$(abspath $(B))/tmp GLEANER_ROOT=$(CURDIR) \
            GLEANER_CORPUS=$(CURDIR)/../shared/corpus
 # Criterion exits 0 when it finds no test at all (a link that dropped the
 # test sections, say); CHECK_RAN turns that into a failure.

@@ -94,9 +94,14 @@ int tu_runf(gl_buf *out, gl_buf *err, const char *fmt, ...)
 
 char *tu_tmpdir(const char *tag)
 {
+    /* GLEANER_TMP (make: $(B)/tmp) keeps builds in other directories apart */
+    const char *tmp = getenv("GLEANER_TMP");
     const char *root = getenv("GLEANER_ROOT");
     gl_buf b = {0};
-    gl_buf_printf(&b, "%s/build/tmp", root ? root : ".");
+    if (tmp && *tmp)
+        gl_buf_printf(&b, "%s", tmp);
+    else
+        gl_buf_printf(&b, "%s/build/tmp", root ? root : ".");
     mkdir(b.data, 0755);
     gl_buf_printf(&b, "/%s-XXXXXX", tag);
     if (!mkdtemp(b.data)) {
