@@ -224,8 +224,10 @@ int gl_cmd_collect(int argc, char **argv)
         return err.code == GL_ERR_USAGE ? GL_EXIT_USAGE : GL_EXIT_FATAL;
     }
     printf("%s  %s\n", res.sha256, res.bundle_path);
-    if (!quiet)
-        fprintf(stderr, "bundle %s: %s, %zu findings, %zu errors\n", res.bundle_path,
-                res.status == GL_RUN_COMPLETE ? "complete" : "partial", res.findings, res.errors);
+    if (!quiet) {
+        fprintf(stderr, "bundle %s: %s, %zu errors\nsha256 %s\n", res.bundle_path,
+                res.status == GL_RUN_COMPLETE ? "complete" : "partial", res.errors, res.sha256);
+        gl_summary_print(stderr, &res.summary);
+    }
     return res.status == GL_RUN_COMPLETE ? GL_EXIT_OK : GL_EXIT_PARTIAL;
 }

@@ -62,6 +62,7 @@ struct gl_run {
     shared_obj shared[MAX_SHARED];
     size_t n_shared;
     uint64_t total_findings, total_timeline, total_errors;
+    gl_summary summary;
     char **run_errors; /* errors outside any module */
     size_t n_run_errors;
     char product[256]; /* Windows product name of the evidence, read before acquisition starts */
@@ -527,6 +528,7 @@ void gl_run_finding(gl_run *run, const gl_finding *f)
     spool_or_note(run, &run->findings, out.data, out.len);
     gl_buf_free(&out);
     run->total_findings++;
+    gl_summary_add(&run->summary, (int)f->severity, f->title ? f->title : (rule ? rule->title : f->rule), NULL);
     if (run->cur)
         run->cur->findings++;
 }
@@ -1046,6 +1048,7 @@ int gl_collect(const gl_collect_opts *opts, gl_collect_result *res, gl_err *err)
     gl_source_set_acquirer(run.src, NULL);
     gl_source_close(run.src);
     res->findings = run.total_findings;
+    res->summary = run.summary;
     res->errors = run.total_errors;
     res->status = partial ? GL_RUN_PARTIAL : GL_RUN_COMPLETE;
     if (rc != 0) {

@@ -10,6 +10,7 @@
 #include "module.h"
 #include "profile.h"
 #include "sha256.h"
+#include "summary.h"
 
 typedef struct gl_collect_opts {
     const char *source_spec;   /* "live", "dir:PATH", "bundle:FILE" */
@@ -33,6 +34,7 @@ typedef struct gl_collect_result {
     gl_run_status status;
     size_t findings;
     size_t errors;
+    gl_summary summary; /* findings by severity and the most severe, for the end-of-run summary */
 } gl_collect_result;
 
 /* Returns 0 when a bundle was written (complete or partial), -1 when none
