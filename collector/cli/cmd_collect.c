@@ -29,6 +29,11 @@ static const char collect_help[] =
     "                         source only; = --set yara.processes=true)\n"
     "      --rmm-catalog FILE LOLRMM's rmm_tools.json, merged with the built-in RMM\n"
     "                         catalog (= --set rmm.catalog=FILE)\n"
+    "      --encrypt-to CERT.pem  write <name>.tar.zst.p7m instead: the bundle encrypted\n"
+    "                         as it is written (CMS, AES-256) to this X.509 certificate's\n"
+    "                         key (RSA or EC; repeatable: any one recipient can decrypt);\n"
+    "                         no clear text is written. `gleaner decrypt` or\n"
+    "                         `openssl cms -decrypt` opens it\n"
     "      --dry-run          print what would be read and run; read nothing\n"
     "  -q, --quiet            no progress on stderr\n"
     "  -h, --help             this help\n\n"
@@ -109,8 +114,11 @@ int gl_cmd_collect(int argc, char **argv)
         {"set", required_argument, 0, 'S'},    {"help", no_argument, 0, 'h'},
         {"yara", required_argument, 0, 'Y'},   {"ioc", required_argument, 0, 'I'},
         {"rmm-catalog", required_argument, 0, 'R'}, {"scan-processes", no_argument, 0, 'P'},
+        {"encrypt-to", required_argument, 0, 'E'},
         {0, 0, 0, 0}};
-    enum { MAX_SETS = 256 };
+    enum { MAX_SETS = 256, MAX_RECIPIENTS = 64 };
+    const char *recipient_certs[MAX_RECIPIENTS];
+    size_t n_recipients = 0;
     const char *sets[MAX_SETS];
     size_t n_sets = 0;
     const char *source = "live", *profile_name = "standard", *output = ".", *tmpl = "{host}_{utc}";
@@ -144,6 +152,13 @@ int gl_cmd_collect(int argc, char **argv)
         case 'R':
             gl_buf_clear(&rmm_catalog);
             gl_buf_printf(&rmm_catalog, "rmm.catalog=%s", optarg);
+            break;
+        case 'E':
+            if (n_recipients == MAX_RECIPIENTS) {
+                fprintf(stderr, "gleaner collect: at most %d --encrypt-to certificates\n", MAX_RECIPIENTS);
+                return GL_EXIT_USAGE;
+            }
+            recipient_certs[n_recipients++] = optarg;
             break;
         case 'h': fputs(collect_help, stdout); return GL_EXIT_OK;
         default: fputs(collect_help, stderr); return GL_EXIT_USAGE;
@@ -191,8 +206,15 @@ int gl_cmd_collect(int argc, char **argv)
         gl_profile_free(profile);
         return GL_EXIT_USAGE;
     }
+    /* A certificate that cannot be used stops the run before anything is read. */
+    gl_recipients *recipients = n_recipients ? gl_recipients_load(recipient_certs, n_recipients, &err) : NULL;
+    if (n_recipients && !recipients) {
+        fprintf(stderr, "gleaner collect: %s\n", err.msg);
+        gl_profile_free(profile);
+        return GL_EXIT_USAGE;
+    }
     char *cmdline = join_argv(argc, argv);
-    gl_collect_opts o = {.source_spec = source, .profile = profile, .modules = gl_modules, .output_dir = output,
+    gl_collect_opts o = {.recipients = recipients, .source_spec = source, .profile = profile, .modules = gl_modules, .output_dir = output,
                          .name_template = tmpl, .command_line = cmdline,
                          .progress = quiet ? NULL : stderr};
     const gl_module **order = calloc(profile->n_modules + 1, sizeof *order);
@@ -205,6 +227,7 @@ int gl_cmd_collect(int argc, char **argv)
             fprintf(stderr, "gleaner collect: %s\n", err.msg);
         free(cmdline);
         gl_profile_free(profile);
+        gl_recipients_free(recipients);
         return rc != 0 ? GL_EXIT_USAGE : GL_EXIT_OK;
     }
     /* An interrupted collection still leaves a valid (partial) bundle. */
@@ -217,6 +240,7 @@ int gl_cmd_collect(int argc, char **argv)
     sigaction(SIGHUP, &sa, NULL);
     gl_collect_result res;
     rc = gl_collect(&o, &res, &err);
+    gl_recipients_free(recipients);
     free(cmdline);
     gl_profile_free(profile);
     if (rc != 0) {

@@ -21,6 +21,7 @@ typedef struct gl_command {
 #define GL_COMMAND_LIST(X)                                                  \
     X(collect, "collect evidence from a source into a bundle")              \
     X(verify, "check a bundle against its manifest and sidecar hash")       \
+    X(decrypt, "decrypt a bundle written with collect --encrypt-to")        \
     X(analyze, "re-analyse bundles: findings, timelines, reports, fleet view") \
     X(list, "list modules and profiles")                                    \
     X(reg, "registry hive tools (reg dump)")                                \

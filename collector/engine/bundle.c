@@ -25,7 +25,8 @@ struct gl_bundle {
     char *path;
     char *partial;
     time_t created;
-    gl_sha256 whole;  /* hash of the compressed bundle as written */
+    gl_encryptor *enc; /* NULL: the tar.zst goes to fp as it is */
+    gl_sha256 whole;  /* hash of the file as written (ciphertext when encrypted) */
     uint64_t written;
     member *members;
     size_t n_members, cap_members;
@@ -93,16 +94,27 @@ bool gl_bundle_has(const gl_bundle *b, const char *name)
 
 /* ---- libarchive plumbing -------------------------------------------------- */
 
-static la_ssize_t write_cb(struct archive *a, void *ctx, const void *buf, size_t n)
+/* Bytes for the file itself: written, hashed for the sidecar, counted. */
+static int file_put(void *ctx, const void *buf, size_t n, gl_err *err)
 {
     gl_bundle *b = ctx;
-    if (fwrite(buf, 1, n, b->fp) != n) {
-        archive_set_error(a, errno ? errno : EIO, "writing %s: %s", b->partial, strerror(errno));
-        return -1;
-    }
+    if (fwrite(buf, 1, n, b->fp) != n)
+        return gl_err_errno(err, "writing %s", b->partial);
     gl_sha256_update(&b->whole, buf, n);
     b->written += n;
     b->stats.bundle_bytes = b->written;
+    return 0;
+}
+
+static la_ssize_t write_cb(struct archive *a, void *ctx, const void *buf, size_t n)
+{
+    gl_bundle *b = ctx;
+    gl_err err = {0};
+    int rc = b->enc ? gl_encryptor_write(b->enc, buf, n, &err) : file_put(b, buf, n, &err);
+    if (rc != 0) {
+        archive_set_error(a, EIO, "%s", err.msg);
+        return -1;
+    }
     return (la_ssize_t)n;
 }
 
@@ -112,6 +124,11 @@ static int ar_fail(gl_bundle *b, gl_err *err, const char *what, const char *memb
 }
 
 gl_bundle *gl_bundle_create(const char *path, time_t created, gl_err *err)
+{
+    return gl_bundle_create_encrypted(path, created, NULL, err);
+}
+
+gl_bundle *gl_bundle_create_encrypted(const char *path, time_t created, const gl_recipients *recipients, gl_err *err)
 {
     gl_bundle *b = gl_xcalloc(1, sizeof *b);
     b->path = gl_xstrdup(path);
@@ -144,6 +161,13 @@ gl_bundle *gl_bundle_create(const char *path, time_t created, gl_err *err)
         goto fail;
     }
     gl_sha256_init(&b->whole);
+    if (recipients) {
+        b->enc = gl_encryptor_open(recipients, file_put, b, err);
+        if (!b->enc) {
+            gl_err_prefix(err, "%s", b->partial);
+            goto fail;
+        }
+    }
     b->ar = archive_write_new();
     if (archive_write_set_format_pax_restricted(b->ar) != ARCHIVE_OK ||
         archive_write_add_filter_zstd(b->ar) != ARCHIVE_OK ||
@@ -419,6 +443,14 @@ int gl_bundle_finish(gl_bundle *b, char sha_hex[GL_SHA256_HEX], gl_err *err)
     }
     archive_write_free(b->ar);
     b->ar = NULL;
+    if (b->enc) {
+        gl_encryptor *enc = b->enc;
+        b->enc = NULL;
+        if (gl_encryptor_finish(enc, err) != 0) {
+            gl_err_prefix(err, "%s", b->partial);
+            goto fail;
+        }
+    }
     if (fflush(b->fp) != 0 || fsync(fileno(b->fp)) != 0 || fclose(b->fp) != 0) {
         b->fp = NULL;
         gl_err_errno(err, "finishing %s", b->partial);
@@ -455,6 +487,8 @@ void gl_bundle_abort(gl_bundle *b)
         archive_write_free(b->ar);
         b->ar = NULL;
     }
+    gl_encryptor_free(b->enc);
+    b->enc = NULL;
     if (b->fp) {
         fclose(b->fp);
         b->fp = NULL;

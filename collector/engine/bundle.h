@@ -12,6 +12,7 @@
 #include "err.h"
 #include "sha256.h"
 #include "source.h"
+#include "bundle_encrypt.h"
 #include "bundle_unpack.h"
 #include "spool.h"
 
@@ -27,6 +28,11 @@ typedef struct gl_bundle_stats {
 /* A stale PATH.partial left by a run that died is moved aside
  * (PATH.partial.stale-<created>), never a reason to fail. */
 gl_bundle *gl_bundle_create(const char *path, time_t created, gl_err *err);
+/* The same, but what reaches the disk is a CMS EnvelopedData for these
+ * recipients (bundle_encrypt.h), encrypted as it is written: no clear text
+ * is ever written. NULL recipients: a plain bundle. The sidecar hash and
+ * bundle_bytes cover the encrypted file. */
+gl_bundle *gl_bundle_create_encrypted(const char *path, time_t created, const gl_recipients *recipients, gl_err *err);
 /* Stream an opened evidence file in as `member` (deduplicated: a second
  * call for the same member returns the stored name without reading). */
 const char *gl_bundle_add_file(gl_bundle *b, const char *member, gl_file *f, gl_err *err);

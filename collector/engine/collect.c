@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "bundle.h"
+#include "bundle_crypt.h"
 #include "buf.h"
 #include "hostinfo.h"
 #include "outdir.h"
@@ -958,8 +959,9 @@ static int open_sink(gl_run *run, time_t t0, gl_collect_result *res, gl_err *err
     char name[1024];
     gl_expand_name(opts->name_template, run->host, t0, opts->profile->name, gl_source_kind(run->src), name,
                    sizeof name);
-    snprintf(res->bundle_path, sizeof res->bundle_path, "%s/%s.tar.zst", opts->output_dir, name);
-    run->bundle = gl_bundle_create(res->bundle_path, t0, err);
+    snprintf(res->bundle_path, sizeof res->bundle_path, "%s/%s.tar.zst%s", opts->output_dir, name,
+             opts->recipients ? GL_ENCRYPTED_SUFFIX : "");
+    run->bundle = gl_bundle_create_encrypted(res->bundle_path, t0, opts->recipients, err);
     return run->bundle ? 0 : -1;
 }
 

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
+#include "bundle_encrypt.h"
 #include "err.h"
 #include "module.h"
 #include "profile.h"
@@ -20,6 +21,7 @@ typedef struct gl_collect_opts {
     const char *name_template; /* "{host}_{utc}" */
     const char *command_line;  /* recorded in run.json */
     FILE *progress;            /* NULL for --quiet */
+    const gl_recipients *recipients; /* --encrypt-to: NAME.tar.zst.p7m; NULL: plain */
     /* Set (analyze): no bundle; the run's members (records/, findings.jsonl,
      * timeline.jsonl, run.json, log.txt) are written as files in this
      * existing directory and evidence is read in place, not acquired. */

@@ -10,23 +10,17 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "bundle_crypt.h"
 #include "bundle_unpack.h"
 #include "sha256.h"
 
 #define MANIFEST_MAX (512u << 20) /* refuse absurd manifests rather than exhaust memory */
 #define READ_CHUNK (1u << 20)
 
+/* Plain bundles only: an encrypted one is refused with a clear message. */
 static struct archive *open_bundle(const char *path, gl_err *err)
 {
-    struct archive *a = archive_read_new();
-    archive_read_support_filter_zstd(a);
-    archive_read_support_format_tar(a);
-    if (archive_read_open_filename(a, path, READ_CHUNK) != ARCHIVE_OK) {
-        gl_err_set(err, "%s: %s", path, archive_error_string(a));
-        archive_read_free(a);
-        return NULL;
-    }
-    return a;
+    return gl_bundle_open_archive(path, NULL, NULL, err);
 }
 
 /* ---- unpacking for bundle: sources ---------------------------------------- */
@@ -295,6 +289,12 @@ static void compare_manifest(cJSON *manifest, seen_member *seen, size_t n_seen,
 
 int gl_bundle_verify(const char *bundle_path, gl_verify_result *res, gl_buf *report)
 {
+    return gl_bundle_verify_key(bundle_path, NULL, NULL, res, report);
+}
+
+int gl_bundle_verify_key(const char *bundle_path, const char *key_pem, const char *cert_pem, gl_verify_result *res,
+                         gl_buf *report)
+{
     memset(res, 0, sizeof *res);
     res->readable = 1;
     res->manifest_ok = 1;
@@ -303,7 +303,13 @@ int gl_bundle_verify(const char *bundle_path, gl_verify_result *res, gl_buf *rep
     size_t n_seen = 0, cap = 0;
     gl_buf manifest = {0};
     const char *last_name = NULL;
-    struct archive *a = open_bundle(bundle_path, &err);
+    struct archive *a = gl_bundle_open_archive(bundle_path, key_pem, cert_pem, &err);
+    if (!a && err.code == GL_ERR_USAGE) { /* encrypted: no key, or not a recipient's */
+        res->key_problem = 1;
+        res->readable = 0;
+        gl_buf_printf(report, "%s\n", err.msg);
+        return 1;
+    }
     if (!a) {
         res->readable = 0;
         gl_buf_printf(report, "truncated or corrupt: %s\n", err.msg);

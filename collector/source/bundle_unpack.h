@@ -22,11 +22,17 @@ typedef struct gl_verify_result {
     int sidecar_ok;  /* 1 matches, 0 mismatch, -1 missing/unreadable */
     int readable;    /* 0 when the stream is truncated or corrupt */
     int manifest_ok; /* manifest.json present, last, and parseable */
+    int key_problem; /* encrypted: no key given, or the key opens no recipient */
 } gl_verify_result;
 
 /* Check every member against manifest.json and the bundle against
  * BUNDLE.sha256. Problems are appended to report, one per line, naming the
  * member. Returns 0 when the bundle is intact, 1 when not. */
 int gl_bundle_verify(const char *bundle_path, gl_verify_result *res, gl_buf *report);
+/* The same for an encrypted bundle (bundle_crypt.h), read through
+ * decryption with key_pem (and optionally cert_pem); the sidecar covers
+ * the encrypted file. NULL key: as gl_bundle_verify. */
+int gl_bundle_verify_key(const char *bundle_path, const char *key_pem, const char *cert_pem, gl_verify_result *res,
+                         gl_buf *report);
 
 #endif

@@ -352,7 +352,9 @@ static bool own_output(const gl_source *src, const gl_fs_dir *dir, const char *n
     if (!src->output_is_root || dir != src->root)
         return false;
     return has_suffix(name, ".tar.zst") || has_suffix(name, ".tar.zst.sha256") || has_suffix(name, ".partial") ||
-           strstr(name, ".tar.zst.partial.stale-") || !strncmp(name, ".gleaner-", 9);
+           has_suffix(name, ".tar.zst.p7m") || has_suffix(name, ".tar.zst.p7m.sha256") ||
+           strstr(name, ".tar.zst.partial.stale-") || strstr(name, ".tar.zst.p7m.partial.stale-") ||
+           !strncmp(name, ".gleaner-", 9);
 }
 
 /* ---- files ---------------------------------------------------------------- */

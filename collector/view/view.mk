@@ -7,7 +7,8 @@ fuzz: fuzz-regview
 FUZZ_REGVIEW_DIR := $(B)/fuzz/regview
 # The view reads through the source, which brings the bundle reader along.
 FUZZ_REGVIEW_SRC := collector/view/regview.c collector/view/regview_files.c collector/source/source.c collector/source/source_posix.c \
-                    collector/source/bundle_read.c collector/core/spool.c collector/core/sha256.c $(FUZZ_REGF_SRC)
+                    collector/source/bundle_read.c collector/source/bundle_crypt.c collector/source/cms_der.c \
+                    collector/core/spool.c collector/core/sha256.c $(FUZZ_REGF_SRC)
 
 $(B)/fuzz/fuzz_regview: collector/view/fuzz_regview.c $(FUZZ_REGVIEW_SRC) $(wildcard collector/*/*.h)
 	@mkdir -p $(@D)
