@@ -8,7 +8,8 @@ zlib1g-dev libbz2-dev liblzma-dev nettle-dev
 zstd libarchive-tools tar python3
 libregf-utils libhivex-bin python3-hivex python3-libregf libevtx-utils python3-evtx
 python3-libscca libscca-utils
-clang libclang-rt-14-dev hyperfine time yara"
+clang libclang-rt-14-dev hyperfine time yara
+chromium fonts-dejavu-core"
 
 missing=""
 for p in $PKGS; do
