@@ -185,9 +185,9 @@ Test(regf_cmd, keypath_of_a_deleted_key, .timeout = 60)
     cr_assert_eq(rc, 0, "%s", gl_buf_cstr(&err));
     cr_assert_str_eq(gl_buf_cstr(&out),
                      "{\"path\":\"Software\\\\Tool\",\"last_write\":\"2026-11-24T12:02:00.0000000Z\",\"deleted\":true,"
-                     "\"values\":[]}\n"
+                     "\"recovered_from\":\"free_cell\",\"values\":[]}\n"
                      "{\"path\":\"Software\\\\Tool\\\\Sub\",\"last_write\":\"2026-11-24T12:03:00.0000000Z\",\"deleted\":"
-                     "true,\"values\":[]}\n");
+                     "true,\"recovered_from\":\"free_cell\",\"values\":[]}\n");
     cr_assert_null(strstr(gl_buf_cstr(&err), "not found"));
     out.len = err.len = 0;
     rc = tu_runf(&out, &err, "'%s' reg dump --deleted exclude '%s' 'software\\TOOL'", tu_gleaner(), hive);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "mapfile.h"
 #include "regf_json.h"
+#include "test_regf_util.h"
 #include "testutil.h"
 
 typedef struct opened {
@@ -112,9 +113,9 @@ Test(regf_json, deleted_keys_below_keypath)
     cr_assert_eq(regf_json_deleted_keys(&o.rj, "\\software\\TOOL"), 2);
     cr_assert_str_eq(o.line.data,
                      "{\"path\":\"Software\\\\Tool\",\"last_write\":\"2026-11-24T12:02:00.0000000Z\","
-                     "\"deleted\":true,\"values\":[]}\n"
+                     "\"deleted\":true,\"recovered_from\":\"free_cell\",\"values\":[]}\n"
                      "{\"path\":\"Software\\\\Tool\\\\Sub\",\"last_write\":\"2026-11-24T12:03:00.0000000Z\","
-                     "\"deleted\":true,\"values\":[]}\n");
+                     "\"deleted\":true,\"recovered_from\":\"free_cell\",\"values\":[]}\n");
     /* A sibling whose name only starts the same is not below it. */
     o.line.len = 0;
     cr_assert_eq(regf_json_deleted_keys(&o.rj, "Software\\To"), 0);
@@ -124,7 +125,7 @@ Test(regf_json, deleted_keys_below_keypath)
     cr_assert_eq(tu_count(o.line.data, "\n"), 3);
     cr_assert_not_null(strstr(o.line.data, "{\"path\":\"(deleted)\\\\(values without a key)\",\"last_write\":null,"
                                            "\"deleted\":true,\"values\":[{\"name\":\"Stay\",\"type\":\"REG_SZ\","
-                                           "\"data\":\"still here\",\"deleted\":true},"));
+                                           "\"data\":\"still here\",\"deleted\":true,\"recovered_from\":\"free_cell\"},"));
     cr_assert_eq(tu_count(o.line.data, "\"name\":"), 6);
     /* --deleted only: a live key without deleted values is not shown. */
     o.line.len = 0;
@@ -177,4 +178,81 @@ Test(regf_json, walk_through_sink)
     cr_assert_eq(o.line.len, 0);
     gl_buf_free(&s.all);
     close_fixture(&o);
+}
+
+/* layered.hive (tests/fixtures/hives/layered.hivedesc): each layered key
+ * says what it does to the layers below, so a tombstone never reads as an
+ * ordinary empty key; a tombstone value says so too. Ordinary keys carry
+ * no layer fields. */
+Test(regf_json, layered_flags_and_tombstones)
+{
+    opened o;
+    open_fixture(&o, "hives/layered.hive", false);
+    regf_json_walk(&o.rj, regf_root(o.h));
+    cr_assert_eq(tu_count(o.line.data, "\n"), 6);
+    static const char *const want[] = {
+        "{\"path\":\"Software\",\"last_write\":\"2026-11-24T15:00:00.0000000Z\",\"deleted\":false,"
+        "\"owner\":\"S-1-5-32-544\",\"values\":[]}\n",
+        "{\"path\":\"Software\\\\Base\",\"last_write\":\"2026-11-24T15:00:00.0000000Z\",\"deleted\":false,"
+        "\"owner\":\"S-1-5-32-544\",\"values\":[{\"name\":\"Kept\",\"type\":\"REG_SZ\",\"data\":\"kept\","
+        "\"deleted\":false},{\"name\":\"Removed\",\"type\":\"REG_NONE\",\"data\":\"\",\"deleted\":false,"
+        "\"tombstone\":true}]}\n",
+        "{\"path\":\"Software\\\\Hidden\",\"last_write\":\"2026-11-24T15:00:00.0000000Z\",\"deleted\":false,"
+        "\"layer\":\"tombstone\",\"owner\":\"S-1-5-32-544\",\"values\":[]}\n",
+        "{\"path\":\"Software\\\\Local\",\"last_write\":\"2026-11-24T15:00:00.0000000Z\",\"deleted\":false,"
+        "\"layer\":\"supersede_local\",\"owner\":\"S-1-5-32-544\",\"values\":[]}\n",
+        "{\"path\":\"Software\\\\Over\",\"last_write\":\"2026-11-24T15:00:00.0000000Z\",\"deleted\":false,"
+        "\"layer\":\"supersede_tree\",\"inherit_class\":true,\"owner\":\"S-1-5-32-544\",\"values\":[{\"name\":"
+        "\"v\",\"type\":\"REG_DWORD\",\"data\":1,\"deleted\":false}]}\n",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        cr_assert_not_null(strstr(o.line.data, want[i]), "%s\nnot in\n%s", want[i], o.line.data);
+    cr_assert_eq(tu_count(o.line.data, "\"layer\":"), 3);
+    cr_assert_eq(tu_count(o.line.data, "\"tombstone\":true"), 1);
+    close_fixture(&o);
+}
+
+/* Where each deleted key and value was found: an allocated cell nothing
+ * references (unreferenced.hive: a renamed key's old nk and its value),
+ * free space (deleted.hive, above), and the bytes after the last hive bin
+ * (deleted-win.hive with its bins copied once more after their end, as a
+ * hive that shrank leaves them: 6 keys and 7 values there). */
+Test(regf_json, recovered_from_each_origin)
+{
+    opened o;
+    open_fixture(&o, "hives/unreferenced.hive", true);
+    cr_assert_eq(regf_json_deleted_keys(&o.rj, ""), 1);
+    cr_assert_str_eq(o.line.data,
+                     "{\"path\":\"Software\\\\Tools\\\\OldName\",\"last_write\":\"2026-11-24T15:59:00.0000000Z\","
+                     "\"deleted\":true,\"recovered_from\":\"unreferenced\",\"owner\":\"S-1-5-32-544\",\"values\":[{"
+                     "\"name\":\"Path\",\"type\":\"REG_SZ\",\"data\":\"C:\\\\Users\\\\Public\\\\rat.exe\","
+                     "\"deleted\":true,\"recovered_from\":\"unreferenced\"}]}\n");
+    close_fixture(&o);
+
+    gl_buf img = {0};
+    gl_mem_reader m;
+    gl_reader r;
+    size_t bins;
+    regf_hive *h = tr_open_remnant(&img, &m, &r, &bins);
+    gl_buf line = {0};
+    regf_json rj;
+    regf_json_init(&rj, h, &line);
+    cr_assert_eq(regf_json_deleted_keys(&rj, ""), 9);
+    /* 6 keys and 7 values after the bins; the copies' value lists point
+     * into the bins, at the free cells of the values deleted there */
+    cr_assert_eq(tu_count(line.data, "\"recovered_from\":\"remnant\""), 13, "%s", line.data);
+    cr_assert_eq(tu_count(line.data, "\"recovered_from\":\"free_cell\""), 13, "%s", line.data);
+    /* remnant cells read like any other: name, time, type, data */
+    cr_assert_not_null(strstr(line.data, "{\"path\":\"Software\\\\Gone Top\",\"last_write\":\"2026-11-24T13:04:00."
+                                         "0000000Z\",\"deleted\":true,\"recovered_from\":\"remnant\",\"owner\":"
+                                         "\"S-1-5-32-544\",\"values\":[]}\n"),
+                       "%s", line.data);
+    cr_assert_not_null(strstr(line.data, "{\"name\":\"Cmd\",\"type\":\"REG_SZ\",\"data\":\"powershell -enc AAAA\","
+                                         "\"deleted\":true,\"recovered_from\":\"remnant\"}"),
+                       "%s", line.data);
+    cr_assert_eq(regf_error_count(h), 0, "%s", regf_error(h, 0));
+    regf_json_free(&rj);
+    gl_buf_free(&line);
+    regf_close(h);
+    gl_buf_free(&img);
 }

@@ -150,6 +150,27 @@ void tr_assert_same(const char *mine, const char *ref, const char *what)
     cr_assert_fail("%s: listing differs at line %zu:\n gleaner:   %.300s\n reference: %.300s", what, line, a, b);
 }
 
+regf_hive *tr_open_remnant(gl_buf *img, gl_mem_reader *m, gl_reader *r, size_t *bins_len)
+{
+    char *hive = tu_fixture("hives/deleted-win.hive");
+    cr_assert(tu_read_file(hive, img));
+    free(hive);
+    size_t len = img->len;
+    char *bins = gl_xmalloc(len - 4096);
+    memcpy(bins, img->data + 4096, len - 4096);
+    gl_buf_append(img, bins, len - 4096);
+    free(bins);
+    *bins_len = len - 4096;
+    *r = gl_reader_memory(m, img->data, img->len, "remnant.hive");
+    regf_options o;
+    regf_options_init(&o);
+    o.recover_deleted = true;
+    gl_err err = {0};
+    regf_hive *h = regf_open(r, NULL, NULL, &o, &err);
+    cr_assert_not_null(h, "%s", err.msg);
+    return h;
+}
+
 char *tr_write_image(regf_hive *h, const char *tag)
 {
     char *dir = tu_tmpdir(tag);

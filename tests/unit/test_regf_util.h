@@ -20,6 +20,11 @@ char *tr_reference(const char *path, const char *mode, char **err_text);
 char *tr_sorted(char **lines, size_t n);
 /* Fail with the first differing line. */
 void tr_assert_same(const char *mine, const char *ref, const char *what);
+/* deleted-win.hive with its hive bins copied once more after their end
+ * (the size field unchanged), as a hive that shrank leaves its old bins,
+ * opened from img (which must outlive the hive) with deleted recovery on.
+ * *bins_len: the size of the original bins. */
+regf_hive *tr_open_remnant(gl_buf *img, gl_mem_reader *m, gl_reader *r, size_t *bins_len);
 /* Write the parsed image to a scratch file; returns its path. */
 char *tr_write_image(regf_hive *h, const char *tag);
 

@@ -450,11 +450,13 @@ void regf_close(regf_hive *h)
 
 /* ---- keys ---- */
 
+/* Keys and values found after the last hive bin (remnant) are read like
+ * the others; elsewhere past the bins is an error. */
 static bool nk_get(regf_hive *h, regf_key k, regf_cell *c)
 {
     if (k == REGF_NONE)
         return false;
-    return regf_nk_check(h, k, c, false);
+    return regf_nk_check(h, k, c, regf_in_remnant(h, k));
 }
 
 regf_key regf_root(regf_hive *h)
@@ -591,6 +593,13 @@ bool regf_key_owner_sid(regf_hive *h, regf_key key, gl_buf *out) { return quiet_
 bool regf_key_unreferenced(regf_hive *h, regf_key key) { return regf_is_unreferenced(h, key); }
 bool regf_in_remnant(const regf_hive *h, uint32_t off) { return off >= h->data_len && off < h->rem_end; }
 bool regf_value_unreferenced(regf_hive *h, regf_value v) { return regf_is_unreferenced(h, v); }
+
+const char *regf_recovered_from(const regf_hive *h, uint32_t off)
+{
+    if (regf_in_remnant(h, off))
+        return "remnant";
+    return regf_is_unreferenced(h, off) ? "unreferenced" : "free_cell";
+}
 
 bool regf_key_deleted(regf_hive *h, regf_key key)
 {
@@ -838,7 +847,7 @@ static bool vk_get(regf_hive *h, regf_value v, regf_cell *c)
 {
     if (v == REGF_NONE)
         return false;
-    return regf_vk_check(h, v, c, false);
+    return regf_vk_check(h, v, c, regf_in_remnant(h, v));
 }
 
 bool regf_value_name(regf_hive *h, regf_value v, gl_buf *out)

@@ -146,6 +146,11 @@ bool regf_value_unreferenced(regf_hive *h, regf_value v);
  * hive bin (remnant data; dirty files often carry some): recovered_from
  * "remnant". */
 bool regf_in_remnant(const regf_hive *h, uint32_t off);
+/* Where a deleted key or value (cell offset off) was found, for an examiner
+ * to weigh it: "remnant" (after the last hive bin), "unreferenced" (an
+ * allocated cell nothing references), "free_cell" (free space inside the
+ * hive bins). */
+const char *regf_recovered_from(const regf_hive *h, uint32_t off);
 /* Owner SID from the key's security descriptor, "S-1-5-..."; false if none. */
 bool regf_key_owner_sid(regf_hive *h, regf_key key, gl_buf *out);
 /* Parent key (REGF_NONE for the root or when unreadable). */

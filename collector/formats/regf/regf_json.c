@@ -101,6 +101,11 @@ void regf_json_value(regf_json *rj, gl_json *j, regf_value v, bool deleted)
     } else
         value_data(rj, j, v, type, p, n);
     gl_json_kv_bool(j, "deleted", deleted);
+    if (deleted)
+        gl_json_kv_str(j, "recovered_from", regf_recovered_from(rj->h, v));
+    /* A layered hive's tombstone value hides the value of that name below. */
+    if (regf_value_tombstone(rj->h, v))
+        gl_json_kv_bool(j, "tombstone", true);
     if (rj->raw) {
         gl_json_key(j, "raw");
         if (lost)
@@ -118,6 +123,17 @@ static void owner(regf_json *rj, gl_json *j, regf_key k)
         return;
     gl_json_key(j, "owner");
     gl_json_strn(j, rj->tmp.data, rj->tmp.len);
+}
+
+/* Layered keys (differencing hives): a tombstone hides the key of that
+ * name in the layers below and must not read as an ordinary empty key. */
+static void layer(regf_json *rj, gl_json *j, regf_key k)
+{
+    const char *name = regf_layer_name(regf_key_layer(rj->h, k));
+    if (name)
+        gl_json_kv_str(j, "layer", name);
+    if (regf_key_inherit_class(rj->h, k))
+        gl_json_kv_bool(j, "inherit_class", true);
 }
 
 /* Fill rj->vals with the values to show (REGF_NONE for hidden ones) and
@@ -162,6 +178,9 @@ bool regf_json_key(regf_json *rj, regf_key k, const char *path, size_t path_len,
     else
         gl_json_null(&j);
     gl_json_kv_bool(&j, "deleted", key_deleted);
+    if (key_deleted)
+        gl_json_kv_str(&j, "recovered_from", regf_recovered_from(rj->h, k));
+    layer(rj, &j, k);
     rj->tmp.len = 0;
     if (regf_key_class(rj->h, k, &rj->tmp) && rj->tmp.len) {
         gl_json_key(&j, "class");

@@ -1,7 +1,11 @@
 /* A hive's keys and values as gleaner's JSON Lines (`gleaner reg dump`,
  * docs/regf.md): one key per line,
- *   {"path","last_write","deleted","class","owner",
- *    "values":[{"name","type","data","deleted"[,"raw"]}]}
+ *   {"path","last_write","deleted"[,"recovered_from"][,"layer"][,"inherit_class"],
+ *    "class","owner",
+ *    "values":[{"name","type","data","deleted"[,"recovered_from"][,"tombstone"][,"raw"]}]}
+ * recovered_from (deleted material only): regf_recovered_from. layer (keys
+ * of a layered hive only): "tombstone", "supersede_local", "supersede_tree";
+ * inherit_class and tombstone appear only when true.
  * Strings are strings, REG_MULTI_SZ an array, DWORD/QWORD numbers, other
  * data lowercase hex, unreadable declared data null. Pure rendering: lines
  * are appended to a gl_buf that is handed to a sink when it fills; no
