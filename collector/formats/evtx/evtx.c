@@ -25,9 +25,16 @@
 #define MAX_GAPS 100000
 #define CARVED_SET_MAX (1u << 20)
 #define SCAN_BUDGET (4u * EVTX_CHUNK_SIZE)
+#define TPL_INDEX_MAX (1u << 16) /* distinct templates remembered per file */
 
 enum { PH_LIVE, PH_CARVE, PH_DONE };
 enum { MODE_SEQ, MODE_SCAN };
+
+/* Where the file defines a template (first chunk in file order). */
+typedef struct tpl_where {
+    uint32_t id, off; /* id + 1 (0 = empty slot), chunk offset */
+    uint64_t chunk;
+} tpl_where;
 
 typedef struct id_run {
     uint64_t first, last;
@@ -74,6 +81,13 @@ struct evtx_file {
     char partial_reason[1024]; /* of the current partial event */
     uint64_t *carved; /* open-addressing set of carved record ids (+1) */
     size_t carved_cap, carved_n;
+    /* Templates of every chunk's template table, so a carved record whose
+     * template was overwritten in its chunk renders with a copy from
+     * another chunk (alt: that chunk with the record after it). */
+    tpl_where *tpls;
+    size_t tpls_cap, tpls_n;
+    uint8_t *alt;
+    bool bx_alt; /* bx reads alt, not chunk */
     evtx_stats stats;
 };
 
@@ -98,6 +112,46 @@ static void add_error(evtx_file *f, const char *fmt, ...)
 }
 
 static uint64_t chunk_file_off(uint64_t ci) { return EVTX_FILE_HEADER_SIZE + ci * (uint64_t)EVTX_CHUNK_SIZE; }
+
+/* ---- template index ---------------------------------------------------- */
+
+static size_t tpl_slot(const tpl_where *t, size_t cap, uint32_t id)
+{
+    size_t h = (size_t)((id * 0x9E3779B1u) >> 7) & (cap - 1);
+    while (t[h].id && t[h].id != id + 1)
+        h = (h + 1) & (cap - 1);
+    return h;
+}
+
+/* Remember the first chunk that defines template id. */
+static void tpl_note(evtx_file *f, uint32_t id, uint64_t ci, uint32_t off)
+{
+    if (f->tpls_n * 2 >= f->tpls_cap) {
+        if (f->tpls_cap >= 2 * TPL_INDEX_MAX)
+            return; /* full: later templates are not looked up elsewhere */
+        size_t ncap = f->tpls_cap ? f->tpls_cap * 2 : 256;
+        tpl_where *nt = gl_xcalloc(ncap, sizeof *nt);
+        for (size_t i = 0; i < f->tpls_cap; i++)
+            if (f->tpls[i].id)
+                nt[tpl_slot(nt, ncap, f->tpls[i].id - 1)] = f->tpls[i];
+        free(f->tpls);
+        f->tpls = nt;
+        f->tpls_cap = ncap;
+    }
+    size_t h = tpl_slot(f->tpls, f->tpls_cap, id);
+    if (f->tpls[h].id)
+        return;
+    f->tpls[h] = (tpl_where){id + 1, off, ci};
+    f->tpls_n++;
+}
+
+static const tpl_where *tpl_lookup(const evtx_file *f, uint32_t id)
+{
+    if (!f->tpls_cap)
+        return NULL;
+    const tpl_where *w = &f->tpls[tpl_slot(f->tpls, f->tpls_cap, id)];
+    return w->id ? w : NULL;
+}
 
 /* ---- open -------------------------------------------------------------- */
 
@@ -175,6 +229,8 @@ void evtx_close(evtx_file *f)
     free(f->runs);
     free(f->gaps);
     free(f->carved);
+    free(f->tpls);
+    free(f->alt);
     gl_buf_free(&f->tmp);
     gl_buf_free(&f->xml);
     bx_ctx_free(&f->bx);
@@ -246,6 +302,7 @@ static int load_chunk(evtx_file *f, uint64_t ci, gl_err *err)
     f->loaded = (int64_t)ci;
     f->scan_bytes = 0;
     bx_ctx_chunk(&f->bx, f->chunk, f->chunk_len);
+    f->bx_alt = false;
     return 0;
 }
 
@@ -275,6 +332,8 @@ static void check_tables(evtx_file *f, uint64_t ci, uint64_t foff)
                               ci, foff, tables[t].what, i);
                     return;
                 }
+                if (t == 1)
+                    tpl_note(f, gl_le32(c + off + 4), ci, off);
                 off = gl_le32(c + off);
             }
         }
@@ -595,6 +654,68 @@ static void partial_event(evtx_file *f, uint64_t id, uint64_t written, uint64_t 
     f->root = 0;
 }
 
+/* bx back on the loaded chunk after a record read against alt. */
+static void bx_home(evtx_file *f)
+{
+    if (!f->bx_alt)
+        return;
+    bx_ctx_chunk(&f->bx, f->chunk, f->chunk_len);
+    f->bx_alt = false;
+}
+
+/* A scan candidate whose template its chunk no longer holds, read against
+ * the chunk that defines it (its template table found it there): that
+ * chunk in alt with the record copied after it, so the record's own
+ * offsets stay inside the buffer. 0 when the whole record parsed. */
+static int parse_elsewhere(evtx_file *f, uint32_t pos, uint32_t size, uint32_t *root, gl_err *e)
+{
+    const tpl_where *w = tpl_lookup(f, f->bx.tpl_missing);
+    if (!w || w->chunk == (uint64_t)f->loaded)
+        return -1;
+    if (!f->alt)
+        f->alt = gl_xmalloc(2 * (size_t)EVTX_CHUNK_SIZE);
+    gl_err rerr = {0};
+    int64_t n = f->r.read_at(f->r.ctx, chunk_file_off(w->chunk), f->alt, EVTX_CHUNK_SIZE, &rerr);
+    if (n < (int64_t)w->off + 24)
+        return -1;
+    memset(f->alt + n, 0, EVTX_CHUNK_SIZE - (size_t)n);
+    memcpy(f->alt + EVTX_CHUNK_SIZE, f->chunk + pos, size);
+    bx_ctx_chunk(&f->bx, f->alt, EVTX_CHUNK_SIZE + size);
+    f->bx_alt = true;
+    f->bx.tpl_find = bx_table_find;
+    f->bx.tpl_missing_set = false;
+    if (bx_parse_record(&f->bx, EVTX_CHUNK_SIZE + REC_HDR, EVTX_CHUNK_SIZE + size - 4, root, e) < 0)
+        return -1;
+    return bx_parse_nested(&f->bx, e);
+}
+
+/* Parse a scan candidate: against its own chunk, where a template whose
+ * definition was overwritten may be defined again at another offset, then
+ * against the chunk that defines it. On failure, why holds the reason. */
+static bool parse_scanned(evtx_file *f, uint32_t pos, uint32_t size, uint32_t *root, char *why, size_t why_len)
+{
+    gl_err e = {0};
+    f->bx.tpl_find = bx_table_find;
+    f->bx.tpl_missing_set = false;
+    bool ok = bx_parse_record(&f->bx, pos + REC_HDR, pos + size - 4, root, &e) == 0 && bx_parse_nested(&f->bx, &e) == 0;
+    f->bx.tpl_find = NULL;
+    if (ok)
+        return true;
+    snprintf(why, why_len, "%s", e.msg);
+    if (!f->bx.tpl_missing_set)
+        return false;
+    if (!tpl_lookup(f, f->bx.tpl_missing)) {
+        snprintf(why, why_len, "%s, nor does any other chunk of the file", e.msg);
+        return false;
+    }
+    gl_err e2 = {0};
+    ok = parse_elsewhere(f, pos, size, root, &e2) == 0;
+    f->bx.tpl_find = NULL;
+    if (!ok)
+        bx_home(f);
+    return ok;
+}
+
 /* Parse the record at pos (size bytes): an event (f->ev filled), skipped
  * (filtered or a duplicate) or, for scan candidates, unparsed. A scan
  * candidate whose header stands but whose body does not parse comes back
@@ -619,22 +740,25 @@ static int take_record(evtx_file *f, uint32_t pos, uint32_t size)
             return TAKE_SKIPPED;
         }
     }
+    bx_home(f);
     gl_err e = {0};
     uint32_t root = 0;
-    int prc = bx_parse_record(&f->bx, pos + REC_HDR, pos + size - 4, &root, &e);
+    int prc = 0;
     /* A scan candidate is rendered only when it is entirely valid binary
      * XML, nested values included (stale slack records point at templates
-     * that were overwritten); otherwise only its header is reported. */
+     * that were overwritten, found again elsewhere in the chunk or the
+     * file if at all); otherwise only its header is reported. */
     bool nested_done = false, partial = false;
+    char why[sizeof f->partial_reason];
     if (scan) {
-        nested_done = prc == 0 && bx_parse_nested(&f->bx, &e) == 0;
+        nested_done = parse_scanned(f, pos, size, &root, why, sizeof why);
         if (!nested_done) {
             f->stats.records_bad++;
             if (!header_plausible(c, pos))
                 return TAKE_UNPARSED;
             partial = true;
         }
-    } else if (prc < 0) {
+    } else if ((prc = bx_parse_record(&f->bx, pos + REC_HDR, pos + size - 4, &root, &e)) < 0) {
         add_error(f, "chunk %" PRIu64 ": record %" PRIu64 " at offset 0x%" PRIx64 ": %s", (uint64_t)f->loaded, id, foff,
                   e.msg);
     }
@@ -651,7 +775,7 @@ static int take_record(evtx_file *f, uint32_t pos, uint32_t size)
     if (partial) {
         if (f->id_bits || f->channel)
             return TAKE_SKIPPED; /* no EventID or Channel to match */
-        partial_event(f, id, gl_le64(c + pos + 16), foff, e.msg);
+        partial_event(f, id, gl_le64(c + pos + 16), foff, why);
         f->stats.records_recovered++;
         return TAKE_EVENT;
     }

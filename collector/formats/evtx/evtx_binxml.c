@@ -329,6 +329,31 @@ static int parse_values(bxp *p, uint32_t *pos, uint32_t *vstart, uint32_t *nvals
 
 static bx_tpl_slot *template_get(bxp *p, uint32_t def_off, uint32_t *slot_index);
 
+/* Does the definition at def_off carry template id? */
+static bool defines(const bx_ctx *c, uint32_t def_off, uint32_t id)
+{
+    return def_off >= 512 && (uint64_t)def_off + 24 <= c->chunk_len && gl_le32(c->chunk + def_off + 4) == id;
+}
+
+uint32_t bx_table_find(const bx_ctx *c, uint32_t id)
+{
+    uint32_t steps = 0;
+    if (c->chunk_len < 512)
+        return 0;
+    for (uint32_t b = 0; b < 32; b++) {
+        uint32_t off = gl_le32(c->chunk + 384 + 4 * b);
+        /* more entries than a chunk can hold: a cycle */
+        while (off && ++steps <= 8192) {
+            if (off < 512 || (uint64_t)off + 24 > c->chunk_len)
+                break;
+            if (gl_le32(c->chunk + off + 4) == id)
+                return off;
+            off = gl_le32(c->chunk + off);
+        }
+    }
+    return 0;
+}
+
 static int parse_template_instance(bxp *p, uint32_t *pos, uint32_t *first, uint32_t *last)
 {
     uint32_t start = *pos;
@@ -344,14 +369,27 @@ static int parse_template_instance(bxp *p, uint32_t *pos, uint32_t *first, uint3
             return perr(p, cur, "inline template definition of %" PRIu32 " bytes runs past the end", size);
         cur += 24 + size;
     }
+    /* The instance repeats the first 4 bytes of the definition's GUID: a
+     * stale reference (a carved record whose template was overwritten)
+     * points at a definition with another GUID. */
+    uint32_t want = gl_le32(p->c->chunk + start + 2);
+    if (p->c->tpl_find && !defines(p->c, def_off, want)) {
+        uint32_t alt = p->c->tpl_find(p->c, want);
+        if (!alt) {
+            p->c->tpl_missing = want;
+            p->c->tpl_missing_off = def_off;
+            p->c->tpl_missing_set = true;
+            return perr(p, start, "template 0x%08" PRIx32 ": its definition at 0x%" PRIx32
+                                  " was overwritten and the chunk defines it nowhere else",
+                        want, def_off);
+        }
+        def_off = alt;
+    }
     uint32_t si;
     bx_tpl_slot *t = template_get(p, def_off, &si);
     if (!t)
         return -1;
-    /* The instance repeats the first 4 bytes of the definition's GUID: a
-     * stale reference (a carved record whose template was overwritten)
-     * points at a definition with another GUID. */
-    uint32_t want = gl_le32(p->c->chunk + start + 2), have_id = gl_le32(p->c->chunk + def_off + 4);
+    uint32_t have_id = gl_le32(p->c->chunk + def_off + 4);
     if (want != have_id)
         return perr(p, start, "template instance names template 0x%08" PRIx32 ", the definition at 0x%" PRIx32
                               " is 0x%08" PRIx32,

@@ -106,6 +106,14 @@ typedef struct bx_ctx {
     uint64_t budget;      /* walk steps left for the current record */
     uint64_t chunk_budget; /* walk steps left for the whole chunk */
     uint64_t tpl_bytes;   /* template body bytes parsed in this chunk */
+    /* Carved records: when a template instance's definition offset no
+     * longer holds its template (overwritten since), tpl_find (if set) gives
+     * another offset in the buffer that defines template id, or 0. A
+     * template found nowhere is remembered in tpl_missing (id) and
+     * tpl_missing_off (the offset the instance names) until cleared. */
+    uint32_t (*tpl_find)(const struct bx_ctx *c, uint32_t id);
+    uint32_t tpl_missing, tpl_missing_off;
+    bool tpl_missing_set;
 } bx_ctx;
 
 void bx_ctx_init(bx_ctx *c);
@@ -121,6 +129,9 @@ int bx_parse_record(bx_ctx *c, uint32_t pos, uint32_t end, uint32_t *root, gl_er
 /* Parse every BinXml substitution value of the record, recursively. */
 int bx_parse_nested(bx_ctx *c, gl_err *err);
 /* The template slot behind a top-level template instance, or NULL. */
+/* Offset of the definition of template id in the buffer's template table
+ * (32 chains at 384), or 0: the tpl_find of a chunk. */
+uint32_t bx_table_find(const bx_ctx *c, uint32_t id);
 const bx_tpl_slot *bx_record_template(const bx_ctx *c, uint32_t root, const evtx_value **vals,
                                       uint32_t *nvals);
 
