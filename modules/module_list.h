@@ -18,7 +18,8 @@
 /* Modules that exist only to test the pipeline (tests/modules/). */
 #ifdef GLEANER_TEST_BUILD
 #define GL_TEST_MODULE_LIST(X) \
-    X(pipeline_probe) X(kit_reader_a) X(kit_reader_b) X(kit_reader_c) X(kit_follower) X(kit_cycle_x) X(kit_cycle_y)
+    X(pipeline_probe) X(kit_reader_a) X(kit_reader_b) X(kit_reader_c) X(kit_follower) X(kit_cycle_x) X(kit_cycle_y) \
+    X(limits_writer) X(limits_reader)
 #else
 #define GL_TEST_MODULE_LIST(X)
 #endif

@@ -35,6 +35,15 @@ static const char collect_help[] =
     "                         no clear text is written. `gleaner decrypt` or\n"
     "                         `openssl cms -decrypt` opens it\n"
     "      --dry-run          print what would be read and run; read nothing\n"
+    "limits (one reached skips what it stops, names it in the log and in run.json\n"
+    "limits_hit, and makes the run partial; the bundle stays valid):\n"
+    "      --time-limit DURATION  the whole run (90s, 15m, 2h); one module's:\n"
+    "                         --set MODULE.time_limit=DURATION\n"
+    "      --max-file-size SIZE   largest file acquired (64M, 2G)\n"
+    "      --max-bundle-size SIZE evidence bytes in the bundle, before compression\n"
+    "      --max-files N      files acquired\n"
+    "      --min-free SIZE|PCT    free space kept on the output volume (default: the\n"
+    "                         smaller of 1G and 5%; 0: none)\n"
     "  -q, --quiet            no progress on stderr\n"
     "  -h, --help             this help\n\n"
     "On success stdout gets one line in sha256sum format: <sha256>  <bundle path>.\n";
@@ -114,6 +123,9 @@ int gl_cmd_collect(int argc, char **argv)
         {"set", required_argument, 0, 'S'},    {"help", no_argument, 0, 'h'},
         {"yara", required_argument, 0, 'Y'},   {"ioc", required_argument, 0, 'I'},
         {"rmm-catalog", required_argument, 0, 'R'}, {"scan-processes", no_argument, 0, 'P'},
+        {"time-limit", required_argument, 0, 'L'}, {"max-file-size", required_argument, 0, 'L'},
+        {"max-bundle-size", required_argument, 0, 'L'}, {"max-files", required_argument, 0, 'L'},
+        {"min-free", required_argument, 0, 'L'},
         {"encrypt-to", required_argument, 0, 'E'},
         {0, 0, 0, 0}};
     enum { MAX_SETS = 256, MAX_RECIPIENTS = 64 };
@@ -125,10 +137,18 @@ int gl_cmd_collect(int argc, char **argv)
     bool dry_run = false, quiet = false;
     /* like argv, kept for the life of the process */
     static gl_buf yara_rules, ioc_files, rmm_catalog, scan_processes;
-    int c;
+    gl_limits limits = gl_limits_default();
+    gl_err lerr = {0};
+    int c, li;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "s:p:o:n:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:p:o:n:qh", opts, &li)) != -1) {
         switch (c) {
+        case 'L': /* limits are checked here, before anything is read */
+            if (gl_limits_set(&limits, opts[li].name, optarg, &lerr) != 0) {
+                fprintf(stderr, "gleaner collect: %s\n", lerr.msg);
+                return GL_EXIT_USAGE;
+            }
+            break;
         case 's': source = optarg; break;
         case 'p': profile_name = optarg; break;
         case 'o': output = optarg; break;
@@ -216,7 +236,7 @@ int gl_cmd_collect(int argc, char **argv)
     char *cmdline = join_argv(argc, argv);
     gl_collect_opts o = {.recipients = recipients, .source_spec = source, .profile = profile, .modules = gl_modules, .output_dir = output,
                          .name_template = tmpl, .command_line = cmdline,
-                         .progress = quiet ? NULL : stderr};
+                         .progress = quiet ? NULL : stderr, .limits = limits};
     const gl_module **order = calloc(profile->n_modules + 1, sizeof *order);
     int rc = gl_collect_plan(&o, order, &err);
     if (rc == 0 && dry_run)

@@ -4,15 +4,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void (*oom_handler)(size_t n);
+void gl_set_oom_handler(void (*handler)(size_t n)) { oom_handler = handler; }
+
 static void out_of_memory(size_t n)
 {
+    if (oom_handler)
+        oom_handler(n); /* returns only when it cannot recover */
     fprintf(stderr, "gleaner: out of memory allocating %zu bytes\n", n);
     abort();
 }
 
+#ifdef GLEANER_TEST_BUILD
+static int (*alloc_fault)(void);
+void gl_set_alloc_fault(int (*fail)(void)) { alloc_fault = fail; }
+#define FAULT() (alloc_fault && alloc_fault())
+#else
+#define FAULT() 0
+#endif
+
 void *gl_xmalloc(size_t n)
 {
-    void *p = malloc(n ? n : 1);
+    void *p = FAULT() ? NULL : malloc(n ? n : 1);
     if (!p)
         out_of_memory(n);
     return p;
@@ -20,7 +33,7 @@ void *gl_xmalloc(size_t n)
 
 void *gl_xcalloc(size_t n, size_t size)
 {
-    void *p = calloc(n ? n : 1, size ? size : 1);
+    void *p = FAULT() ? NULL : calloc(n ? n : 1, size ? size : 1);
     if (!p)
         out_of_memory(n * size);
     return p;
@@ -28,7 +41,7 @@ void *gl_xcalloc(size_t n, size_t size)
 
 void *gl_xrealloc(void *p, size_t n)
 {
-    void *q = realloc(p, n ? n : 1);
+    void *q = FAULT() ? NULL : realloc(p, n ? n : 1);
     if (!q)
         out_of_memory(n);
     return q;

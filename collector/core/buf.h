@@ -53,6 +53,15 @@ void gl_buf_free(gl_buf *b);
  * *cap (doubling, from 64); returns the array, possibly moved. */
 void *gl_grow_array(void *p, size_t *cap, size_t n, size_t size);
 
+/* What gl_x* do when an allocation fails: call the handler, then abort if
+ * it returns. The engine's module guard (engine/guard.h) installs one that
+ * leaves the module that ran out of memory instead; NULL: abort at once. */
+void gl_set_oom_handler(void (*handler)(size_t n));
+#ifdef GLEANER_TEST_BUILD
+/* Test hook: every gl_x* allocation fails while fail() returns true. */
+void gl_set_alloc_fault(int (*fail)(void));
+#endif
+
 void *gl_xmalloc(size_t n);
 void *gl_xcalloc(size_t n, size_t size);
 void *gl_xrealloc(void *p, size_t n);

@@ -540,7 +540,8 @@ int gl_events_each(gl_run *run, const char *channel, gl_event_cb cb, void *ctx, 
     size_t cap = 0;
     char locator[64];
     int rc = 0;
-    for (uint64_t off = 0; off < c->spool.size && rc == 0;) {
+    /* a module over its time budget ends with the events it saw (module.h) */
+    for (uint64_t off = 0; off < c->spool.size && rc == 0 && !gl_run_expired(run);) {
         const uint8_t *hdr = cache_bytes(&r, off, 8, &big, err);
         if (!hdr) {
             rc = -1;

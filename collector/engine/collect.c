@@ -14,6 +14,7 @@
 #include "bundle.h"
 #include "bundle_crypt.h"
 #include "buf.h"
+#include "guard.h"
 #include "hostinfo.h"
 #include "outdir.h"
 #include "json.h"
@@ -32,6 +33,7 @@ typedef struct module_result {
     char **error_list;
     size_t n_error_list;
     char *failure;
+    const char *limit; /* a limit that stopped part of its work ("time_limit", ...) */
     void *state;       /* from init */
     bool initialised;
     gl_spool spool;    /* its records, kept until the end so later modules can read them */
@@ -49,6 +51,8 @@ struct gl_run {
     gl_bundle *bundle;
     gl_outdir *outdir; /* instead of the bundle when opts->emit_dir is set */
     gl_acquirer *acq; /* the bundle's, detached by gl_run_open_unacquired */
+    gl_acquirer sink_acq; /* what acq hands admitted files to */
+    gl_limiter *limiter;
     char host[256];
     char output_dir[4096];
     gl_spool findings;
@@ -177,26 +181,12 @@ static int parse_uint(const char *v, uint64_t *out)
     return 0;
 }
 
+/* "0" too: a setting may turn a window off. */
 static int parse_seconds(const char *v, int64_t *out)
 {
-    size_t len = strlen(v);
-    uint64_t mult = 1;
-    char num[32];
-    if (len == 0 || len >= sizeof num)
-        return -1;
-    memcpy(num, v, len + 1);
-    switch (num[len - 1]) {
-    case 's': mult = 1; num[len - 1] = '\0'; break;
-    case 'm': mult = 60; num[len - 1] = '\0'; break;
-    case 'h': mult = 3600; num[len - 1] = '\0'; break;
-    case 'd': mult = 86400; num[len - 1] = '\0'; break;
-    default: break;
-    }
-    uint64_t n;
-    if (parse_uint(num, &n) != 0 || n > INT64_MAX / mult)
-        return -1;
-    *out = (int64_t)(n * mult);
-    return 0;
+    if (strspn(v, "0") == strlen(v) && *v)
+        return *out = 0, 0;
+    return gl_parse_duration(v, out);
 }
 
 int gl_setting_check(const gl_setting_decl *d, const char *module, const char *value, gl_err *err)
@@ -312,6 +302,7 @@ static void spool_or_note(gl_run *run, gl_spool *sp, const char *line, size_t n)
  * console, so a deployment's captured stderr stays short. */
 static void log_line(gl_run *run, const char *level, const char *msg)
 {
+    gl_guard_kit_enter();
     char ts[GL_TIME_STRLEN];
     now_iso(ts);
     gl_buf line = {0};
@@ -321,6 +312,7 @@ static void log_line(gl_run *run, const char *level, const char *msg)
     if (run->opts->progress && strcmp(level, "DETAIL"))
         fprintf(run->opts->progress, "%s\n", line.data + strlen(ts) + 1);
     gl_buf_free(&line);
+    gl_guard_kit_leave();
 }
 
 static void vlog(gl_run *run, const char *level, const char *fmt, va_list ap)
@@ -349,6 +341,7 @@ static void progress(gl_run *run, const char *fmt, ...)
 
 static void note_error(gl_run *run, const char *msg)
 {
+    gl_guard_kit_enter();
     run->total_errors++;
     module_result *m = run->cur;
     if (!m) { /* the run's own problems (interruption): listed at the top of run.json */
@@ -356,6 +349,7 @@ static void note_error(gl_run *run, const char *msg)
             run->run_errors = gl_xrealloc(run->run_errors, (run->n_run_errors + 1) * sizeof *run->run_errors);
             run->run_errors[run->n_run_errors++] = gl_xstrdup(msg);
         }
+        gl_guard_kit_leave();
         return;
     }
     m->errors++;
@@ -363,6 +357,7 @@ static void note_error(gl_run *run, const char *msg)
         m->error_list = gl_xrealloc(m->error_list, (m->n_error_list + 1) * sizeof *m->error_list);
         m->error_list[m->n_error_list++] = gl_xstrdup(msg);
     }
+    gl_guard_kit_leave();
 }
 
 void gl_run_error(gl_run *run, const char *fmt, ...)
@@ -376,12 +371,33 @@ void gl_run_error(gl_run *run, const char *fmt, ...)
     note_error(run, msg);
 }
 
+bool gl_run_expired(gl_run *run) { return run->limiter && gl_limiter_expired(run->limiter); }
+
 void gl_run_record(gl_run *run, const char *json, size_t n)
 {
     if (!run->cur)
         return;
+    gl_guard_kit_enter();
     spool_or_note(run, &run->cur->spool, json, n);
     run->cur->records++;
+    gl_guard_kit_leave();
+}
+
+/* A module over its time budget stops reading records: it ends with what
+ * it read, and the engine marks it partial for the limit. */
+typedef struct deadline_reader {
+    gl_run *run;
+    gl_record_cb cb;
+    void *ctx;
+    bool expired;
+} deadline_reader;
+
+static int records_until_deadline(void *ctx, const char *line, size_t n)
+{
+    deadline_reader *d = ctx;
+    if (gl_run_expired(d->run))
+        return d->expired = true, 1;
+    return d->cb(d->ctx, line, n);
 }
 
 int gl_run_each_record(gl_run *run, const char *module, gl_record_cb cb, void *ctx, gl_err *err)
@@ -396,14 +412,18 @@ int gl_run_each_record(gl_run *run, const char *module, gl_record_cb cb, void *c
         module_result *m = &run->mods[i];
         if (strcmp(m->mod->name, module) || !m->spool.fp)
             continue;
-        return gl_spool_each_line(&m->spool, cb, ctx, err);
+        deadline_reader d = {run, cb, ctx, false};
+        int rc = gl_spool_each_line(&m->spool, records_until_deadline, &d, err);
+        return d.expired ? 0 : rc;
     }
     return 0; /* not part of this run: no records */
 }
 
 void gl_run_timeline_line(gl_run *run, const char *json, size_t n)
 {
+    gl_guard_kit_enter();
     spool_or_note(run, &run->timeline, json, n);
+    gl_guard_kit_leave();
     run->total_timeline++;
     if (run->cur)
         run->cur->timeline++;
@@ -418,9 +438,26 @@ void *gl_run_shared(gl_run *run, const char *key, void *(*create)(gl_run *run, v
     if (run->n_shared == MAX_SHARED) /* a handful of kit services use this; more is a build bug */
         abort();
     void *obj = create(run, arg);
-    if (obj)
-        run->shared[run->n_shared++] = (shared_obj){gl_xstrdup(key), obj, destroy};
+    if (obj) {
+        char *k = gl_xstrdup(key); /* before the count grows: an allocation failure leaves no half slot */
+        run->shared[run->n_shared++] = (shared_obj){k, obj, destroy};
+    }
     return obj;
+}
+
+/* Every file a module opens passes the run's limits before it is
+ * acquired; one already in the bundle is not counted twice. */
+static const char *admit_and_acquire(void *ctx, gl_file *f, const char *member, gl_err *err)
+{
+    gl_run *run = ctx;
+    const char *stored = NULL;
+    gl_guard_kit_enter();
+    gl_bundle_stats st = run_stats(run);
+    if ((run->bundle && gl_bundle_has(run->bundle, member)) ||
+        gl_limiter_admit(run->limiter, gl_file_get_info(f), st.artifacts, st.artifact_bytes, st.bundle_bytes, err) == 0)
+        stored = run->sink_acq.acquire(run->sink_acq.ctx, f, member, err);
+    gl_guard_kit_leave();
+    return stored;
 }
 
 /* ---- the shared registry view ------------------------------------------------ */
@@ -495,6 +532,7 @@ void gl_run_finding(gl_run *run, const gl_finding *f)
                      run->cur ? run->cur->mod->name : "?");
     if (!f->severity_reason || !f->severity_reason[0])
         gl_run_error(run, "finding %s does not say why its severity is %s", f->rule, gl_severity_name(f->severity));
+    gl_guard_kit_enter();
     char id[17];
     finding_id(run, f, id);
     gl_buf out = {0};
@@ -528,6 +566,7 @@ void gl_run_finding(gl_run *run, const gl_finding *f)
     gl_json_obj_end(&j);
     spool_or_note(run, &run->findings, out.data, out.len);
     gl_buf_free(&out);
+    gl_guard_kit_leave();
     run->total_findings++;
     gl_summary_add(&run->summary, (int)f->severity, f->title ? f->title : (rule ? rule->title : f->rule), NULL);
     if (run->cur)
@@ -642,7 +681,10 @@ static void render_run_json(gl_run *run, const char *started, const char *ended,
     gl_json_obj_begin(&j);
     gl_json_kv_str(&j, "format", "gleaner-run/1");
     gl_json_kv_str(&j, "status", status);
-    gl_json_kv_str(&j, "reason", stop_requested ? "interrupted" : !strcmp(status, "partial") ? "errors" : NULL);
+    gl_json_kv_str(&j, "reason", stop_requested                    ? "interrupted"
+                                 : !strcmp(status, "complete")       ? NULL
+                                 : gl_limiter_any_hit(run->limiter) ? "limits"
+                                                                     : "errors");
     gl_json_kv_str(&j, "host", run->host);
     json_os(&j, run->src, run->product);
     gl_json_kv_str(&j, "gleaner_version", GLEANER_VERSION);
@@ -675,6 +717,7 @@ static void render_run_json(gl_run *run, const char *started, const char *ended,
     for (size_t i = 0; i < run->n_run_errors; i++)
         gl_json_str(&j, run->run_errors[i]);
     gl_json_arr_end(&j);
+    gl_limiter_json(run->limiter, &j);
     gl_json_key(&j, "modules");
     gl_json_arr_begin(&j);
     for (size_t i = 0; i < run->n_mods; i++) {
@@ -682,6 +725,8 @@ static void render_run_json(gl_run *run, const char *started, const char *ended,
         gl_json_obj_begin(&j);
         gl_json_kv_str(&j, "name", m->mod ? m->mod->name : "?");
         gl_json_kv_str(&j, "status", m->status);
+        if (m->limit)
+            gl_json_kv_str(&j, "limit", m->limit);
         gl_json_kv_str(&j, "start_utc", m->started);
         gl_json_kv_str(&j, "end_utc", m->ended);
         gl_json_key(&j, "seconds");
@@ -719,6 +764,13 @@ static int check_settings(const gl_collect_opts *opts, gl_err *err)
         const gl_module *m = gl_module_lookup(opts->modules, mod);
         if (!m)
             return gl_err_setc(err, GL_ERR_USAGE, "setting '%s': no module '%s' (see `gleaner list`)", key, mod);
+        if (!strcmp(dot + 1, "time_limit")) { /* every module has a time budget (runlimits.h) */
+            int64_t secs;
+            if (gl_parse_duration(p->settings[i].value, &secs) != 0)
+                return gl_err_setc(err, GL_ERR_USAGE, "setting %s: '%s' is not a duration of at least a second "
+                                   "(e.g. 90s, 15m, 2h)", key, p->settings[i].value);
+            continue;
+        }
         const gl_setting_decl *d = gl_module_setting(m, dot + 1);
         if (!d) {
             gl_buf known = {0};
@@ -793,6 +845,50 @@ static void fail_module(gl_run *run, module_result *m, const char *why)
     run->total_errors++;
 }
 
+typedef struct module_call {
+    gl_run *run;
+    module_result *m;
+    gl_err err;
+} module_call;
+
+static int call_module(void *arg)
+{
+    module_call *c = arg;
+    return c->m->mod->run(c->run, &c->err);
+}
+
+/* `set <module>.time_limit` (checked by the plan); 0: only the run's. */
+static int64_t module_time_limit(gl_run *run, const gl_module *mod)
+{
+    gl_buf key = {0};
+    gl_buf_printf(&key, "%s.time_limit", mod->name);
+    const char *v = gl_profile_setting(run->opts->profile, key.data);
+    gl_buf_free(&key);
+    int64_t secs = 0;
+    return v && gl_parse_duration(v, &secs) == 0 ? secs : 0;
+}
+
+/* The module ran out of memory in its own code and was left (guard.h).
+ * What it may have been updating is abandoned, never touched again: its
+ * init state (no fini), the shared registry view and the shared objects
+ * (later modules open fresh ones). Their memory is lost, which is the
+ * price of going on with the other modules. */
+static void abandon_module(gl_run *run, module_result *m, size_t bytes)
+{
+    char why[256];
+    snprintf(why, sizeof why, "out of memory (an allocation of %zu bytes failed): module %s stopped; "
+             "what it reported before is kept", bytes, m->mod->name);
+    fail_module(run, m, why);
+    m->initialised = false;
+    run->regview = NULL;
+    run->regview_tried = false;
+    for (size_t i = 0; i < run->n_shared; i++)
+        free(run->shared[i].key);
+    run->n_shared = 0;
+    /* the module may have been cut inside gl_run_open_unacquired */
+    gl_source_set_acquirer(run->src, run->acq);
+}
+
 static void run_module(gl_run *run, module_result *m)
 {
     run->cur = m;
@@ -814,12 +910,21 @@ static void run_module(gl_run *run, module_result *m)
     if (at && !strcmp(at, m->mod->name))
         raise(SIGTERM);
 #endif
-    int rc = m->mod->run(run, &err);
-    m->seconds = elapsed(&t0);
-    if (rc != 0)
-        fail_module(run, m, err.msg);
+    gl_limiter_module_begin(run->limiter, m->mod->name, module_time_limit(run, m->mod));
+    module_call call = {.run = run, .m = m};
+    int rc = 0;
+    size_t oom_bytes = 0;
+    if (gl_guard_run(m->mod->name, call_module, &call, &rc, &oom_bytes) != 0)
+        abandon_module(run, m, oom_bytes);
+    else if (rc != 0)
+        fail_module(run, m, call.err.msg);
     else
         m->status = m->errors ? "partial" : "complete";
+    m->seconds = elapsed(&t0);
+    m->limit = gl_limiter_module_hit(run->limiter);
+    if (m->limit && !strcmp(m->status, "complete"))
+        m->status = "partial";
+    gl_limiter_module_end(run->limiter);
     progress(run, "%s: %llu records, %llu findings, %llu timeline events, %llu errors, %.3f s", m->status,
              (unsigned long long)m->records, (unsigned long long)m->findings, (unsigned long long)m->timeline,
              (unsigned long long)m->errors, m->seconds);
@@ -887,6 +992,8 @@ static void end_run(gl_run *run)
     }
     free(run->mods);
     free(run->order);
+    gl_limiter_free(run->limiter);
+    run->limiter = NULL;
     for (size_t i = 0; i < run->n_run_errors; i++)
         free(run->run_errors[i]);
     free(run->run_errors);
@@ -919,9 +1026,12 @@ static int prepare(gl_run *run, const gl_collect_opts *opts, gl_err *err)
     return init_modules(run, err);
 }
 
+static void log_limit(void *ctx, const char *text) { progress(ctx, "%s", text); }
+
 static int write_tail(gl_run *run, const char *started, bool *partial, gl_err *err)
 {
-    *partial = run->total_errors > 0 || run->io_failed;
+    gl_limiter_each_summary(run->limiter, log_limit, run);
+    *partial = run->total_errors > 0 || run->io_failed || gl_limiter_any_hit(run->limiter);
     const char *status = *partial ? "partial" : "complete";
     char ended[GL_TIME_STRLEN];
     now_iso(ended);
@@ -989,6 +1099,7 @@ int gl_collect(const gl_collect_opts *opts, gl_collect_result *res, gl_err *err)
         end_run(&run);
         return -1;
     }
+    run.limiter = gl_limiter_new(&opts->limits, run.output_dir); /* the run's clock starts here */
     run.src = gl_source_open_scratch(opts->source_spec, run.output_dir, err);
     if (!run.src) {
         end_run(&run);
@@ -1017,7 +1128,8 @@ int gl_collect(const gl_collect_opts *opts, gl_collect_result *res, gl_err *err)
         end_run(&run);
         return -1;
     }
-    gl_acquirer acq = run.outdir ? gl_outdir_acquirer(run.outdir) : gl_bundle_acquirer(run.bundle);
+    run.sink_acq = run.outdir ? gl_outdir_acquirer(run.outdir) : gl_bundle_acquirer(run.bundle);
+    gl_acquirer acq = {.ctx = &run, .acquire = admit_and_acquire};
     run.acq = &acq;
     gl_source_set_acquirer(run.src, &acq);
     if (run.bundle) {
@@ -1031,6 +1143,12 @@ int gl_collect(const gl_collect_opts *opts, gl_collect_result *res, gl_err *err)
     for (size_t i = 0; i < run.n_mods && !run.io_failed; i++) {
         if (stop_requested) {
             gl_run_error(&run, "interrupted: module %s and the ones after it did not run", run.mods[i].mod->name);
+            break;
+        }
+        if (gl_limiter_expired(run.limiter)) {
+            progress(&run, "time limit reached: module %s and the ones after it did not run", run.mods[i].mod->name);
+            for (size_t k = i; k < run.n_mods; k++)
+                gl_limiter_module_skipped(run.limiter, run.mods[k].mod->name);
             break;
         }
         run_module(&run, &run.mods[i]);

@@ -8,6 +8,7 @@
 #include <time.h>
 #include "bundle_encrypt.h"
 #include "err.h"
+#include "runlimits.h"
 #include "module.h"
 #include "profile.h"
 #include "sha256.h"
@@ -21,6 +22,8 @@ typedef struct gl_collect_opts {
     const char *name_template; /* "{host}_{utc}" */
     const char *command_line;  /* recorded in run.json */
     FILE *progress;            /* NULL for --quiet */
+    /* Time, size and free-space limits (runlimits.h); all zero: none. */
+    gl_limits limits;
     const gl_recipients *recipients; /* --encrypt-to: NAME.tar.zst.p7m; NULL: plain */
     /* Set (analyze): no bundle; the run's members (records/, findings.jsonl,
      * timeline.jsonl, run.json, log.txt) are written as files in this

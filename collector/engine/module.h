@@ -178,6 +178,12 @@ void gl_run_log(gl_run *run, const char *fmt, ...) GL_PRINTF(2, 3);
 /* A problem that did not stop the module: logged, counted, listed in
  * run.json, and makes the module (and the run) partial. */
 void gl_run_error(gl_run *run, const char *fmt, ...) GL_PRINTF(2, 3);
+/* True once the module's time budget (`set <module>.time_limit`) or the
+ * run's (--time-limit) is spent. The kit's loops (gl_run_each_record, event
+ * iteration, acquisition) already stop then; a module's own long loops
+ * check it and return what they have. The engine marks the module partial
+ * and names the limit in run.json. */
+bool gl_run_expired(gl_run *run);
 
 /* A per-run object shared between modules (the event cache of
  * detect/events.c): created by create() on first request under key,

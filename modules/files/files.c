@@ -49,6 +49,8 @@ static void emit(files_ctx *c, const gl_file_info *info, const char *status, con
 static int on_match(void *ctx, const gl_file_info *info)
 {
     files_ctx *c = ctx;
+    if (gl_run_expired(c->run))
+        return 1; /* the walk ends here; the engine names the time limit */
     if (info->is_dir)
         return 0;
     c->matched++;
