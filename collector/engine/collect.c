@@ -419,6 +419,16 @@ int gl_run_each_record(gl_run *run, const char *module, gl_record_cb cb, void *c
     return 0; /* not part of this run: no records */
 }
 
+int gl_run_each_timeline(gl_run *run, gl_record_cb cb, void *ctx, gl_err *err)
+{
+    return gl_spool_each_line(&run->timeline, cb, ctx, err);
+}
+
+int gl_run_each_finding(gl_run *run, gl_record_cb cb, void *ctx, gl_err *err)
+{
+    return gl_spool_each_line(&run->findings, cb, ctx, err);
+}
+
 void gl_run_timeline_line(gl_run *run, const char *json, size_t n)
 {
     gl_guard_kit_enter();
@@ -801,9 +811,15 @@ static int visit(const gl_collect_opts *opts, size_t i, unsigned char *mark, con
     mark[i] = 1;
     const gl_module *m = gl_module_lookup(opts->modules, p->modules[i]);
     for (const char *const *r = m->reads; r && *r; r++)
-        for (size_t k = 0; k < p->n_modules; k++)
-            if (!strcmp(p->modules[k], *r) && visit(opts, k, mark, order, n, err) != 0)
+        for (size_t k = 0; k < p->n_modules; k++) {
+            if (strcmp(p->modules[k], *r))
+                continue;
+            if (!m->last && gl_module_lookup(opts->modules, *r)->last)
+                return gl_err_setc(err, GL_ERR_USAGE, "module %s reads %s, which runs after every other module",
+                                   m->name, *r);
+            if (visit(opts, k, mark, order, n, err) != 0)
                 return -1;
+        }
     mark[i] = 2;
     order[(*n)++] = m;
     return 0;
@@ -821,8 +837,10 @@ int gl_collect_plan(const gl_collect_opts *opts, const gl_module **order, gl_err
     unsigned char *mark = gl_xcalloc(p->n_modules ? p->n_modules : 1, 1);
     size_t n = 0;
     int rc = 0;
-    for (size_t i = 0; i < p->n_modules && rc == 0; i++)
-        rc = visit(opts, i, mark, order, &n, err);
+    for (int pass = 0; pass < 2 && rc == 0; pass++) /* modules declared `last` in the second pass */
+        for (size_t i = 0; i < p->n_modules && rc == 0; i++)
+            if (gl_module_lookup(opts->modules, p->modules[i])->last == (pass == 1))
+                rc = visit(opts, i, mark, order, &n, err);
     free(mark);
     return rc;
 }

@@ -78,6 +78,10 @@ typedef struct gl_module {
     /* Modules whose records this one reads (gl_run_each_record): they run
      * first. NULL-terminated; may be NULL. A cycle is a usage error. */
     const char *const *reads;
+    /* Runs after every module without this flag (a correlation stage that
+     * reads the run's timeline and findings with gl_run_each_timeline and
+     * gl_run_each_finding). No other module may read its records. */
+    bool last;
     /* Before any module runs and before the source is read: compile rules,
      * load catalogs and data files named by settings. -1 with err stops
      * the run before anything is read (a usage error when err->code is
@@ -168,6 +172,11 @@ void gl_run_record(gl_run *run, const char *json, size_t n);
  * newline; non-zero from cb stops and is returned. -1 with err on I/O. */
 typedef int (*gl_record_cb)(void *ctx, const char *line, size_t n);
 int gl_run_each_record(gl_run *run, const char *module, gl_record_cb cb, void *ctx, gl_err *err);
+/* Read back the timeline events, or the findings, that the modules run so
+ * far wrote (all other modules, for a module declared `last`): one JSON
+ * object per line without its newline, cb as for gl_run_each_record. */
+int gl_run_each_timeline(gl_run *run, gl_record_cb cb, void *ctx, gl_err *err);
+int gl_run_each_finding(gl_run *run, gl_record_cb cb, void *ctx, gl_err *err);
 /* Write a finding to findings.jsonl. An undeclared rule id or a missing
  * severity reason is an error of the module (the finding is still kept). */
 void gl_run_finding(gl_run *run, const gl_finding *f);
