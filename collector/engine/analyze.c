@@ -490,12 +490,33 @@ static int digest(const gl_analyze_opts *o, const gl_fleet_rules *rules, const c
 
 static int verify(const gl_analyze_opts *o, const char *bundle, host_report *r)
 {
-    (void)o;
     gl_verify_result vres;
-    r->verified = gl_bundle_verify(bundle, &vres, &r->problems) == 0;
+    r->verified = gl_bundle_verify_key(bundle, o->key_pem, o->cert_pem, &vres, &r->problems) == 0;
     if (!r->verified && !r->problems.len)
         gl_buf_puts(&r->problems, "bundle does not verify\n");
     return 0;
+}
+
+static int write_sink(void *ctx, const void *buf, size_t n) { return fwrite(buf, 1, n, ctx) == n ? 0 : -1; }
+
+/* An encrypted bundle is decrypted (a stream) into the work directory for
+ * the re-run, whose bundle: source unpacks plain bundles; on the analyst's
+ * machine, as `gleaner decrypt` does. NULL with err when that fails. */
+static char *plain_copy(const gl_analyze_opts *o, const char *bundle, const char *work, const char *stem,
+                        gl_err *err)
+{
+    char *path = pathf("%s/%s.plain.tar.zst", work, stem);
+    FILE *fp = fopen(path, "wb");
+    int rc = fp ? gl_bundle_decrypt_stream(bundle, o->key_pem, o->cert_pem, write_sink, fp, err)
+                : gl_err_errno(err, "creating %s", path);
+    if (fp && fclose(fp) != 0 && rc == 0)
+        rc = gl_err_errno(err, "writing %s", path);
+    if (rc != 0) {
+        unlink(path);
+        free(path);
+        return NULL;
+    }
+    return path;
 }
 
 int gl_analyze_host(const gl_analyze_opts *o, const char *bundle, const char *stem, gl_host_result *res,
@@ -526,13 +547,15 @@ int gl_analyze_host(const gl_analyze_opts *o, const char *bundle, const char *st
     gl_buf run_text = {0};
     gl_err herr = {0};
     gl_fleet_rules *rules = NULL; /* the host's fleet columns point into them */
+    char *plain = NULL;           /* an encrypted bundle's clear copy */
     if (!r.verified && !o->allow_unverified) {
         r.refused = true;
     } else if (read_member(o, bundle, "run.json", RUN_JSON_MAX, &run_text, &herr) != 0 ||
                !(r.run = gl_jparse_object(run_text.data, run_text.len))) {
         r.failed = true;
         snprintf(r.failure, sizeof r.failure, "%s", herr.msg[0] ? herr.msg : "run.json is not a JSON object");
-    } else if (rerun(o, bundle, dir, &r, &herr) != 0 || !(rules = gl_fleet_rules_builtin(&herr)) ||
+    } else if ((gl_bundle_is_encrypted(bundle) && !(plain = plain_copy(o, bundle, work, stem, &herr))) ||
+               rerun(o, plain ? plain : bundle, dir, &r, &herr) != 0 || !(rules = gl_fleet_rules_builtin(&herr)) ||
                digest(o, rules, dir, work, stem, &r, &herr) != 0) {
         r.failed = true;
         snprintf(r.failure, sizeof r.failure, "%s", herr.msg);
@@ -553,6 +576,9 @@ int gl_analyze_host(const gl_analyze_opts *o, const char *bundle, const char *st
     res->summary = r.summary;
     if (r.failed)
         gl_err_set(err, "%s: %s", bundle, r.failure);
+    if (plain)
+        unlink(plain);
+    free(plain);
     gl_fleet_columns_free(r.cols);
     gl_fleet_rules_free(rules);
     cJSON_Delete(r.run);

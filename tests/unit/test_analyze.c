@@ -286,3 +286,34 @@ Test(analyze, no_correlation_between_unrelated_hosts)
     cr_assert_eq(tu_runf(&o, NULL, "wc -l < '%s/fleet.csv'", out), 0);
     cr_assert_str_eq(o.data, "4\n");
 }
+
+Test(analyze, encrypted_bundle_with_key)
+{
+    char *dir = fleet_bundles("ana-crypt", 1);
+    gl_buf err = {0}, o = {0};
+    cr_assert_eq(tu_runf(NULL, &err,
+                         "cd '%s' && openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem "
+                         "-subj /CN=ir -days 2 2>/dev/null && '%s' collect -q --profile rmm.profile "
+                         "--source dir:hosts/FL000 --encrypt-to cert.pem --output . --name e > /dev/null",
+                         dir, tu_gleaner()),
+                 0, "%s", err.data);
+    char *out = file_in(dir, "a"), *nokey = file_in(dir, "n");
+    gl_buf args = {0};
+    gl_buf_printf(&args, "--key '%s/key.pem' '%s/e.tar.zst.p7m'", dir, dir);
+    cr_assert_eq(analyze(NULL, &err, out, args.data), 0, "%s", err.data);
+    /* the same findings as the plain collection of the same host */
+    tu_runf(NULL, NULL, "tar --zstd -xOf '%s/b/FL000.tar.zst' findings.jsonl > '%s/plain.jsonl'", dir, dir);
+    cr_assert_str_eq(ids_and_severities(file_in(out, "hosts/e/findings.jsonl"), NULL),
+                     ids_and_severities(file_in(dir, "plain.jsonl"), NULL));
+    cr_assert_eq(tu_runf(&o, NULL, "ls -A '%s'", out), 0); /* no clear copy left behind */
+    cr_assert_str_eq(o.data, "analysis.json\nfindings.jsonl\nfleet.csv\nhosts\nreport.html\ntimeline.csv\n"
+                             "timeline.jsonl\n");
+    /* without the key: refused, and the reason says which key is missing */
+    gl_buf_clear(&args);
+    gl_buf_printf(&args, "'%s/e.tar.zst.p7m'", dir);
+    cr_assert_eq(analyze(NULL, &err, nokey, args.data), 4);
+    gl_buf_clear(&o);
+    cr_assert_eq(tu_runf(&o, NULL, "grep -c 'give the private key of a recipient' '%s/hosts/e/analysis.json'", nokey),
+                 0);
+    cr_assert_str_eq(o.data, "1\n");
+}
