@@ -91,6 +91,10 @@ static const gl_event_sub rmm_events_sub[] = {
      * versions (0 or 1 in older clients; 100/101 connect and disconnect,
      * 200 command, 201 file transfer in newer ones) */
     {"Application", {1033, 11707, 11724, 0, 1, 100, 101, 200, 201}, 9},
+    /* Splashtop Streamer: joined a team (200), connection initiated (300);
+     * session started (1000), file transferred (1101) */
+    {RMM_SPLASHTOP_STATUS, {200, 300}, 2},
+    {RMM_SPLASHTOP_SESSION, {1000, 1101}, 2},
     {0},
 };
 

@@ -59,6 +59,28 @@ static void screenconnect_event(rmm_ctx *c, const gl_event *ev)
     rmm_log_fact(c, (uint32_t)t, &r, ev->file ? ev->file : "Application", ev->artifact, ev->locator);
 }
 
+/* Splashtop Streamer's own logs: the team account, sessions and file
+ * transfers (rmmlog_splashtop_event reads the values by shape). */
+static int on_splashtop(void *ctx, const gl_event *ev)
+{
+    rmm_ctx *c = ctx;
+    int64_t t = rmmcat_index_of(c->st->cat, "Splashtop");
+    rmmlog_field fields[32];
+    size_t n = 0;
+    for (size_t i = 0; i < ev->n_fields && n < sizeof fields / sizeof fields[0]; i++)
+        fields[n++] = (rmmlog_field){ev->fields[i].name, ev->fields[i].value};
+    rmmlog_rec r;
+    if (t < 0 || !rmmlog_splashtop_event(ev->event_id, fields, n, &r))
+        return 0;
+    snprintf(r.time, sizeof r.time, "%s", ev->time_iso);
+    /* the account that connected is the remote side of the session */
+    if (!r.remote_name[0])
+        snprintf(r.remote_name, sizeof r.remote_name, "%s", r.user);
+    rmm_saw(c, (uint32_t)t, RMM_SEEN_SESSION_EVENT, ev->time, ev->artifact, "%s", ev->locator);
+    rmm_log_fact(c, (uint32_t)t, &r, ev->file ? ev->file : ev->channel, ev->artifact, ev->locator);
+    return 0;
+}
+
 static int on_install(void *ctx, const gl_event *ev)
 {
     rmm_ctx *c = ctx;
@@ -122,6 +144,9 @@ int rmm_events(rmm_ctx *c, gl_err *err)
         gl_run_error(c->run, "service-install events: %s", err->msg);
         return 0;
     }
+    if (gl_events_each(c->run, RMM_SPLASHTOP_STATUS, on_splashtop, c, err) != 0 ||
+        gl_events_each(c->run, RMM_SPLASHTOP_SESSION, on_splashtop, c, err) != 0)
+        gl_run_error(c->run, "Splashtop events: %s", err->msg);
     return 0;
 }
 

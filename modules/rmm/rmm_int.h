@@ -10,6 +10,10 @@
 #include "rmmlog.h"
 #include "wordlist.h"
 
+/* Splashtop Streamer's own event channels */
+#define RMM_SPLASHTOP_STATUS "Splashtop-Splashtop Streamer-Status/Operational"
+#define RMM_SPLASHTOP_SESSION "Splashtop-Splashtop Streamer-Remote Session/Operational"
+
 /* How a tool was seen (bits of rmm_seen.kinds). */
 enum {
     RMM_SEEN_SERVICE = 1u << 0,

@@ -1,7 +1,8 @@
 /* libFuzzer entry for the RMM log parsers (rmmlog.h). The first byte picks
  * the layout; the rest is the log, read through a memory reader, and also
  * handed whole to the generic line scanner and the ScreenConnect
- * launch-parameter and Application-event readers. Oracles: no crash or sanitizer
+ * launch-parameter and Application-event readers, and cut at NUL bytes
+ * into fields for the Splashtop event reader. Oracles: no crash or sanitizer
  * report, every record field NUL-terminated inside its array, item counts
  * within bounds, line numbers within the lines read. `make fuzz-rmmlog`. */
 #include <stdlib.h>
@@ -60,6 +61,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rmmlog_screenconnect_params((const char *)data + 1, size - 1, &rec))
         check_rec(&rec);
     if (rmmlog_screenconnect_event((const char *)data + 1, size - 1, &rec))
+        check_rec(&rec);
+    /* Splashtop events: the input cut into name/value fields at NUL bytes */
+    char copy[4096];
+    size_t cn = size - 1 < sizeof copy - 1 ? size - 1 : sizeof copy - 1;
+    memcpy(copy, data + 1, cn);
+    copy[cn] = '\0';
+    rmmlog_field fields[16];
+    size_t nf = 0;
+    for (size_t i = 0; i < cn && nf < 16;) {
+        fields[nf].name = copy + i;
+        i += strlen(copy + i) + 1;
+        fields[nf].value = i < cn ? copy + i : "";
+        i += i < cn ? strlen(copy + i) + 1 : 0;
+        nf++;
+    }
+    static const uint16_t ids[] = {200, 300, 1000, 1101};
+    if (rmmlog_splashtop_event(ids[data[0] % 4], fields, nf, &rec))
         check_rec(&rec);
     return 0;
 }

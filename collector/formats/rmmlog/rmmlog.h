@@ -1,7 +1,9 @@
 /* Line-oriented parsers for remote-management tool logs. Each turns a log
  * into records: a connection, a login attempt, a file transfer, a setting.
  *
- * Known layouts (AnyDesk, TeamViewer, RustDesk) get their own parser; every other
+ * Known layouts (AnyDesk, TeamViewer, RustDesk) get their own parser, and
+ * Zoho Assist's files what is known of them (local time, unattended agent,
+ * session audit reports: rmmlog_zoho.c); every other
  * RMM log goes through the generic scanner, which pulls timestamps,
  * IPv4/IPv6 addresses (with ports), 9-10 digit remote IDs and file names
  * out of any line, so a layout nobody has documented still tells who
@@ -33,6 +35,9 @@ typedef enum {
     RMMLOG_RUSTDESK_LOG,           /* RustDesk_rCURRENT.log, RustDesk_r<date>.log */
     RMMLOG_RUSTDESK_CONF,          /* RustDesk.toml, RustDesk2.toml */
     RMMLOG_RUSTDESK_PEER,          /* config\peers\<peer>.toml: a peer this host connected to */
+    RMMLOG_ZOHO_LOG,               /* Zoho Assist logs (local time) */
+    RMMLOG_ZOHO_UNATTENDED,        /* its unattended agent's logs: persistent access */
+    RMMLOG_ZOHO_SESSION_AUDIT,     /* SessionAuditReport_*.log: one session's foreground windows */
     RMMLOG_KIND_COUNT
 } rmmlog_kind;
 
@@ -126,5 +131,25 @@ bool rmmlog_screenconnect_params(const char *text, size_t len, rmmlog_rec *rec);
  * "Version:"/"Executable Path:" trailer is left out of names. False for
  * any other message. rec->time is left empty: the event has its own. */
 bool rmmlog_screenconnect_event(const char *msg, size_t len, rmmlog_rec *rec);
+
+/* One field of an event: name ("" for a classic provider's unnamed Data)
+ * and value. */
+typedef struct rmmlog_field {
+    const char *name;
+    const char *value;
+} rmmlog_field;
+
+/* An event of Splashtop Streamer's own logs: Status/Operational 200 (the
+ * streamer joined a team: RMMLOG_EV_CONFIG key "splashtop_team_account",
+ * value the account's e-mail, unattended), 300 (a connection initiated:
+ * RMMLOG_EV_LOGIN_ATTEMPT), Remote Session/Operational 1000 (a session
+ * started: RMMLOG_EV_CONNECTION) and 1101 (a file transferred:
+ * RMMLOG_EV_FILE_TRANSFER), all incoming. Their field names are not
+ * published, so values are read by shape: user = the first e-mail address
+ * (the Splashtop account), addresses and file names as the line scanner
+ * finds them, remote_name from a field named host/computer/device, the
+ * session from a field named session (in detail). False for other IDs.
+ * rec->time is left empty: the event has its own. */
+bool rmmlog_splashtop_event(uint16_t event_id, const rmmlog_field *fields, size_t n, rmmlog_rec *rec);
 
 #endif
