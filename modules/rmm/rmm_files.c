@@ -272,6 +272,8 @@ static void log_json(gl_json *j, const char *tool, const rmmlog_rec *r, const ch
         gl_json_kv_str(j, "locator", loc);
     gl_json_kv_str(j, "event", rmmlog_event_name(r->event));
     gl_json_kv_str(j, "time", r->time);
+    if (r->time_end[0])
+        gl_json_kv_str(j, "time_end", r->time_end);
     gl_json_kv_str(j, "tz", tz_name(r->tz));
     gl_json_kv_str(j, "direction", dir_name(r->dir));
     gl_json_key(j, "ids");

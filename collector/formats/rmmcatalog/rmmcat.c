@@ -752,13 +752,26 @@ static int hit_rank(rmmcat_by by, rmmcat_role role)
     return role == RMMCAT_ROLE_LOG ? 4 : role == RMMCAT_ROLE_FILE ? 3 : 2;
 }
 
+/* Characters of a pattern that are not wildcards: of two log patterns
+ * matching the same file, the one with more says more (a session report's
+ * name beats its folder's "*"), so the file gets that parser. */
+static size_t literal_chars(const char *s)
+{
+    size_t n = 0;
+    for (; s && *s; s++)
+        n += *s != '*' && *s != '?';
+    return n;
+}
+
 static void hit_add(const rmmcat *cat, rmmcat_hits *hits, const rmmcat_posting *po)
 {
     const rmmcat_pat *pt = &cat->pats[po->pat];
     rmmcat_hit h = {po->tool, pt->by, pt->what, pt->role, pt->log_kind[0] ? pt->log_kind : NULL};
     for (size_t i = 0; i < hits->n; i++)
         if (hits->h[i].tool == po->tool) {
-            if (hit_rank(h.by, h.role) > hit_rank(hits->h[i].by, hits->h[i].role))
+            int rank = hit_rank(h.by, h.role), held = hit_rank(hits->h[i].by, hits->h[i].role);
+            bool both_logs = h.role == RMMCAT_ROLE_LOG && hits->h[i].role == RMMCAT_ROLE_LOG;
+            if (rank > held || (rank == held && both_logs && literal_chars(h.what) > literal_chars(hits->h[i].what)))
                 hits->h[i] = h;
             return;
         }

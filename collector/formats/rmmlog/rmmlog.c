@@ -18,6 +18,9 @@ static const char *const kind_names[RMMLOG_KIND_COUNT] = {
     [RMMLOG_RUSTDESK_LOG] = "rustdesk-log",
     [RMMLOG_RUSTDESK_CONF] = "rustdesk-conf",
     [RMMLOG_RUSTDESK_PEER] = "rustdesk-peer",
+    [RMMLOG_ZOHO_LOG] = "zoho-log",
+    [RMMLOG_ZOHO_UNATTENDED] = "zoho-unattended-log",
+    [RMMLOG_ZOHO_SESSION_AUDIT] = "zoho-session-audit",
 };
 
 bool rmmlog_kind_from_name(const char *name, rmmlog_kind *kind)
@@ -192,6 +195,9 @@ static line_fn parser_for(rmmlog_kind kind)
     case RMMLOG_RUSTDESK_LOG: return rmmlog_rustdesk_log;
     case RMMLOG_RUSTDESK_CONF: return rmmlog_rustdesk_conf;
     case RMMLOG_RUSTDESK_PEER: return rmmlog_rustdesk_peer;
+    case RMMLOG_ZOHO_LOG:
+    case RMMLOG_ZOHO_UNATTENDED: return rmmlog_zoho_log;
+    case RMMLOG_ZOHO_SESSION_AUDIT: return rmmlog_zoho_session_audit;
     default: return generic_line;
     }
 }
@@ -220,6 +226,8 @@ int rmmlog_parse(rmmlog_kind kind, const gl_reader *r, rmmlog_cb cb, void *ctx, 
     }
     if (kind == RMMLOG_RUSTDESK_PEER)
         rmmlog_rustdesk_peer_end(&p);
+    if (kind == RMMLOG_ZOHO_SESSION_AUDIT)
+        rmmlog_zoho_session_audit_end(&p);
     bool failed = lrp->failed || rc < 0;
     free(lrp);
     gl_buf_free(&line);

@@ -29,6 +29,11 @@ typedef struct rmmlog_p {
     bool rd_in_info, rd_in_transfer, rd_info_seen;
     uint64_t rd_info_line;
     char rd_user[128], rd_host[128], rd_platform[64];
+    /* Zoho Assist: the unattended-agent note is given once; a session
+     * audit report's first and last entries bound its session */
+    bool zoho_flagged;
+    char zoho_first[32], zoho_last[32];
+    uint64_t zoho_first_line, zoho_entries;
 } rmmlog_p;
 
 /* A blank-separated token of a line. */
@@ -69,5 +74,8 @@ void rmmlog_rustdesk_conf(rmmlog_p *p, const char *s, size_t n);
 void rmmlog_rustdesk_peer(rmmlog_p *p, const char *s, size_t n);
 /* End of a peer file: the connection its [info] table describes. */
 void rmmlog_rustdesk_peer_end(rmmlog_p *p);
+void rmmlog_zoho_log(rmmlog_p *p, const char *s, size_t n);
+void rmmlog_zoho_session_audit(rmmlog_p *p, const char *s, size_t n);
+void rmmlog_zoho_session_audit_end(rmmlog_p *p);
 
 #endif
