@@ -34,7 +34,7 @@ static char *script_path(void)
     return b.data;
 }
 
-/* build/evtx-ref/<log sha>-<script sha>.jsonl, generated on first use. */
+/* $(B)/evtx-ref/<log sha>-<script sha>.jsonl, generated on first use. */
 static char *reference_for(const char *log)
 {
     char hlog[GL_SHA256_HEX], hscript[GL_SHA256_HEX];
@@ -42,7 +42,12 @@ static char *reference_for(const char *log)
     cr_assert_eq(gl_sha256_file(log, hlog), 0, "cannot hash %s", log);
     cr_assert_eq(gl_sha256_file(script, hscript), 0, "cannot hash %s", script);
     gl_buf dir = {0}, ref = {0};
-    gl_buf_printf(&dir, "%s/build/evtx-ref", root_dir());
+    /* beside the build's scratch directory (GLEANER_TMP, make: $(B)/tmp) */
+    const char *tmp = getenv("GLEANER_TMP");
+    if (tmp && *tmp)
+        gl_buf_printf(&dir, "%s/../evtx-ref", tmp);
+    else
+        gl_buf_printf(&dir, "%s/build/evtx-ref", root_dir());
     mkdir(gl_buf_cstr(&dir), 0755);
     gl_buf_printf(&ref, "%s/%.16s-%.16s.jsonl", dir.data, hlog, hscript);
     struct stat st;

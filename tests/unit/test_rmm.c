@@ -243,7 +243,22 @@ Test(rmm, sample_host_shows_the_actors_tools, .timeout = 180)
     }
     cr_assert_null(rd, "no rmm.log_addresses for RustDesk");
     cr_assert_eq(fu_count_rule(all, "rmm.tool_present"), 4);
-    cr_assert_eq(fu_count_rule(all, "rmm.file_transfer"), 1);
+    /* Splashtop Streamer's own logs: the team account, the session, the file */
+    const char *st_status = "artifacts/C/Windows/System32/winevt/Logs/Splashtop-Splashtop Streamer-Status%4Operational.evtx";
+    const char *st_session =
+        "artifacts/C/Windows/System32/winevt/Logs/Splashtop-Splashtop Streamer-Remote Session%4Operational.evtx";
+    const cJSON *st = fu_expect(all, "rmm.incoming_connection", "Splashtop: incoming sessions (1)", "medium",
+                                "2026-11-11T02:10:44.4400000Z", st_session, "EventRecordID=1");
+    cr_assert_str_eq(cJSON_GetArrayItem(detail_list(st, "sessions"), 0)->valuestring,
+                     "from 167.99.221.10 it-helpdesk.support@proton.me");
+    const cJSON *stu = fu_expect(all, "rmm.unattended_access", "Splashtop: unattended access configured or used (1)",
+                                 "medium", "2026-11-09T14:38:15.9120000Z", st_status, "EventRecordID=1");
+    cr_assert(fu_json_has(stu, "it-helpdesk.support@proton.me"));
+    const cJSON *stf = fu_expect(all, "rmm.file_transfer", "Splashtop: files transferred (1)", "low",
+                                 "2026-11-11T02:16:44.1000000Z", st_session, "EventRecordID=2");
+    cr_assert(fu_json_is(detail_list(stf, "files"), "[\"C:\\\\Users\\\\Public\\\\Documents\\\\backup_2026.zip\"]"),
+              "%s", cJSON_PrintUnformatted(stf));
+    cr_assert_eq(fu_count_rule(all, "rmm.file_transfer"), 2);
     /* execution: Prefetch of each tool, BAM of jdoe's portable RustDesk */
     char *rec = tu_bundle_member(bundle, "records/rmm.jsonl");
     cr_assert_eq(tu_count(rec, "\"source\":\"prefetch\""), 5);
@@ -261,7 +276,7 @@ Test(rmm, sample_host_shows_the_actors_tools, .timeout = 180)
         "TeamViewer present (service, Uninstall entry, registry keys, files, logs, install events, executed "
         "(Prefetch, BAM))",
         "Splashtop present (service, SafeBoot registration, Uninstall entry, registry keys, files, logs, "
-        "install events, executed (Prefetch, BAM))",
+        "install events, executed (Prefetch, BAM), session events)",
         "RustDesk present (files, logs, copy outside its folders, executed (Prefetch, BAM))",
     };
     for (size_t i = 0; i < 4; i++) {
@@ -452,4 +467,45 @@ Test(rmm, screenconnect_application_events_give_session_and_transfer, .timeout =
     char *tl = tu_bundle_member(bundle, "timeline.jsonl");
     cr_assert_eq(tu_count(tl, "\"kind\":\"rmm.file_transfer\""), 2);
     cJSON_Delete(all);
+}
+
+/* Zoho Assist (rmmlog_zoho.c): a session audit report is an incoming
+ * session bounded by its entries, the unattended agent's log is persistent
+ * access, and the folder's other logs are read in local time. */
+Test(rmm, zoho_assist_session_audit_and_unattended_agent, .timeout = 120)
+{
+    const char *audit = "[11-11-2026 03:12:40] Windows PowerShell\n11-11-2026 03:20:51 - WinRAR\n";
+    const char *agent = "2026-11-09 14:51:02 INFO agent registered, gateway 203.0.113.9:443\n";
+    const char *conn = "2026-11-11 03:12:05 INFO Connecting to 198.51.100.23:443\n";
+    const char *const pairs[] = {
+        "Users/jdoe/AppData/Local/ZohoMeeting/log/SessionAuditReport_1762830760.log",
+        temp_file("rmm-zoho-audit", "a.log", audit),
+        "Program Files (x86)/ZohoMeeting/UnAttended/ZohoMeeting/logs/ZohoURSService.log",
+        temp_file("rmm-zoho-agent", "b.log", agent),
+        "Users/jdoe/AppData/Local/ZohoMeeting/log/Connect.log", temp_file("rmm-zoho-conn", "c.log", conn),
+        NULL,
+    };
+    char *bundle = fu_collect("rmm-zoho", "rmm", pairs);
+    cJSON *all = fu_findings(bundle);
+    const char *audit_path = "C:\\Users\\jdoe\\AppData\\Local\\ZohoMeeting\\log\\SessionAuditReport_1762830760.log";
+    char loc[300];
+    snprintf(loc, sizeof loc, "%s line 1", audit_path);
+    const cJSON *in = fu_expect(all, "rmm.incoming_connection", "Zoho Assist: incoming sessions (1)", "medium",
+                                "2026-11-11T03:12:40.0000000Z",
+                                "artifacts/C/Users/jdoe/AppData/Local/ZohoMeeting/log/SessionAuditReport_1762830760.log",
+                                loc);
+    cr_assert_eq(cJSON_GetArraySize(detail_list(in, "sessions")), 1);
+    const cJSON *un = fu_expect(all, "rmm.unattended_access", "Zoho Assist: unattended access configured or used (1)",
+                                "medium", "2026-11-09T14:51:02.0000000Z",
+                                "artifacts/C/Program Files (x86)/ZohoMeeting/UnAttended/ZohoMeeting/logs/ZohoURSService.log",
+                                "C:\\Program Files (x86)\\ZohoMeeting\\UnAttended\\ZohoMeeting\\logs\\ZohoURSService.log line 1");
+    cr_assert(fu_json_has(un, "unattended_agent"));
+    char *rec = tu_bundle_member(bundle, "records/rmm.jsonl");
+    cr_assert_eq(tu_count(rec, "\"detail\":\"foreground in the session: WinRAR\""), 1, "%s", rec);
+    cr_assert_eq(tu_count(rec, "\"event\":\"connection\",\"time\":\"2026-11-11T03:12:40\","
+                               "\"time_end\":\"2026-11-11T03:20:51\",\"tz\":\"local\""), 1, "%s", rec);
+    cr_assert_eq(tu_count(rec, "\"tz\":\"local\""), 6, "%s", rec);
+    char *tl = tu_bundle_member(bundle, "timeline.jsonl");
+    cr_assert_eq(tu_count(tl, "\"kind\":\"rmm.connection\""), 1, "%s", tl);
+    cr_assert_eq(tu_count(tl, "\"time_zone\":\"local\""), 1, "%s", tl);
 }

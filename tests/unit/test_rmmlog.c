@@ -723,3 +723,103 @@ Test(rmmlog, rustdesk_peer_file)
     cr_assert_eq(rs.n, 1);
     cr_assert_str_eq(rs.r[0].user, "u");
 }
+
+/* Splashtop Streamer events: the values are read by their shape, whatever
+ * their position or (unpublished) names. */
+Test(rmmlog, splashtop_events_read_by_shape)
+{
+    rmmlog_rec r;
+    const rmmlog_field team[] = {{"", "Streamer added to team"}, {"", "ops.team@example.org."}};
+    cr_assert(rmmlog_splashtop_event(200, team, 2, &r));
+    cr_assert_eq(r.event, RMMLOG_EV_CONFIG);
+    cr_assert_str_eq(r.key, "splashtop_team_account");
+    cr_assert_str_eq(r.value, "ops.team@example.org");
+    cr_assert_str_eq(r.detail, "streamer added to the Splashtop team of ops.team@example.org");
+    cr_assert(r.unattended);
+    const rmmlog_field none[] = {{"", "Streamer added to team"}};
+    cr_assert(rmmlog_splashtop_event(200, none, 1, &r));
+    cr_assert_str_eq(r.value, "(account not in the event)");
+    /* named fields: the session and the technician's machine; a 10-digit
+     * counter is not a remote ID, an address with a port is kept */
+    const rmmlog_field start[] = {{"SessionId", "9f3a"},
+                                  {"ClientHostName", "TECH-PC"},
+                                  {"Account", "a.b@corp.example.com"},
+                                  {"Peer", "203.0.113.7:443 after 1234567890 tries"}};
+    cr_assert(rmmlog_splashtop_event(1000, start, 4, &r));
+    cr_assert_eq(r.event, RMMLOG_EV_CONNECTION);
+    cr_assert_eq(r.dir, RMMLOG_DIR_INCOMING);
+    cr_assert_str_eq(r.user, "a.b@corp.example.com");
+    cr_assert_str_eq(r.remote_name, "TECH-PC");
+    cr_assert_str_eq(r.detail, "remote session started, session 9f3a");
+    cr_assert_str_eq(r.key, "");
+    cr_assert_eq(r.nid, 0);
+    cr_assert_eq(r.naddr, 1);
+    cr_assert_str_eq(r.addr[0].ip, "203.0.113.7");
+    cr_assert_eq(r.addr[0].port, 443);
+    cr_assert_str_eq(r.time, "");
+    const rmmlog_field ft[] = {{"", "File transfer"}, {"", "C:\\Users\\Public\\loot.7z"}, {"FileName", "notes.txt"}};
+    cr_assert(rmmlog_splashtop_event(1101, ft, 3, &r));
+    cr_assert_eq(r.event, RMMLOG_EV_FILE_TRANSFER);
+    cr_assert_eq(r.nfile, 2);
+    cr_assert_str_eq(r.files[0], "C:\\Users\\Public\\loot.7z");
+    cr_assert_str_eq(r.files[1], "notes.txt");
+    cr_assert_str_eq(r.detail, "file transferred in a remote session (2 file names)");
+    const rmmlog_field init[] = {{"", "x@y"}, {"", "@example.com"}, {"", "user@host.c0m"}};
+    cr_assert(rmmlog_splashtop_event(300, init, 3, &r));
+    cr_assert_eq(r.event, RMMLOG_EV_LOGIN_ATTEMPT);
+    cr_assert_str_eq(r.user, "", "no e-mail address in %s", r.user);
+    cr_assert_str_eq(r.detail, "connection to the streamer initiated");
+    cr_assert_not(rmmlog_splashtop_event(1001, init, 3, &r));
+    cr_assert(rmmlog_splashtop_event(1000, NULL, 0, &r));
+}
+
+/* Zoho Assist: lines are in local time; the unattended agent's log says
+ * persistent access is installed (once, dated by its first line); a
+ * session audit report bounds one session and lists its foreground
+ * windows. */
+Test(rmmlog, zoho_logs_local_time_unattended_agent_and_session_audit)
+{
+    recs rs;
+    const char *conn = "2026-11-11 03:12:05 INFO Connecting to gateway.zohoassist.com 203.0.113.9:443\n"
+                       "2026-11-11 03:12:07 INFO Session established\n";
+    rmmlog_stats st = parse_mem(RMMLOG_ZOHO_LOG, conn, strlen(conn), &rs);
+    cr_assert_eq(st.lines, 2);
+    cr_assert_eq(rs.n, 1);
+    cr_assert_eq(rs.r[0].event, RMMLOG_EV_LINE);
+    cr_assert_eq(rs.r[0].tz, RMMLOG_TZ_LOCAL);
+    cr_assert_str_eq(rs.r[0].time, "2026-11-11T03:12:05");
+    cr_assert_str_eq(rs.r[0].addr[0].ip, "203.0.113.9");
+    parse_mem(RMMLOG_ZOHO_UNATTENDED, conn, strlen(conn), &rs);
+    cr_assert_eq(rs.n, 2);
+    cr_assert_eq(rs.r[0].event, RMMLOG_EV_CONFIG);
+    cr_assert(rs.r[0].unattended);
+    cr_assert_str_eq(rs.r[0].key, "unattended_agent");
+    cr_assert_str_eq(rs.r[0].time, "2026-11-11T03:12:05");
+    cr_assert_eq(rs.r[0].naddr, 0);
+    cr_assert_eq(rs.r[1].event, RMMLOG_EV_LINE);
+    cr_assert_not(rs.r[1].unattended);
+    const char *audit = "Session Audit Report\n"
+                        "[11-11-2026 03:12:40] Windows PowerShell\n"
+                        "11-11-2026 03:14:02 | File Explorer - \\\\fs02\\finance\n"
+                        "11-11-2026 03:20:51 - WinRAR\n";
+    parse_mem(RMMLOG_ZOHO_SESSION_AUDIT, audit, strlen(audit), &rs);
+    cr_assert_eq(rs.n, 4);
+    cr_assert_eq(rs.r[0].event, RMMLOG_EV_LINE);
+    cr_assert_str_eq(rs.r[0].time, "2026-11-11T03:12:40");
+    cr_assert_str_eq(rs.r[0].detail, "foreground in the session: Windows PowerShell");
+    cr_assert_str_eq(rs.r[1].detail, "foreground in the session: File Explorer - \\\\fs02\\finance");
+    cr_assert_eq(rs.r[2].line, 4);
+    cr_assert_eq(rs.r[3].event, RMMLOG_EV_CONNECTION);
+    cr_assert_eq(rs.r[3].dir, RMMLOG_DIR_INCOMING);
+    cr_assert_eq(rs.r[3].tz, RMMLOG_TZ_LOCAL);
+    cr_assert_eq(rs.r[3].line, 2);
+    cr_assert_str_eq(rs.r[3].time, "2026-11-11T03:12:40");
+    cr_assert_str_eq(rs.r[3].time_end, "2026-11-11T03:20:51");
+    cr_assert_str_eq(rs.r[3].detail, "remote session (session audit report, 3 foreground windows)");
+    /* no dated entry: no session */
+    parse_mem(RMMLOG_ZOHO_SESSION_AUDIT, "Session Audit Report\n", 21, &rs);
+    cr_assert_eq(rs.n, 0);
+    rmmlog_kind k;
+    cr_assert(rmmlog_kind_from_name("zoho-session-audit", &k));
+    cr_assert_eq(k, RMMLOG_ZOHO_SESSION_AUDIT);
+}
