@@ -22,8 +22,9 @@
 #include "mapfile.h"
 #include "sha256.h"
 
-enum { SEV_HIGH, SEV_MEDIUM, SEV_LOW, SEV_INFO, SEV_OTHER, SEV_N };
-static const char *const sev_names[SEV_N] = {"high", "medium", "low", "info", "other"};
+/* analyze may rate a correlated chain critical; findings of modules stop at high. */
+enum { SEV_CRITICAL, SEV_HIGH, SEV_MEDIUM, SEV_LOW, SEV_INFO, SEV_OTHER, SEV_N };
+static const char *const sev_names[SEV_N] = {"critical", "high", "medium", "low", "info", "other"};
 
 /* run.json and analysis.json are small; anything bigger is not ours. */
 #define SMALL_JSON_MAX (16u << 20)
@@ -162,7 +163,8 @@ static int jl_each(const char *path, jl_fn fn, void *ctx, jl_stats *st, gl_err *
 typedef struct emitter {
     FILE *f;
     size_t cap, shown;
-    int sev; /* only findings of this severity; -1 for all */
+    int sev;            /* only findings of this severity; -1 for all */
+    const char *module; /* only findings of this module; NULL for all */
 } emitter;
 
 static int emit_one(const cJSON *obj, void *ctx)
@@ -171,6 +173,9 @@ static int emit_one(const cJSON *obj, void *ctx)
     if (e->shown >= e->cap)
         return 1;
     if (e->sev >= 0 && sev_index(obj) != e->sev)
+        return 0;
+    const char *module = str_item(obj, "module");
+    if (e->module && (!module || strcmp(module, e->module)))
         return 0;
     char *s = cJSON_PrintUnformatted(obj);
     if (!s) /* allocation failure: as gl_xmalloc does */
@@ -235,7 +240,7 @@ static int count_findings(const char *dir, finding_counts *c, jl_stats *st, gl_e
 static int put_findings(FILE *f, const char *dir, const finding_counts *c, size_t *shown, gl_err *err)
 {
     char *path = path_join(dir, "findings.jsonl");
-    emitter e = {f, GL_REPORT_FINDINGS_CAP, 0, 0};
+    emitter e = {f, GL_REPORT_FINDINGS_CAP, 0, 0, NULL};
     int rc = 0;
     fputs("<script type=\"application/json\" id=\"gl-findings\">[", f);
     for (int s = 0; s < SEV_N && rc == 0 && e.shown < e.cap; s++) {
@@ -258,6 +263,24 @@ typedef struct host_page {
     finding_counts counts;
     jl_stats findings_st;
 } host_page;
+
+/* What the collection said: run.json, else what analysis.json copied of
+ * it ("collection"), else analysis.json itself (host, os). */
+static const cJSON *run_item(const host_page *p, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(p->run, key);
+    if (!v)
+        v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(p->analysis, "collection"), key);
+    if (!v)
+        v = cJSON_GetObjectItemCaseSensitive(p->analysis, key);
+    return v;
+}
+
+static const char *run_str(const host_page *p, const char *key)
+{
+    const cJSON *v = run_item(p, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
 
 static void put_value_text(FILE *f, const cJSON *v)
 {
@@ -285,9 +308,8 @@ static void put_fact(FILE *f, const char *label, const char *value)
 }
 
 /* "Windows 10 Pro (Windows)" from run.json's os object, or a string. */
-static void put_os(FILE *f, const cJSON *run)
+static void put_os(FILE *f, const cJSON *os)
 {
-    const cJSON *os = cJSON_GetObjectItemCaseSensitive(run, "os");
     const char *product = cJSON_IsString(os) ? os->valuestring : str_item(os, "product");
     const char *system = str_item(os, "system");
     if (!product && !system)
@@ -355,7 +377,7 @@ static void put_counts(FILE *f, const uint64_t sev[SEV_N])
 {
     fputs("<div class=\"counts\">", f);
     for (int s = 0; s < SEV_N; s++) {
-        if (s == SEV_OTHER && !sev[s])
+        if ((s == SEV_OTHER || s == SEV_CRITICAL) && !sev[s])
             continue;
         fprintf(f,
                 "<a class=\"count sev-%s\" href=\"#findings-%s\"><b id=\"count-%s\">%llu</b> %s</a>",
@@ -364,9 +386,8 @@ static void put_counts(FILE *f, const uint64_t sev[SEV_N])
     fputs("</div>\n", f);
 }
 
-static void put_modules_table(FILE *f, const cJSON *run)
+static void put_modules_table(FILE *f, const cJSON *mods)
 {
-    const cJSON *mods = cJSON_GetObjectItemCaseSensitive(run, "modules");
     if (!cJSON_GetArraySize(mods))
         return;
     bool trouble = false; /* a module that did not complete opens the table */
@@ -393,7 +414,10 @@ static void put_modules_table(FILE *f, const cJSON *run)
         static const char *const nums[] = {"records", "findings", "timeline_events"};
         for (size_t i = 0; i < sizeof nums / sizeof *nums; i++) {
             const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, nums[i]);
-            fprintf(f, "<td class=\"num\">%.0f</td>", cJSON_IsNumber(v) ? v->valuedouble : 0.0);
+            if (cJSON_IsNumber(v))
+                fprintf(f, "<td class=\"num\">%.0f</td>", v->valuedouble);
+            else
+                fputs("<td></td>", f);
         }
         fputs("<td>", f);
         put_list(f, cJSON_GetObjectItemCaseSensitive(m, "errors"), 5);
@@ -406,9 +430,11 @@ static void put_host_summary(FILE *f, const host_page *p)
 {
     put_banner(f, p);
     fputs("<dl class=\"facts\">\n", f);
-    put_fact(f, "Host", str_item(p->run, "host"));
-    put_os(f, p->run);
-    const char *start = str_item(p->run, "start_utc"), *end = str_item(p->run, "end_utc");
+    put_fact(f, "Host", run_str(p, "host"));
+    put_os(f, run_item(p, "os"));
+    const char *start = run_str(p, "start_utc"), *end = run_str(p, "end_utc");
+    if (!start)
+        start = run_str(p, "collected");
     if (start) {
         fputs("<dt>Collected</dt><dd>", f);
         put_html(f, start);
@@ -418,29 +444,41 @@ static void put_host_summary(FILE *f, const host_page *p)
         }
         fputs("</dd>\n", f);
     }
-    const char *status = str_item(p->run, "status");
+    const char *status = run_str(p, "status");
     if (status) {
         fputs("<dt>Status</dt><dd><span class=\"status st-", f);
         put_html(f, status);
         fputs("\" id=\"run-status\">", f);
         put_html(f, status);
         fputs("</span>", f);
-        const char *reason = str_item(p->run, "reason");
+        const char *reason = run_str(p, "reason");
         if (reason) {
             fputs(" (", f);
             put_html(f, reason);
             fputs(")", f);
         }
-        put_list(f, cJSON_GetObjectItemCaseSensitive(p->run, "errors"), SUMMARY_ERRORS_MAX);
+        put_list(f, run_item(p, "errors"), SUMMARY_ERRORS_MAX);
         fputs("</dd>\n", f);
     }
+    /* analyze's own word on the bundle, when it is not the usual */
+    const char *state = str_item(p->analysis, "state");
+    if (state && strcmp(state, "analysed")) {
+        fputs("<dt>Analysis</dt><dd><span class=\"status st-failed\">", f);
+        put_html(f, state);
+        fputs("</span> ", f);
+        put_html(f, str_item(p->analysis, "failure"));
+        fputs("</dd>\n", f);
+    }
+    put_fact(f, "Re-analysis", str_item(cJSON_GetObjectItemCaseSensitive(p->analysis, "rerun"), "status"));
     put_fact(f, "Bundle", str_item(p->analysis, "bundle"));
-    put_fact(f, "SHA-256", str_item(p->analysis, "sha256"));
-    put_fact(f, "Profile", str_item(cJSON_GetObjectItemCaseSensitive(p->run, "profile"), "name"));
-    put_fact(f, "Collected by", str_item(p->run, "gleaner_version"));
+    const char *sha = str_item(p->analysis, "bundle_sha256");
+    put_fact(f, "SHA-256", sha ? sha : str_item(p->analysis, "sha256"));
+    const cJSON *profile = run_item(p, "profile");
+    put_fact(f, "Profile", cJSON_IsString(profile) ? profile->valuestring : str_item(profile, "name"));
+    put_fact(f, "Collected by", run_str(p, "gleaner_version"));
     fputs("</dl>\n", f);
     put_counts(f, p->counts.sev);
-    put_modules_table(f, p->run);
+    put_modules_table(f, run_item(p, "modules"));
 }
 
 static void json_stats(gl_json *j, const char *file, const jl_stats *st, size_t shown)
@@ -514,7 +552,7 @@ static int put_records(FILE *f, const char *dir, gl_json *meta, gl_err *err)
     gl_json_arr_begin(meta);
     for (size_t i = 0; i < n && rc == 0; i++) {
         char *path = path_join(rdir, names[i]);
-        emitter e = {f, GL_REPORT_RECORDS_CAP, 0, -1};
+        emitter e = {f, GL_REPORT_RECORDS_CAP, 0, -1, NULL};
         jl_stats st;
         fprintf(f, "<script type=\"application/json\" id=\"gl-rec-%zu\">[", i);
         rc = jl_each(path, emit_one, &e, &st, err);
@@ -544,7 +582,7 @@ static int put_host_data(FILE *f, host_page *p, gl_err *err)
     gl_json_init(&meta, &meta_buf);
     gl_json_obj_begin(&meta);
     json_caps(&meta);
-    gl_json_kv_str(&meta, "host", str_item(p->run, "host"));
+    gl_json_kv_str(&meta, "host", run_str(p, "host"));
 
     size_t shown = 0;
     if (put_findings(f, p->dir, &p->counts, &shown, err))
@@ -556,7 +594,7 @@ static int put_host_data(FILE *f, host_page *p, gl_err *err)
     gl_json_obj_end(&meta);
 
     char *tl = path_join(p->dir, "timeline.jsonl");
-    emitter e = {f, GL_REPORT_TIMELINE_CAP, 0, -1};
+    emitter e = {f, GL_REPORT_TIMELINE_CAP, 0, -1, NULL};
     jl_stats st;
     fputs("<script type=\"application/json\" id=\"gl-timeline\">[", f);
     int rc = jl_each(tl, emit_one, &e, &st, err);
@@ -723,7 +761,7 @@ static int host_marker(FILE *f, const char *name, size_t n, void *ctx, gl_err *e
 {
     host_page *p = ctx;
     if (marker_is(name, n, "title")) {
-        const char *host = str_item(p->run, "host");
+        const char *host = run_str(p, "host");
         put_html(f, host ? host : base_name(p->dir));
         return 0;
     }
@@ -752,7 +790,7 @@ int gl_report_host_html(const char *host_dir, gl_err *err)
 /* ---- the fleet page ---------------------------------------------------------------------- */
 
 typedef struct fleet_host {
-    char *dir, *name, *status, *os, *time;
+    char *dir, *name, *status, *os, *time, *state;
     int verified; /* 1, 0, or -1 when not recorded */
     finding_counts counts;
 } fleet_host;
@@ -777,17 +815,20 @@ static int read_fleet_host(const char *out_dir, const char *name, fleet_host *h,
     h->dir = gl_xstrdup(name);
     jl_stats st;
     int rc = count_findings(dir.data, &h->counts, &st, err);
-    cJSON *run = load_json(dir.data, "run.json"), *an = load_json(dir.data, "analysis.json");
-    const char *host = str_item(run, "host");
+    host_page p = {.dir = dir.data};
+    p.run = load_json(dir.data, "run.json");
+    p.analysis = load_json(dir.data, "analysis.json");
+    const char *host = run_str(&p, "host"), *time = run_str(&p, "start_utc");
     h->name = gl_xstrdup(host ? host : name);
-    h->status = dup_or_null(str_item(run, "status"));
-    const cJSON *os = cJSON_GetObjectItemCaseSensitive(run, "os");
+    h->status = dup_or_null(run_str(&p, "status"));
+    const cJSON *os = run_item(&p, "os");
     h->os = dup_or_null(cJSON_IsString(os) ? os->valuestring : str_item(os, "product"));
-    h->time = dup_or_null(str_item(run, "start_utc"));
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(an, "verified");
+    h->time = dup_or_null(time ? time : run_str(&p, "collected"));
+    h->state = dup_or_null(str_item(p.analysis, "state"));
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(p.analysis, "verified");
     h->verified = cJSON_IsBool(v) ? cJSON_IsTrue(v) : -1;
-    cJSON_Delete(run);
-    cJSON_Delete(an);
+    cJSON_Delete(p.run);
+    cJSON_Delete(p.analysis);
     gl_buf_free(&dir);
     return rc;
 }
@@ -812,6 +853,7 @@ static void free_fleet(fleet_page *p)
         free(h->status);
         free(h->os);
         free(h->time);
+        free(h->state);
     }
     free(p->hosts);
 }
@@ -824,6 +866,7 @@ static void json_host(gl_json *j, const fleet_host *h)
     gl_json_kv_str(j, "status", h->status);
     gl_json_kv_str(j, "os", h->os);
     gl_json_kv_str(j, "time", h->time);
+    gl_json_kv_str(j, "state", h->state);
     gl_json_key(j, "verified");
     if (h->verified < 0)
         gl_json_null(j);
@@ -964,12 +1007,24 @@ static int put_fleet_data(FILE *f, fleet_page *p, gl_err *err)
     gl_buf_free(&b);
     if (put_fleet_csv(f, p->dir, &p->csv_rows, err))
         return -1;
+    /* cross-host correlation: analyze's findings of module "fleet" */
+    char *path = path_join(p->dir, "findings.jsonl");
+    emitter e = {f, GL_REPORT_FLEET_CROSS_CAP, 0, -1, "fleet"};
+    jl_stats st;
+    fputs("<script type=\"application/json\" id=\"gl-cross\">[", f);
+    int rc = jl_each(path, emit_one, &e, &st, err);
+    fputs("]</script>\n", f);
+    free(path);
+    if (rc)
+        return -1;
     gl_json_init(&j, &b);
     gl_json_obj_begin(&j);
     gl_json_kv_uint(&j, "hosts", p->n);
     gl_json_kv_uint(&j, "hosts_not_shown", p->dropped);
     gl_json_kv_uint(&j, "fleet_rows", p->csv_rows);
     gl_json_kv_uint(&j, "fleet_rows_cap", GL_REPORT_FLEET_ROWS_CAP);
+    gl_json_kv_uint(&j, "cross_shown", e.shown);
+    gl_json_kv_uint(&j, "cross_cap", GL_REPORT_FLEET_CROSS_CAP);
     gl_json_obj_end(&j);
     put_block(f, "gl-meta", &b);
     gl_buf_free(&b);
@@ -980,7 +1035,7 @@ static int fleet_marker(FILE *f, const char *name, size_t n, void *ctx, gl_err *
 {
     fleet_page *p = ctx;
     if (marker_is(name, n, "title")) {
-        fprintf(f, "%zu hosts", p->n);
+        fprintf(f, "%zu host%s", p->n, p->n == 1 ? "" : "s");
         return 0;
     }
     if (marker_is(name, n, "summary")) {

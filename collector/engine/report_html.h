@@ -18,6 +18,7 @@
 #define GL_REPORT_MODULES_CAP 256      /* records/<module>.jsonl files */
 #define GL_REPORT_FLEET_HOSTS_CAP 100000
 #define GL_REPORT_FLEET_ROWS_CAP 100000 /* fleet.csv rows */
+#define GL_REPORT_FLEET_CROSS_CAP 1000  /* cross-host findings (module "fleet") */
 #define GL_REPORT_LINE_MAX (1u << 20)  /* longer JSON Lines lines are skipped and counted */
 
 /* host_dir holds findings.jsonl, timeline.jsonl, records/<module>.jsonl,
@@ -25,8 +26,9 @@
  * host_dir/report.html. Returns 0 or -1 with err set. */
 int gl_report_host_html(const char *host_dir, gl_err *err);
 
-/* out_dir holds fleet.csv, analysis.json and hosts/<name>/ (each with its
- * own report.html); writes out_dir/report.html ranking the hosts by the
+/* out_dir holds fleet.csv, findings.jsonl (its cross-host findings, module
+ * "fleet", are shown) and hosts/<name>/ (each with its own report.html and
+ * the files above); writes out_dir/report.html ranking the hosts by the
  * severity of their findings. Returns 0 or -1 with err set. */
 int gl_report_fleet_html(const char *out_dir, gl_err *err);
 

@@ -311,6 +311,18 @@ static char *make_fleet(void)
              "A,A_20261207T070026Z,AnyDesk,\r\n"
              "B,B_20261207T070027Z,\"AnyDesk;Splashtop\",\"path:C:\\Users\\Public, \"\"quoted\"\"\nsecond line\"\r\n"
              "C,C_20261207T070028Z,," HOSTILE "\r\n");
+    /* analyze's combined findings: one cross-host finding among the hosts' own */
+    char *own = finding("o1", "rmm", "high", "t", NULL);
+    gl_buf b = {0};
+    gl_buf_printf(&b,
+                  "%s\n{\"id\":\"x1\",\"module\":\"fleet\",\"rule\":\"fleet.shared_rmm_id\",\"severity\":\"high\","
+                  "\"title\":\"Same remote-management peer ID on several hosts: 1 234 567\",\"evidence\":["
+                  "{\"host\":\"A\",\"bundle\":\"A_20261207T070026Z\",\"artifact\":\"artifacts/C/ad.trace\",\"locator\":\"line 3\"},"
+                  "{\"host\":\"B\",\"bundle\":\"B_20261207T070027Z\",\"artifact\":\"artifacts/C/ad.trace\",\"locator\":\"line 9\"}]}\n",
+                  own);
+    free(own);
+    put_file(out, "findings.jsonl", b.data);
+    gl_buf_free(&b);
     return out;
 }
 
@@ -342,6 +354,10 @@ Test(report, fleet_ranks_hosts_and_carries_fleet_csv)
     cr_assert_str_eq(cJSON_GetArrayItem(rowb, 3)->valuestring, "path:C:\\Users\\Public, \"quoted\"\nsecond line");
     cr_assert_str_eq(cJSON_GetArrayItem(cJSON_GetArrayItem(csv, 3), 3)->valuestring, HOSTILE);
     cr_assert_str_eq(cJSON_GetArrayItem(cJSON_GetArrayItem(csv, 3), 2)->valuestring, "");
+    cJSON *cross = block(html, "gl-cross");
+    cr_assert_eq(cJSON_GetArraySize(cross), 1);
+    cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(cross, 0), "id")->valuestring, "x1");
+    cJSON_Delete(cross);
     cJSON_Delete(hosts);
     cJSON_Delete(csv);
     free(html);
@@ -433,14 +449,51 @@ Test(report, chromium_fleet_page_links_hosts, .timeout = 300)
     gl_buf dom = {0};
     chromium(out, NULL, NULL, &dom);
     cr_assert_eq(tu_count(dom.data, "class=\"host-row"), 3);
-    cr_assert_eq(tu_count(dom.data, "<a href=\"hosts/B_20261207T070027Z/report.html\">B</a>"), 2);
+    /* the ranked table, the matrix and the cross-host finding */
+    cr_assert_eq(tu_count(dom.data, "<a href=\"hosts/B_20261207T070027Z/report.html\">B</a>"), 3);
     cr_assert(strstr(dom.data, ">B</a>") < strstr(dom.data, ">A</a>"));
     cr_assert_eq(tu_count(dom.data, "<span class=\"unverified\">UNVERIFIED</span>"), 1);
-    cr_assert_eq(tu_count(dom.data, "<td class=\"wrap has\">AnyDesk;Splashtop</td>"), 1);
+    cr_assert_eq(tu_count(dom.data, "<td class=\"wrap has\"><div>AnyDesk</div><div>Splashtop</div></td>"), 1);
+    cr_assert_eq(tu_count(dom.data, "<h4>Same remote-management peer ID on several hosts: 1 234 567</h4>"), 1);
+    cr_assert_eq(tu_count(dom.data, "<li><a href=\"hosts/A_20261207T070026Z/report.html\">A</a>: artifacts/C/ad.trace"), 1);
     cr_assert_eq(tu_count(dom.data, "<img"), 0);
     gl_buf_free(&dom);
     chromium(out, "filter=splashtop", NULL, &dom);
     cr_assert_eq(tu_count(dom.data, "class=\"host-row"), 1);
     cr_assert_eq(tu_count(dom.data, "1 of 3 hosts match"), 1);
+    gl_buf_free(&dom);
+}
+
+/* analyze writes timeline.jsonl for Timesketch, findings included: the
+ * page reads that shape too and does not list a finding twice. */
+Test(report, chromium_timesketch_timeline_lists_each_row_once, .timeout = 300)
+{
+    char *dir = tu_tmpdir("report-timesketch");
+    char *f = finding("t1", "rmm", "high", "AnyDesk: portable or moved copy (1)", NULL);
+    gl_buf b = {0};
+    gl_buf_printf(&b, "%s\n", f);
+    free(f);
+    put_file(dir, "findings.jsonl", b.data);
+    gl_buf_clear(&b);
+    static const char *const kinds[] = {"rmm.installed", "task.created"};
+    for (int i = 0; i < 2; i++)
+        gl_buf_printf(&b,
+                      "{\"message\":\"%s: subject %d\",\"datetime\":\"2026-11-09T14:1%d:00.0000000Z\","
+                      "\"timestamp_desc\":\"%s\",\"data_type\":\"gleaner:timeline\",\"host\":\"WS-TEST\","
+                      "\"module\":\"rmm\",\"event\":\"%s\",\"subject\":\"s\",\"details\":\"{}\"}\n",
+                      kinds[i], i, i, kinds[i], kinds[i]);
+    gl_buf_printf(&b, "{\"message\":\"[high] rmm.rule_t1: AnyDesk: portable or moved copy (1)\","
+                      "\"datetime\":\"2026-11-09T14:11:38.0000000Z\",\"timestamp_desc\":\"Finding time\","
+                      "\"data_type\":\"gleaner:finding\",\"module\":\"rmm\",\"event\":\"rmm.rule_t1\","
+                      "\"severity\":\"high\",\"details\":\"{}\"}\n");
+    put_file(dir, "timeline.jsonl", b.data);
+    gl_buf_free(&b);
+    free(host_report(dir));
+    gl_buf dom = {0};
+    chromium(dir, NULL, NULL, &dom);
+    cr_assert_eq(tu_count(dom.data, "class=\"tl-row"), 3);
+    cr_assert_eq(tu_count(dom.data, "<td>rmm.installed</td><td class=\"wrap\">subject 0</td>"), 1);
+    cr_assert_eq(tu_count(dom.data, "<td class=\"time\">2026-11-09T14:11:38.0000000Z</td>"), 1);
+    cr_assert_eq(tu_count(dom.data, "<td class=\"wrap\">AnyDesk: portable or moved copy (1)</td>"), 1);
     gl_buf_free(&dom);
 }

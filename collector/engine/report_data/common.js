@@ -37,7 +37,7 @@ var GL = (function () {
     return String(v);
   }
 
-  var SEVERITIES = ["high", "medium", "low", "info"];
+  var SEVERITIES = ["critical", "high", "medium", "low", "info"];
   function sevRank(s) { var i = SEVERITIES.indexOf(s); return i < 0 ? SEVERITIES.length : i; }
   function sevClass(s) { return SEVERITIES.indexOf(s) < 0 ? "sev-other" : "sev-" + s; }
   function badge(sev) { return h("span", { class: "badge " + (sev ? sevClass(sev) : "fact"), text: sev || "fact" }); }

@@ -132,10 +132,19 @@
   }
 
   /* ---- timeline: facts and findings, filterable and sortable ---- */
-  var rows = events.map(function (e) {
-    return { time: GL.text(e.time), severity: "", module: GL.text(e.module), kind: GL.text(e.kind),
-      subject: GL.text(e.subject), artifact: GL.text(e.artifact), locator: GL.text(e.locator), details: e.details };
-  }).concat(findings.map(function (f) {
+  /* timeline.jsonl as the bundle has it ({time, kind, subject, ...}) or as
+     analyze writes it for Timesketch ({datetime, event, message, ...},
+     findings included as data_type gleaner:finding) */
+  function isFinding(e) { return e.data_type === "gleaner:finding" || !!e.severity; }
+  function fromEvent(e) {
+    var kind = GL.text(e.kind || e.event);
+    var text = GL.text(e.message || e.subject).replace(/^\[[a-z]+\]\s+/, "");
+    if (kind && text.indexOf(kind + ": ") === 0) text = text.slice(kind.length + 2);
+    return { time: GL.text(e.time || e.datetime), severity: GL.text(e.severity), module: GL.text(e.module), kind: kind,
+      subject: text, artifact: GL.text(e.artifact), locator: GL.text(e.locator), details: e.details };
+  }
+  var rows = events.map(fromEvent);
+  if (!events.some(isFinding)) rows = rows.concat(findings.map(function (f) {
     var ev = Array.isArray(f.evidence) && f.evidence.length ? f.evidence[0] : {};
     return { time: GL.text(f.time), severity: GL.text(f.severity), module: GL.text(f.module), kind: GL.text(f.rule),
       subject: GL.text(f.title), artifact: GL.text(ev.artifact), locator: GL.text(ev.locator), details: f.details };
@@ -194,8 +203,8 @@
     var tm = meta.timeline || {};
     if (good(tm) > tm.shown)
       document.getElementById("tl-body").insertAdjacentElement("beforebegin", h("p", { class: "note",
-        text: "The timeline here holds the first " + tm.shown + " of " + good(tm) + " events (limit " +
-          (meta.caps || {}).timeline + ") and every finding shown above; all events are in " + tm.file + "." }));
+        text: "The timeline here holds the first " + tm.shown + " of " + good(tm) + " lines of " + tm.file +
+          " (limit " + (meta.caps || {}).timeline + "); the file holds them all." }));
   }
 
   /* ---- records, one collapsible table per module ---- */
