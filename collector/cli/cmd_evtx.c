@@ -1,10 +1,16 @@
 /* gleaner evtx dump: event logs as JSON Lines, one event per line, for
  * analysts and the benchmark. Errors and EventRecordID gaps go to stderr.
- * Reads with pread through a gl_reader so the parser stays portable. */
+ * Reads with pread through a gl_reader so the parser stays portable.
+ * With several jobs, worker threads read ranges of chunks (of every file
+ * given, several files at once) and the main thread writes their output
+ * in file and chunk order, then carves each file's slack: the output is
+ * the same as one thread's. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +34,8 @@ static const char usage_text[] =
     "  --channel NAME   only this channel (case-insensitive)\n"
     "  --xml            add the rendered event XML as \"Xml\"\n"
     "  --no-recover     live records only: no carving of slack or damaged chunks\n"
+    "  --jobs N         threads reading chunks (default: the CPUs this process may\n"
+    "                   use); the output is the same whatever N\n"
     "  -h, --help       this text\n"
     "\n"
     "exit status: 0 all files parsed cleanly, 1 output produced but some data was\n"
@@ -79,6 +87,7 @@ typedef struct dump_opts {
     const char *channel;
     bool xml;
     bool no_recover;
+    long jobs;
 } dump_opts;
 
 #define OUT_FLUSH (1u << 20)
@@ -107,54 +116,313 @@ static void report(evtx_file *f, const char *path)
                 g[i].chunk_index, g[i].file_offset);
 }
 
-/* Returns 0 clean, 1 damaged, -1 unreadable. */
-static int dump_file(const char *path, const dump_opts *o, gl_buf *out)
+/* An open file: descriptor, reader over it. */
+typedef struct opened_log {
+    fd_ctx ctx;
+    gl_reader r;
+} opened_log;
+
+/* Open path for reading; -1 (said on stderr unless quiet) when it cannot be. */
+static int open_log(const char *path, opened_log *l, bool quiet)
 {
     int fd = open(path, O_RDONLY);
     if (fd < 0) {
-        fprintf(stderr, "gleaner evtx: %s: %s\n", path, strerror(errno));
+        if (!quiet)
+            fprintf(stderr, "gleaner evtx: %s: %s\n", path, strerror(errno));
         return -1;
     }
     struct stat st;
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        fprintf(stderr, "gleaner evtx: %s: not a regular file\n", path);
+        if (!quiet)
+            fprintf(stderr, "gleaner evtx: %s: not a regular file\n", path);
         close(fd);
         return -1;
     }
-    fd_ctx ctx = {fd};
-    gl_reader r = {.ctx = &ctx, .read_at = fd_read_at, .size = (uint64_t)st.st_size, .name = path};
-    evtx_options eo = {.no_recover = o->no_recover};
-    gl_err err = {0};
-    evtx_file *f = evtx_open(&r, &eo, &err);
-    if (!f) {
-        fprintf(stderr, "gleaner evtx: %s\n", err.msg);
-        close(fd);
-        return -1;
-    }
+    l->ctx.fd = fd;
+    l->r = (gl_reader){.ctx = &l->ctx, .read_at = fd_read_at, .size = (uint64_t)st.st_size, .name = path};
+    return 0;
+}
+
+static void set_filters(evtx_file *f, const dump_opts *o)
+{
     if (o->nids)
         evtx_filter_ids(f, o->ids, o->nids);
     if (o->channel)
         evtx_filter_channel(f, o->channel);
+}
+
+/* Every event evtx_next gives, as JSON Lines into out (written to stdout
+ * whenever it fills, when flush). The last evtx_next status. */
+static int emit_events(evtx_file *f, const dump_opts *o, gl_buf *out, bool flush, gl_err *err)
+{
     const evtx_event *ev;
     gl_json j;
     int rc;
-    while ((rc = evtx_next(f, &ev, &err)) == 1) {
+    while ((rc = evtx_next(f, &ev, err)) == 1) {
         gl_json_init(&j, out);
         evtx_event_json(f, ev, &j, o->xml ? EVTX_JSON_XML : 0);
         gl_buf_putc(out, '\n');
-        if (out->len >= OUT_FLUSH)
+        if (flush && out->len >= OUT_FLUSH)
             flush_out(out);
     }
-    flush_out(out);
+    if (flush)
+        flush_out(out);
+    return rc;
+}
+
+/* The file's status once read: 0 clean, 1 damaged. */
+static int finish_log(evtx_file *f, const char *path, int rc, const gl_err *err)
+{
     int result = evtx_error_total(f) ? 1 : 0;
     if (rc < 0) {
-        fprintf(stderr, "gleaner evtx: %s\n", err.msg);
+        fprintf(stderr, "gleaner evtx: %s\n", err->msg);
         result = 1;
     }
     report(f, path);
-    evtx_close(f);
-    close(fd);
     return result;
+}
+
+/* Returns 0 clean, 1 damaged, -1 unreadable. */
+static int dump_file(const char *path, const dump_opts *o, gl_buf *out)
+{
+    opened_log l;
+    if (open_log(path, &l, false) < 0)
+        return -1;
+    evtx_options eo = {.no_recover = o->no_recover};
+    gl_err err = {0};
+    evtx_file *f = evtx_open(&l.r, &eo, &err);
+    if (!f) {
+        fprintf(stderr, "gleaner evtx: %s\n", err.msg);
+        close(l.ctx.fd);
+        return -1;
+    }
+    set_filters(f, o);
+    int rc = emit_events(f, o, out, true, &err);
+    int result = finish_log(f, path, rc, &err);
+    evtx_close(f);
+    close(l.ctx.fd);
+    return result;
+}
+
+/* ---- several threads ---------------------------------------------------- */
+
+/* Chunks one thread reads at a time: 512 KiB of log, a few ms of work. */
+#define UNIT_CHUNKS 8
+
+/* A range of one file's chunks, read by a worker: its live records as JSON,
+ * and the part reader whose errors, runs and templates the main thread
+ * hands to the whole file's reader. */
+typedef struct unit {
+    size_t file;
+    uint64_t first, end;
+    bool last_of_file;
+    bool done;
+    gl_buf out;
+    opened_log log;
+    bool log_open;
+    evtx_file *part;
+    int rc;
+    gl_err err;
+} unit;
+
+typedef struct pool {
+    pthread_mutex_t mu;
+    pthread_cond_t work, done;
+    unit *units;
+    size_t nunits;
+    size_t next;    /* next unit to hand out */
+    size_t written; /* units the main thread is finished with */
+    size_t window;  /* units read ahead of the writer at most: bounds memory */
+    char **paths;
+    const dump_opts *o;
+} pool;
+
+static void read_unit(pool *p, unit *u)
+{
+    const char *path = p->paths[u->file];
+    if (u->first >= u->end || open_log(path, &u->log, true) < 0)
+        return; /* the main thread opens the file too, and says why not */
+    u->log_open = true;
+    evtx_options eo = {.no_recover = p->o->no_recover};
+    u->part = evtx_open_part(&u->log.r, &eo, u->first, u->end, &u->err);
+    if (!u->part)
+        return;
+    set_filters(u->part, p->o);
+    u->rc = emit_events(u->part, p->o, &u->out, false, &u->err);
+}
+
+static void *worker(void *arg)
+{
+    pool *p = arg;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (p->next < p->nunits && p->next >= p->written + p->window)
+            pthread_cond_wait(&p->work, &p->mu);
+        if (p->next >= p->nunits)
+            break;
+        unit *u = &p->units[p->next++];
+        pthread_mutex_unlock(&p->mu);
+        read_unit(p, u);
+        pthread_mutex_lock(&p->mu);
+        u->done = true;
+        pthread_cond_broadcast(&p->done);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* Chunk ranges of every file, in output order. A file too short for a
+ * chunk, or that cannot be read, gets one empty unit (the main thread
+ * reports it). */
+static unit *plan_units(char **paths, size_t npaths, size_t *nunits)
+{
+    size_t n = 0, cap = npaths + 16;
+    unit *u = gl_xcalloc(cap, sizeof *u);
+    for (size_t i = 0; i < npaths; i++) {
+        struct stat st;
+        uint64_t chunks = 0;
+        if (stat(paths[i], &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > EVTX_FILE_HEADER_SIZE)
+            chunks = ((uint64_t)st.st_size - EVTX_FILE_HEADER_SIZE + EVTX_CHUNK_SIZE - 1) / EVTX_CHUNK_SIZE;
+        uint64_t first = 0;
+        do {
+            if (n == cap) {
+                cap *= 2;
+                u = gl_xrealloc(u, cap * sizeof *u);
+            }
+            uint64_t end = chunks - first > UNIT_CHUNKS ? first + UNIT_CHUNKS : chunks;
+            u[n] = (unit){.file = i, .first = first, .end = end};
+            n++;
+            first = end;
+        } while (first < chunks);
+        u[n - 1].last_of_file = true;
+    }
+    *nunits = n;
+    return u;
+}
+
+typedef struct tally {
+    int ok, damaged, failed;
+} tally;
+
+static void count(tally *t, int r)
+{
+    if (r < 0)
+        t->failed++;
+    else if (r > 0)
+        t->damaged++;
+    else
+        t->ok++;
+}
+
+/* The whole-file side of the file a unit belongs to, on the main thread. */
+typedef struct whole {
+    opened_log log;
+    evtx_file *f;
+    bool io_failed; /* a part hit a read error: the rest of the file is not read */
+    gl_err err;
+} whole;
+
+static void whole_open(whole *w, const char *path, const dump_opts *o)
+{
+    memset(w, 0, sizeof *w);
+    if (open_log(path, &w->log, false) < 0)
+        return;
+    evtx_options eo = {.no_recover = o->no_recover};
+    w->f = evtx_open(&w->log.r, &eo, &w->err);
+    if (!w->f) {
+        fprintf(stderr, "gleaner evtx: %s\n", w->err.msg);
+        close(w->log.ctx.fd);
+    }
+}
+
+/* Take a finished unit: its output, then its part into the whole file. */
+static void take_unit(whole *w, unit *u)
+{
+    if (w->f && !w->io_failed) {
+        if (u->out.len)
+            fwrite(u->out.data, 1, u->out.len, stdout);
+        if (u->part)
+            evtx_absorb(w->f, u->part);
+        if (u->rc < 0) {
+            w->io_failed = true;
+            w->err = u->err;
+        }
+    }
+    gl_buf_free(&u->out);
+    evtx_close(u->part);
+    u->part = NULL;
+    if (u->log_open)
+        close(u->log.ctx.fd);
+}
+
+/* The file's last unit is in: carve its slack, report, close. */
+static void whole_finish(whole *w, const char *path, const dump_opts *o, gl_buf *out, tally *t)
+{
+    if (!w->f) {
+        count(t, -1);
+        return;
+    }
+    int rc = -1;
+    if (!w->io_failed) {
+        evtx_live_done(w->f);
+        set_filters(w->f, o);
+        rc = emit_events(w->f, o, out, true, &w->err);
+    }
+    count(t, finish_log(w->f, path, rc, &w->err));
+    evtx_close(w->f);
+    close(w->log.ctx.fd);
+}
+
+static tally dump_parallel(char **paths, size_t npaths, const dump_opts *o, gl_buf *out)
+{
+    pool p = {.paths = paths, .o = o, .window = 4 * (size_t)o->jobs};
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.work, NULL);
+    pthread_cond_init(&p.done, NULL);
+    p.units = plan_units(paths, npaths, &p.nunits);
+    size_t nthreads = 0;
+    pthread_t *threads = gl_xcalloc((size_t)o->jobs, sizeof *threads);
+    for (long i = 0; i < o->jobs; i++)
+        if (pthread_create(&threads[nthreads], NULL, worker, &p) == 0)
+            nthreads++;
+    tally t = {0};
+    whole w = {0};
+    for (size_t i = 0; i < p.nunits; i++) {
+        unit *u = &p.units[i];
+        if (!nthreads) /* no thread could be started: read it here */
+            read_unit(&p, u);
+        pthread_mutex_lock(&p.mu);
+        while (nthreads && !u->done)
+            pthread_cond_wait(&p.done, &p.mu);
+        pthread_mutex_unlock(&p.mu);
+        if (u->first == 0)
+            whole_open(&w, paths[u->file], o);
+        take_unit(&w, u);
+        if (u->last_of_file)
+            whole_finish(&w, paths[u->file], o, out, &t);
+        pthread_mutex_lock(&p.mu);
+        p.written = i + 1;
+        pthread_cond_broadcast(&p.work);
+        pthread_mutex_unlock(&p.mu);
+    }
+    for (size_t i = 0; i < nthreads; i++)
+        pthread_join(threads[i], NULL);
+    free(threads);
+    free(p.units);
+    pthread_cond_destroy(&p.work);
+    pthread_cond_destroy(&p.done);
+    pthread_mutex_destroy(&p.mu);
+    return t;
+}
+
+/* The CPUs this process may run on (taskset included). */
+static long default_jobs(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? n : 1;
 }
 
 static int dump_main(int argc, char **argv)
@@ -162,7 +430,8 @@ static int dump_main(int argc, char **argv)
     static const struct option opts[] = {
         {"id", required_argument, 0, 'i'}, {"channel", required_argument, 0, 'c'},
         {"xml", no_argument, 0, 'x'},      {"no-recover", no_argument, 0, 'n'},
-        {"help", no_argument, 0, 'h'},     {0, 0, 0, 0},
+        {"jobs", required_argument, 0, 'j'}, {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
     };
     dump_opts o = {0};
     int c;
@@ -180,6 +449,16 @@ static int dump_main(int argc, char **argv)
         case 'c': o.channel = optarg; break;
         case 'x': o.xml = true; break;
         case 'n': o.no_recover = true; break;
+        case 'j': {
+            char *end;
+            o.jobs = strtol(optarg, &end, 10);
+            if (end == optarg || *end || o.jobs < 1 || o.jobs > 256) {
+                fprintf(stderr, "gleaner evtx dump: --jobs takes a number 1..256\n");
+                free(o.ids);
+                return GL_EXIT_USAGE;
+            }
+            break;
+        }
         case 'h':
             fputs(usage_text, stdout);
             free(o.ids);
@@ -198,22 +477,20 @@ static int dump_main(int argc, char **argv)
     static char iobuf[1 << 16];
     setvbuf(stdout, iobuf, _IOFBF, sizeof iobuf);
     gl_buf out = {0};
-    int ok = 0, damaged = 0, failed = 0;
-    for (int i = optind; i < argc; i++) {
-        int r = dump_file(argv[i], &o, &out);
-        if (r < 0)
-            failed++;
-        else if (r > 0)
-            damaged++;
-        else
-            ok++;
-    }
+    tally t = {0};
+    if (!o.jobs)
+        o.jobs = default_jobs();
+    if (o.jobs > 1)
+        t = dump_parallel(argv + optind, (size_t)(argc - optind), &o, &out);
+    else
+        for (int i = optind; i < argc; i++)
+            count(&t, dump_file(argv[i], &o, &out));
     fflush(stdout);
     gl_buf_free(&out);
     free(o.ids);
-    if (ok + damaged == 0)
+    if (t.ok + t.damaged == 0)
         return GL_EXIT_FATAL;
-    return failed || damaged ? GL_EXIT_PARTIAL : GL_EXIT_OK;
+    return t.failed || t.damaged ? GL_EXIT_PARTIAL : GL_EXIT_OK;
 }
 
 int gl_cmd_evtx(int argc, char **argv)

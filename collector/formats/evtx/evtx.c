@@ -47,6 +47,8 @@ struct evtx_file {
     evtx_options opt;
     evtx_header_info hdr;
     uint64_t nchunks;
+    uint64_t ci_end; /* the live phase stops before this chunk */
+    bool part;       /* evtx_open_part: live phase of a chunk range only */
     uint8_t *chunk;
     uint32_t chunk_len;
     int64_t loaded; /* chunk index in the buffer, -1 none */
@@ -174,7 +176,7 @@ static void read_header(evtx_file *f, const uint8_t *h)
     hi->checksum_ok = hi->checksum_stored == hi->checksum_computed;
 }
 
-evtx_file *evtx_open(const gl_reader *r, const evtx_options *opt, gl_err *err)
+static evtx_file *open_file(const gl_reader *r, const evtx_options *opt, bool part, gl_err *err)
 {
     uint8_t h[128];
     const char *name = r->name ? r->name : "evtx";
@@ -198,15 +200,19 @@ evtx_file *evtx_open(const gl_reader *r, const evtx_options *opt, gl_err *err)
     f->r = *r;
     if (opt)
         f->opt = *opt;
+    f->part = part;
+    /* a part leaves what concerns the whole file to the whole file's reader */
     if (file_sig)
         read_header(f, h);
-    else
+    else if (!part)
         add_error(f, "offset 0: expected file signature \"ElfFile\"; reading chunks anyway");
     f->nchunks = (r->size - EVTX_FILE_HEADER_SIZE + EVTX_CHUNK_SIZE - 1) / EVTX_CHUNK_SIZE;
     if (f->nchunks > MAX_CHUNKS) {
-        add_error(f, "%" PRIu64 " chunks: reading only the first %u", f->nchunks, MAX_CHUNKS);
+        if (!part)
+            add_error(f, "%" PRIu64 " chunks: reading only the first %u", f->nchunks, MAX_CHUNKS);
         f->nchunks = MAX_CHUNKS;
     }
+    f->ci_end = f->nchunks;
     f->hdr.chunks_in_file = f->nchunks;
     f->chunk = gl_xmalloc(EVTX_CHUNK_SIZE);
     f->carve = gl_xcalloc((size_t)f->nchunks, 1);
@@ -214,6 +220,20 @@ evtx_file *evtx_open(const gl_reader *r, const evtx_options *opt, gl_err *err)
     bx_ctx_init(&f->bx);
     return f;
 }
+
+evtx_file *evtx_open(const gl_reader *r, const evtx_options *opt, gl_err *err) { return open_file(r, opt, false, err); }
+
+evtx_file *evtx_open_part(const gl_reader *r, const evtx_options *opt, uint64_t first, uint64_t end, gl_err *err)
+{
+    evtx_file *f = open_file(r, opt, true, err);
+    if (!f)
+        return NULL;
+    f->ci_end = end < f->nchunks ? end : f->nchunks;
+    f->ci = first < f->ci_end ? first : f->ci_end;
+    return f;
+}
+
+uint64_t evtx_chunk_count(const evtx_file *f) { return f->nchunks; }
 
 void evtx_close(evtx_file *f)
 {
@@ -691,7 +711,8 @@ static int parse_elsewhere(evtx_file *f, uint32_t pos, uint32_t size, uint32_t *
 
 /* Parse a scan candidate: against its own chunk, where a template whose
  * definition was overwritten may be defined again at another offset, then
- * against the chunk that defines it. On failure, why holds the reason. */
+ * (slack) against the chunk that defines it. On failure, why holds the
+ * reason. */
 static bool parse_scanned(evtx_file *f, uint32_t pos, uint32_t size, uint32_t *root, char *why, size_t why_len)
 {
     gl_err e = {0};
@@ -702,7 +723,10 @@ static bool parse_scanned(evtx_file *f, uint32_t pos, uint32_t size, uint32_t *r
     if (ok)
         return true;
     snprintf(why, why_len, "%s", e.msg);
-    if (!f->bx.tpl_missing_set)
+    /* Other chunks only once every chunk's templates are known (the carve
+     * phase), so what a record renders as never depends on the order
+     * chunks were read in, nor on reading them in parts. */
+    if (!f->bx.tpl_missing_set || f->phase != PH_CARVE)
         return false;
     if (!tpl_lookup(f, f->bx.tpl_missing)) {
         snprintf(why, why_len, "%s, nor does any other chunk of the file", e.msg);
@@ -862,7 +886,7 @@ static int advance(evtx_file *f, bool carve, gl_err *err)
         f->in_chunk = false;
         while (carve && f->ci < f->nchunks && !f->carve[f->ci])
             f->ci++;
-        if (f->ci >= f->nchunks)
+        if (f->ci >= (carve ? f->nchunks : f->ci_end))
             return 0;
         if (load_chunk(f, f->ci, err) < 0)
             return -1;
@@ -881,6 +905,10 @@ int evtx_next(evtx_file *f, const evtx_event **ev, gl_err *err)
         int rc = 0;
         if (f->phase == PH_LIVE) {
             rc = advance(f, false, err);
+            if (rc == 0 && f->part) {
+                f->phase = PH_DONE; /* the whole file's reader carves */
+                continue;
+            }
             if (rc == 0) {
                 finish_runs(f);
                 f->phase = f->opt.no_recover ? PH_DONE : PH_CARVE;
@@ -903,6 +931,91 @@ int evtx_next(evtx_file *f, const evtx_event **ev, gl_err *err)
         *ev = &f->ev;
         return 1;
     }
+}
+
+/* ---- reading with several threads ------------------------------------- */
+
+static void absorb_errors(evtx_file *f, evtx_file *part)
+{
+    for (size_t i = 0; i < part->nerrs; i++) {
+        if (f->nerrs >= EVTX_MAX_ERRORS) {
+            free(part->errs[i]);
+            continue;
+        }
+        f->errs = gl_xrealloc(f->errs, (f->nerrs + 1) * sizeof *f->errs);
+        f->errs[f->nerrs++] = part->errs[i];
+    }
+    f->errs_total += part->errs_total;
+    part->nerrs = 0;
+}
+
+/* Runs in chunk order, as add_run would have built them. */
+static void absorb_runs(evtx_file *f, const evtx_file *part)
+{
+    for (size_t i = 0; i < part->nruns; i++) {
+        const id_run *r = &part->runs[i];
+        if (f->nruns && f->runs[f->nruns - 1].last + 1 == r->first) {
+            f->runs[f->nruns - 1].last = r->last;
+            widen(&f->runs[f->nruns - 1], r->tmin, r->tmax);
+            continue;
+        }
+        size_t before = f->nruns;
+        add_run(f, r->first, r->chunk, r->off, r->tmin);
+        if (f->nruns == before)
+            break; /* full, and said so */
+        f->runs[f->nruns - 1].last = r->last;
+        widen(&f->runs[f->nruns - 1], r->tmin, r->tmax);
+    }
+    if (part->runs_full && !f->runs_full) {
+        add_error(f, "more than %u separate EventRecordID runs: gap report incomplete", MAX_RUNS);
+        f->runs_full = true;
+    }
+}
+
+static void absorb_stats(evtx_stats *st, const evtx_stats *p)
+{
+    st->chunks_total += p->chunks_total;
+    st->chunks_bad_header += p->chunks_bad_header;
+    st->chunks_bad_data_crc += p->chunks_bad_data_crc;
+    st->chunks_bad_magic += p->chunks_bad_magic;
+    st->records_live += p->records_live;
+    st->records_recovered += p->records_recovered;
+    st->records_filtered += p->records_filtered;
+    st->records_bad += p->records_bad;
+    st->recovered_any += p->recovered_any;
+    /* first: the earliest of the lowest; last: the latest of the highest */
+    if (p->first_live_id && (!st->first_live_id || p->first_live_id < st->first_live_id)) {
+        st->first_live_id = p->first_live_id;
+        st->first_live_written = p->first_live_written;
+    }
+    if (p->first_live_id && p->last_live_id >= st->last_live_id) {
+        st->last_live_id = p->last_live_id;
+        st->last_live_written = p->last_live_written;
+    }
+}
+
+void evtx_absorb(evtx_file *f, evtx_file *part)
+{
+    absorb_errors(f, part);
+    if (part->runs_full || part->nruns)
+        absorb_runs(f, part);
+    absorb_stats(&f->stats, &part->stats);
+    for (uint64_t ci = 0; ci < f->nchunks && ci < part->nchunks; ci++)
+        f->carve[ci] |= part->carve[ci];
+    /* chunk order: a template both define stays where f found it first */
+    for (size_t i = 0; i < part->tpls_cap; i++)
+        if (part->tpls[i].id)
+            tpl_note(f, part->tpls[i].id - 1, part->tpls[i].chunk, part->tpls[i].off);
+}
+
+void evtx_live_done(evtx_file *f)
+{
+    if (f->phase != PH_LIVE)
+        return;
+    finish_runs(f);
+    f->phase = f->opt.no_recover ? PH_DONE : PH_CARVE;
+    f->ci = 0;
+    f->in_chunk = false;
 }
 
 const char *evtx_recovered_from(unsigned why)

@@ -201,6 +201,21 @@ size_t evtx_error_total(const evtx_file *f); /* including ones not kept */
 /* Gaps in live EventRecordIDs; complete once evtx_next returned 0. */
 const evtx_gap *evtx_gaps(const evtx_file *f, size_t *n);
 
+/* Reading one file with several threads. Chunks are independent once the
+ * file header is read: a part (its own evtx_file over the same reader,
+ * e.g. one per thread) reads the live phase of chunks [first, end) and
+ * stops there; its evtx_next returns the live records of those chunks
+ * exactly as evtx_next on the whole file would. Then, in chunk order,
+ * evtx_absorb hands each finished part's errors, EventRecordID runs,
+ * statistics, slack flags and templates to the whole file's evtx_file
+ * (opened with evtx_open, not iterated), and evtx_live_done makes its
+ * next evtx_next go on with the carve phase. Output, errors and gaps are
+ * then the same as one reader's. Filters are set on every part. */
+evtx_file *evtx_open_part(const gl_reader *r, const evtx_options *opt, uint64_t first, uint64_t end, gl_err *err);
+uint64_t evtx_chunk_count(const evtx_file *f); /* chunks in the file (capped) */
+void evtx_absorb(evtx_file *f, evtx_file *part);
+void evtx_live_done(evtx_file *f);
+
 /* Counters for reports and tests. */
 typedef struct evtx_stats {
     uint64_t chunks_total, chunks_bad_header, chunks_bad_data_crc, chunks_bad_magic;

@@ -7,7 +7,9 @@
  * JSON (with the XML) and to XML, its strings are read back, and the gaps,
  * errors and counters are walked, so ASan/UBSan see every byte the parser
  * hands out. Every JSON line must parse (cJSON). The last input byte picks
- * a filtered pass (the skip-without-rendering path) and recovery off. */
+ * a filtered pass (the skip-without-rendering path), recovery off, and a
+ * second reading in parts of one chunk each (evtx_open_part, evtx_absorb),
+ * which must give the same events, errors and gaps as the first. */
 #ifndef GL_EVTX_EXERCISE_H
 #define GL_EVTX_EXERCISE_H
 #include <cJSON.h>
@@ -17,12 +19,12 @@
 #include "evtx.h"
 
 /* Reading each byte makes a dangling or unterminated string visible. */
-static size_t evx_touch(const char *s)
+static inline size_t evx_touch(const char *s)
 {
     return s ? strlen(s) : 0;
 }
 
-static size_t evx_touch_event(const evtx_event *ev)
+static inline size_t evx_touch_event(const evtx_event *ev)
 {
     size_t n = evx_touch(ev->provider_name) + evx_touch(ev->provider_guid) + evx_touch(ev->event_source_name) +
                evx_touch(ev->channel) + evx_touch(ev->computer) + evx_touch(ev->user_id) +
@@ -35,8 +37,65 @@ static size_t evx_touch_event(const evtx_event *ev)
     return n;
 }
 
+static inline void evx_filters(evtx_file *f, uint8_t mode)
+{
+    if (mode & 1) {
+        static const uint32_t ids[] = {4624, 4720, 7045, 5007, 2004};
+        evtx_filter_ids(f, ids, sizeof ids / sizeof ids[0]);
+        evtx_filter_channel(f, "Security");
+    }
+}
+
+/* Every remaining event as JSON Lines into out. */
+static inline void evx_events(evtx_file *f, gl_buf *out)
+{
+    const evtx_event *ev;
+    gl_err err;
+    while (evtx_next(f, &ev, &err) == 1) {
+        gl_json j;
+        gl_json_init(&j, out);
+        evtx_event_json(f, ev, &j, EVTX_JSON_XML);
+        gl_buf_putc(out, '\n');
+    }
+}
+
+/* Errors and gaps once the file is read, as text into out. */
+static inline void evx_report(const evtx_file *f, gl_buf *out)
+{
+    for (size_t i = 0; i < evtx_error_count(f); i++)
+        gl_buf_printf(out, "%s\n", evtx_error(f, i));
+    size_t ngaps = 0;
+    const evtx_gap *g = evtx_gaps(f, &ngaps);
+    for (size_t i = 0; i < ngaps; i++)
+        gl_buf_printf(out, "%llu..%llu\n", (unsigned long long)g[i].first_missing,
+                       (unsigned long long)g[i].last_missing);
+}
+
+/* The input read in parts of one chunk each, as threads read it. */
+static inline void evx_by_parts(const gl_reader *r, const evtx_options *opt, uint8_t mode, gl_buf *out)
+{
+    gl_err err;
+    evtx_file *whole = evtx_open(r, opt, &err);
+    if (!whole)
+        abort(); /* it opened once */
+    for (uint64_t ci = 0; ci < evtx_chunk_count(whole); ci++) {
+        evtx_file *part = evtx_open_part(r, opt, ci, ci + 1, &err);
+        if (!part)
+            abort();
+        evx_filters(part, mode);
+        evx_events(part, out);
+        evtx_absorb(whole, part);
+        evtx_close(part);
+    }
+    evtx_live_done(whole);
+    evx_filters(whole, mode);
+    evx_events(whole, out);
+    evx_report(whole, out);
+    evtx_close(whole);
+}
+
 /* Returns the number of events; `*touched` accumulates bytes read. */
-static size_t evtx_exercise(const uint8_t *data, size_t size, size_t *touched)
+static inline size_t evtx_exercise(const uint8_t *data, size_t size, size_t *touched)
 {
     gl_mem_reader mem;
     gl_reader r = gl_reader_memory(&mem, data, size, "fuzz.evtx");
@@ -48,12 +107,8 @@ static size_t evtx_exercise(const uint8_t *data, size_t size, size_t *touched)
         return 0;
     if (!evtx_header(f))
         abort();
-    if (mode & 1) {
-        static const uint32_t ids[] = {4624, 4720, 7045, 5007, 2004};
-        evtx_filter_ids(f, ids, sizeof ids / sizeof ids[0]);
-        evtx_filter_channel(f, "Security");
-    }
-    gl_buf json = {0}, xml = {0};
+    evx_filters(f, mode);
+    gl_buf json = {0}, xml = {0}, all = {0};
     const evtx_event *ev;
     int rc;
     size_t events = 0, seen = 0;
@@ -70,6 +125,8 @@ static size_t evtx_exercise(const uint8_t *data, size_t size, size_t *touched)
         if (!parsed)
             abort(); /* gleaner must always write valid JSON */
         cJSON_Delete(parsed);
+        gl_buf_append(&all, json.data, json.len);
+        gl_buf_putc(&all, '\n');
         gl_buf_clear(&xml);
         (void)evtx_event_xml(f, ev, &xml);
         seen += evx_touch(gl_buf_cstr(&json)) + evx_touch(gl_buf_cstr(&xml));
@@ -89,6 +146,15 @@ static size_t evtx_exercise(const uint8_t *data, size_t size, size_t *touched)
         seen += evx_touch(evtx_error(f, i));
     if (!evtx_get_stats(f))
         abort();
+    if (mode & 4) {
+        gl_buf parts = {0};
+        evx_report(f, &all);
+        evx_by_parts(&r, &opt, mode, &parts);
+        if (parts.len != all.len || (all.len && memcmp(parts.data, all.data, all.len)))
+            abort(); /* reading in parts must change nothing */
+        gl_buf_free(&parts);
+    }
+    gl_buf_free(&all);
     gl_buf_free(&json);
     gl_buf_free(&xml);
     evtx_close(f);
