@@ -34,6 +34,9 @@ static const char collect_help[] =
     "                         key (RSA or EC; repeatable: any one recipient can decrypt);\n"
     "                         no clear text is written. `gleaner decrypt` or\n"
     "                         `openssl cms -decrypt` opens it\n"
+    "      --cross-mounts     walk into file systems mounted inside the source (by\n"
+    "                         default each mount point is skipped, named, and makes\n"
+    "                         the run partial)\n"
     "      --dry-run          print what would be read and run; read nothing\n"
     "limits (one reached skips what it stops, names it in the log and in run.json\n"
     "limits_hit, and makes the run partial; the bundle stays valid):\n"
@@ -125,7 +128,7 @@ int gl_cmd_collect(int argc, char **argv)
         {"rmm-catalog", required_argument, 0, 'R'}, {"scan-processes", no_argument, 0, 'P'},
         {"time-limit", required_argument, 0, 'L'}, {"max-file-size", required_argument, 0, 'L'},
         {"max-bundle-size", required_argument, 0, 'L'}, {"max-files", required_argument, 0, 'L'},
-        {"min-free", required_argument, 0, 'L'},
+        {"min-free", required_argument, 0, 'L'}, {"cross-mounts", no_argument, 0, 'M'},
         {"encrypt-to", required_argument, 0, 'E'},
         {0, 0, 0, 0}};
     enum { MAX_SETS = 256, MAX_RECIPIENTS = 64 };
@@ -134,7 +137,7 @@ int gl_cmd_collect(int argc, char **argv)
     const char *sets[MAX_SETS];
     size_t n_sets = 0;
     const char *source = "live", *profile_name = "standard", *output = ".", *tmpl = "{host}_{utc}";
-    bool dry_run = false, quiet = false;
+    bool dry_run = false, quiet = false, cross_mounts = false;
     /* like argv, kept for the life of the process */
     static gl_buf yara_rules, ioc_files, rmm_catalog, scan_processes;
     gl_limits limits = gl_limits_default();
@@ -154,6 +157,7 @@ int gl_cmd_collect(int argc, char **argv)
         case 'o': output = optarg; break;
         case 'n': tmpl = optarg; break;
         case 'D': dry_run = true; break;
+        case 'M': cross_mounts = true; break;
         case 'q': quiet = true; break;
         case 'S':
             if (n_sets == MAX_SETS || !strchr(optarg, '=')) {
@@ -237,6 +241,7 @@ int gl_cmd_collect(int argc, char **argv)
     gl_collect_opts o = {.recipients = recipients, .source_spec = source, .profile = profile, .modules = gl_modules, .output_dir = output,
                          .name_template = tmpl, .command_line = cmdline,
                          .progress = quiet ? NULL : stderr, .limits = limits};
+    o.cross_mounts = cross_mounts;
     const gl_module **order = calloc(profile->n_modules + 1, sizeof *order);
     int rc = gl_collect_plan(&o, order, &err);
     if (rc == 0 && dry_run)

@@ -1124,6 +1124,7 @@ int gl_collect(const gl_collect_opts *opts, gl_collect_result *res, gl_err *err)
         return -1;
     }
     gl_source_exclude(run.src, run.output_dir);
+    gl_source_cross_mounts(run.src, opts->cross_mounts);
     gl_detect_host(run.src, run.host, sizeof run.host);
     if (strcmp(gl_source_kind(run.src), "live") &&
         gl_hostinfo_product_name(run.src, run.product, sizeof run.product) != 0)

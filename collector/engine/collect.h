@@ -25,6 +25,7 @@ typedef struct gl_collect_opts {
     /* Time, size and free-space limits (runlimits.h); all zero: none. */
     gl_limits limits;
     const gl_recipients *recipients; /* --encrypt-to: NAME.tar.zst.p7m; NULL: plain */
+    bool cross_mounts; /* --cross-mounts: walk into other file systems mounted in the source */
     /* Set (analyze): no bundle; the run's members (records/, findings.jsonl,
      * timeline.jsonl, run.json, log.txt) are written as files in this
      * existing directory and evidence is read in place, not acquired. */

@@ -1,7 +1,8 @@
 /* What the evidence says about the host it came from (dir:/bundle:
  * sources): computer name and Windows product, read from the SYSTEM and
- * SOFTWARE hives. Reads happen before acquisition starts, so these opens
- * put nothing in the bundle by themselves. */
+ * SOFTWARE hives. The hives are opened without acquisition, so these
+ * reads never put anything in the bundle, and read through a bounded
+ * reader after their header was checked (hostinfo.c). */
 #ifndef GL_HOSTINFO_H
 #define GL_HOSTINFO_H
 #include <stddef.h>

@@ -9,7 +9,14 @@
  * case-insensitive whatever the case on disk. Every file opened while an
  * acquirer is attached is streamed into the bundle once (deduplicated by
  * path) before the module reads it: acquisition is a side effect of
- * reading, so collect and re-analysis run the same module code. */
+ * reading, so collect and re-analysis run the same module code.
+ *
+ * Names: a name on disk that is not valid UTF-8 (NTFS allows unpaired
+ * UTF-16 surrogates), or that holds a backslash or '|', is written in
+ * evidence paths and bundle member names with each such byte as |XX (two
+ * uppercase hex digits). '|' cannot occur in an NTFS name, so Windows
+ * names are never changed; |XX in a path or pattern given to the source
+ * means that byte. */
 #ifndef GL_SOURCE_H
 #define GL_SOURCE_H
 #include <stdbool.h>
@@ -39,6 +46,12 @@ typedef struct gl_file_info {
     char owner[GL_OWNER_MAX];
     bool is_dir;
     bool is_link;         /* links are reported, never followed */
+    const char *link_target; /* gl_source_glob: where a link points (escaped), else NULL */
+    bool named;              /* gl_source_glob: the pattern's last component names it (no wildcard) */
+    /* The path below the root as the file system gave its bytes, in hex
+     * with components joined by '/' (2F), when some name in it had to be
+     * escaped (see "Names" above); NULL otherwise. */
+    const char *raw_path_hex;
     gl_timespec mtime, atime, ctime, btime;
 } gl_file_info;
 
@@ -66,15 +79,33 @@ const char *gl_file_artifact(const gl_file *f);
 gl_reader gl_file_reader(gl_file *f);
 void gl_file_close(gl_file *f);
 
+/* Same, never acquired (host detection, peeks that no target covers). */
+gl_file *gl_source_open_unacquired(gl_source *src, const char *path, gl_err *err);
+/* After reading a file to its end: 0 when it ends where it did when
+ * opened, -1 with err (GL_ERR_IO) when it grew meanwhile or the check
+ * failed. Reads through gl_file_reader already fail when it shrank. */
+int gl_file_check_end(gl_file *f, gl_err *err);
+
+/* Walk into directories on other volumes than the root (mount points);
+ * by default they are not crossed, and each one skipped is an error. */
+void gl_source_cross_mounts(gl_source *src, bool cross);
+
 /* Stat without opening; -1 with err when it does not exist. info->path
  * points into storage valid until the next call on src. */
 int gl_source_stat(gl_source *src, const char *path, gl_file_info *info, gl_err *err);
 
+/* How deep a walk goes below the root; deeper is an error naming the path. */
+#define GL_WALK_MAX_DEPTH 512
+
 /* Expand a pattern: components may hold '*' and '?' (case-insensitive) and
- * a component "**" matches zero or more directories (depth-limited).
- * Calls cb for each match in a stable (sorted) order; cb returning non-zero
- * stops the walk and is returned. Links and the excluded output directory
- * are never entered. */
+ * a component "**" matches zero or more directories, at any depth up to
+ * GL_WALK_MAX_DEPTH. Calls cb for each match in a stable (sorted) order;
+ * cb returning non-zero stops the walk and is returned. Links and the
+ * excluded output directory are never entered, nor a directory already
+ * on the current path (a loop). What the walk could not read (a directory
+ * that cannot be listed or opened, a mount point not crossed, a loop, the
+ * depth limit) does not stop it: it returns -1 at the end with err naming
+ * the first of them, so the caller reports the run partial. */
 typedef int (*gl_glob_cb)(void *ctx, const gl_file_info *info);
 int gl_source_glob(gl_source *src, const char *pattern, gl_glob_cb cb, void *ctx, gl_err *err);
 

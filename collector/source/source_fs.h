@@ -29,8 +29,13 @@
  *    the object it actually opened (not of what stat_at saw earlier): a
  *    regular file swapped for a FIFO, device or directory is refused.
  *  - A directory handle serves several walks at once (every walk starts
- *    from the source's one root handle): stat_at, open_*_at and list must
- *    not depend on or move any position kept in the handle.
+ *    from the source's one root handle): stat_at and open_*_at must not
+ *    depend on any position kept in the handle; list reads the whole
+ *    directory from its start in one call, so nested walks in one thread
+ *    may list the same handle (two threads may not at the same time).
+ *  - Each open directory knows its identity (taken from the opened
+ *    object, one fstat), so walks detect loops and mount points without
+ *    a stat before the open.
  *  - Failures set errno (a Windows backend maps its error codes: not
  *    found -> ENOENT, a non-directory in the path -> ENOTDIR, access
  *    denied -> EACCES, a link where none may be -> ELOOP, other I/O -> EIO)
@@ -39,6 +44,7 @@
 #define GL_SOURCE_FS_H
 #include <stddef.h>
 #include <stdint.h>
+#include "buf.h"
 #include "source.h"
 
 typedef struct gl_fs_dir gl_fs_dir;   /* an open directory */
@@ -49,6 +55,7 @@ typedef enum gl_fs_type {
     GL_FS_DIR,
     GL_FS_LINK,  /* symbolic link, junction or other reparse point */
     GL_FS_OTHER, /* FIFO, socket, device, ... */
+    GL_FS_UNKNOWN, /* gl_fs_list only: the listing does not say; stat it */
 } gl_fs_type;
 
 /* Which object on which volume: equal identities are the same directory
@@ -81,13 +88,19 @@ int gl_fs_stat_path(const char *host_path, gl_fs_stat *st);
 
 /* Entry `name` of `dir`, never following a link. -1 with errno. */
 int gl_fs_stat_at(gl_fs_dir *dir, const char *name, gl_fs_stat *st);
-/* Open subdirectory `name`; NULL with errno (a link is refused). */
+/* Open subdirectory `name`; NULL with errno (a link is refused: ELOOP on
+ * POSIX; a non-directory: ENOTDIR). */
 gl_fs_dir *gl_fs_open_dir_at(gl_fs_dir *dir, const char *name);
+/* The identity of the directory as opened. */
+const gl_fs_id *gl_fs_dir_identity(const gl_fs_dir *dir);
 /* Call cb once per entry of `dir` except "." and "..", in whatever order
- * the file system gives; the name is valid during the call only. Returns
- * 0, or -1 with errno when the directory cannot be read. */
-typedef void (*gl_fs_name_cb)(void *ctx, const char *name);
+ * the file system gives, with the entry's type when the listing tells it
+ * (GL_FS_UNKNOWN otherwise); the name is valid during the call only.
+ * Returns 0, or -1 with errno when the directory cannot be read. */
+typedef void (*gl_fs_name_cb)(void *ctx, const char *name, gl_fs_type type);
 int gl_fs_list(gl_fs_dir *dir, gl_fs_name_cb cb, void *ctx);
+/* Where link `name` points, as stored (never resolved); -1 with errno. */
+int gl_fs_readlink_at(gl_fs_dir *dir, const char *name, gl_buf *out);
 void gl_fs_dir_close(gl_fs_dir *dir);
 
 /* Open regular file `name` of `dir` read-only and fill st from the opened

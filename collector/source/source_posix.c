@@ -17,10 +17,12 @@
 
 struct gl_fs_dir {
     int fd;
+    gl_fs_id id;
 };
 
 struct gl_fs_file {
     int fd;
+    uint64_t fail_from; /* test builds: reads from here fail with EIO */
 };
 
 static gl_fs_type type_of(mode_t mode)
@@ -112,14 +114,18 @@ static int stat_common(int dirfd, const char *name, int flags, gl_fs_stat *out)
     return 0;
 }
 
-static gl_fs_dir *dir_from_fd(int fd)
+/* Test hooks (GLEANER_TEST_BUILD only): faults the tests cannot cause
+ * for real as root or on one file system, made deterministic. Each names
+ * the one entry it applies to. */
+#ifdef GLEANER_TEST_BUILD
+static bool test_hook(const char *var, const char *name)
 {
-    if (fd < 0)
-        return NULL;
-    gl_fs_dir *d = gl_xmalloc(sizeof *d);
-    d->fd = fd;
-    return d;
+    const char *v = getenv(var);
+    return v && !strcmp(v, name);
 }
+#else
+#define test_hook(var, name) false
+#endif
 
 /* Close without letting close() overwrite the errno being reported. */
 static void close_keep_errno(int fd)
@@ -129,9 +135,28 @@ static void close_keep_errno(int fd)
     errno = saved;
 }
 
+/* A directory handle over fd, with the identity of what was opened (not
+ * of what a stat before the open saw). Consumes fd. */
+static gl_fs_dir *dir_from_fd(int fd, const char *name)
+{
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        close_keep_errno(fd);
+        return NULL;
+    }
+    gl_fs_dir *d = gl_xmalloc(sizeof *d);
+    d->fd = fd;
+    d->id = (gl_fs_id){(uint64_t)st.st_dev, {(uint64_t)st.st_ino, 0}};
+    if (name && test_hook("GLEANER_TEST_FAKE_MOUNT", name))
+        d->id.volume ^= 0x5a5a; /* as if another file system were mounted here */
+    return d;
+}
+
 gl_fs_dir *gl_fs_open_root(const char *host_path)
 {
-    return dir_from_fd(open(host_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    return dir_from_fd(open(host_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), NULL);
 }
 
 int gl_fs_stat_path(const char *host_path, gl_fs_stat *st)
@@ -144,38 +169,81 @@ int gl_fs_stat_at(gl_fs_dir *dir, const char *name, gl_fs_stat *st)
     return stat_common(dir->fd, name, AT_SYMLINK_NOFOLLOW, st);
 }
 
+/* O_NOATIME is refused (EPERM) on what the caller does not own unless it
+ * is privileged: then open without it rather than not at all. */
+static int open_noatime(int dirfd, const char *name, int flags)
+{
+    int fd = openat(dirfd, name, flags | O_NOATIME);
+    if (fd < 0 && errno == EPERM)
+        fd = openat(dirfd, name, flags);
+    return fd;
+}
+
 gl_fs_dir *gl_fs_open_dir_at(gl_fs_dir *dir, const char *name)
 {
-    return dir_from_fd(openat(dir->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (test_hook("GLEANER_TEST_EACCES", name)) {
+        errno = EACCES; /* what chmod 000 gives a reader that is not root */
+        return NULL;
+    }
+    /* O_NOATIME: listing must not change the directory's access time */
+    return dir_from_fd(open_noatime(dir->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), name);
+}
+
+const gl_fs_id *gl_fs_dir_identity(const gl_fs_dir *dir) { return &dir->id; }
+
+static gl_fs_type type_of_dirent(unsigned char t)
+{
+    switch (t) {
+    case DT_REG:
+        return GL_FS_FILE;
+    case DT_DIR:
+        return GL_FS_DIR;
+    case DT_LNK:
+        return GL_FS_LINK;
+    case DT_UNKNOWN:
+        return GL_FS_UNKNOWN;
+    default:
+        return GL_FS_OTHER;
+    }
 }
 
 int gl_fs_list(gl_fs_dir *dir, gl_fs_name_cb cb, void *ctx)
 {
-    /* readdir consumes the descriptor's position: list through a fresh
-     * descriptor so dir stays usable for *at() calls and later listings */
-    int fd = openat(dir->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
+    /* getdents on the handle itself, from its start: no second descriptor
+     * (one that would be opened without O_NOATIME) and no DIR buffer */
+    if (lseek(dir->fd, 0, SEEK_SET) != 0)
         return -1;
-    DIR *d = fdopendir(fd);
-    if (!d) {
-        close_keep_errno(fd);
-        return -1;
-    }
-    int rc = 0;
+    char buf[32768] __attribute__((aligned(8)));
     for (;;) {
-        errno = 0; /* readdir's only way to tell the end from an error */
-        struct dirent *e = readdir(d);
-        if (!e) {
-            rc = errno ? -1 : 0;
-            break;
+        ssize_t n = getdents64(dir->fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return n < 0 ? -1 : 0;
+        for (ssize_t off = 0; off < n;) {
+            const struct dirent64 *e = (const struct dirent64 *)(buf + off);
+            if (e->d_reclen == 0 || e->d_reclen > n - off) { /* never from a sane kernel */
+                errno = EIO;
+                return -1;
+            }
+            off += e->d_reclen;
+            if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+                cb(ctx, e->d_name, type_of_dirent(e->d_type));
         }
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            cb(ctx, e->d_name);
     }
-    int saved = errno;
-    closedir(d);
-    errno = saved;
-    return rc;
+}
+
+int gl_fs_readlink_at(gl_fs_dir *dir, const char *name, gl_buf *out)
+{
+    char target[4096];
+    ssize_t n = readlinkat(dir->fd, name, target, sizeof target);
+    if (n < 0)
+        return -1;
+    gl_buf_clear(out);
+    gl_buf_append(out, target, (size_t)n);
+    if ((size_t)n == sizeof target)
+        gl_buf_puts(out, "...");
+    return 0;
 }
 
 void gl_fs_dir_close(gl_fs_dir *dir)
@@ -186,15 +254,32 @@ void gl_fs_dir_close(gl_fs_dir *dir)
     free(dir);
 }
 
+#ifdef GLEANER_TEST_BUILD
+/* Change the file under the open descriptor, as a live host may between
+ * the stat and the read: cut it to half its size or add to it. */
+static void test_change_after_open(gl_fs_dir *dir, const char *name, uint64_t size)
+{
+    bool shrink = test_hook("GLEANER_TEST_SHRINK", name), grow = test_hook("GLEANER_TEST_GROW", name);
+    if (!shrink && !grow)
+        return;
+    int w = openat(dir->fd, name, O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (w < 0)
+        return;
+    if (shrink && ftruncate(w, (off_t)(size / 2)) != 0)
+        perror("test hook: ftruncate");
+    if (grow && write(w, "grown", 5) != 5)
+        perror("test hook: write");
+    close(w);
+}
+#endif
+
 gl_fs_file *gl_fs_open_file_at(gl_fs_dir *dir, const char *name, gl_fs_stat *st, bool *not_regular)
 {
     *not_regular = false;
     /* O_NONBLOCK: a FIFO swapped in for the file must not hang the open;
-     * O_NOCTTY: nor may a terminal become ours before the type check */
-    int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
-    int fd = openat(dir->fd, name, flags | O_NOATIME);
-    if (fd < 0 && errno == EPERM) /* O_NOATIME needs ownership; read anyway */
-        fd = openat(dir->fd, name, flags);
+     * O_NOCTTY: nor may a terminal become ours before the type check.
+     * O_NONBLOCK stays set: reads of a regular file ignore it. */
+    int fd = open_noatime(dir->fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0)
         return NULL;
     if (stat_common(fd, "", AT_EMPTY_PATH, st) != 0) {
@@ -206,13 +291,14 @@ gl_fs_file *gl_fs_open_file_at(gl_fs_dir *dir, const char *name, gl_fs_stat *st,
         *not_regular = true;
         return NULL;
     }
-    int fl = fcntl(fd, F_GETFL);
-    if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
-        close_keep_errno(fd);
-        return NULL;
-    }
     gl_fs_file *f = gl_xmalloc(sizeof *f);
     f->fd = fd;
+    f->fail_from = UINT64_MAX;
+#ifdef GLEANER_TEST_BUILD
+    test_change_after_open(dir, name, st->size);
+    if (test_hook("GLEANER_TEST_EIO", name))
+        f->fail_from = st->size / 2;
+#endif
     return f;
 }
 
@@ -222,6 +308,12 @@ int64_t gl_fs_pread(gl_fs_file *f, uint64_t off, void *buf, size_t len)
         errno = EINVAL;
         return -1;
     }
+    if (off >= f->fail_from) {
+        errno = EIO;
+        return -1;
+    }
+    if (f->fail_from != UINT64_MAX && len > f->fail_from - off)
+        len = (size_t)(f->fail_from - off);
     for (;;) {
         ssize_t n = pread(f->fd, buf, len, (off_t)off);
         if (n >= 0 || errno != EINTR)

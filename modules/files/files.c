@@ -41,6 +41,8 @@ static void emit(files_ctx *c, const gl_file_info *info, const char *status, con
     }
     if (why)
         gl_json_kv_str(&j, "reason", why);
+    if (info->raw_path_hex) /* the name had to be escaped: its bytes as on disk */
+        gl_json_kv_str(&j, "path_raw_hex", info->raw_path_hex);
     gl_json_obj_end(&j);
     gl_run_record(c->run, line.data, line.len);
     gl_buf_free(&line);
@@ -55,7 +57,14 @@ static int on_match(void *ctx, const gl_file_info *info)
         return 0;
     c->matched++;
     if (info->is_link) {
-        emit(c, info, "skipped", NULL, "link (links are never followed)");
+        /* a target that names this file did not get it: an error; a link
+         * a wildcard met (a Windows tree has junctions) is only recorded */
+        char why[600];
+        snprintf(why, sizeof why, "a link to '%s'%s; links are not followed",
+                 info->link_target ? info->link_target : "?", info->named ? " where a file was expected" : "");
+        emit(c, info, info->named ? "error" : "skipped", NULL, why);
+        if (info->named)
+            gl_run_error(c->run, "%s: %s", info->path, why);
         return 0;
     }
     uint64_t cap = c->target->max_size ? c->target->max_size : c->max_file_size;
