@@ -108,7 +108,8 @@ int gl_sorter_finish(gl_sorter *s, const char *out_path, gl_err *err)
 {
     int rc;
     if (s->n_runs == 0) { /* everything fitted: no run file needed */
-        qsort(s->lines, s->n_lines, sizeof *s->lines, cmp_lines);
+        if (s->n_lines) /* qsort wants an array even for no element */
+            qsort(s->lines, s->n_lines, sizeof *s->lines, cmp_lines);
         rc = write_lines(s->lines, s->n_lines, out_path, err);
     } else {
         rc = s->n_lines ? spill(s, err) : 0;
