@@ -13,7 +13,8 @@
     X(rmm) \
     X(services) \
     X(accounts) \
-    X(staging)
+    X(staging) \
+    X(chain)
 
 /* Modules that exist only to test the pipeline (tests/modules/). */
 #ifdef GLEANER_TEST_BUILD

@@ -15,6 +15,8 @@ module firewall
 module accounts
 # indicators: reads the other modules' records only, so it costs next to nothing
 module ioc
+# attack chains: reads the timeline and findings of the others, runs last
+module chain
 set files.max_file_size 2GiB
 target hive-system     C:\Windows\System32\config\SYSTEM
 target hive-system     C:\Windows\System32\config\SYSTEM.LOG?
