@@ -278,17 +278,6 @@ static void json_lines_array(gl_json *j, const char *text)
     gl_json_arr_end(j);
 }
 
-static void json_copy(gl_json *j, const char *key, const cJSON *v)
-{
-    gl_json_key(j, key);
-    char *text = v ? cJSON_PrintUnformatted(v) : NULL;
-    if (text)
-        gl_json_raw(j, text, strlen(text));
-    else
-        gl_json_null(j);
-    free(text);
-}
-
 /* Modules of a run.json: name, status, errors (the first few). */
 static void json_modules(gl_json *j, const cJSON *run)
 {
@@ -361,7 +350,7 @@ static int write_host_analysis(const char *dir, const host_report *r, gl_err *er
     json_lines_array(&j, r->problems.data);
     gl_json_kv_str(&j, "failure", r->failure[0] ? r->failure : NULL);
     gl_json_kv_str(&j, "host", gl_jstr(r->run, "host"));
-    json_copy(&j, "os", gl_jpath(r->run, "os"));
+    gl_jcopy(&j, "os", gl_jpath(r->run, "os"));
     gl_json_kv_str(&j, "collected", gl_jstr(r->run, "end_utc"));
     gl_json_key(&j, "collection");
     gl_json_obj_begin(&j);
@@ -369,7 +358,7 @@ static int write_host_analysis(const char *dir, const host_report *r, gl_err *er
     gl_json_kv_str(&j, "reason", gl_jstr(r->run, "reason"));
     gl_json_kv_str(&j, "gleaner_version", gl_jstr(r->run, "gleaner_version"));
     gl_json_kv_str(&j, "profile", gl_jstr(r->run, "profile.name"));
-    json_copy(&j, "errors", gl_jpath(r->run, "errors"));
+    gl_jcopy(&j, "errors", gl_jpath(r->run, "errors"));
     gl_json_key(&j, "modules");
     json_modules(&j, r->run);
     gl_json_obj_end(&j);

@@ -53,17 +53,6 @@ static void row_head(const gl_row_host *h, size_t seq, const char *time, gl_buf 
         gl_json_kv_bool(j, "unverified", true);
 }
 
-static void copy_value(gl_json *j, const char *key, const cJSON *v)
-{
-    gl_json_key(j, key);
-    char *text = v ? cJSON_PrintUnformatted(v) : NULL;
-    if (text)
-        gl_json_raw(j, text, strlen(text));
-    else
-        gl_json_null(j);
-    free(text);
-}
-
 void gl_row_finding(const gl_row_host *h, size_t seq, const cJSON *f, gl_buf *out)
 {
     gl_json j;
@@ -78,9 +67,9 @@ void gl_row_finding(const gl_row_host *h, size_t seq, const cJSON *f, gl_buf *ou
     const cJSON *ev = cJSON_GetArrayItem(gl_jpath(f, "evidence"), 0);
     gl_json_kv_str(&j, "artifact", gl_jstr(ev, "artifact"));
     gl_json_kv_str(&j, "locator", gl_jstr(ev, "locator"));
-    copy_value(&j, "attack", gl_jpath(f, "attack"));
+    gl_jcopy(&j, "attack", gl_jpath(f, "attack"));
     gl_json_kv_str(&j, "id", gl_jstr(f, "id"));
-    copy_value(&j, "details", gl_jpath(f, "details"));
+    gl_jcopy(&j, "details", gl_jpath(f, "details"));
     gl_json_obj_end(&j);
 }
 
@@ -128,7 +117,7 @@ void gl_row_fact(const gl_row_host *h, size_t seq, const cJSON *t, gl_buf *out)
     gl_json_arr_begin(&j);
     gl_json_arr_end(&j);
     gl_json_kv_str(&j, "id", NULL);
-    copy_value(&j, "details", gl_jpath(t, "details"));
+    gl_jcopy(&j, "details", gl_jpath(t, "details"));
     gl_json_obj_end(&j);
 }
 

@@ -1,5 +1,6 @@
 #include "jsonpick.h"
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 const cJSON *gl_jpath(const cJSON *obj, const char *path)
@@ -72,4 +73,15 @@ cJSON *gl_jparse_object(const char *line, size_t n)
         return NULL;
     }
     return j;
+}
+
+void gl_jcopy(gl_json *j, const char *key, const cJSON *v)
+{
+    gl_json_key(j, key);
+    char *text = v ? cJSON_PrintUnformatted(v) : NULL;
+    if (text)
+        gl_json_raw(j, text, strlen(text));
+    else
+        gl_json_null(j);
+    free(text);
 }

@@ -5,6 +5,7 @@
 #include <cjson/cJSON.h>
 #include <stddef.h>
 #include "buf.h"
+#include "json.h"
 
 /* The member at a dotted path ("details.rule.name"), or NULL. Depth is
  * bounded by the path, which is the caller's. */
@@ -15,6 +16,8 @@ const char *gl_jstr(const cJSON *obj, const char *path);
  * JSON spelling); arrays of scalars joined with ", ". Returns 0, or -1
  * for null, objects and absent values (nothing appended). */
 int gl_jtext(gl_buf *out, const cJSON *v);
+/* Write key and a copy of v (null when v is NULL). */
+void gl_jcopy(gl_json *j, const char *key, const cJSON *v);
 /* Parse one line; NULL when it is not a JSON object. */
 cJSON *gl_jparse_object(const char *line, size_t n);
 
