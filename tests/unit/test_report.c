@@ -497,3 +497,93 @@ Test(report, chromium_timesketch_timeline_lists_each_row_once, .timeout = 300)
     cr_assert_eq(tu_count(dom.data, "<td class=\"wrap\">AnyDesk: portable or moved copy (1)</td>"), 1);
     gl_buf_free(&dom);
 }
+
+static void put_bytes(const char *dir, const char *rel, const char *data, size_t n)
+{
+    gl_buf path = {0};
+    gl_buf_printf(&path, "%s/%s", dir, rel);
+    FILE *f = fopen(path.data, "wb");
+    cr_assert(f);
+    fwrite(data, 1, n, f);
+    fclose(f);
+    gl_buf_free(&path);
+}
+
+/* Whatever the files hold, the page is written, its blocks parse, and its
+ * script runs to the end without an error. */
+Test(report, damaged_inputs_still_give_a_working_page, .timeout = 300)
+{
+    char *dir = tu_tmpdir("report-damaged");
+    gl_buf b = {0};
+    static const char nul_line[] = "{\"id\":\"n1\",\"severity\":\"high\",\"title\":\"nul\0byte\"}\n";
+    gl_buf_append(&b, nul_line, sizeof nul_line - 1);
+    gl_buf_puts(&b, "{\"id\":\"u1\",\"severity\":\"medium\",\"title\":\"\xff\xfe not UTF-8 \xc3\"}\n");
+    gl_buf_puts(&b, "{\"id\":\"w1\",\"severity\":7,\"title\":[\"x\"],\"evidence\":\"str\",\"attack\":\"T1\","
+                    "\"module\":\"__proto__\",\"details\":{\"steps\":[1,\"two\",null,{\"time\":5,\"tactic\":{}}]}}\n");
+    gl_buf_puts(&b, "{\"id\":\"e1\",\"severity\":\"high\",\"module\":\"constructor\",\"evidence\":[null,3,"
+                    "{\"artifact\":{\"x\":1}}],\"details\":[]}\n");
+    gl_buf_puts(&b, "[1,2]\n");
+    for (int i = 0; i < 5000; i++)
+        gl_buf_putc(&b, '[');
+    gl_buf_putc(&b, '\n');
+    gl_buf_puts(&b, "{\"title\":\"");
+    for (size_t i = 0; i < GL_REPORT_LINE_MAX; i++)
+        gl_buf_putc(&b, 'a');
+    gl_buf_puts(&b, "\"}\n");
+    put_bytes(dir, "findings.jsonl", b.data, b.len);
+    gl_buf_free(&b);
+    put_file(dir, "timeline.jsonl", "{\"time\":null,\"kind\":5}\n{\"datetime\":{\"a\":1},\"message\":[]}\n\x01\x02\n");
+    put_file(dir, "records/__proto__.jsonl", "{\"a\":{\"b\":[1,2]},\"__proto__\":1,\"constructor\":\"x\"}\n");
+    put_file(dir, "run.json", "{\"os\":5,\"modules\":\"no\",\"errors\":{\"a\":1},\"status\":7,\"host\":[\"x\"]}");
+    put_file(dir, "analysis.json", "{\"verified\":\"yes\",\"verify_problems\":5,\"collection\":[]}");
+
+    char *html = host_report(dir);
+    cJSON *meta = block(html, "gl-meta"), *fs = block(html, "gl-findings");
+    cr_assert_eq(num(meta, "findings", "total"), 7);
+    cr_assert_eq(num(meta, "findings", "bad"), 3); /* the array, the nesting, the long line */
+    cr_assert_eq(cJSON_GetArraySize(fs), 4);
+    const char *order[] = {"n1", "e1", "u1", "w1"}; /* high, high, medium, then the unknown severity */
+    for (int i = 0; i < 4; i++)
+        cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(fs, i), "id")->valuestring, order[i]);
+    cr_assert_eq(tu_count(html, "<b id=\"count-other\">1</b>"), 1);
+    cr_assert_eq(tu_count(html, "Verification not recorded"), 1); /* "yes" is not a verdict */
+    cr_assert_eq(num(meta, "timeline", "bad"), 1);
+    cJSON_Delete(meta);
+    cJSON_Delete(fs);
+    free(html);
+    gl_buf dom = {0};
+    chromium(dir, NULL, NULL, &dom); /* asserts no script error */
+    cr_assert_eq(tu_count(dom.data, "class=\"tl-row"), 6); /* 2 timeline lines, 4 findings */
+    cr_assert_eq(tu_count(dom.data, "<article class=\"finding"), 4);
+    gl_buf_free(&dom);
+}
+
+Test(report, damaged_fleet_csv_is_cut_not_trusted)
+{
+    char *out = make_fleet();
+    gl_buf b = {0};
+    gl_buf_puts(&b, "host,x\nA,");
+    for (int i = 0; i < 2000; i++)
+        gl_buf_puts(&b, "f,");
+    gl_buf_puts(&b, "\nB,\"");
+    for (int i = 0; i < 70000; i++)
+        gl_buf_putc(&b, 'q');
+    gl_buf_puts(&b, "\"\nC,\"never closed\n");
+    put_file(out, "fleet.csv", b.data);
+    gl_buf_free(&b);
+    put_file(out, "hosts/C_20261207T070028Z/run.json", "\x01 not json");
+    gl_err err = {0};
+    cr_assert_eq(gl_report_fleet_html(out, &err), 0, "%s", err.msg);
+    char *html = read_report(out);
+    cJSON *csv = block(html, "gl-fleet");
+    cr_assert_eq(cJSON_GetArraySize(csv), 4);
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetArrayItem(csv, 1)), 1024);
+    cr_assert_eq(strlen(cJSON_GetArrayItem(cJSON_GetArrayItem(csv, 2), 1)->valuestring), 65536);
+    cr_assert_str_eq(cJSON_GetArrayItem(cJSON_GetArrayItem(csv, 3), 1)->valuestring, "never closed\n");
+    /* a host whose run.json is unreadable is listed by its folder name */
+    cJSON *hosts = block(html, "gl-hosts");
+    cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(hosts, 2), "host")->valuestring, "C_20261207T070028Z");
+    cJSON_Delete(hosts);
+    cJSON_Delete(csv);
+    free(html);
+}

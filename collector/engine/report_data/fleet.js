@@ -41,7 +41,7 @@
   /* fleet.csv: header first; a row belongs to the host whose folder name
      appears in it, or else whose name is in its "host" column. */
   var header = fleet.length ? fleet[0] : [];
-  var byDir = {}, byName = {};
+  var byDir = Object.create(null), byName = Object.create(null); /* keys from evidence */
   hosts.forEach(function (x) { byDir[x.dir] = x; if (!byName[x.host]) byName[x.host] = x; });
   var hostCol = header.map(function (c) { return String(c).toLowerCase(); }).indexOf("host");
   /* what the ranked table above already shows is not repeated */
@@ -110,7 +110,7 @@
     var words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
     var match = function (s) { return words.every(function (w) { return s.indexOf(w) >= 0; }); };
     /* a host is kept when its own line or its fleet.csv row matches */
-    var kept = {};
+    var kept = Object.create(null);
     matrix.forEach(function (r) { if (r.host && match(r.search)) kept[r.host.dir] = true; });
     hostTable.keep = function (x) { return kept[x.dir] || match(x.search); };
     matrixTable.keep = function (r) { return match(r.search) || (r.host && match(r.host.search)); };

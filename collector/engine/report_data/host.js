@@ -112,11 +112,11 @@
         " findings (the most severe first, limit " + (meta.caps || {}).findings + "); all are in " + fm.file + "." }));
     if (fm.bad)
       body.appendChild(h("p", { class: "note", text: GL.plural(fm.bad, "unreadable line") + " in " + fm.file + " left out." }));
-    var bySev = {};
+    var bySev = Object.create(null); /* keys from evidence: no inherited names */
     findings.forEach(function (f) {
       var s = GL.SEVERITIES.indexOf(f.severity) < 0 ? "other" : f.severity;
       var m = GL.text(f.module) || "?";
-      ((bySev[s] = bySev[s] || {})[m] = bySev[s][m] || []).push(f);
+      ((bySev[s] = bySev[s] || Object.create(null))[m] = bySev[s][m] || []).push(f);
     });
     GL.SEVERITIES.concat(["other"]).forEach(function (s) {
       var mods = bySev[s];
@@ -145,7 +145,7 @@
   }
   var rows = events.map(fromEvent);
   if (!events.some(isFinding)) rows = rows.concat(findings.map(function (f) {
-    var ev = Array.isArray(f.evidence) && f.evidence.length ? f.evidence[0] : {};
+    var ev = Array.isArray(f.evidence) && f.evidence[0] && typeof f.evidence[0] === "object" ? f.evidence[0] : {};
     return { time: GL.text(f.time), severity: GL.text(f.severity), module: GL.text(f.module), kind: GL.text(f.rule),
       subject: GL.text(f.title), artifact: GL.text(ev.artifact), locator: GL.text(ev.locator), details: f.details };
   }));
