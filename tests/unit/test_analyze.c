@@ -108,10 +108,12 @@ Test(analyze, reproduces_the_sample_hosts_findings)
     cr_assert_eq(tu_runf(&o, NULL,
                          PY " -c 'import json,sys; a=json.load(open(sys.argv[1])); "
                          "print(a[\"host\"], a[\"verified\"], a[\"state\"], a[\"collection\"][\"status\"], "
-                         "a[\"rerun\"][\"status\"], a[\"os\"][\"product\"], len(a[\"rerun\"][\"modules\"]))' '%s'",
+                         "a[\"rerun\"][\"status\"], a[\"os\"][\"product\"], "
+                         "[m[\"name\"] for m in a[\"rerun\"][\"modules\"]]==[m[\"name\"] for m in "
+                         "a[\"collection\"][\"modules\"]])' '%s'",
                          a),
                  0);
-    cr_assert_str_eq(o.data, "WS01 True analysed complete complete Windows 10 Pro 11\n");
+    cr_assert_str_eq(o.data, "WS01 True analysed complete complete Windows 10 Pro True\n");
 }
 
 /* Repack a bundle with one artifact changed (member order kept, sidecar
@@ -216,10 +218,19 @@ Test(analyze, timelines_parse_and_carry_their_columns)
                 "  print(len(rows)-1, len(f), sum(1 for x in docs if x[\"event\"][\"kind\"]==\"alert\"))' '%s'",
                 out),
         0, "%s", err.data);
-    /* the re-run's 90 timeline facts and 44 findings (as `collect --source
-     * bundle:` has them: see reproduces_the_sample_hosts_findings), per host
-     * and combined */
-    cr_assert_str_eq(o.data, "134 44 44\n134 44 44\n");
+    /* rows: the timeline facts and findings of the same re-run as `collect
+     * --source bundle:` makes it (see reproduces_the_sample_hosts_findings),
+     * per host and combined; every finding is an ECS alert */
+    char *again = tu_tmpdir("ana-tl-again");
+    gl_buf n = {0};
+    cr_assert_eq(tu_runf(&n, NULL,
+                         "'%s' collect -q --source 'bundle:%s' --output '%s' --name r > /dev/null && "
+                         "f=$(tar --zstd -xOf '%s/r.tar.zst' findings.jsonl | wc -l) && "
+                         "t=$(tar --zstd -xOf '%s/r.tar.zst' timeline.jsonl | wc -l) && "
+                         "echo \"$((f + t)) $f $f\" && echo \"$((f + t)) $f $f\"",
+                         tu_gleaner(), bundle, again, again, again),
+                 0);
+    cr_assert_str_eq(o.data, n.data);
 }
 
 /* rmm_tools per host by the generator's rule; both columns with a value. */
@@ -316,4 +327,110 @@ Test(analyze, encrypted_bundle_with_key)
     cr_assert_eq(tu_runf(&o, NULL, "grep -c 'give the private key of a recipient' '%s/hosts/e/analysis.json'", nokey),
                  0);
     cr_assert_str_eq(o.data, "1\n");
+}
+
+/* ---- the engine pieces on their own ---------------------------------------------- */
+
+#include <dirent.h>
+#include "extsort.h"
+#include "fleet.h"
+
+static size_t count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    size_t n = 0;
+    for (struct dirent *e; d && (e = readdir(d));)
+        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+Test(analyze, sorter_spills_runs_and_merges_them_in_passes)
+{
+    char *work = tu_tmpdir("ana-sort");
+    enum { N = 1000 };
+    /* a budget of one line per run: 1000 runs, merged 64 at a time in two passes */
+    gl_sorter *s = gl_sorter_new(work, 1);
+    char *want[N];
+    uint32_t x = 12345;
+    gl_err err = {0};
+    for (int i = 0; i < N; i++) {
+        x = x * 1103515245u + 12345u; /* deterministic, and with repeats */
+        gl_buf line = {0};
+        gl_buf_printf(&line, "2026-11-%02u\tkey %u", (x >> 8) % 28 + 1, (x >> 4) % 500);
+        want[i] = line.data;
+        cr_assert_eq(gl_sorter_add(s, line.data, line.len, &err), 0, "%s", err.msg);
+    }
+    cr_assert_eq(count_entries(work), N); /* every line spilled to its own run */
+    char *out = file_in(work, "sorted");
+    cr_assert_eq(gl_sorter_finish(s, out, &err), 0, "%s", err.msg);
+    qsort(want, N, sizeof *want, cmp_str);
+    gl_buf expect = {0}, got = {0};
+    for (int i = 0; i < N; i++)
+        gl_buf_printf(&expect, "%s\n", want[i]);
+    cr_assert(tu_read_file(out, &got));
+    cr_assert_str_eq(got.data, expect.data);
+    cr_assert_eq(count_entries(work), 1, "runs and merge files removed"); /* only "sorted" */
+    /* a newline inside a line would break the file's lines */
+    s = gl_sorter_new(work, 1024);
+    cr_assert_eq(gl_sorter_add(s, "a\nb", 3, &err), -1);
+    cr_assert_str_eq(err.msg, "sort: a line holds a newline or NUL");
+    gl_sorter_free(s);
+}
+
+Test(analyze, fleet_rules_errors_name_file_and_line)
+{
+    gl_err err = {0};
+    cr_assert_null(gl_fleet_rules_parse("column a x.y {subject}\ncorrelate r urgent 2 T1\n", "t.txt", &err));
+    cr_assert_str_eq(err.msg, "t.txt:2: 'urgent' is not a severity (info, low, medium, high, critical)");
+    cr_assert_null(gl_fleet_rules_parse("correlate r high 1 T1\n", "t.txt", &err));
+    cr_assert_str_eq(err.msg, "t.txt:1: MIN_HOSTS '1' is not a number of hosts (2 or more)");
+    cr_assert_null(gl_fleet_rules_parse("correlate r high 2 T1\n  title T\n  reason R\n", "t.txt", &err));
+    cr_assert_str_eq(err.msg, "t.txt: correlate r needs a title, a reason and a value");
+    cr_assert_null(gl_fleet_rules_parse("  value fact k {subject}\n", "t.txt", &err));
+    cr_assert_str_eq(err.msg, "t.txt:1: indented line outside a 'correlate' block");
+    gl_fleet_rules *r = gl_fleet_rules_builtin(&err);
+    cr_assert_not_null(r, "%s", err.msg);
+    cr_assert_eq(gl_fleet_n_columns(r), 8);
+    cr_assert_str_eq(gl_fleet_column_name(r, 0), "rmm_tools");
+    cr_assert_str_eq(gl_fleet_column_name(r, 7), "indicator_hits");
+    gl_fleet_rules_free(r);
+}
+
+static char *keys_of(const gl_fleet_rules *r, bool finding, const char *json, const char *host)
+{
+    cJSON *obj = cJSON_Parse(json);
+    cr_assert_not_null(obj);
+    gl_buf keys = {0};
+    gl_fleet_keys(r, finding, obj, "stem", host, &keys);
+    cJSON_Delete(obj);
+    return keys.data ? keys.data : gl_xstrdup("");
+}
+
+Test(analyze, correlation_keys_normalise_addresses_and_local_accounts)
+{
+    gl_err err = {0};
+    gl_fleet_rules *r = gl_fleet_rules_builtin(&err);
+    cr_assert_not_null(r, "%s", err.msg);
+    cr_assert_str_eq(keys_of(r, false,
+                             "{\"time\":\"T\",\"kind\":\"rdp.logon\",\"subject\":\"FL001\\\\admin\",\"artifact\":\"A\","
+                             "\"locator\":\"L\",\"details\":{\"source\":\"203.0.113.9:3389\"}}",
+                             "fl001"),
+                     "fleet.shared_remote_address\t203.0.113.9\tstem\tfl001\tT\tA\tL\n"
+                     "fleet.shared_rdp_account\tlocal\\admin\tstem\tfl001\tT\tA\tL\n");
+    /* loopback is nobody's shared address; a domain account stays as it is */
+    cr_assert_str_eq(keys_of(r, false,
+                             "{\"kind\":\"rdp.logon\",\"subject\":\"CORP\\\\jdoe\",\"details\":{\"source\":\"127.0.0.1\"}}",
+                             "FL001"),
+                     "fleet.shared_rdp_account\tCORP\\jdoe\tstem\tFL001\t\t\t\n");
+    /* an RMM connection without a peer ID gives no ID key */
+    cr_assert_str_eq(keys_of(r, false,
+                             "{\"kind\":\"rmm.connection\",\"subject\":\"RustDesk\",\"details\":{\"remote_id\":\"\","
+                             "\"remote_address\":\"[2001:db8::7]:21116\"}}",
+                             "H"),
+                     "fleet.shared_remote_address\t2001:db8::7\tstem\tH\t\t\t\n");
+    gl_fleet_rules_free(r);
 }
