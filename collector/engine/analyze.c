@@ -28,14 +28,15 @@
 static char *pathf(const char *fmt, ...) GL_PRINTF(1, 2);
 static char *pathf(const char *fmt, ...)
 {
-    gl_buf b = {0};
-    va_list ap;
+    va_list ap, again;
     va_start(ap, fmt);
-    char tmp[8192];
-    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    gl_buf_puts(&b, tmp);
-    return b.data;
+    char *out = gl_xmalloc(n > 0 ? (size_t)n + 1 : 1);
+    vsnprintf(out, n > 0 ? (size_t)n + 1 : 1, fmt, again);
+    va_end(again);
+    return out;
 }
 
 static int make_dir(const char *dir, gl_err *err)
