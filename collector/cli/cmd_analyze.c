@@ -70,8 +70,8 @@ static int one_host(const gl_analyze_opts *o, const char *bundle, const char *st
         return GL_HOST_FAILED;
     }
     if (res.state == GL_HOST_REFUSED)
-        fprintf(stderr, "gleaner analyze: %s: refused, it fails verification (problems in %s/hosts/%s/analysis.json;"
-                        " --allow-unverified analyses it anyway)\n", bundle, o->out_dir, stem);
+        fprintf(stderr, "gleaner analyze: %s: refused: %s (all problems in %s/hosts/%s/analysis.json;"
+                        " --allow-unverified analyses it anyway)\n", bundle, res.reason, o->out_dir, stem);
     else if (res.state == GL_HOST_FAILED)
         fprintf(stderr, "gleaner analyze: %s\n", err.msg);
     else if (!quiet)

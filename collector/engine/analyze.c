@@ -564,8 +564,12 @@ int gl_analyze_host(const gl_analyze_opts *o, const char *bundle, const char *st
     snprintf(res->host, sizeof res->host, "%s", gl_jstr(r.run, "host") ? gl_jstr(r.run, "host") : stem);
     memcpy(res->sha256, r.sha256, sizeof res->sha256);
     res->summary = r.summary;
-    if (r.failed)
+    if (r.refused)
+        snprintf(res->reason, sizeof res->reason, "%.*s", (int)strcspn(r.problems.data, "\n"), r.problems.data);
+    if (r.failed) {
+        snprintf(res->reason, sizeof res->reason, "%s", r.failure);
         gl_err_set(err, "%s: %s", bundle, r.failure);
+    }
     if (plain)
         unlink(plain);
     free(plain);

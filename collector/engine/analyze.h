@@ -43,6 +43,7 @@ typedef struct gl_host_result {
     gl_host_state state;
     char host[256];
     char sha256[65];
+    char reason[512]; /* refused or failed: the first problem */
     gl_summary summary;
 } gl_host_result;
 
