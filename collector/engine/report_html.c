@@ -399,7 +399,8 @@ static void put_modules_table(FILE *f, const cJSON *mods)
     }
     fprintf(f, "<details class=\"modules\"%s><summary>Modules</summary><table>", trouble ? " open" : "");
     fputs("<thead><tr><th>module</th><th>status</th>"
-          "<th>records</th><th>findings</th><th>events</th><th>errors</th></tr></thead><tbody>\n",
+          "<th class=\"num\">records</th><th class=\"num\">findings</th><th class=\"num\">events</th>"
+          "<th>errors</th></tr></thead><tbody>\n",
           f);
     cJSON_ArrayForEach(m, mods)
     {

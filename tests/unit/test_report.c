@@ -60,15 +60,19 @@ static char *finding(const char *id, const char *module, const char *sev, const 
     return s;
 }
 
+/* The chain as the correlation writes it (tactic id and name, technique,
+ * the step's own artifact and locator), one step in the plainer form
+ * (tactic, attack, an evidence list) the page also reads. */
 #define CHAIN_DETAILS                                                                                               \
-    "{\"steps\":["                                                                                                  \
+    "{\"missing\":[],\"steps\":["                                                                                    \
     "{\"time\":\"2026-11-09T14:02:00Z\",\"tactic\":\"persistence\",\"attack\":\"T1098\",\"kind\":\"account.enabled\"," \
     "\"subject\":\"svc_backup\",\"evidence\":[{\"artifact\":\"artifacts/C/Windows/System32/winevt/Logs/Security.evtx\"," \
     "\"locator\":\"EventRecordID=40\"}]},"                                                                           \
-    "{\"time\":\"2026-11-09T14:11:38Z\",\"tactic\":\"command-and-control\",\"attack\":\"T1219\","                    \
-    "\"kind\":\"rmm.installed\",\"subject\":\"AnyDesk\"},"                                                          \
-    "{\"time\":\"2026-11-09T15:20:00Z\",\"tactic\":\"defense-evasion\",\"attack\":\"T1562.001\","                    \
-    "\"kind\":\"defender.exclusion.added\",\"subject\":\"C:\\\\Users\\\\Public\"}]}"
+    "{\"step\":\"rmm\",\"time\":\"2026-11-09T14:11:38Z\",\"tactic\":\"TA0011\",\"tactic_name\":\"Command and Control\"," \
+    "\"technique\":\"T1219\",\"kind\":\"rmm.installed\",\"module\":\"rmm\",\"subject\":\"AnyDesk\","                  \
+    "\"artifact\":\"artifacts/C/Windows/System32/config/SYSTEM\",\"locator\":\"ControlSet001\\\\Services\\\\AnyDesk\"}," \
+    "{\"step\":\"defences\",\"time\":\"2026-11-09T15:20:00Z\",\"tactic\":\"TA0005\",\"tactic_name\":\"Defense Evasion\"," \
+    "\"technique\":\"T1562.001\",\"kind\":\"defender.exclusion.added\",\"subject\":\"C:\\\\Users\\\\Public\"}]}"
 
 static void tl(gl_buf *b, const char *time, const char *kind, const char *module, const char *subject)
 {
@@ -407,7 +411,12 @@ Test(report, chromium_renders_findings_counts_and_filter, .timeout = 300)
     /* the chain: its three steps in order, with the time span */
     cr_assert_eq(tu_count(dom.data, "<li class=\"step\">"), 3);
     cr_assert_eq(tu_count(dom.data, "3 steps from 2026-11-09T14:02:00Z to 2026-11-09T15:20:00Z (1 h 18 min)"), 1);
-    cr_assert(strstr(dom.data, "persistence") < strstr(dom.data, "command-and-control"));
+    cr_assert_eq(tu_count(dom.data, "<span class=\"chip\">persistence</span><span class=\"arrow\">→</span>"
+                                    "<span class=\"chip\">Command and Control</span><span class=\"arrow\">→</span>"
+                                    "<span class=\"chip\">Defense Evasion</span>"), 1);
+    cr_assert_eq(tu_count(dom.data, "<strong title=\"TA0011\">Command and Control</strong> <span class=\"chip\">T1219</span> "
+                                    "<em>rmm</em>: rmm.installed AnyDesk<span class=\"loc\"> (rmm)</span><div class=\"ev\">"
+                                    "artifacts/C/Windows/System32/config/SYSTEM — ControlSet001\\Services\\AnyDesk</div>"), 1);
     /* the timeline, unfiltered: 5 facts and 6 findings */
     cr_assert_eq(tu_count(dom.data, "class=\"tl-row"), 11);
     cr_assert_eq(tu_count(dom.data, "11 of 11 rows shown"), 1);

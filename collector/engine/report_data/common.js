@@ -124,11 +124,14 @@ var GL = (function () {
     this.onDraw(shown, this.rows.length);
   };
 
-  /* Printing opens every collapsed block, and closes them again after. */
-  function printOpensDetails() {
+  /* Printing prints what is open on screen, and opens the blocks that
+     selector names (the module table) for the time of printing. */
+  function printOpens(selector) {
     var opened = [];
     window.addEventListener("beforeprint", function () {
-      document.querySelectorAll("details:not([open])").forEach(function (d) { d.open = true; opened.push(d); });
+      document.querySelectorAll(selector).forEach(function (d) {
+        if (!d.open) { d.open = true; opened.push(d); }
+      });
     });
     window.addEventListener("afterprint", function () {
       opened.forEach(function (d) { d.open = false; });
@@ -140,5 +143,5 @@ var GL = (function () {
 
   return { data: data, h: h, clear: clear, text: text, SEVERITIES: SEVERITIES, sevRank: sevRank,
     sevClass: sevClass, badge: badge, fragment: fragment, setFragment: setFragment, debounce: debounce,
-    Table: Table, printOpensDetails: printOpensDetails, plural: plural };
+    Table: Table, printOpens: printOpens, plural: plural };
 })();

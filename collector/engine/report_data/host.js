@@ -29,7 +29,9 @@
   }
 
   /* ---- attack chain: findings whose details hold ordered steps ---- */
-  function stepEvidence(ev) {
+  /* A step names its evidence as artifact + locator, or as an evidence list. */
+  function stepEvidence(s) {
+    var ev = s.evidence !== undefined ? s.evidence : s.artifact ? { artifact: s.artifact, locator: s.locator } : null;
     if (ev === null || ev === undefined) return null;
     var list = Array.isArray(ev) ? ev : [ev];
     return h("div", { class: "ev" }, list.map(function (e, i) {
@@ -41,6 +43,7 @@
     var what = s.title || s.description || s.summary || [s.kind, s.subject].filter(Boolean).join(" ");
     return GL.text(what || s.rule || "");
   }
+  function tacticName(s) { return GL.text(s.tactic_name || s.tactic); }
   function duration(a, b) {
     var ms = Date.parse(b) - Date.parse(a);
     if (!(ms >= 0)) return "";
@@ -59,27 +62,30 @@
     }
     chains.forEach(function (f) {
       var steps = f.details.steps.filter(function (s) { return s && typeof s === "object"; });
-      var times = steps.map(function (s) { return s.time; }).filter(Boolean).sort();
+      var times = steps.map(function (s) { return s.time; }).filter(function (t) { return typeof t === "string"; }).sort();
       var tactics = [];
-      steps.forEach(function (s) { if (s.tactic && tactics.indexOf(s.tactic) < 0) tactics.push(s.tactic); });
+      steps.forEach(function (s) { var t = tacticName(s); if (t && tactics.indexOf(t) < 0) tactics.push(t); });
       var first = times[0], last = times[times.length - 1];
+      var missing = Array.isArray(f.details.missing) ? f.details.missing.map(GL.text) : [];
       body.appendChild(h("div", { class: "chain", id: "chain-" + GL.text(f.id) },
-        h("h3", null, GL.badge(f.severity), " ", GL.text(f.title)),
+        h("h3", null, GL.badge(GL.text(f.severity)), " ", GL.text(f.title)),
         first ? h("div", { class: "span" }, GL.plural(steps.length, "step") + " from " + first + " to " + last +
-          (duration(first, last) ? " (" + duration(first, last) + ")" : "")) : null,
+          (duration(first, last) ? " (" + duration(first, last) + ")" : "") +
+          (missing.length ? "; not seen: " + missing.join(", ") : "")) : null,
         f.severity_reason ? h("div", { class: "reason" }, GL.text(f.severity_reason)) : null,
         h("div", { class: "tactics" }, tactics.map(function (t, i) {
-          return [i ? h("span", { class: "arrow", text: "\u2192" }) : null, h("span", { class: "chip", text: GL.text(t) })];
+          return [i ? h("span", { class: "arrow", text: "\u2192" }) : null, h("span", { class: "chip", text: t })];
         })),
         h("ol", null, steps.map(function (s) {
-          var id = s.attack || s.technique || s.attack_id;
+          var id = s.technique || s.attack || s.attack_id;
           return h("li", { class: "step" },
             s.time ? h("span", { class: "when", text: GL.text(s.time) }) : null,
-            s.tactic ? h("strong", null, GL.text(s.tactic)) : null,
+            tacticName(s) ? h("strong", { title: GL.text(s.tactic) }, tacticName(s)) : null,
             id ? [" ", h("span", { class: "chip", text: GL.text(Array.isArray(id) ? id.join(", ") : id) })] : null,
+            s.step ? [" ", h("em", { text: GL.text(s.step) }), ":"] : null,
             " ", stepWhat(s),
             s.module ? h("span", { class: "loc" }, " (" + GL.text(s.module) + ")") : null,
-            stepEvidence(s.evidence));
+            stepEvidence(s));
         })),
         attackChips(f.attack)));
     });
@@ -172,7 +178,12 @@
       { label: "evidence", cls: "ev", cell: function (r) { return r.artifact + (r.locator ? " \u2014 " + r.locator : ""); } }
     ], rows, { sortCol: 0, sortDir: 1, tableClass: "timeline",
       rowClass: function (r) { return "tl-row" + (r.severity ? " " + GL.sevClass(r.severity) : " fact"); },
-      onDraw: function (n, total) { shown.textContent = n + " of " + total + " rows shown"; } });
+      onDraw: function (n, total) {
+        var by = [filter.value.trim() && "text \u201c" + filter.value.trim() + "\u201d",
+          modSel.value && "module " + modSel.value, sevSel.value && sevSel.options[sevSel.selectedIndex].text];
+        by = by.filter(Boolean);
+        shown.textContent = n + " of " + total + " rows shown" + (by.length ? " (filter: " + by.join(", ") + ")" : "");
+      } });
     table.sort();
 
     function apply(fromUser) {
@@ -250,5 +261,5 @@
   timeline();
   renderRecords(document.getElementById("records-body"));
   renderLimits(document.getElementById("limits-body"));
-  GL.printOpensDetails();
+  GL.printOpens("details.modules");
 })();
