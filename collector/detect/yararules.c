@@ -10,6 +10,16 @@
 #include "buf.h"
 #include "embedded.h"
 
+/* musl's nftw (the static Linux release) lacks GNU's FTW_ACTIONRETVAL:
+ * there any non-zero return stops the walk, which is where both the
+ * too-deep and the too-many cases end anyway (each fails the listing). */
+#ifndef FTW_ACTIONRETVAL
+#define FTW_ACTIONRETVAL 0
+#define FTW_CONTINUE 0
+#define FTW_STOP 1
+#define FTW_SKIP_SUBTREE 2
+#endif
+
 #define MAX_RULE_DEPTH 32       /* directory levels below a --yara directory */
 #define MAX_RULE_FILES 100000   /* rule files per --yara directory */
 #define BUILTIN_PREFIX "yara/"
