@@ -7,6 +7,7 @@
 #include "collect.h"
 #include "commands.h"
 #include "module_registry.h"
+#include "spool.h"
 
 static const char collect_help[] =
     "usage: gleaner collect [options]\n\n"
@@ -236,6 +237,13 @@ int gl_cmd_collect(int argc, char **argv)
         fprintf(stderr, "gleaner collect: %s\n", err.msg);
         gl_profile_free(profile);
         return GL_EXIT_USAGE;
+    }
+    /* The run's spools (records, findings, log) hold clear text too. */
+    if (recipients && gl_spool_seal_all() != 0) {
+        fprintf(stderr, "gleaner collect: no random key to seal temporary files; nothing written\n");
+        gl_recipients_free(recipients);
+        gl_profile_free(profile);
+        return GL_EXIT_FATAL;
     }
     char *cmdline = join_argv(argc, argv);
     gl_collect_opts o = {.recipients = recipients, .source_spec = source, .profile = profile, .modules = gl_modules, .output_dir = output,

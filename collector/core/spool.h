@@ -4,6 +4,7 @@
  * stays flat and nothing is left lying around in clear if gleaner dies. */
 #ifndef GL_SPOOL_H
 #define GL_SPOOL_H
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "err.h"
@@ -12,7 +13,16 @@ typedef struct gl_spool {
     FILE *fp;
     uint64_t size;
     uint64_t lines;
+    bool sealed;              /* opened after gl_spool_seal_all: stored encrypted */
+    unsigned char nonce[8];
 } gl_spool;
+
+/* From now on every spool this process opens is stored encrypted (AES-256
+ * in counter mode under a random key that only ever lives in this
+ * process's memory), so an encrypted collection leaves no clear text on
+ * the disk even in its temporary files. Reads and writes through the
+ * functions below are unchanged. -1 if no random key can be made. */
+int gl_spool_seal_all(void);
 
 int gl_spool_open(gl_spool *sp, const char *dir, gl_err *err);
 int gl_spool_write(gl_spool *sp, const void *data, size_t n, gl_err *err);

@@ -337,23 +337,21 @@ int gl_bundle_add_buffer(gl_bundle *b, const char *name, const void *data, size_
 
 int gl_bundle_add_spool(gl_bundle *b, const char *name, gl_spool *sp, gl_err *err)
 {
-    if (fflush(sp->fp) != 0 || fseek(sp->fp, 0, SEEK_SET) != 0)
-        return gl_err_errno(err, "rewinding spool for %s", name);
     if (begin_own_member(b, name, sp->size, err) != 0)
         return -1;
     gl_sha256 h;
     gl_sha256_init(&h);
-    uint64_t left = sp->size;
+    uint64_t off = 0;
     int wrc = 0;
-    while (left > 0 && wrc == 0) {
-        size_t want = left < COPY_CHUNK ? (size_t)left : COPY_CHUNK;
-        size_t got = fread(b->copybuf, 1, want, sp->fp);
-        if (got == 0) {
-            wrc = gl_err_set(err, "spool for %s ended early", name);
+    /* Through the spool's reader: a sealed spool decrypts as it is read. */
+    while (off < sp->size && wrc == 0) {
+        int64_t got = gl_spool_read_at(sp, off, b->copybuf, COPY_CHUNK, err);
+        if (got <= 0) {
+            wrc = got < 0 ? -1 : gl_err_set(err, "spool for %s ended early", name);
             break;
         }
-        wrc = write_data(b, b->copybuf, got, &h, name, err);
-        left -= got;
+        wrc = write_data(b, b->copybuf, (size_t)got, &h, name, err);
+        off += (uint64_t)got;
     }
     member *m = add_member(b, name);
     m->size = sp->size;

@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "bundle_crypt.h"
 #include "cms_der.h"
+#include "spool.h"
 #include "testutil.h"
 
 typedef struct keys {
@@ -463,4 +465,35 @@ Test(crypt, der_walker_follows_nested_pieces_and_refuses_what_it_should)
     cr_assert_eq(parse_all(signed_data, sizeof signed_data, &bytes, &err), -1);
     cr_assert(strstr(err.msg, "CMS content type is not enveloped-data"), "%s", err.msg);
     cr_assert_eq(err.code, GL_ERR_USAGE);
+}
+
+/* An encrypted collection seals its spools: what reaches the disk is
+ * ciphertext, what the bundle writer reads back is the clear text, at any
+ * offset (counter mode), across appends after reads. */
+Test(crypt, sealed_spools_hold_no_clear_text)
+{
+    cr_assert_eq(gl_spool_seal_all(), 0);
+    gl_spool sp;
+    gl_err err = {0};
+    cr_assert_eq(gl_spool_open(&sp, tu_tmpdir("crypt-spool"), &err), 0, "%s", err.msg);
+    cr_assert(sp.sealed);
+    const char *line = "{\"rule\":\"GL_Example\",\"path\":\"C:\\\\Windows\\\\Temp\\\\x.exe\"}";
+    for (int i = 0; i < 1000; i++)
+        cr_assert_eq(gl_spool_line(&sp, line, strlen(line), &err), 0, "%s", err.msg);
+    char back[100];
+    size_t len = strlen(line) + 1;
+    cr_assert_eq(gl_spool_read_at(&sp, 37 * len, back, len, &err), (int64_t)len);
+    cr_assert_eq(memcmp(back, line, len - 1), 0);
+    cr_assert_eq(back[len - 1], '\n');
+    cr_assert_eq(gl_spool_write(&sp, "tail", 4, &err), 0);
+    cr_assert_eq(gl_spool_read_at(&sp, 1000 * len + 1, back, 10, &err), 3);
+    cr_assert_eq(memcmp(back, "ail", 3), 0);
+    /* The bytes in the file itself. */
+    gl_buf raw = {0};
+    gl_buf_reserve(&raw, sp.size);
+    cr_assert_eq(pread(fileno(sp.fp), raw.data, sp.size, 0), (ssize_t)sp.size);
+    raw.len = sp.size;
+    cr_assert_eq(count_in(&raw, "GL_Example"), 0);
+    cr_assert_eq(count_in(&raw, "Windows"), 0);
+    gl_spool_close(&sp);
 }
