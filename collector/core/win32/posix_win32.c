@@ -580,3 +580,29 @@ int gl_w32_uname(struct utsname *u)
         u->nodename[0] = '\0';
     return 0;
 }
+
+/* The Windows entry point (linked with -municode): the command line
+ * arrives as UTF-16 and gleaner's main gets it as UTF-8, which an ANSI
+ * main could not (its arguments pass through the code page). The
+ * console shows UTF-8, and stdout/stderr carry the bytes gleaner writes
+ * (no CR added before LF), as on Linux. */
+int main(int argc, char **argv);
+
+int wmain(int argc, wchar_t **wargv)
+{
+    char **argv = calloc((size_t)argc + 1, sizeof *argv);
+    if (!argv)
+        return 3;
+    for (int i = 0; i < argc; i++) {
+        argv[i] = gl_w32_to_utf8(wargv[i]);
+        if (!argv[i]) {
+            fprintf(stderr, "gleaner: argument %d is not valid UTF-16\n", i);
+            return 2;
+        }
+    }
+    SetConsoleOutputCP(CP_UTF8);
+    _setmode(_fileno(stdout), _O_BINARY);
+    _setmode(_fileno(stderr), _O_BINARY);
+    _setmode(_fileno(stdin), _O_BINARY);
+    return main(argc, argv);
+}
