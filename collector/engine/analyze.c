@@ -111,8 +111,8 @@ static int read_member(const gl_analyze_opts *o, const char *bundle, const char 
     if (!a)
         return -1;
     struct archive_entry *e;
-    int rc = gl_err_setc(err, GL_ERR_ABSENT, "%s: no member %s", bundle, member);
-    while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+    int rc = 1; /* not found yet */
+    while (rc == 1 && archive_read_next_header(a, &e) == ARCHIVE_OK) {
         if (strcmp(archive_entry_pathname(e), member))
             continue;
         char chunk[65536];
@@ -126,8 +126,9 @@ static int read_member(const gl_analyze_opts *o, const char *bundle, const char 
         }
         if (got < 0 && rc == 0)
             rc = gl_err_setc(err, GL_ERR_DAMAGED, "%s: %s: %s", bundle, member, archive_error_string(a));
-        break;
     }
+    if (rc == 1)
+        rc = gl_err_setc(err, GL_ERR_ABSENT, "%s: no member %s", bundle, member);
     archive_read_free(a);
     return rc;
 }
@@ -540,10 +541,12 @@ int gl_analyze_host(const gl_analyze_opts *o, const char *bundle, const char *st
     char *plain = NULL;           /* an encrypted bundle's clear copy */
     if (!r.verified && !o->allow_unverified) {
         r.refused = true;
-    } else if (read_member(o, bundle, "run.json", RUN_JSON_MAX, &run_text, &herr) != 0 ||
-               !(r.run = gl_jparse_object(run_text.data, run_text.len))) {
+    } else if (read_member(o, bundle, "run.json", RUN_JSON_MAX, &run_text, &herr) != 0) {
         r.failed = true;
-        snprintf(r.failure, sizeof r.failure, "%s", herr.msg[0] ? herr.msg : "run.json is not a JSON object");
+        snprintf(r.failure, sizeof r.failure, "%s", herr.msg);
+    } else if (!(r.run = gl_jparse_object(gl_buf_cstr(&run_text), run_text.len))) {
+        r.failed = true;
+        snprintf(r.failure, sizeof r.failure, "run.json is not a JSON object");
     } else if ((gl_bundle_is_encrypted(bundle) && !(plain = plain_copy(o, bundle, work, stem, &herr))) ||
                rerun(o, plain ? plain : bundle, dir, &r, &herr) != 0 || !(rules = gl_fleet_rules_builtin(&herr)) ||
                digest(o, rules, dir, work, stem, &r, &herr) != 0) {

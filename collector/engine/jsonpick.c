@@ -67,7 +67,10 @@ int gl_jtext(gl_buf *out, const cJSON *v)
 
 cJSON *gl_jparse_object(const char *line, size_t n)
 {
-    cJSON *j = cJSON_ParseWithLength(line, n);
+    if (line[n] != '\0')
+        return NULL;
+    /* the NUL counted in: cJSON then refuses anything after the value */
+    cJSON *j = cJSON_ParseWithLengthOpts(line, n + 1, NULL, 1);
     if (j && !cJSON_IsObject(j)) {
         cJSON_Delete(j);
         return NULL;

@@ -18,7 +18,8 @@ const char *gl_jstr(const cJSON *obj, const char *path);
 int gl_jtext(gl_buf *out, const cJSON *v);
 /* Write key and a copy of v (null when v is NULL). */
 void gl_jcopy(gl_json *j, const char *key, const cJSON *v);
-/* Parse one line; NULL when it is not a JSON object. */
+/* Parse one line (line[n] must be its terminating NUL); NULL when it is
+ * not exactly one JSON object (trailing text is refused too). */
 cJSON *gl_jparse_object(const char *line, size_t n);
 
 #endif

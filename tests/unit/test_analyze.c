@@ -434,3 +434,21 @@ Test(analyze, correlation_keys_normalise_addresses_and_local_accounts)
                      "fleet.shared_remote_address\t2001:db8::7\tstem\tH\t\t\t\n");
     gl_fleet_rules_free(r);
 }
+
+Test(analyze, unreadable_run_json_fails_that_host_only)
+{
+    char *dir = fleet_bundles("ana-badrun", 2);
+    char *bad = file_in(dir, "b/FL000.tar.zst");
+    alter_member(dir, bad, "run.json"); /* "}X": no longer JSON */
+    char *out = file_in(dir, "a");
+    gl_buf err = {0}, args = {0}, o = {0};
+    gl_buf_printf(&args, "--allow-unverified '%s' '%s/b/FL001.tar.zst'", bad, dir);
+    cr_assert_eq(analyze(NULL, &err, out, args.data), 3, "%s", err.data);
+    cr_assert_eq(tu_runf(&o, NULL,
+                         PY " -c 'import json,sys; a=json.load(open(sys.argv[1]+\"/hosts/FL000/analysis.json\")); "
+                         "b=json.load(open(sys.argv[1]+\"/hosts/FL001/analysis.json\")); "
+                         "print(a[\"state\"], a[\"failure\"], b[\"state\"])' '%s'",
+                         out),
+                 0);
+    cr_assert_str_eq(o.data, "failed run.json is not a JSON object analysed\n");
+}
