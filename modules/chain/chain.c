@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "chain_match.h"
 #include "chainrule.h"
+#include "datafile.h"
 #include "embedded.h"
 #include "finding.h"
 #include "module.h"
@@ -91,18 +92,10 @@ static int load_text(gl_run *run, gl_chain_rules *rules, const char *text, size_
 
 static int load_file(gl_run *run, gl_chain_rules *rules, const char *path, gl_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return gl_err_setc(err, GL_ERR_USAGE, "chain rules %s: cannot be read", path);
     gl_buf text = {0};
-    char chunk[65536];
-    size_t got;
-    while (text.len <= MAX_RULE_FILE && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        gl_buf_append(&text, chunk, got);
-    int rc = ferror(f) ? gl_err_setc(err, GL_ERR_USAGE, "chain rules %s: read error", path)
-             : text.len > MAX_RULE_FILE ? gl_err_setc(err, GL_ERR_USAGE, "chain rules %s: larger than 1 MiB", path)
-                                        : load_text(run, rules, text.data ? text.data : "", text.len, path, err);
-    fclose(f);
+    int rc = gl_datafile_read(path, MAX_RULE_FILE, "chain rules", &text, err);
+    if (rc == 0)
+        rc = load_text(run, rules, text.data, text.len, path, err);
     gl_buf_free(&text);
     return rc;
 }
@@ -340,7 +333,9 @@ static void json_step(gl_json *j, const gl_chain_step *s, const chain_cand *c, c
     gl_json_kv_str(j, "time", f->time);
     gl_json_kv_str(j, "tactic", s->tactic);
     gl_json_kv_str(j, "tactic_name", gl_chain_tactic_name(s->tactic));
-    gl_json_kv_str(j, "technique", step_technique(s, c));
+    const char *t = step_technique(s, c);
+    gl_json_key(j, "technique"); /* the classic id; the finding's attack has every one */
+    gl_json_strn(j, t, strcspn(t, ","));
     gl_json_kv_str(j, "kind", step_kind(f, scratch));
     gl_json_kv_str(j, "module", f->module);
     gl_json_kv_str(j, "subject", f->subject);
@@ -378,16 +373,25 @@ static void reason(const gl_chain_rule *r, const chain_result *res, bool full, g
                   gl_severity_name((gl_severity)r->severity));
 }
 
-static void add_attack(gl_buf *ids, const char *t)
+static void add_one_attack(gl_buf *ids, const char *t, size_t n)
 {
-    size_t n = strlen(t);
     for (const char *p = ids->data; p && *p;) { /* unique, first-seen order */
         size_t len = strcspn(p, " ");
         if (len == n && !strncmp(p, t, n))
             return;
         p += len + (p[len] == ' ');
     }
-    gl_buf_printf(ids, "%s%s", ids->len ? " " : "", t);
+    gl_buf_printf(ids, "%s%.*s", ids->len ? " " : "", (int)n, t);
+}
+
+/* "T1562.001,T1685": each id. */
+static void add_attack(gl_buf *ids, const char *list)
+{
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        add_one_attack(ids, p, n);
+        p += n + (p[n] == ',');
+    }
 }
 
 static void add_fact_evidence(gl_fb *fb, const fact *f)
@@ -487,8 +491,8 @@ static int chain_run(gl_run *run, gl_err *err)
         chain_sort(rule, &rd.steps[r]);
         chain_result res;
         chain_best(rule, &rd.steps[r], &res);
-        gl_run_log(run, "chain %s: %zu of %zu steps in order (%zu needed)", rule->name, res.n, rule->n_steps,
-                   rule->min_steps);
+        gl_run_log(run, "chain %s: %zu of %zu steps in order with every required step (%zu make a chain)",
+                   rule->name, res.n, rule->n_steps, rule->min_steps);
         if (res.n && res.n >= rule->min_steps)
             emit(run, rule, &res, rd.facts);
     }

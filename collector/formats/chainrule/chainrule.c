@@ -67,10 +67,24 @@ static bool valid_name(const char *s)
 }
 
 /* T1234 or T1234.567 */
+static bool valid_one_technique(const char *s, size_t n)
+{
+    return n >= 5 && s[0] == 'T' && (n == 5 || (n == 9 && s[5] == '.' && all_digits(s + 6, 3))) &&
+           all_digits(s + 1, 4);
+}
+
+/* One id, or several joined by commas (classic, then v19: T1562.001,T1685). */
 static bool valid_technique(const char *s)
 {
-    size_t n = strlen(s);
-    return s[0] == 'T' && (n == 5 || (n == 9 && s[5] == '.' && all_digits(s + 6, 3))) && all_digits(s + 1, 4);
+    for (int i = 0; i < 4; i++) {
+        size_t n = strcspn(s, ",");
+        if (!valid_one_technique(s, n))
+            return false;
+        if (!s[n])
+            return true;
+        s += n + 1;
+    }
+    return false;
 }
 
 static int parse_severity(const char *s)
@@ -194,7 +208,7 @@ static int parse_matcher(parser *p, const char *tok, gl_chain_matcher *m)
     }
     if (*s == '@') {
         if (!valid_technique(s + 1))
-            return fail(p, "matcher '%s': expected @Txxxx or @Txxxx.xxx after the kind", tok);
+            return fail(p, "matcher '%s': expected @Txxxx or @Txxxx.xxx (comma-separated) after the kind", tok);
         m->technique = gl_xstrdup(s + 1);
         s += strlen(s);
     }
@@ -224,7 +238,7 @@ static int parse_step(parser *p, char **tok, size_t n)
     if (!gl_chain_tactic_name(tok[2]))
         return fail(p, "'%s' is not an ATT&CK Enterprise tactic id (TA0001 ... TA0043)", tok[2]);
     if (!valid_technique(tok[3]))
-        return fail(p, "'%s' is not an ATT&CK technique id (Txxxx or Txxxx.xxx)", tok[3]);
+        return fail(p, "'%s' is not an ATT&CK technique id (Txxxx or Txxxx.xxx, comma-separated)", tok[3]);
     if (n == colon + 1)
         return fail(p, "step '%s': no matcher after ':'", tok[1]);
     gl_chain_step *s = &r->steps[r->n_steps];

@@ -15,6 +15,9 @@
  *                                          min_steps < steps; lower than severity)
  *   step <name> <TAxxxx> <Txxxx[.xxx]> [required] : <matcher>...
  *
+ * A technique may list up to four ids joined by commas, the classic one
+ * first and then its ATT&CK v19 number (`T1562.001,T1685`), as findings
+ * carry both.
  * A matcher is a timeline kind (`rmm.installed`) or `finding:<rule id>`
  * (`finding:ioc.domain`), optionally with one details filter `[key=value]`
  * (`logon[type=10]`, compared as text) and a technique of its own
@@ -43,14 +46,14 @@ typedef struct gl_chain_matcher {
     bool finding;
     char *key;       /* details filter, or NULL */
     char *value;
-    char *technique; /* replaces the step's, or NULL */
+    char *technique; /* replaces the step's, or NULL; "T1562.004,T1686.003" */
     size_t line;
 } gl_chain_matcher;
 
 typedef struct gl_chain_step {
     char *name;
     char *tactic;    /* "TA0005" */
-    char *technique; /* "T1562.001" */
+    char *technique; /* "T1562.001" or "T1562.001,T1685" */
     bool required;
     gl_chain_matcher *matchers;
     size_t n_matchers;
