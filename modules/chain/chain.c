@@ -307,7 +307,9 @@ static int on_finding(void *ctx, const char *line, size_t n) { return read_line(
 static void fmt_span(int64_t secs, char *out, size_t n)
 {
     int64_t d = secs / 86400, h = secs % 86400 / 3600, m = secs % 3600 / 60, s = secs % 60;
-    if (d)
+    if (d && !h && !m)
+        snprintf(out, n, "%lldd", (long long)d);
+    else if (d)
         snprintf(out, n, "%lldd %lldh %lldm", (long long)d, (long long)h, (long long)m);
     else if (h)
         snprintf(out, n, "%lldh %lldm %llds", (long long)h, (long long)m, (long long)s);
@@ -362,7 +364,9 @@ static void reason(const gl_chain_rule *r, const chain_result *res, bool full, g
                           gl_chain_tactic_name(r->steps[j].tactic));
             first = false;
         }
-    gl_buf_printf(out, ") within %s (the rule allows %lldd)", span, (long long)(r->span / 86400));
+    char allowed[64];
+    fmt_span(r->span, allowed, sizeof allowed);
+    gl_buf_printf(out, ") within %s (the rule allows %s)", span, allowed);
     if (full) {
         gl_buf_printf(out, "; every step present: one actor's sequence rather than separate events");
         return;

@@ -394,6 +394,47 @@ Test(chain, sample_host_reverse_order_does_not_chain, .timeout = 120)
     gl_buf_free(&args);
 }
 
+/* A step nothing on the host meets: the rule that allows partial chains
+ * fires at its lower severity naming the missing step; the rule that
+ * wants every step does not fire at all. */
+Test(chain, partial_chain_only_when_the_rule_allows_it, .timeout = 120)
+{
+    static const char *const steps =
+        "step remote_logon TA0001 T1078 : rdp.logon logon[type=10]\n"
+        "step rmm TA0011 T1219 : rmm.installed\n"
+        "step defences TA0005 T1562.001 : defender.exclusion.added\n"
+        "step impact TA0040 T1486 : firewall.reset\n"
+        "step staging TA0009 T1560.001 : archive.created\n";
+    gl_buf text = {0};
+    gl_buf_printf(&text, "chain partial_ok\ntitle Partial allowed\nspan 2d\nmin_steps 3\nseverity critical\n"
+                         "partial_severity medium\n%schain all_or_nothing\ntitle Every step\nspan 2d\n"
+                         "severity critical\n%s", steps, steps);
+    char *rules = write_file("chain-partial", "rules.txt", text.data);
+    gl_buf args = {0};
+    gl_buf_printf(&args, "--profile standard --set chain.builtin=false --set chain.rules=%s", rules);
+    char *bundle = tu_collect_dir("chain-partial-out", tu_fixture("sample-host"), args.data, 0);
+    size_t n;
+    cJSON *all = chain_findings(bundle, &n);
+    cr_assert_eq(n, 1);
+    cJSON *f = cJSON_GetArrayItem(all, 0);
+    cr_assert_str_eq(str(f, "subject"), "partial_ok");
+    cr_assert_str_eq(str(f, "severity"), "medium");
+    cr_assert_str_eq(str(f, "severity_reason"),
+                     "4 of 5 steps of chain partial_ok in the actor's order (remote_logon [Initial Access] -> rmm "
+                     "[Command and Control] -> defences [Defense Evasion] -> staging [Collection]) within 19h 31m 0s "
+                     "(the rule allows 2d); missing: impact, so medium rather than critical");
+    char *missing = cJSON_PrintUnformatted(cJSON_GetObjectItem(cJSON_GetObjectItem(f, "details"), "missing"));
+    cr_assert_str_eq(missing, "[\"impact\"]");
+    free(missing);
+    char *log = tu_bundle_member(bundle, "log.txt");
+    cr_assert_not_null(strstr(log, "chain all_or_nothing: 4 of 5 steps in order with every required step (5 make a chain)"),
+                       "%s", log);
+    free(log);
+    cJSON_Delete(all);
+    gl_buf_free(&text);
+    gl_buf_free(&args);
+}
+
 /* A rule file given on the command line that names no timeline kind stops
  * the run before anything is read, naming the file and the line. */
 Test(chain, bad_rule_file_is_a_usage_error)
