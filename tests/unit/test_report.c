@@ -596,3 +596,38 @@ Test(report, damaged_fleet_csv_is_cut_not_trusted)
     cJSON_Delete(csv);
     free(html);
 }
+
+/* A big host: the page carries what the caps allow, whatever the files hold. */
+Test(report, big_inputs_give_a_page_of_bounded_size, .timeout = 300)
+{
+    char *dir = tu_tmpdir("report-big");
+    gl_buf b = {0};
+    for (int i = 0; i < 100000; i++)
+        tl(&b, "2026-11-09T14:11:38.0000000Z", "rmm.connection", "rmm", "AnyDesk");
+    put_file(dir, "timeline.jsonl", b.data);
+    gl_buf_clear(&b);
+    for (int i = 0; i < 50000; i++)
+        gl_buf_printf(&b, "{\"n\":%d,\"path\":\"C:\\\\Users\\\\jdoe\\\\AppData\\\\Local\\\\Temp\\\\%d.tmp\"}\n", i, i);
+    put_file(dir, "records/files.jsonl", b.data);
+    gl_buf_free(&b);
+    char *html = host_report(dir);
+    cJSON *meta = block(html, "gl-meta"), *tlb = block(html, "gl-timeline");
+    cr_assert_eq(num(meta, "timeline", "total"), 100000);
+    cr_assert_eq(num(meta, "timeline", "shown"), GL_REPORT_TIMELINE_CAP);
+    cr_assert_eq(cJSON_GetArraySize(tlb), GL_REPORT_TIMELINE_CAP);
+    const cJSON *rec = cJSON_GetArrayItem(cJSON_GetObjectItem(meta, "records"), 0);
+    cr_assert_eq(cJSON_GetObjectItem(rec, "total")->valuedouble, 50000);
+    cr_assert_eq(cJSON_GetObjectItem(rec, "shown")->valuedouble, GL_REPORT_RECORDS_CAP);
+    /* 5000 events of ~300 bytes, 200 records, the style and scripts */
+    cr_assert_lt(strlen(html), (size_t)2 << 20, "page of %zu bytes", strlen(html));
+    cJSON_Delete(meta);
+    cJSON_Delete(tlb);
+    free(html);
+    /* the browser draws a page of rows at a time */
+    gl_buf dom = {0};
+    chromium(dir, NULL, NULL, &dom);
+    cr_assert_eq(tu_count(dom.data, "class=\"tl-row"), 1000);
+    cr_assert_eq(tu_count(dom.data, ">5000 of 5000 rows shown<"), 1);
+    cr_assert_eq(tu_count(dom.data, ">Show 1000 more of the 4000 rows not drawn</button>"), 1);
+    gl_buf_free(&dom);
+}

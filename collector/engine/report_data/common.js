@@ -78,7 +78,9 @@ var GL = (function () {
 
   /* A table over rows: columns [{label, key(row) for sorting, cell(row) ->
      node or text, cls}], sortable by clicking a header; keep(row) decides
-     which rows are drawn, so hidden rows are not in the page at all. */
+     which rows are drawn, so hidden rows are not in the page at all. At
+     most `page` rows are drawn, and a button draws the next ones: a page
+     with thousands of rows would take seconds to lay out. */
   function Table(container, columns, rows, opts) {
     opts = opts || {};
     this.container = container;
@@ -90,6 +92,8 @@ var GL = (function () {
     this.rowClass = opts.rowClass || function () { return ""; };
     this.onDraw = opts.onDraw || function () {};
     this.tableClass = opts.tableClass || "";
+    this.page = opts.page || 1000;
+    this.limit = this.page;
   }
   Table.prototype.sort = function () {
     if (this.sortCol < 0) return;
@@ -98,8 +102,11 @@ var GL = (function () {
     indexed.sort(function (x, y) { return cmp(col.key(x[0]), col.key(y[0])) * dir || x[1] - y[1]; });
     this.rows = indexed.map(function (x) { return x[0]; });
   };
-  Table.prototype.draw = function () {
+  /* keepLimit: a new sort keeps the rows the reader asked for; a new
+     filter starts again from the first page */
+  Table.prototype.draw = function (keepLimit) {
     var self = this;
+    if (!keepLimit) this.limit = this.page;
     var head = h("tr", null, this.columns.map(function (c, i) {
       var cls = (c.cls || "") + (c.key ? " sortable" : "") +
         (i === self.sortCol ? (self.sortDir > 0 ? " sorted-asc" : " sorted-desc") : "");
@@ -107,7 +114,7 @@ var GL = (function () {
       if (c.key) th.addEventListener("click", function () {
         if (self.sortCol === i) self.sortDir = -self.sortDir; else { self.sortCol = i; self.sortDir = 1; }
         self.sort();
-        self.draw();
+        self.draw(true);
       });
       return th;
     }));
@@ -115,12 +122,20 @@ var GL = (function () {
     var shown = 0;
     this.rows.forEach(function (r) {
       if (!self.keep(r)) return;
-      shown++;
+      if (shown++ >= self.limit) return;
       body.appendChild(h("tr", { class: self.rowClass(r) || null }, self.columns.map(function (c) {
         return h("td", { class: c.cls || null }, c.cell(r));
       })));
     });
     clear(this.container).appendChild(h("table", { class: this.tableClass || null }, h("thead", null, head), body));
+    if (shown > this.limit) {
+      var more = Math.min(this.page, shown - this.limit);
+      var button = h("button", { type: "button", class: "more no-print",
+        text: "Show " + more + " more of the " + (shown - this.limit) + " rows not drawn" });
+      button.addEventListener("click", function () { self.limit += self.page; self.draw(true); });
+      this.container.appendChild(h("p", { class: "more-rows" },
+        "The first " + this.limit + " matching rows are drawn. ", button));
+    }
     this.onDraw(shown, this.rows.length);
   };
 

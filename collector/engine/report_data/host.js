@@ -47,7 +47,7 @@
   function duration(a, b) {
     var ms = Date.parse(b) - Date.parse(a);
     if (!(ms >= 0)) return "";
-    var m = Math.round(ms / 60000);
+    var m = Math.floor(ms / 60000);
     if (m < 60) return m + " min";
     var hrs = Math.floor(m / 60);
     if (hrs < 48) return hrs + " h " + (m % 60) + " min";
