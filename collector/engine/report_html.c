@@ -973,7 +973,7 @@ static void put_fleet_summary(FILE *f, const fleet_page *p)
         const fleet_host *h = &p->hosts[i];
         for (int s = 0; s < SEV_N; s++)
             total[s] += h->counts.sev[s];
-        with_high += h->counts.sev[SEV_HIGH] > 0;
+        with_high += h->counts.sev[SEV_CRITICAL] + h->counts.sev[SEV_HIGH] > 0;
         unverified += h->verified == 0;
         partial += h->status && strcmp(h->status, "complete");
         chains += h->counts.chains > 0;
@@ -985,7 +985,7 @@ static void put_fleet_summary(FILE *f, const fleet_page *p)
                 (unsigned long long)unverified, unverified == 1 ? "" : "s");
     fprintf(f,
             "<dl class=\"facts\"><dt>Hosts</dt><dd id=\"fleet-hosts\">%zu</dd>"
-            "<dt>With high findings</dt><dd id=\"fleet-high-hosts\">%llu</dd>"
+            "<dt>With critical or high findings</dt><dd id=\"fleet-high-hosts\">%llu</dd>"
             "<dt>With an attack chain</dt><dd id=\"fleet-chain-hosts\">%llu</dd>"
             "<dt>Not complete</dt><dd id=\"fleet-partial-hosts\">%llu</dd></dl>\n",
             p->n, (unsigned long long)with_high, (unsigned long long)chains, (unsigned long long)partial);
