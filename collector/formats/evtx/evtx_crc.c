@@ -3,28 +3,16 @@
  * logs of big records: on x86-64 the bulk is folded with carry-less
  * multiplication (Intel, "Fast CRC Computation for Generic Polynomials
  * Using PCLMULQDQ Instruction", 2009), elsewhere slicing by 8 tables. */
+#include <stdatomic.h>
 #include <stdbool.h>
 #include "evtx_int.h"
 #include "text.h"
 
 static uint32_t crc_tab[8][256];
-static bool crc_ready;
-
-static void crc_init(void)
-{
-    if (crc_ready)
-        return;
-    for (uint32_t i = 0; i < 256; i++) {
-        uint32_t c = i;
-        for (int k = 0; k < 8; k++)
-            c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-        crc_tab[0][i] = c;
-    }
-    for (uint32_t i = 0; i < 256; i++)
-        for (int t = 1; t < 8; t++)
-            crc_tab[t][i] = (crc_tab[t - 1][i] >> 8) ^ crc_tab[0][crc_tab[t - 1][i] & 0xff];
-    crc_ready = true;
-}
+/* 0 not built, 1 being built, 2 ready: several threads may read logs at
+ * once, and the first to need the tables builds them (a few µs) while the
+ * others wait. */
+static atomic_int crc_state;
 
 /* state: the running (inverted) CRC register */
 static uint32_t crc_slice(uint32_t state, const uint8_t *p, size_t n)
@@ -101,31 +89,52 @@ __attribute__((target("pclmul,sse4.1"))) static uint32_t crc_fold(uint32_t state
     return (uint32_t)_mm_extract_epi32(a, 1);
 }
 
-/* 1 usable, 0 not: checked once against the tables so a wrong constant or
- * a CPU quirk can only cost speed, never a false CRC mismatch. */
-static int fold_ok = -1;
+static bool fold_ok; /* carry-less folding usable (set with the tables) */
 
-static bool fold_usable(void)
+/* Checked once, with the tables, against them so a wrong constant or a
+ * CPU quirk can only cost speed, never a false CRC mismatch. */
+static bool fold_check(void)
 {
-    if (fold_ok >= 0)
-        return fold_ok;
-    fold_ok = 0;
     if (!__builtin_cpu_supports("pclmul") || !__builtin_cpu_supports("sse4.1"))
         return false;
     uint8_t probe[256];
     for (int i = 0; i < 256; i++)
         probe[i] = (uint8_t)(i * 131 + 7);
-    fold_ok = crc_fold(0x12345678u, probe, sizeof probe) == crc_slice(0x12345678u, probe, sizeof probe);
-    return fold_ok;
+    return crc_fold(0x12345678u, probe, sizeof probe) == crc_slice(0x12345678u, probe, sizeof probe);
 }
 #endif
+
+static void crc_init(void)
+{
+    if (atomic_load_explicit(&crc_state, memory_order_acquire) == 2)
+        return;
+    int none = 0;
+    if (!atomic_compare_exchange_strong(&crc_state, &none, 1)) {
+        while (atomic_load_explicit(&crc_state, memory_order_acquire) != 2)
+            ;
+        return;
+    }
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++)
+            c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        crc_tab[0][i] = c;
+    }
+    for (uint32_t i = 0; i < 256; i++)
+        for (int t = 1; t < 8; t++)
+            crc_tab[t][i] = (crc_tab[t - 1][i] >> 8) ^ crc_tab[0][crc_tab[t - 1][i] & 0xff];
+#ifdef HAVE_FOLD
+    fold_ok = fold_check();
+#endif
+    atomic_store_explicit(&crc_state, 2, memory_order_release);
+}
 
 uint32_t evtx_crc32(uint32_t crc, const uint8_t *p, size_t n)
 {
     crc_init();
     uint32_t state = ~crc;
 #ifdef HAVE_FOLD
-    if (n >= 64 && fold_usable()) {
+    if (n >= 64 && fold_ok) {
         size_t bulk = n & ~(size_t)15;
         state = crc_fold(state, p, bulk);
         p += bulk;
