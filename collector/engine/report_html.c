@@ -69,6 +69,16 @@ static void put_html(FILE *f, const char *s)
     }
 }
 
+/* pre and post as they are (markup), text escaped between them; any may be NULL. */
+static void put_around(FILE *f, const char *pre, const char *text, const char *post)
+{
+    if (pre)
+        fputs(pre, f);
+    put_html(f, text);
+    if (post)
+        fputs(post, f);
+}
+
 /* JSON text inside <script type="application/json">: the characters that
  * could end the element or start markup become \u escapes, which JSON
  * allows inside strings (the only place valid JSON has them). */
@@ -302,9 +312,8 @@ static void put_fact(FILE *f, const char *label, const char *value)
 {
     if (!value || !*value)
         return;
-    fprintf(f, "<dt>%s</dt><dd>", label);
-    put_html(f, value);
-    fputs("</dd>\n", f);
+    fprintf(f, "<dt>%s</dt>", label);
+    put_around(f, "<dd>", value, "</dd>\n");
 }
 
 /* "Windows 10 Pro (Windows)" from run.json's os object, or a string. */
@@ -314,13 +323,9 @@ static void put_os(FILE *f, const cJSON *os)
     const char *system = str_item(os, "system");
     if (!product && !system)
         return;
-    fputs("<dt>OS</dt><dd>", f);
-    put_html(f, product ? product : system);
-    if (product && system && !strstr(product, system)) {
-        fputs(" (", f);
-        put_html(f, system);
-        fputs(")", f);
-    }
+    put_around(f, "<dt>OS</dt><dd>", product ? product : system, NULL);
+    if (product && system && !strstr(product, system))
+        put_around(f, " (", system, ")");
     fputs("</dd>\n", f);
 }
 
@@ -361,10 +366,8 @@ static void put_banner(FILE *f, const host_page *p)
         fputs("</div>\n", f);
     } else if (cJSON_IsTrue(verified)) {
         fputs("<div class=\"banner verified\" id=\"verify-banner\">Bundle verified", f);
-        if (bundle) {
-            fputs(": ", f);
-            put_html(f, bundle);
-        }
+        if (bundle)
+            put_around(f, ": ", bundle, NULL);
         fputs("</div>\n", f);
     } else {
         fputs("<div class=\"banner unknown\" id=\"verify-banner\">Verification not recorded "
@@ -405,13 +408,9 @@ static void put_modules_table(FILE *f, const cJSON *mods)
     cJSON_ArrayForEach(m, mods)
     {
         const char *status = str_item(m, "status");
-        fputs("<tr><td>", f);
-        put_html(f, str_item(m, "name"));
-        fputs("</td><td class=\"st-", f);
-        put_html(f, status);
-        fputs("\">", f);
-        put_html(f, status);
-        fputs("</td>", f);
+        put_around(f, "<tr><td>", str_item(m, "name"), "</td><td class=\"st-");
+        put_around(f, NULL, status, "\">");
+        put_around(f, NULL, status, "</td>");
         static const char *const nums[] = {"records", "findings", "timeline_events"};
         for (size_t i = 0; i < sizeof nums / sizeof *nums; i++) {
             const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, nums[i]);
@@ -437,38 +436,26 @@ static void put_host_summary(FILE *f, const host_page *p)
     if (!start)
         start = run_str(p, "collected");
     if (start) {
-        fputs("<dt>Collected</dt><dd>", f);
-        put_html(f, start);
-        if (end) {
-            fputs(" &rarr; ", f);
-            put_html(f, end);
-        }
+        put_around(f, "<dt>Collected</dt><dd>", start, NULL);
+        if (end)
+            put_around(f, " &rarr; ", end, NULL);
         fputs("</dd>\n", f);
     }
     const char *status = run_str(p, "status");
     if (status) {
-        fputs("<dt>Status</dt><dd><span class=\"status st-", f);
-        put_html(f, status);
-        fputs("\" id=\"run-status\">", f);
-        put_html(f, status);
-        fputs("</span>", f);
+        put_around(f, "<dt>Status</dt><dd><span class=\"status st-", status, "\" id=\"run-status\">");
+        put_around(f, NULL, status, "</span>");
         const char *reason = run_str(p, "reason");
-        if (reason) {
-            fputs(" (", f);
-            put_html(f, reason);
-            fputs(")", f);
-        }
+        if (reason)
+            put_around(f, " (", reason, ")");
         put_list(f, run_item(p, "errors"), SUMMARY_ERRORS_MAX);
         fputs("</dd>\n", f);
     }
     /* analyze's own word on the bundle, when it is not the usual */
     const char *state = str_item(p->analysis, "state");
     if (state && strcmp(state, "analysed")) {
-        fputs("<dt>Analysis</dt><dd><span class=\"status st-failed\">", f);
-        put_html(f, state);
-        fputs("</span> ", f);
-        put_html(f, str_item(p->analysis, "failure"));
-        fputs("</dd>\n", f);
+        put_around(f, "<dt>Analysis</dt><dd><span class=\"status st-failed\">", state, "</span> ");
+        put_around(f, NULL, str_item(p->analysis, "failure"), "</dd>\n");
     }
     put_fact(f, "Re-analysis", str_item(cJSON_GetObjectItemCaseSensitive(p->analysis, "rerun"), "status"));
     put_fact(f, "Bundle", str_item(p->analysis, "bundle"));
