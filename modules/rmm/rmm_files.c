@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include "bam.h"
+#include "hosttz.h"
 #include "rmm_int.h"
 #include "source.h"
 #include "text.h"
@@ -257,8 +258,40 @@ static const char *tz_name(rmmlog_tz z)
 }
 
 /* Line 0: the record came from an event, found by its locator. */
-static void log_json(gl_json *j, const char *tool, const rmmlog_rec *r, const char *path, const char *artifact,
-                     const char *loc)
+/* A record's time on the UTC timeline: local times (TeamViewer, Zoho
+ * Assist) through the host's time zone when it is known; times without a
+ * zone are taken as UTC (artifacts.md 1.2). zone says which was done. */
+typedef struct rec_time {
+    uint64_t when;
+    bool converted;
+    char utc[GL_TIME_STRLEN];
+    char zone[200];
+} rec_time;
+
+static void resolve_time(rmm_ctx *c, const rmmlog_rec *r, rec_time *t)
+{
+    memset(t, 0, sizeof *t);
+    t->when = rmm_iso_filetime(r->time);
+    snprintf(t->zone, sizeof t->zone, "%s", tz_name(r->tz));
+    if (r->tz != RMMLOG_TZ_LOCAL || !t->when)
+        return;
+    const gl_host_tz *tz = gl_host_tz_get(c->run);
+    uint64_t utc;
+    int32_t bias;
+    if (!gl_host_tz_to_utc(tz, t->when, &utc, &bias)) {
+        snprintf(t->zone, sizeof t->zone, "local (host time zone unknown: taken as UTC)");
+        return;
+    }
+    t->when = utc;
+    t->converted = true;
+    gl_filetime_iso(utc, 7, t->utc);
+    int off = -bias; /* UTC offset = -bias */
+    snprintf(t->zone, sizeof t->zone, "local, converted with %s (UTC%c%02d:%02d)", tz->name[0] ? tz->name : "the host's zone",
+             off < 0 ? '-' : '+', abs(off) / 60, abs(off) % 60);
+}
+
+static void log_json(gl_json *j, const char *tool, const rmmlog_rec *r, const rec_time *t, const char *path,
+                     const char *artifact, const char *loc)
 {
     gl_json_obj_begin(j);
     gl_json_kv_str(j, "source", r->line ? "log" : "event");
@@ -275,6 +308,10 @@ static void log_json(gl_json *j, const char *tool, const rmmlog_rec *r, const ch
     if (r->time_end[0])
         gl_json_kv_str(j, "time_end", r->time_end);
     gl_json_kv_str(j, "tz", tz_name(r->tz));
+    if (t->converted) {
+        gl_json_kv_str(j, "time_utc", t->utc);
+        gl_json_kv_str(j, "time_zone", t->zone);
+    }
     gl_json_kv_str(j, "direction", dir_name(r->dir));
     gl_json_key(j, "ids");
     gl_json_arr_begin(j);
@@ -344,12 +381,13 @@ void rmm_log_fact(rmm_ctx *c, uint32_t t, const rmmlog_rec *r, const char *path,
     gl_buf line = {0};
     gl_json j;
     gl_json_init(&j, &line);
-    log_json(&j, tool, r, path, artifact, loc);
+    rec_time rt;
+    resolve_time(c, r, &rt);
+    log_json(&j, tool, r, &rt, path, artifact, loc);
     gl_run_record(c->run, line.data, line.len);
     gl_buf_free(&line);
-    /* zones not written in the log are taken as UTC (artifacts.md 1.2);
-     * the record keeps what the log said */
-    uint64_t when = rmm_iso_filetime(r->time);
+    /* the record keeps what the log said; findings and the timeline use UTC */
+    uint64_t when = rt.when;
     char item[700];
     if (r->unattended) {
         if (r->event == RMMLOG_EV_CONFIG)
@@ -368,7 +406,7 @@ void rmm_log_fact(rmm_ctx *c, uint32_t t, const rmmlog_rec *r, const char *path,
         gl_json_kv_str(d, "remote_id", r->nid ? r->ids[0] : "");
         gl_json_kv_str(d, "remote_address", r->naddr ? r->addr[0].text : "");
         gl_json_kv_str(d, "auth", r->auth);
-        gl_json_kv_str(d, "time_zone", tz_name(r->tz));
+        gl_json_kv_str(d, "time_zone", rt.zone);
         gl_tl_end(&tl);
     }
     /* public addresses the layout gives no direction for */

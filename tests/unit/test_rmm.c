@@ -471,7 +471,9 @@ Test(rmm, screenconnect_application_events_give_session_and_transfer, .timeout =
 
 /* Zoho Assist (rmmlog_zoho.c): a session audit report is an incoming
  * session bounded by its entries, the unattended agent's log is persistent
- * access, and the folder's other logs are read in local time. */
+ * access, and the folder's other logs are read in local time, put on the
+ * UTC timeline with the host's zone (US Eastern: 9 Nov and 11 Nov 2026 are
+ * standard time, UTC-5). */
 Test(rmm, zoho_assist_session_audit_and_unattended_agent, .timeout = 120)
 {
     const char *audit = "[11-11-2026 03:12:40] Windows PowerShell\n11-11-2026 03:20:51 - WinRAR\n";
@@ -483,6 +485,7 @@ Test(rmm, zoho_assist_session_audit_and_unattended_agent, .timeout = 120)
         "Program Files (x86)/ZohoMeeting/UnAttended/ZohoMeeting/logs/ZohoURSService.log",
         temp_file("rmm-zoho-agent", "b.log", agent),
         "Users/jdoe/AppData/Local/ZohoMeeting/log/Connect.log", temp_file("rmm-zoho-conn", "c.log", conn),
+        "Windows/System32/config/SYSTEM", tu_fixture("hives/tz-system.hive"), /* US Eastern */
         NULL,
     };
     char *bundle = fu_collect("rmm-zoho", "rmm", pairs);
@@ -491,12 +494,12 @@ Test(rmm, zoho_assist_session_audit_and_unattended_agent, .timeout = 120)
     char loc[300];
     snprintf(loc, sizeof loc, "%s line 1", audit_path);
     const cJSON *in = fu_expect(all, "rmm.incoming_connection", "Zoho Assist: incoming sessions (1)", "medium",
-                                "2026-11-11T03:12:40.0000000Z",
+                                "2026-11-11T08:12:40.0000000Z",
                                 "artifacts/C/Users/jdoe/AppData/Local/ZohoMeeting/log/SessionAuditReport_1762830760.log",
                                 loc);
     cr_assert_eq(cJSON_GetArraySize(detail_list(in, "sessions")), 1);
     const cJSON *un = fu_expect(all, "rmm.unattended_access", "Zoho Assist: unattended access configured or used (1)",
-                                "medium", "2026-11-09T14:51:02.0000000Z",
+                                "medium", "2026-11-09T19:51:02.0000000Z",
                                 "artifacts/C/Program Files (x86)/ZohoMeeting/UnAttended/ZohoMeeting/logs/ZohoURSService.log",
                                 "C:\\Program Files (x86)\\ZohoMeeting\\UnAttended\\ZohoMeeting\\logs\\ZohoURSService.log line 1");
     cr_assert(fu_json_has(un, "unattended_agent"));
@@ -507,5 +510,8 @@ Test(rmm, zoho_assist_session_audit_and_unattended_agent, .timeout = 120)
     cr_assert_eq(tu_count(rec, "\"tz\":\"local\""), 6, "%s", rec);
     char *tl = tu_bundle_member(bundle, "timeline.jsonl");
     cr_assert_eq(tu_count(tl, "\"kind\":\"rmm.connection\""), 1, "%s", tl);
-    cr_assert_eq(tu_count(tl, "\"time_zone\":\"local\""), 1, "%s", tl);
+    cr_assert_eq(tu_count(tl, "\"time\":\"2026-11-11T08:12:40.0000000Z\""), 1, "%s", tl);
+    cr_assert_eq(tu_count(tl, "\"time_zone\":\"local, converted with Eastern Standard Time (UTC-05:00)\""), 1,
+                 "%s", tl);
+    cr_assert_eq(tu_count(rec, "\"time_utc\":\"2026-11-11T08:12:05.0000000Z\""), 1, "%s", rec);
 }
