@@ -12,7 +12,8 @@
 #include "sha256.h"
 
 static const char decrypt_help[] =
-    "usage: gleaner decrypt BUNDLE.tar.zst.p7m --key KEY.pem [--cert CERT.pem] [--output FILE]\n\n"
+    "usage: gleaner decrypt BUNDLE.tar.zst.p7m --key KEY.pem [--cert CERT.pem] [--output FILE]\n"
+    "       gleaner decrypt BUNDLE.tar.zst.p7m --split PREFIX\n\n"
     "Decrypt a bundle written with `collect --encrypt-to` into the plain bundle\n"
     "FILE (default: BUNDLE without .p7m) plus FILE.sha256, ready for\n"
     "`gleaner verify`. Streams: memory does not grow with the bundle. The file\n"
@@ -24,6 +25,12 @@ static const char decrypt_help[] =
     "  -c, --cert CERT.pem   its certificate: picks the recipient (otherwise each\n"
     "                        recipient is tried with the key)\n"
     "  -o, --output FILE     where the plain bundle goes (never overwritten)\n"
+    "      --split PREFIX    no key, no decryption: write PREFIX.cms (the CMS header,\n"
+    "                        DER) and PREFIX.ciphertext (the bare encrypted content)\n"
+    "                        for stock OpenSSL, which reads a .p7m whole and refuses one\n"
+    "                        over about 1.5 GiB but streams detached content:\n"
+    "                          openssl cms -decrypt -binary -inform DER -in PREFIX.cms\n"
+    "                            -content PREFIX.ciphertext -inkey KEY.pem -out B.tar.zst\n"
     "  -h, --help            this help\n\n"
     "Exit 0 when decrypted; 2 on usage errors, including a key that opens none of\n"
     "the bundle's recipients (the message lists them) or that does not belong to\n"
@@ -88,6 +95,24 @@ static int exit_for(const gl_err *err)
     }
 }
 
+static int split_for_openssl(const char *in, const char *prefix)
+{
+    gl_buf header = {0}, content = {0};
+    gl_buf_printf(&header, "%s.cms", prefix);
+    gl_buf_printf(&content, "%s.ciphertext", prefix);
+    gl_err err = {0};
+    int rc = GL_EXIT_OK;
+    if (gl_bundle_split_cms(in, header.data, content.data, &err) != 0) {
+        fprintf(stderr, "gleaner decrypt: %s\n", err.msg);
+        rc = err.code == GL_ERR_ABSENT || err.code == GL_ERR_IO ? GL_EXIT_FATAL : exit_for(&err);
+    } else {
+        fprintf(stderr, "split %s into %s and %s\n", in, header.data, content.data);
+    }
+    gl_buf_free(&header);
+    gl_buf_free(&content);
+    return rc;
+}
+
 static char *default_output(const char *in)
 {
     size_t n = strlen(in), s = strlen(GL_ENCRYPTED_SUFFIX);
@@ -103,9 +128,10 @@ int gl_cmd_decrypt(int argc, char **argv)
     static const struct option opts[] = {{"key", required_argument, 0, 'k'},
                                          {"cert", required_argument, 0, 'c'},
                                          {"output", required_argument, 0, 'o'},
+                                         {"split", required_argument, 0, 'S'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
-    const char *key = NULL, *cert = NULL, *output = NULL;
+    const char *key = NULL, *cert = NULL, *output = NULL, *split = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "k:c:o:h", opts, NULL)) != -1) {
@@ -113,15 +139,18 @@ int gl_cmd_decrypt(int argc, char **argv)
         case 'k': key = optarg; break;
         case 'c': cert = optarg; break;
         case 'o': output = optarg; break;
+        case 'S': split = optarg; break;
         case 'h': fputs(decrypt_help, stdout); return GL_EXIT_OK;
         default: fputs(decrypt_help, stderr); return GL_EXIT_USAGE;
         }
     }
-    if (optind + 1 != argc || !key) {
+    if (optind + 1 != argc || !key == !split || (split && (cert || output))) {
         fputs(decrypt_help, stderr);
         return GL_EXIT_USAGE;
     }
     const char *in = argv[optind];
+    if (split)
+        return split_for_openssl(in, split);
     char *out = output ? strdup(output) : default_output(in);
     gl_buf partial = {0};
     gl_buf_printf(&partial, "%s.partial", out);

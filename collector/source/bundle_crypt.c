@@ -470,6 +470,74 @@ int gl_bundle_decrypt_stream(const char *path, const char *key_pem, const char *
     return rc;
 }
 
+/* ---- splitting for stock OpenSSL ------------------------------------------------- */
+
+static int write_all(FILE *f, const void *buf, size_t n, const char *path, gl_err *err)
+{
+    if (n && fwrite(buf, 1, n, f) != n)
+        return gl_err_errno(err, "writing %s", path);
+    return 0;
+}
+
+static int copy_content(const gl_reader *r, const gl_cms_envelope *env, FILE *f, const char *path, gl_err *err)
+{
+    gl_cms_content it;
+    gl_cms_content_init(&it, r, env);
+    uint8_t *buf = gl_xmalloc(OUT_CHUNK);
+    uint64_t off, len;
+    int rc;
+    while ((rc = gl_cms_content_next(&it, &off, &len, err)) == 1) {
+        while (len > 0 && rc == 1) {
+            size_t n = len < OUT_CHUNK ? (size_t)len : OUT_CHUNK;
+            if (gl_read_exact(r, off, buf, n, err) != 0 || write_all(f, buf, n, path, err) != 0)
+                rc = -1;
+            off += n;
+            len -= n;
+        }
+        if (rc != 1)
+            break;
+    }
+    free(buf);
+    return rc;
+}
+
+static int close_output(FILE *f, const char *path, int rc, gl_err *err)
+{
+    if (f && fclose(f) != 0 && rc == 0)
+        rc = gl_err_errno(err, "writing %s", path);
+    return rc;
+}
+
+int gl_bundle_split_cms(const char *path, const char *header_out, const char *content_out, gl_err *err)
+{
+    file_window w;
+    gl_cms_envelope env;
+    if (open_window(&w, path, err) != 0)
+        return -1;
+    gl_reader r = {.ctx = &w, .read_at = window_read_at, .size = w.size, .name = path};
+    int rc = gl_cms_envelope_parse(&r, &env, err);
+    FILE *h = NULL, *c = NULL;
+    if (rc == 0 && !(h = fopen(header_out, "wbx")))
+        rc = gl_err_errno(err, "creating %s", header_out);
+    if (rc == 0 && !(c = fopen(content_out, "wbx")))
+        rc = gl_err_errno(err, "creating %s", content_out);
+    if (rc == 0)
+        rc = write_all(h, env.header.data, env.header.len, header_out, err);
+    if (rc == 0)
+        rc = copy_content(&r, &env, c, content_out, err);
+    rc = close_output(h, header_out, rc, err);
+    rc = close_output(c, content_out, rc, err);
+    if (rc != 0) {
+        if (h)
+            remove(header_out);
+        if (c)
+            remove(content_out);
+    }
+    gl_cms_envelope_free(&env); /* zeroed by the parse whatever its outcome */
+    close_window(&w);
+    return rc;
+}
+
 /* ---- a libarchive reader ---------------------------------------------------- */
 
 static la_ssize_t archive_read_cb(struct archive *a, void *ctx, const void **buf)

@@ -45,6 +45,14 @@ void gl_decrypt_close(gl_decrypt *d);
 int gl_bundle_decrypt_stream(const char *path, const char *key_pem, const char *cert_pem,
                              int (*sink)(void *ctx, const void *buf, size_t n), void *ctx, gl_err *err);
 
+/* Write the CMS header without its content (DER) to header_out and the
+ * bare ciphertext to content_out, streamed, for
+ *   openssl cms -decrypt -binary -inform DER -in HEADER -content CIPHERTEXT -inkey KEY
+ * which decrypts detached content as a stream, where stock OpenSSL reads a
+ * .p7m whole and refuses one over about 1.5 GiB. Needs no key and writes
+ * no clear text. Neither output may exist; both are removed on failure. */
+int gl_bundle_split_cms(const char *path, const char *header_out, const char *content_out, gl_err *err);
+
 /* A libarchive reader (tar + zstd) over a bundle, plain or encrypted: when
  * key_pem is non-NULL the file is decrypted on the fly, otherwise it is
  * read as a plain bundle (an encrypted one is then refused: "encrypted,
