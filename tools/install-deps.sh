@@ -11,6 +11,14 @@ python3-libscca libscca-utils
 clang libclang-rt-14-dev hyperfine time yara
 chromium fonts-dejavu-core"
 
+# `--release`: also what `make release` needs (release/README.md): the
+# mingw-w64 and musl toolchains, autotools for libyara, and wine for the
+# Windows smoke test.
+if [ "${1:-}" = "--release" ]; then
+    PKGS="$PKGS gcc-mingw-w64-x86-64-win32 binutils-mingw-w64-x86-64 mingw-w64-x86-64-dev
+musl-tools musl-dev autoconf automake libtool cmake ninja-build perl curl file wine64 wine"
+fi
+
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
