@@ -62,7 +62,7 @@ release_flags() {
         # --no-insert-timestamp: the PE header's link time would differ
         # on every build.
         R_LDFLAGS="-static -s -municode -Wl,--gc-sections -Wl,--no-insert-timestamp"
-        R_LIBS="-L$2/lib -lyara -lcjson -larchive -lzstd -lcrypto -lntdll -lbcrypt -lws2_32 -lcrypt32 -lgdi32 -luser32 -ladvapi32 -lm" ;;
+        R_LIBS="-L$2/lib -lyara -lcjson -larchive -lzstd -lcrypto -lpthread -lntdll -lbcrypt -lws2_32 -lcrypt32 -lgdi32 -luser32 -ladvapi32 -lm" ;;
     esac
 }
 

@@ -462,6 +462,24 @@ int gl_w32_sigaction(int sig, const struct sigaction *sa, struct sigaction *old)
     return 0;
 }
 
+/* glibc's qsort_r passes the context last; the CRT's qsort_s first. */
+typedef struct sort_ctx {
+    int (*cmp)(const void *, const void *, void *);
+    void *ctx;
+} sort_ctx;
+
+static int sort_thunk(void *p, const void *a, const void *b)
+{
+    const sort_ctx *s = p;
+    return s->cmp(a, b, s->ctx);
+}
+
+void gl_w32_qsort_r(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *, void *), void *ctx)
+{
+    sort_ctx s = {cmp, ctx};
+    qsort_s(base, n, size, sort_thunk, &s);
+}
+
 char *gl_w32_strcasestr(const char *hay, const char *needle)
 {
     size_t n = strlen(needle);

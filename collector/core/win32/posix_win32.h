@@ -176,6 +176,8 @@ char *gl_w32_strcasestr(const char *hay, const char *needle);
 void *gl_w32_memrchr(const void *s, int c, size_t n);
 char *gl_w32_strndup(const char *s, size_t n);
 ssize_t gl_w32_getline(char **line, size_t *cap, FILE *fp);
+void gl_w32_qsort_r(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *, void *), void *ctx);
+#define qsort_r(b, n, s, c, x) gl_w32_qsort_r(b, n, s, c, x)
 #define strcasestr(h, n) gl_w32_strcasestr(h, n)
 #define memrchr(s, c, n) gl_w32_memrchr(s, c, n)
 #define strndup(s, n) gl_w32_strndup(s, n)
