@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "buf.h"
+#include "ossl_util.h"
 
 struct gl_recipients {
     STACK_OF(X509) *certs;
@@ -25,40 +26,11 @@ struct gl_encryptor {
     bool out_failed;
 };
 
-static const char *last_ossl_error(char *buf, size_t n)
-{
-    unsigned long e = ERR_peek_last_error();
-    if (e)
-        ERR_error_string_n(e, buf, n);
-    else
-        snprintf(buf, n, "unknown OpenSSL error");
-    ERR_clear_error();
-    return buf;
-}
-
-/* Certificates are not secret and never prompt for anything. */
-static int refuse_passphrase(char *buf, int size, int rwflag, void *u)
-{
-    (void)buf, (void)size, (void)rwflag, (void)u;
-    return -1;
-}
-
 static X509 *read_recipient(const char *path, gl_err *err)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        gl_err_errno(err, "--encrypt-to %s", path);
-        err->code = GL_ERR_USAGE;
+    X509 *c = gl_ossl_load_cert(path, "--encrypt-to", err);
+    if (!c)
         return NULL;
-    }
-    X509 *c = PEM_read_X509(f, NULL, refuse_passphrase, NULL);
-    fclose(f);
-    char why[256];
-    if (!c) {
-        gl_err_setc(err, GL_ERR_USAGE, "--encrypt-to %s: not a PEM X.509 certificate (%s)", path,
-                    last_ossl_error(why, sizeof why));
-        return NULL;
-    }
     EVP_PKEY *pk = X509_get0_pubkey(c);
     if (!pk || !(EVP_PKEY_is_a(pk, "RSA") || EVP_PKEY_is_a(pk, "EC"))) {
         gl_err_setc(err, GL_ERR_USAGE, "--encrypt-to %s: the certificate's key is %s; gleaner encrypts to RSA or EC keys",
@@ -118,30 +90,10 @@ static int sink_write(BIO *b, const char *buf, int n)
     return n;
 }
 
-static long sink_ctrl(BIO *b, int cmd, long num, void *ptr)
-{
-    (void)b, (void)num, (void)ptr;
-    return cmd == BIO_CTRL_FLUSH ? 1 : 0;
-}
-
-static int sink_create(BIO *b)
-{
-    BIO_set_init(b, 1);
-    return 1;
-}
-
 static BIO_METHOD *sink_method(void)
 {
     static BIO_METHOD *m; /* one per process */
-    if (!m) {
-        m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "gleaner bundle output");
-        if (!m || !BIO_meth_set_write(m, sink_write) || !BIO_meth_set_ctrl(m, sink_ctrl) ||
-            !BIO_meth_set_create(m, sink_create)) {
-            BIO_meth_free(m);
-            m = NULL;
-        }
-    }
-    return m;
+    return gl_ossl_bio_method(&m, "gleaner bundle output", NULL, sink_write);
 }
 
 /* RSA recipients get OAEP rather than PKCS#1 v1.5 key transport. */
@@ -167,7 +119,7 @@ gl_encryptor *gl_encryptor_open(const gl_recipients *r, gl_cipher_out out, void 
     char why[256];
     e->cms = CMS_encrypt(NULL, NULL, EVP_aes_256_cbc(), CMS_BINARY | CMS_STREAM | CMS_PARTIAL);
     if (!e->cms) {
-        gl_err_set(err, "cannot start CMS encryption: %s", last_ossl_error(why, sizeof why));
+        gl_err_set(err, "cannot start CMS encryption: %s", gl_ossl_reason(why, sizeof why));
         goto fail;
     }
     for (int i = 0; i < sk_X509_num(r->certs); i++) {
@@ -176,7 +128,7 @@ gl_encryptor *gl_encryptor_open(const gl_recipients *r, gl_cipher_out out, void 
             char name[256];
             X509_NAME_oneline(X509_get_subject_name(c), name, sizeof name);
             gl_err_setc(err, GL_ERR_USAGE, "cannot encrypt to certificate %s: %s", name,
-                        last_ossl_error(why, sizeof why));
+                        gl_ossl_reason(why, sizeof why));
             goto fail;
         }
     }
@@ -193,7 +145,7 @@ gl_encryptor *gl_encryptor_open(const gl_recipients *r, gl_cipher_out out, void 
         if (e->out_failed)
             *err = e->out_err;
         else
-            gl_err_set(err, "cannot start the encrypted stream: %s", last_ossl_error(why, sizeof why));
+            gl_err_set(err, "cannot start the encrypted stream: %s", gl_ossl_reason(why, sizeof why));
         goto fail;
     }
     return e;
@@ -214,7 +166,7 @@ int gl_encryptor_write(gl_encryptor *e, const void *buf, size_t n, gl_err *err)
                 return -1;
             }
             char why[256];
-            return gl_err_set(err, "encrypting: %s", last_ossl_error(why, sizeof why));
+            return gl_err_set(err, "encrypting: %s", gl_ossl_reason(why, sizeof why));
         }
         p += w;
         n -= (size_t)w;
@@ -231,7 +183,7 @@ int gl_encryptor_finish(gl_encryptor *e, gl_err *err)
             rc = -1;
         } else {
             char why[256];
-            rc = gl_err_set(err, "finishing the encrypted stream: %s", last_ossl_error(why, sizeof why));
+            rc = gl_err_set(err, "finishing the encrypted stream: %s", gl_ossl_reason(why, sizeof why));
         }
     }
     gl_encryptor_free(e);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <openssl/bio.h>
 #include <openssl/cms.h>
 #include <openssl/err.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 #include "buf.h"
 #include "cms_der.h"
+#include "ossl_util.h"
 
 #define WINDOW (1u << 20)  /* read-ahead over the ciphertext: pieces are ~4 KiB */
 #define OUT_CHUNK (1u << 20)
@@ -77,8 +79,8 @@ struct gl_decrypt {
     uint8_t *outbuf; /* for the libarchive reader */
 };
 
-/* OpenSSL's reason for the last failure, and its queue emptied. */
-static const char *ossl_reason(char *buf, size_t n)
+/* ---- OpenSSL plumbing (ossl_util.h) ------------------------------------------ */
+const char *gl_ossl_reason(char *buf, size_t n)
 {
     unsigned long e = ERR_peek_last_error();
     if (e)
@@ -87,6 +89,57 @@ static const char *ossl_reason(char *buf, size_t n)
         snprintf(buf, n, "unknown OpenSSL error");
     ERR_clear_error();
     return buf;
+}
+
+int gl_ossl_no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+    (void)buf, (void)size, (void)rwflag, (void)u;
+    return -1;
+}
+
+X509 *gl_ossl_load_cert(const char *path, const char *what, gl_err *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        gl_err_errno(err, "%s %s", what, path);
+        err->code = GL_ERR_USAGE;
+        return NULL;
+    }
+    X509 *c = PEM_read_X509(f, NULL, gl_ossl_no_passphrase, NULL);
+    fclose(f);
+    if (!c) {
+        char why[256];
+        gl_err_setc(err, GL_ERR_USAGE, "%s %s: not a PEM X.509 certificate (%s)", what, path,
+                    gl_ossl_reason(why, sizeof why));
+    }
+    return c;
+}
+
+static long answer_flush(BIO *b, int cmd, long num, void *ptr)
+{
+    (void)b, (void)num, (void)ptr;
+    return cmd == BIO_CTRL_FLUSH ? 1 : 0;
+}
+
+static int init_at_creation(BIO *b)
+{
+    BIO_set_init(b, 1);
+    return 1;
+}
+
+BIO_METHOD *gl_ossl_bio_method(BIO_METHOD **slot, const char *name, int (*read)(BIO *, char *, int),
+                               int (*write)(BIO *, const char *, int))
+{
+    if (*slot)
+        return *slot;
+    BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, name);
+    if (!m || (read && !BIO_meth_set_read(m, read)) || (write && !BIO_meth_set_write(m, write)) ||
+        !BIO_meth_set_ctrl(m, answer_flush) || !BIO_meth_set_create(m, init_at_creation)) {
+        BIO_meth_free(m);
+        return NULL;
+    }
+    *slot = m;
+    return m;
 }
 
 /* ---- the ciphertext as a BIO for OpenSSL's cipher BIO ---------------------- */
@@ -114,41 +167,13 @@ static int src_read(BIO *b, char *out, int outl)
     return (int)want;
 }
 
-static long src_ctrl(BIO *b, int cmd, long num, void *ptr)
-{
-    (void)b, (void)num, (void)ptr;
-    return cmd == BIO_CTRL_FLUSH ? 1 : 0;
-}
-
-static int src_create(BIO *b)
-{
-    BIO_set_init(b, 1);
-    return 1;
-}
-
 static BIO_METHOD *src_method(void)
 {
-    /* One per process; OpenSSL keeps a reference in every BIO made from it. */
-    static BIO_METHOD *m;
-    if (!m) {
-        m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "gleaner CMS content");
-        if (!m || !BIO_meth_set_read(m, src_read) || !BIO_meth_set_ctrl(m, src_ctrl) ||
-            !BIO_meth_set_create(m, src_create)) {
-            BIO_meth_free(m);
-            m = NULL;
-        }
-    }
-    return m;
+    static BIO_METHOD *m; /* one per process */
+    return gl_ossl_bio_method(&m, "gleaner CMS content", src_read, NULL);
 }
 
 /* ---- keys and recipients ---------------------------------------------------- */
-
-/* No prompt ever: a passphrase-protected key is refused with a hint. */
-static int no_passphrase(char *buf, int size, int rwflag, void *u)
-{
-    (void)buf, (void)size, (void)rwflag, (void)u;
-    return -1;
-}
 
 static EVP_PKEY *load_key(const char *path, gl_err *err)
 {
@@ -158,34 +183,16 @@ static EVP_PKEY *load_key(const char *path, gl_err *err)
         err->code = GL_ERR_USAGE;
         return NULL;
     }
-    EVP_PKEY *k = PEM_read_PrivateKey(f, NULL, no_passphrase, NULL);
+    EVP_PKEY *k = PEM_read_PrivateKey(f, NULL, gl_ossl_no_passphrase, NULL);
     fclose(f);
     if (!k) {
         char why[256];
         gl_err_setc(err, GL_ERR_USAGE,
                     "key %s: not an unencrypted PEM private key (%s); a passphrase-protected key must be "
                     "decrypted first (openssl pkey -in KEY -out PLAIN)",
-                    path, ossl_reason(why, sizeof why));
+                    path, gl_ossl_reason(why, sizeof why));
     }
     return k;
-}
-
-static X509 *load_cert(const char *path, gl_err *err)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        gl_err_errno(err, "certificate %s", path);
-        err->code = GL_ERR_USAGE;
-        return NULL;
-    }
-    X509 *c = PEM_read_X509(f, NULL, no_passphrase, NULL);
-    fclose(f);
-    if (!c) {
-        char why[256];
-        gl_err_setc(err, GL_ERR_USAGE, "certificate %s: not a PEM X.509 certificate (%s)", path,
-                    ossl_reason(why, sizeof why));
-    }
-    return c;
 }
 
 static void describe_id(gl_buf *out, const X509_NAME *issuer, const ASN1_INTEGER *serial, const ASN1_OCTET_STRING *keyid)
@@ -309,7 +316,7 @@ static int recover_key(gl_decrypt *d, const char *key_pem, const char *cert_pem,
     if (!key)
         return -1;
     if (cert_pem) {
-        cert = load_cert(cert_pem, err);
+        cert = gl_ossl_load_cert(cert_pem, "certificate", err);
         if (!cert)
             goto out;
         if (X509_check_private_key(cert, key) != 1) {
@@ -380,7 +387,7 @@ gl_decrypt *gl_decrypt_open(const char *path, const char *key_pem, const char *c
     if (!d->cms) {
         char why[256];
         gl_err_setc(err, GL_ERR_DAMAGED, "%s: the CMS recipient information is unreadable (%s)", path,
-                    ossl_reason(why, sizeof why));
+                    gl_ossl_reason(why, sizeof why));
         goto fail;
     }
     if (recover_key(d, key_pem, cert_pem, err) != 0)
@@ -397,7 +404,7 @@ gl_decrypt *gl_decrypt_open(const char *path, const char *key_pem, const char *c
     if (!d->chain) {
         char why[256];
         gl_err_setc(err, GL_ERR_DAMAGED, "%s: cannot start decrypting the content (%s)", path,
-                    ossl_reason(why, sizeof why));
+                    gl_ossl_reason(why, sizeof why));
         goto fail;
     }
     return d;
@@ -417,8 +424,7 @@ int64_t gl_decrypt_read(gl_decrypt *d, void *buf, size_t len, gl_err *err)
         return -1;
     }
     if (n < 0 || BIO_get_cipher_status(d->chain) <= 0) {
-        char why[256];
-        ossl_reason(why, sizeof why);
+        ERR_clear_error();
         return gl_err_setc(err, GL_ERR_DAMAGED,
                            "%s: the decrypted content does not end properly (bad padding: the bundle was altered, "
                            "or its ciphertext cut short at a piece boundary)",

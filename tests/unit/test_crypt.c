@@ -49,9 +49,14 @@ static keys make_keys(const char *tag)
     return k;
 }
 
-static char *collect_encrypted(const char *tag, const char *args)
+/* The sample host collected encrypted to the RSA analyst (and the EC one). */
+static char *collect_encrypted(const char *tag, const keys *k, bool both)
 {
-    char *plain = tu_collect_dir(tag, tu_fixture("sample-host"), args, 0);
+    gl_buf args = {0};
+    gl_buf_printf(&args, "--encrypt-to '%s'", k->rsa_cert);
+    if (both)
+        gl_buf_printf(&args, " --encrypt-to '%s'", k->ec_cert);
+    char *plain = tu_collect_dir(tag, tu_fixture("sample-host"), args.data, 0);
     gl_buf p = {0};
     gl_buf_printf(&p, "%s.p7m", plain);
     return p.data;
@@ -94,9 +99,7 @@ static size_t count_in(const gl_buf *b, const char *needle)
 Test(crypt, openssl_cms_decrypt_gives_a_bundle_that_verifies)
 {
     keys k = make_keys("crypt-openssl-keys");
-    gl_buf args = {0};
-    gl_buf_printf(&args, "--encrypt-to '%s'", k.rsa_cert);
-    char *p7m = collect_encrypted("crypt-openssl", args.data);
+    char *p7m = collect_encrypted("crypt-openssl", &k, false);
     char *dir = tu_tmpdir("crypt-openssl-out");
     char *plain = path_in(dir, "b.tar.zst");
     cr_assert_eq(tu_runf(NULL, NULL, "openssl cms -decrypt -inform DER -in '%s' -inkey '%s' -recip '%s' -out '%s'",
@@ -116,9 +119,7 @@ Test(crypt, openssl_cms_decrypt_gives_a_bundle_that_verifies)
 Test(crypt, the_sidecar_hashes_the_encrypted_file)
 {
     keys k = make_keys("crypt-sidecar-keys");
-    gl_buf args = {0};
-    gl_buf_printf(&args, "--encrypt-to '%s'", k.rsa_cert);
-    char *p7m = collect_encrypted("crypt-sidecar", args.data);
+    char *p7m = collect_encrypted("crypt-sidecar", &k, false);
     gl_buf side = {0}, want = {0}, sp = {0};
     gl_buf_printf(&sp, "%s.sha256", p7m);
     cr_assert(tu_read_file(sp.data, &side));
@@ -134,9 +135,7 @@ Test(crypt, the_sidecar_hashes_the_encrypted_file)
 Test(crypt, gleaner_decrypt_gives_the_bytes_openssl_gives)
 {
     keys k = make_keys("crypt-same-keys");
-    gl_buf args = {0};
-    gl_buf_printf(&args, "--encrypt-to '%s'", k.rsa_cert);
-    char *p7m = collect_encrypted("crypt-same", args.data);
+    char *p7m = collect_encrypted("crypt-same", &k, false);
     char *dir = tu_tmpdir("crypt-same-out");
     char *by_openssl = path_in(dir, "openssl.tar.zst"), *by_gleaner = path_in(dir, "gleaner.tar.zst");
     cr_assert_eq(tu_runf(NULL, NULL, "openssl cms -decrypt -inform DER -in '%s' -inkey '%s' -out '%s'", p7m,
@@ -178,9 +177,7 @@ Test(crypt, gleaner_decrypt_gives_the_bytes_openssl_gives)
 Test(crypt, no_member_name_is_readable_in_the_encrypted_file)
 {
     keys k = make_keys("crypt-clear-keys");
-    gl_buf args = {0};
-    gl_buf_printf(&args, "--encrypt-to '%s'", k.rsa_cert);
-    char *p7m = collect_encrypted("crypt-clear", args.data);
+    char *p7m = collect_encrypted("crypt-clear", &k, false);
     char *plain = path_in(tu_tmpdir("crypt-clear-out"), "b.tar.zst");
     cr_assert_eq(tu_runf(NULL, NULL, "'%s' decrypt '%s' --key '%s' -o '%s'", tu_gleaner(), p7m, k.rsa_key, plain), 0);
     gl_buf enc = {0}, names = {0};
@@ -197,9 +194,7 @@ Test(crypt, no_member_name_is_readable_in_the_encrypted_file)
 Test(crypt, a_wrong_key_fails_with_exit_2_naming_the_recipients)
 {
     keys k = make_keys("crypt-wrong-keys");
-    gl_buf args = {0};
-    gl_buf_printf(&args, "--encrypt-to '%s' --encrypt-to '%s'", k.rsa_cert, k.ec_cert);
-    char *p7m = collect_encrypted("crypt-wrong", args.data);
+    char *p7m = collect_encrypted("crypt-wrong", &k, true);
     char *dir = tu_tmpdir("crypt-wrong-out");
     char *out = path_in(dir, "x.tar.zst");
     gl_buf err = {0};
@@ -236,9 +231,7 @@ Test(crypt, a_wrong_key_fails_with_exit_2_naming_the_recipients)
 Test(crypt, each_of_two_recipients_decrypts)
 {
     keys k = make_keys("crypt-two-keys");
-    gl_buf args = {0};
-    gl_buf_printf(&args, "--encrypt-to '%s' --encrypt-to '%s'", k.rsa_cert, k.ec_cert);
-    char *p7m = collect_encrypted("crypt-two", args.data);
+    char *p7m = collect_encrypted("crypt-two", &k, true);
     char *dir = tu_tmpdir("crypt-two-out");
     char *a = path_in(dir, "rsa.tar.zst"), *b = path_in(dir, "ec.tar.zst"), *c = path_in(dir, "ec-openssl.tar.zst");
     cr_assert_eq(tu_runf(NULL, NULL, "'%s' decrypt '%s' --key '%s' -o '%s'", tu_gleaner(), p7m, k.rsa_key, a), 0);
@@ -256,9 +249,7 @@ Test(crypt, each_of_two_recipients_decrypts)
 Test(crypt, verify_key_reads_the_encrypted_bundle)
 {
     keys k = make_keys("crypt-verify-keys");
-    gl_buf args = {0};
-    gl_buf_printf(&args, "--encrypt-to '%s' --encrypt-to '%s'", k.rsa_cert, k.ec_cert);
-    char *p7m = collect_encrypted("crypt-verify", args.data);
+    char *p7m = collect_encrypted("crypt-verify", &k, true);
     gl_buf out = {0};
     cr_assert_eq(tu_runf(&out, NULL, "'%s' verify --key '%s' '%s'", tu_gleaner(), k.ec_key, p7m), 0, "%s", out.data);
     cr_assert(strstr(out.data, ": OK (") && strstr(out.data, "members, manifest and sidecar match)"), "%s", out.data);
@@ -274,9 +265,7 @@ Test(crypt, verify_key_reads_the_encrypted_bundle)
 Test(crypt, damage_is_exit_4)
 {
     keys k = make_keys("crypt-damage-keys");
-    gl_buf args = {0};
-    gl_buf_printf(&args, "--encrypt-to '%s'", k.rsa_cert);
-    char *p7m = collect_encrypted("crypt-damage", args.data);
+    char *p7m = collect_encrypted("crypt-damage", &k, false);
     char *dir = tu_tmpdir("crypt-damage-out");
     char *cut = path_in(dir, "cut.tar.zst.p7m"), *flip = path_in(dir, "flip.tar.zst.p7m");
     gl_buf enc = {0};
