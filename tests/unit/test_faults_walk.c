@@ -14,6 +14,15 @@
 #include "source.h"
 #include "testutil.h"
 
+/* A fresh directory, never NULL: a test that went on with "(null)" would
+ * build its tree, links included, relative to the working directory. */
+static char *tmpdir(const char *tag)
+{
+    char *d = tu_tmpdir(tag);
+    cr_assert_not_null(d, "no scratch directory for %s", tag);
+    return d;
+}
+
 static char *path_of(const char *dir, const char *rel)
 {
     gl_buf p = {0};
@@ -35,7 +44,7 @@ static char *put(const char *dir, const char *rel, const char *text)
 
 static char *profile(const char *tag, const char *text)
 {
-    return put(tu_tmpdir(tag), "p.profile", text);
+    return put(tmpdir(tag), "p.profile", text);
 }
 
 typedef struct run_out {
@@ -48,7 +57,7 @@ typedef struct run_out {
 static run_out collect(const char *tag, const char *env, const char *src, const char *prof, const char *extra)
 {
     run_out r = {0};
-    char *out = tu_tmpdir(tag);
+    char *out = tmpdir(tag);
     r.rc = tu_runf(NULL, &r.err, "%s '%s' collect -q --source 'dir:%s' --profile '%s' --output '%s' --name b %s",
                    env ? env : "", tu_gleaner(), src, prof, out, extra ? extra : "");
     r.bundle = path_of(out, "b.tar.zst");
@@ -90,7 +99,7 @@ static const char *FILES_UNDER_WINDOWS = "module files\ntarget t C:\\Windows\\**
 
 static char *locked_tree(const char *tag)
 {
-    char *src = tu_tmpdir(tag);
+    char *src = tmpdir(tag);
     put(src, "Windows/Temp/a.txt", "readable\n");
     put(src, "Windows/Locked/secret.txt", "behind a denied directory\n");
     return src;
@@ -138,7 +147,7 @@ static char *nested(int levels)
 
 Test(faults_walk, a_task_hidden_40_levels_deep_is_acquired)
 {
-    char *src = tu_tmpdir("walk-deep");
+    char *src = tmpdir("walk-deep");
     gl_buf rel = {0};
     gl_buf_printf(&rel, "Windows/System32/Tasks/%sEvil", nested(40));
     put(src, rel.data, "<Task/>\n");
@@ -155,7 +164,7 @@ Test(faults_walk, a_task_hidden_40_levels_deep_is_acquired)
 
 Test(faults_walk, the_depth_limit_is_an_error_naming_the_path)
 {
-    char *src = tu_tmpdir("walk-limit");
+    char *src = tmpdir("walk-limit");
     gl_buf rel = {0};
     gl_buf_printf(&rel, "Windows/%sTooDeep/x.txt", nested(GL_WALK_MAX_DEPTH + 8));
     put(src, rel.data, "beyond the limit\n");
@@ -171,7 +180,7 @@ Test(faults_walk, the_depth_limit_is_an_error_naming_the_path)
 
 Test(faults_walk, a_bind_mount_loop_is_an_error_and_walked_once)
 {
-    char *src = tu_tmpdir("walk-loop");
+    char *src = tmpdir("walk-loop");
     put(src, "Windows/Temp/a.txt", "once\n");
     char *loop = path_of(src, "Windows/Temp/loop");
     cr_assert_eq(mkdir(loop, 0755), 0);
@@ -190,7 +199,7 @@ Test(faults_walk, a_bind_mount_loop_is_an_error_and_walked_once)
 
 Test(faults_walk, names_that_are_not_utf8_or_hold_a_backslash_are_acquired_escaped)
 {
-    char *src = tu_tmpdir("walk-names");
+    char *src = tmpdir("walk-names");
     put(src, "Windows/Temp/bad\xff\xfe.txt", "not UTF-8\n");
     put(src, "Windows/Temp/back\\slash.txt", "a backslash\n");
     put(src, "Windows/Temp/pipe|.txt", "the escape character itself\n");
@@ -215,7 +224,7 @@ Test(faults_walk, names_that_are_not_utf8_or_hold_a_backslash_are_acquired_escap
  * the walk gave: an escaped name must lead back to the same file. */
 Test(faults_walk, a_module_reads_a_task_whose_name_is_not_utf8)
 {
-    char *src = tu_tmpdir("walk-taskname");
+    char *src = tmpdir("walk-taskname");
     cr_assert_eq(tu_place(src, "Windows/System32/Tasks/Up\xc0" "date", tu_fixture("sample-host/Windows/System32/Tasks/WinUpdate")),
                  0);
     run_out r = collect("walk-taskname-out", NULL, src,
@@ -235,7 +244,7 @@ Test(faults_walk, a_module_reads_a_task_whose_name_is_not_utf8)
 /* 3 MiB: more than one copy chunk, so the change lands mid-file. */
 static char *changing_tree(const char *tag)
 {
-    char *src = tu_tmpdir(tag);
+    char *src = tmpdir(tag);
     put(src, "Windows/Temp/ok.txt", "stays\n");
     char *big = path_of(src, "Windows/Temp/big.bin");
     cr_assert_eq(tu_runf(NULL, NULL, "head -c 3145728 /dev/urandom > '%s'", big), 0);
@@ -303,7 +312,7 @@ static const char *mount_or_hook(const char *dir)
 
 Test(faults_walk, a_mount_point_is_not_crossed_and_is_reported)
 {
-    char *src = tu_tmpdir("walk-mount");
+    char *src = tmpdir("walk-mount");
     put(src, "Windows/Temp/a.txt", "evidence\n");
     char *mnt = path_of(src, "Windows/Temp/mnt");
     cr_assert_eq(mkdir(mnt, 0755), 0);
@@ -348,7 +357,7 @@ static void set_old_atime(const char *p)
  * gleaner did not cause an update, not that the mount hides it. */
 Test(faults_walk, collect_leaves_directory_access_times_unchanged)
 {
-    char *src = tu_tmpdir("walk-atime");
+    char *src = tmpdir("walk-atime");
     put(src, "Windows/Temp/a.txt", "evidence\n");
     put(src, "Windows/Temp/Sub/b.txt", "more\n");
     put(src, "control/c.txt", "control\n");
@@ -373,11 +382,11 @@ Test(faults_walk, collect_leaves_directory_access_times_unchanged)
 
 Test(faults_walk, a_link_where_a_target_file_should_be_is_an_error)
 {
-    char *src = tu_tmpdir("walk-link");
+    char *src = tmpdir("walk-link");
     put(src, "Windows/System32/config/SAM", "a file\n");
-    cr_assert_eq(symlink("/etc/passwd", path_of(src, "Windows/System32/config/SYSTEM")), 0);
+    cr_assert_eq(symlink("/nonexistent/gleaner-test/SYSTEM", path_of(src, "Windows/System32/config/SYSTEM")), 0);
     /* a link a wildcard meets (Windows trees hold junctions) is recorded, not an error */
-    cr_assert_eq(symlink("/tmp", path_of(src, "Windows/System32/config/Junction")), 0);
+    cr_assert_eq(symlink("/nonexistent/gleaner-test", path_of(src, "Windows/System32/config/Junction")), 0);
     run_out r = collect("walk-link-out", NULL, src,
                         profile("walk-link-p", "module files\ntarget t C:\\Windows\\System32\\config\\SYSTEM\n"
                                                "target u C:\\Windows\\System32\\config\\S?M\n"
@@ -386,12 +395,12 @@ Test(faults_walk, a_link_where_a_target_file_should_be_is_an_error)
     cr_assert_eq(r.rc, 1, "%s", r.err.data);
     assert_verifies(r.bundle);
     assert_status(r.bundle, PARTIAL);
-    assert_in_run(r.bundle, "C:\\\\Windows\\\\System32\\\\config\\\\SYSTEM: a link to '/etc/passwd' where a file was "
+    assert_in_run(r.bundle, "C:\\\\Windows\\\\System32\\\\config\\\\SYSTEM: a link to '/nonexistent/gleaner-test/SYSTEM' where a file was "
                             "expected; links are not followed");
     char *rec = tu_bundle_member(r.bundle, "records/files.jsonl");
     cr_assert(strstr(rec, "\"path\":\"C:\\\\Windows\\\\System32\\\\config\\\\SYSTEM\",\"status\":\"error\""), "%s", rec);
     cr_assert(strstr(rec, "\"path\":\"C:\\\\Windows\\\\System32\\\\config\\\\Junction\",\"status\":\"skipped\""), "%s", rec);
-    cr_assert(strstr(rec, "\"reason\":\"a link to '/tmp'; links are not followed\""), "%s", rec);
+    cr_assert(strstr(rec, "\"reason\":\"a link to '/nonexistent/gleaner-test'; links are not followed\""), "%s", rec);
     char *run = tu_bundle_member(r.bundle, "run.json");
     cr_assert_eq(tu_count(run, "links are not followed"), 1, "only the named link is an error: %s", run);
     cr_assert_str_eq(artifacts(r.bundle), "artifacts/C/Windows/System32/config/SAM\n");
@@ -406,7 +415,7 @@ Test(faults_walk, a_link_where_a_target_file_should_be_is_an_error)
  * the bundle does not hold it). */
 static char *collect_with_hive(const char *tag, long long size, const char *claim_bins)
 {
-    char *src = tu_tmpdir(tag);
+    char *src = tmpdir(tag);
     char *hive = path_of(src, "Windows/System32/config/SYSTEM");
     cr_assert_eq(tu_place(src, "Windows/System32/config/SYSTEM", tu_fixture("sample-host/Windows/System32/config/SYSTEM")), 0);
     cr_assert_eq(truncate(hive, size), 0);
@@ -414,7 +423,7 @@ static char *collect_with_hive(const char *tag, long long size, const char *clai
         cr_assert_eq(tu_runf(NULL, NULL, "printf '%s' | dd of='%s' bs=1 seek=40 conv=notrunc 2>/dev/null", claim_bins, hive),
                      0);
     put(src, "Windows/win.ini", "[fonts]\n");
-    char *out = tu_tmpdir(tag);
+    char *out = tmpdir(tag);
     long rss = 0;
     gl_buf cmd = {0};
     gl_buf_printf(&cmd, "'%s' collect -q --source 'dir:%s' --profile '%s' --output '%s' --name b", tu_gleaner(), src,
