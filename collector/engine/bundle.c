@@ -241,6 +241,8 @@ static char *source_json(const gl_file_info *info, const char *problem)
     json_time(&j, "ctime", info->ctime);
     json_time(&j, "btime", info->btime);
     gl_json_kv_str(&j, "method", GL_READ_METHOD_POSIX);
+    if (info->raw_path_hex) /* the path was escaped: its bytes as the file system gave them */
+        gl_json_kv_str(&j, "path_raw_hex", info->raw_path_hex);
     if (problem)
         gl_json_kv_str(&j, "error", problem);
     gl_json_obj_end(&j);

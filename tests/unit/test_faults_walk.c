@@ -218,6 +218,9 @@ Test(faults_walk, names_that_are_not_utf8_or_hold_a_backslash_are_acquired_escap
     cr_assert(strstr(rec, "\"path\":\"C:\\\\Windows\\\\Temp\\\\bad|FF|FE.txt\""), "%s", rec);
     cr_assert(strstr(rec, "\"path_raw_hex\":\"57696E646F77732F54656D702F626164FFFE2E747874\""), "%s", rec);
     cr_assert(strstr(rec, "\"path_raw_hex\":\"57696E646F77732F54656D702F6261636B5C736C6173682E747874\""), "%s", rec);
+    char *manifest = tu_bundle_member(r.bundle, "manifest.json");
+    cr_assert(strstr(manifest, "\"method\":\"posix-read\",\"path_raw_hex\":\"57696E646F77732F54656D702F626164FFFE2E747874\""),
+              "%s", manifest);
 }
 
 /* The tasks module walks Tasks\**\* and opens what it finds by the path
