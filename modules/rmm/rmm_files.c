@@ -132,21 +132,30 @@ static void parse_log(rmm_ctx *c, uint32_t t, const gl_file_info *info, const ch
     gl_file_close(f);
 }
 
+/* Acquire a tool binary found where it should not be (when not too large),
+ * so it can be hashed, its signer checked, and a re-analysis of the bundle
+ * finds it again. Returns its bundle member or NULL. */
+static const char *acquire_binary(walk *w, const gl_file_info *info, gl_file **f)
+{
+    *f = NULL;
+    if (info->size > w->acquire_max)
+        return NULL;
+    gl_err err = {0};
+    *f = gl_source_open_file(gl_run_source(w->c->run), info->path, &err);
+    if (!*f) {
+        gl_run_error(w->c->run, "%s: %s", info->path, err.msg);
+        return NULL;
+    }
+    return gl_file_artifact(*f);
+}
+
 /* A binary found by its name outside the tool's folders: acquired (when
  * not too large) so it can be hashed and its signer checked. */
 static void portable_copy(walk *w, uint32_t t, const gl_file_info *info, const rmmcat_hit *h)
 {
     rmm_ctx *c = w->c;
-    const char *artifact = NULL;
-    gl_file *f = NULL;
-    if (info->size <= w->acquire_max) {
-        gl_err err = {0};
-        f = gl_source_open_file(gl_run_source(c->run), info->path, &err);
-        if (f)
-            artifact = gl_file_artifact(f);
-        else
-            gl_run_error(c->run, "%s: %s", info->path, err.msg);
-    }
+    gl_file *f;
+    const char *artifact = acquire_binary(w, info, &f);
     file_record(c, t, info, h, artifact);
     uint64_t when = file_time(info);
     gl_path_class cls = gl_winpath_class(info->path);
@@ -162,20 +171,26 @@ static void portable_copy(walk *w, uint32_t t, const gl_file_info *info, const r
 }
 
 /* An executable in the tool's own folder under a profile or ProgramData:
- * kept until we know whether the tool was installed. */
-static void user_binary(rmm_ctx *c, uint32_t t, const gl_file_info *info)
+ * acquired, and kept until we know whether the tool was installed. */
+static void user_binary(walk *w, uint32_t t, const gl_file_info *info)
 {
+    rmm_ctx *c = w->c;
     size_t n = strlen(info->path);
     if (n < 5 || strcasecmp(info->path + n - 4, ".exe") != 0 || gl_winpath_class(info->path) != GL_PATH_USER_WRITABLE)
         return;
     rmm_seen *s = &c->seen[t];
     if (s->n_user_binaries >= RMM_MAX_ITEMS)
         return;
-    /* "<FILETIME> <path>" */
+    gl_file *f;
+    const char *artifact = acquire_binary(w, info, &f);
+    /* "<FILETIME> <path>\0<artifact or empty>\0" */
     uint64_t when = file_time(info);
     gl_buf_printf(&s->user_binaries, "%llu ", (unsigned long long)when);
     gl_buf_append(&s->user_binaries, info->path, n + 1);
+    gl_buf_append(&s->user_binaries, artifact ? artifact : "", (artifact ? strlen(artifact) : 0) + 1);
     s->n_user_binaries++;
+    if (f)
+        gl_file_close(f);
 }
 
 void rmm_portable_from_user_binaries(rmm_ctx *c, uint32_t t)
@@ -184,13 +199,15 @@ void rmm_portable_from_user_binaries(rmm_ctx *c, uint32_t t)
     if (!s->n_user_binaries || (s->kinds & (RMM_SEEN_SERVICE | RMM_SEEN_UNINSTALL)))
         return;
     const char *p = s->user_binaries.data;
-    for (size_t i = 0; i < s->n_user_binaries; i++, p += strlen(p) + 1) {
+    for (size_t i = 0; i < s->n_user_binaries; i++) {
         char *path;
         uint64_t when = strtoull(p, &path, 10);
         path++;
+        const char *artifact = path + strlen(path) + 1;
         char item[1100];
         snprintf(item, sizeof item, "%s (user_writable, no service or Uninstall entry)", path);
-        rmm_note(c, t, RMM_AGG_PORTABLE, when, item, NULL, "%s", path);
+        rmm_note(c, t, RMM_AGG_PORTABLE, when, item, *artifact ? artifact : NULL, "%s", path);
+        p = artifact + strlen(artifact) + 1;
     }
     s->agg[RMM_AGG_PORTABLE].user_writable = true;
     s->kinds |= RMM_SEEN_PORTABLE;
@@ -227,7 +244,7 @@ static int on_file(void *ctx, const gl_file_info *info)
             file_record(c, t, info, h, NULL);
             rmm_saw(c, t, RMM_SEEN_FILE, ts_filetime(info->mtime), NULL, "%s", info->path);
             rmm_saw_file_time(c, t, file_time(info), info->path);
-            user_binary(c, t, info);
+            user_binary(w, t, info);
         }
     }
     return 0;

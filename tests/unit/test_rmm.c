@@ -226,6 +226,9 @@ Test(rmm, sample_host_shows_the_actors_tools, .timeout = 180)
     cr_assert_not_null(rd);
     cr_assert_str_eq(fu_str(rd, "severity"), "high");
     cr_assert_str_eq(evidence_locator(rd, 0), "C:\\Users\\jdoe\\AppData\\Local\\rustdesk\\rustdesk.exe");
+    /* acquired, so a re-analysis of the bundle finds it again */
+    cr_assert_str_eq(fu_str(cJSON_GetArrayItem(cJSON_GetObjectItem(rd, "evidence"), 0), "artifact"),
+                     "artifacts/C/Users/jdoe/AppData/Local/rustdesk/rustdesk.exe");
     /* RustDesk's own log layout gives the session; the relay's address is
      * on a line no RustDesk rule reads, so the generic scanner reports it */
     const char *rd_log = "C:\\Users\\jdoe\\AppData\\Roaming\\RustDesk\\log\\rustdesk_rCURRENT.log";
