@@ -1,0 +1,9 @@
+# End-to-end benchmark (issue [bench]): the reference host (generated once by
+# tests/bench/mkrefhost.py and cached under ~/.cache/gleaner-bench), the
+# standard and full profiles, the bundle stage against tar|zstd+openssl and
+# bsdtar, flat memory; results into BENCHMARKS.md.
+.PHONY: bench-e2e
+bench: bench-e2e
+bench-e2e: gleaner $(FIXTURES)
+	GLEANER_BIN=$(CURDIR)/gleaner GLEANER_FIXTURES=$(abspath $(B))/fixtures GLEANER_CORPUS=$(CURDIR)/../shared/corpus \
+	BENCH_WORK=$(abspath $(B))/bench/e2e sh tests/bench/bench_e2e.sh
