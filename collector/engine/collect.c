@@ -470,6 +470,14 @@ static const char *admit_and_acquire(void *ctx, gl_file *f, const char *member, 
     return stored;
 }
 
+/* What a walk could not read (an unreadable directory, a mount point not
+ * crossed, a loop, the depth limit): one error each, in the module whose
+ * walk met it. */
+static void source_problem(void *ctx, const char *msg)
+{
+    gl_run_error(ctx, "%s", msg);
+}
+
 /* ---- the shared registry view ------------------------------------------------ */
 
 /* Hive problems belong to the module whose lookup met them. An absent hive
@@ -1125,6 +1133,7 @@ int gl_collect(const gl_collect_opts *opts, gl_collect_result *res, gl_err *err)
     }
     gl_source_exclude(run.src, run.output_dir);
     gl_source_cross_mounts(run.src, opts->cross_mounts);
+    gl_source_set_problem_cb(run.src, source_problem, &run);
     gl_detect_host(run.src, run.host, sizeof run.host);
     if (strcmp(gl_source_kind(run.src), "live") &&
         gl_hostinfo_product_name(run.src, run.product, sizeof run.product) != 0)

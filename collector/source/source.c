@@ -29,6 +29,7 @@
 #include "buf.h"
 #include "bundle_unpack.h"
 #include "fold.h"
+#include "liveroot.h"
 #include "source_fs.h"
 
 #define GL_MAX_COMPONENTS (GL_WALK_MAX_DEPTH + 8)
@@ -47,6 +48,8 @@ struct gl_source {
     gl_fs_id root_id;
     bool output_is_root; /* the output directory is the source's root itself */
     bool cross_mounts;
+    gl_source_problem_cb problem_cb;
+    void *problem_ctx;
     gl_acquirer *acq;
     gl_buf stat_path; /* storage behind gl_source_stat's info->path */
     /* The parent directory of the last file opened, kept open: files are
@@ -473,8 +476,10 @@ gl_source *gl_source_open_scratch(const char *spec, const char *scratch_parent, 
 {
     gl_source *src = NULL;
     if (!strcmp(spec, "live")) {
-        src = source_new(spec, "live", "root", true);
-        if (open_root(src, "/", err) == 0)
+        gl_liveroot lr;
+        gl_liveroot_get(&lr);
+        src = source_new(spec, "live", lr.drive, lr.posix_style);
+        if (open_root(src, lr.dir, err) == 0)
             return src;
     } else if (!strncmp(spec, "dir:", 4) && spec[4]) {
         src = source_new(spec, "dir", "C", false);
@@ -531,6 +536,12 @@ const char *gl_source_kind(const gl_source *src) { return src->kind; }
 const char *gl_source_drive(const gl_source *src) { return src->drive; }
 void gl_source_set_acquirer(gl_source *src, gl_acquirer *acq) { src->acq = acq; }
 void gl_source_cross_mounts(gl_source *src, bool cross) { src->cross_mounts = cross; }
+
+void gl_source_set_problem_cb(gl_source *src, gl_source_problem_cb cb, void *ctx)
+{
+    src->problem_cb = cb;
+    src->problem_ctx = ctx;
+}
 
 void gl_source_exclude(gl_source *src, const char *host_path)
 {
@@ -862,6 +873,15 @@ typedef struct glob_walk {
 static void problem(glob_walk *w, gl_err_code code, const char *fmt, ...) GL_PRINTF(3, 4);
 static void problem(glob_walk *w, gl_err_code code, const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
+    char msg[2048];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (w->src->problem_cb) {
+        w->src->problem_cb(w->src->problem_ctx, msg);
+        return;
+    }
     if (w->n_problems++ == 0)
         w->problem_code = code;
     if (w->n_problems > MAX_PROBLEMS_NAMED || w->problems.len > 600) { /* err holds 1 KiB */
@@ -870,11 +890,6 @@ static void problem(glob_walk *w, gl_err_code code, const char *fmt, ...)
     }
     if (w->problems.len)
         gl_buf_puts(&w->problems, "; ");
-    va_list ap;
-    va_start(ap, fmt);
-    char msg[2048];
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     gl_buf_puts(&w->problems, msg);
 }
 

@@ -94,6 +94,12 @@ void gl_source_cross_mounts(gl_source *src, bool cross);
  * points into storage valid until the next call on src. */
 int gl_source_stat(gl_source *src, const char *path, gl_file_info *info, gl_err *err);
 
+/* Where walk problems go one by one (the run: one error each, in the
+ * module whose walk met them). Without it, gl_source_glob gathers them
+ * into its err. */
+typedef void (*gl_source_problem_cb)(void *ctx, const char *msg);
+void gl_source_set_problem_cb(gl_source *src, gl_source_problem_cb cb, void *ctx);
+
 /* How deep a walk goes below the root; deeper is an error naming the path. */
 #define GL_WALK_MAX_DEPTH 512
 
@@ -104,8 +110,9 @@ int gl_source_stat(gl_source *src, const char *path, gl_file_info *info, gl_err 
  * excluded output directory are never entered, nor a directory already
  * on the current path (a loop). What the walk could not read (a directory
  * that cannot be listed or opened, a mount point not crossed, a loop, the
- * depth limit) does not stop it: it returns -1 at the end with err naming
- * the first of them, so the caller reports the run partial. */
+ * depth limit) does not stop it: each goes to the problem callback when
+ * one is set, else the glob returns -1 at the end with err naming the
+ * first of them, so the caller reports the run partial. */
 typedef int (*gl_glob_cb)(void *ctx, const gl_file_info *info);
 int gl_source_glob(gl_source *src, const char *pattern, gl_glob_cb cb, void *ctx, gl_err *err);
 

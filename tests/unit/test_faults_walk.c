@@ -124,6 +124,38 @@ Test(faults_walk, an_unreadable_directory_makes_the_run_partial)
                                   profile("walk-eacces-p", FILES_UNDER_WINDOWS), NULL));
 }
 
+/* Every directory the walk could not read is its own error line, however
+ * many there are (not a summary naming the first few). */
+Test(faults_walk, each_unreadable_directory_is_its_own_error)
+{
+    char *src = tmpdir("walk-eacces-each");
+    put(src, "Windows/Temp/a.txt", "readable\n");
+    const int n = 6;
+    for (int i = 0; i < n; i++) {
+        gl_buf rel = {0};
+        gl_buf_printf(&rel, "Windows/P%d/Locked/secret.txt", i);
+        put(src, rel.data, "behind a denied directory\n");
+    }
+    run_out r = collect("walk-eacces-each-out", "GLEANER_TEST_EACCES=Locked", src,
+                        profile("walk-eacces-each-p", FILES_UNDER_WINDOWS), NULL);
+    cr_assert_eq(r.rc, 1, "%s", r.err.data);
+    assert_verifies(r.bundle);
+    assert_status(r.bundle, PARTIAL);
+    char *run = tu_bundle_member(r.bundle, "run.json");
+    cr_assert(strstr(run, "\"name\":\"files\",\"status\":\"partial\""), "%s", run);
+    cr_assert(strstr(run, "\"error_count\":6,"), "%s", run);
+    for (int i = 0; i < n; i++) {
+        gl_buf want = {0};
+        gl_buf_printf(&want, "\"C:\\\\Windows\\\\P%d\\\\Locked: directory cannot be opened: Permission denied; what it "
+                             "holds was not read\"",
+                      i);
+        cr_assert(strstr(run, want.data), "%s not in %s", want.data, run);
+    }
+    char *log = tu_bundle_member(r.bundle, "log.txt");
+    cr_assert_eq(tu_count(log, " ERROR files: C:\\Windows\\P"), 6, "%s", log);
+    cr_assert_str_eq(artifacts(r.bundle), "artifacts/C/Windows/Temp/a.txt\n");
+}
+
 Test(faults_walk, a_chmod_000_directory_makes_the_run_partial)
 {
     if (geteuid() == 0)
