@@ -102,11 +102,19 @@ char *tu_tmpdir(const char *tag)
         gl_buf_printf(&b, "%s", tmp);
     else
         gl_buf_printf(&b, "%s/build/tmp", root ? root : ".");
+    /* every missing parent too: a NULL or relative scratch path would let a
+     * test write somewhere it must not (a "(null)/" tree, links into /etc) */
+    for (char *p = b.data + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(b.data, 0755);
+            *p = '/';
+        }
     mkdir(b.data, 0755);
     gl_buf_printf(&b, "/%s-XXXXXX", tag);
     if (!mkdtemp(b.data)) {
-        gl_buf_free(&b);
-        return NULL;
+        fprintf(stderr, "tu_tmpdir: cannot create %s\n", b.data);
+        abort();
     }
     return b.data;
 }
