@@ -49,7 +49,8 @@ struct evtx_file {
     uint64_t nchunks;
     uint64_t ci_end; /* the live phase stops before this chunk */
     bool part;       /* evtx_open_part: live phase of a chunk range only */
-    uint8_t *chunk;
+    const uint8_t *chunk; /* the loaded chunk: in the reader's view, or buf */
+    uint8_t *buf;
     uint32_t chunk_len;
     int64_t loaded; /* chunk index in the buffer, -1 none */
     /* iteration */
@@ -214,7 +215,7 @@ static evtx_file *open_file(const gl_reader *r, const evtx_options *opt, bool pa
     }
     f->ci_end = f->nchunks;
     f->hdr.chunks_in_file = f->nchunks;
-    f->chunk = gl_xmalloc(EVTX_CHUNK_SIZE);
+    f->chunk = f->buf = gl_xmalloc(EVTX_CHUNK_SIZE);
     f->carve = gl_xcalloc((size_t)f->nchunks, 1);
     f->loaded = -1;
     bx_ctx_init(&f->bx);
@@ -242,7 +243,7 @@ void evtx_close(evtx_file *f)
     for (size_t i = 0; i < f->nerrs; i++)
         free(f->errs[i]);
     free(f->errs);
-    free(f->chunk);
+    free(f->buf);
     free(f->carve);
     free(f->id_bits);
     free(f->channel);
@@ -313,12 +314,18 @@ static int load_chunk(evtx_file *f, uint64_t ci, gl_err *err)
     if (f->loaded == (int64_t)ci)
         return 0;
     uint64_t off = chunk_file_off(ci);
-    int64_t n = f->r.read_at(f->r.ctx, off, f->chunk, EVTX_CHUNK_SIZE, err);
-    if (n < 0)
-        return -1;
-    if (n < EVTX_CHUNK_SIZE)
-        memset(f->chunk + n, 0, EVTX_CHUNK_SIZE - (size_t)n);
-    f->chunk_len = (uint32_t)n;
+    if (f->r.view && off + EVTX_CHUNK_SIZE <= f->r.size) {
+        f->chunk = f->r.view + off; /* in place: no copy */
+        f->chunk_len = EVTX_CHUNK_SIZE;
+    } else {
+        int64_t n = f->r.read_at(f->r.ctx, off, f->buf, EVTX_CHUNK_SIZE, err);
+        if (n < 0)
+            return -1;
+        if (n < EVTX_CHUNK_SIZE) /* a cut chunk reads as zeros after the cut */
+            memset(f->buf + n, 0, EVTX_CHUNK_SIZE - (size_t)n);
+        f->chunk = f->buf;
+        f->chunk_len = (uint32_t)n;
+    }
     f->loaded = (int64_t)ci;
     f->scan_bytes = 0;
     bx_ctx_chunk(&f->bx, f->chunk, f->chunk_len);

@@ -85,14 +85,26 @@ static void put_hex_upper(gl_buf *out, const uint8_t *p, size_t n)
     out->len += 2 * n;
 }
 
+/* Two digits per division: numbers are in every field of every record. */
 static void put_u64(gl_buf *out, uint64_t v)
 {
+    static const char pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                   "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                   "8081828384858687888990919293949596979899";
     char tmp[24];
     int i = 24;
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        tmp[--i] = pairs[2 * r + 1];
+        tmp[--i] = pairs[2 * r];
+    }
+    if (v >= 10) {
+        tmp[--i] = pairs[2 * v + 1];
+        tmp[--i] = pairs[2 * v];
+    } else {
+        tmp[--i] = (char)('0' + v);
+    }
     gl_buf_append(out, tmp + i, (size_t)(24 - i));
 }
 
@@ -133,6 +145,7 @@ static void put_filetime(gl_buf *out, uint64_t ft)
 {
     static _Thread_local uint64_t cached_day = UINT64_MAX;
     static _Thread_local char date[16];
+    static _Thread_local size_t date_len;
     uint64_t sec = ft / 10000000u, frac = ft % 10000000u;
     uint64_t day = sec / 86400u, sod = sec % 86400u;
     if (day != cached_day) {
@@ -146,10 +159,10 @@ static void put_filetime(gl_buf *out, uint64_t ft)
             return;
         }
         memcpy(date, iso, n);
-        date[n] = '\0';
+        date_len = n;
         cached_day = day;
     }
-    gl_buf_puts(out, date);
+    gl_buf_append(out, date, date_len);
     char t[18] = "THH:MM:SS.fffffffZ";
     put_digits(t + 1, (unsigned)(sod / 3600), 2);
     put_digits(t + 4, (unsigned)(sod / 60 % 60), 2);
@@ -745,7 +758,9 @@ static void finish_system(msink *s)
     ev->computer = off_str(m, o[NM_COMPUTER]);
     ev->user_id = off_str(m, o[NM_USER_ID]);
     const char *t = off_str(m, o[NM_SYSTEM_TIME]);
-    snprintf(ev->time_created_iso, sizeof ev->time_created_iso, "%s", t);
+    size_t tl = strnlen(t, sizeof ev->time_created_iso - 1);
+    memcpy(ev->time_created_iso, t, tl); /* no printf per record */
+    ev->time_created_iso[tl] = '\0';
     if (*t && !(ev->has & EVTX_HAS_TIME_CREATED)) {
         /* Text time (records saved with inline values): as a FILETIME too
          * when it parses, else the string as written. */
@@ -1031,24 +1046,27 @@ static void jlit(gl_buf *b, const char *lit) { gl_buf_append(b, lit, strlen(lit)
 
 static void jcstr(gl_buf *b, const char *s) { jstr(b, s, strlen(s)); }
 
-/* key (a literal with its quotes, colon and leading comma) + value */
-static void jopt_uint(gl_buf *b, const char *key, bool has, uint64_t v)
+/* key (a literal with its quotes, colon and leading comma; its length is
+ * known at compile time) + value or null */
+static void jopt_uint_n(gl_buf *b, const char *key, size_t klen, bool has, uint64_t v)
 {
-    jlit(b, key);
+    gl_buf_append(b, key, klen);
     if (has)
         put_u64(b, v);
     else
-        jlit(b, "null");
+        gl_buf_append(b, "null", 4);
 }
+#define jopt_uint(b, key, has, v) jopt_uint_n(b, key, sizeof key - 1, has, v)
 
-static void jopt_str(gl_buf *b, const char *key, const char *s)
+static void jopt_str_n(gl_buf *b, const char *key, size_t klen, const char *s)
 {
-    jlit(b, key);
+    gl_buf_append(b, key, klen);
     if (*s)
         jcstr(b, s);
     else
-        jlit(b, "null");
+        gl_buf_append(b, "null", 4);
 }
+#define jopt_str(b, key, s) jopt_str_n(b, key, sizeof key - 1, s)
 
 /* gl_json nests at most GL_JSON_MAX_DEPTH levels; deeper UserData (nested
  * BinXml can go deeper) keeps only the element's own text. */
