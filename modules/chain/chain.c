@@ -411,16 +411,48 @@ static void add_fact_evidence(gl_fb *fb, const fact *f)
     }
 }
 
+/* details (chain, steps, what is missing) and every step's evidence. */
+static void details_and_evidence(gl_fb *fb, const gl_chain_rule *r, const chain_result *res, const fact *first,
+                                 const fact *last, const fact *facts)
+{
+    gl_json *d = gl_fb_details(fb);
+    gl_json_kv_str(d, "chain", r->name);
+    gl_json_kv_str(d, "title", r->title);
+    gl_json_kv_uint(d, "steps_matched", res->n);
+    gl_json_kv_uint(d, "steps_total", r->n_steps);
+    gl_json_kv_int(d, "span_seconds", (res->last - res->first) / CHAIN_TICKS_PER_SECOND);
+    gl_json_kv_str(d, "first", first->time);
+    gl_json_kv_str(d, "last", last->time);
+    gl_json_key(d, "missing");
+    gl_json_arr_begin(d);
+    for (size_t j = 0; j < r->n_steps; j++)
+        if (!res->pick[j])
+            gl_json_str(d, r->steps[j].name);
+    gl_json_arr_end(d);
+    gl_json_key(d, "steps");
+    gl_json_arr_begin(d);
+    gl_buf scratch = {0};
+    for (size_t j = 0; j < r->n_steps; j++) {
+        if (!res->pick[j])
+            continue;
+        const fact *f = &facts[res->pick[j]->event];
+        json_step(d, &r->steps[j], res->pick[j], f, &scratch);
+        add_fact_evidence(fb, f);
+    }
+    gl_buf_free(&scratch);
+    gl_json_arr_end(d);
+}
+
 static void emit(gl_run *run, const gl_chain_rule *r, const chain_result *res, const fact *facts)
 {
     bool full = res->n == r->n_steps;
-    gl_buf why = {0}, ids = {0}, scratch = {0};
+    gl_buf why = {0}, ids = {0};
     reason(r, res, full, &why);
-    const fact *f0 = NULL, *fn = NULL;
+    const fact *first = NULL, *last = NULL;
     for (size_t j = 0; j < r->n_steps; j++)
         if (res->pick[j]) {
-            fn = &facts[res->pick[j]->event];
-            f0 = f0 ? f0 : fn;
+            last = &facts[res->pick[j]->event];
+            first = first ? first : last;
             add_attack(&ids, step_technique(&r->steps[j], res->pick[j]));
         }
     char span[64];
@@ -430,36 +462,12 @@ static void emit(gl_run *run, const gl_chain_rule *r, const chain_result *res, c
     gl_fb_severity(&fb, (gl_severity)(full ? r->severity : r->partial_severity), "%s", why.data);
     gl_fb_title(&fb, "%s: %zu of %zu steps over %s", r->title, res->n, r->n_steps, span);
     gl_fb_subject(&fb, "%s", r->name);
-    gl_fb_time_iso(&fb, f0->time);
+    gl_fb_time_iso(&fb, first->time);
     gl_fb_attack(&fb, ids.data);
-    gl_json *d = gl_fb_details(&fb);
-    gl_json_kv_str(d, "chain", r->name);
-    gl_json_kv_str(d, "title", r->title);
-    gl_json_kv_uint(d, "steps_matched", res->n);
-    gl_json_kv_uint(d, "steps_total", r->n_steps);
-    gl_json_kv_int(d, "span_seconds", (res->last - res->first) / CHAIN_TICKS_PER_SECOND);
-    gl_json_kv_str(d, "first", f0->time);
-    gl_json_kv_str(d, "last", fn->time);
-    gl_json_key(d, "missing");
-    gl_json_arr_begin(d);
-    for (size_t j = 0; j < r->n_steps; j++)
-        if (!res->pick[j])
-            gl_json_str(d, r->steps[j].name);
-    gl_json_arr_end(d);
-    gl_json_key(d, "steps");
-    gl_json_arr_begin(d);
-    for (size_t j = 0; j < r->n_steps; j++) {
-        if (!res->pick[j])
-            continue;
-        const fact *f = &facts[res->pick[j]->event];
-        json_step(d, &r->steps[j], res->pick[j], f, &scratch);
-        add_fact_evidence(&fb, f);
-    }
-    gl_json_arr_end(d);
+    details_and_evidence(&fb, r, res, first, last, facts);
     gl_fb_emit(&fb);
     gl_buf_free(&why);
     gl_buf_free(&ids);
-    gl_buf_free(&scratch);
 }
 
 /* ---- run ---------------------------------------------------------------------------- */

@@ -256,6 +256,15 @@ static cJSON *chain_findings(const char *bundle, size_t *n)
     return all;
 }
 
+/* The bundle's one chain finding; *all owns it. */
+static cJSON *only_chain_finding(const char *bundle, cJSON **all)
+{
+    size_t n;
+    *all = chain_findings(bundle, &n);
+    cr_assert_eq(n, 1);
+    return cJSON_GetArrayItem(*all, 0);
+}
+
 static const char *str(const cJSON *o, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItem(o, key);
@@ -269,10 +278,8 @@ static const char *str(const cJSON *o, const char *key)
 Test(chain, sample_host_full_chain, .timeout = 120)
 {
     char *bundle = tu_collect_dir("chain-sample", tu_fixture("sample-host"), "--profile standard", 0);
-    size_t n;
-    cJSON *all = chain_findings(bundle, &n);
-    cr_assert_eq(n, 1);
-    cJSON *f = cJSON_GetArrayItem(all, 0);
+    cJSON *all;
+    cJSON *f = only_chain_finding(bundle, &all);
     cr_assert_str_eq(str(f, "rule"), "chain.sequence");
     cr_assert_str_eq(str(f, "severity"), "critical");
     cr_assert_str_eq(str(f, "subject"), "muddled_libra_intrusion");
@@ -368,6 +375,19 @@ static char *write_file(const char *tag, const char *name, const char *text)
     return path.data;
 }
 
+/* The sample host collected with only these chain rules. */
+static char *collect_sample_with_rules(const char *tag, const char *rules_text)
+{
+    char *rules = write_file(tag, "rules.txt", rules_text);
+    gl_buf args = {0}, out_tag = {0};
+    gl_buf_printf(&args, "--profile standard --set chain.builtin=false --set chain.rules=%s", rules);
+    gl_buf_printf(&out_tag, "%s-out", tag);
+    char *bundle = tu_collect_dir(out_tag.data, tu_fixture("sample-host"), args.data, 0);
+    gl_buf_free(&args);
+    gl_buf_free(&out_tag);
+    return bundle;
+}
+
 /* The sample host's real facts against a rule that wants them in the
  * reverse order: at most two fit (the archive, then an RMM file time from
  * the collection), so no chain; the same steps in the actor's order chain. */
@@ -380,10 +400,7 @@ Test(chain, sample_host_reverse_order_does_not_chain, .timeout = 120)
         "step rmm TA0011 T1219 : rmm.installed\n";
     gl_buf text = {0};
     gl_buf_printf(&text, "chain reversed\ntitle Reversed\nspan 366d\nseverity high\n%s", steps_reversed);
-    char *rules = write_file("chain-reversed", "rules.txt", text.data);
-    gl_buf args = {0};
-    gl_buf_printf(&args, "--profile standard --set chain.builtin=false --set chain.rules=%s", rules);
-    char *bundle = tu_collect_dir("chain-reversed-out", tu_fixture("sample-host"), args.data, 0);
+    char *bundle = collect_sample_with_rules("chain-reversed", text.data);
     char *findings = tu_bundle_member(bundle, "findings.jsonl");
     cr_assert_eq(tu_count(findings, "\"module\":\"chain\""), 0, "%s", findings);
     char *log = tu_bundle_member(bundle, "log.txt");
@@ -391,7 +408,6 @@ Test(chain, sample_host_reverse_order_does_not_chain, .timeout = 120)
     free(findings);
     free(log);
     gl_buf_free(&text);
-    gl_buf_free(&args);
 }
 
 /* A step nothing on the host meets: the rule that allows partial chains
@@ -409,14 +425,9 @@ Test(chain, partial_chain_only_when_the_rule_allows_it, .timeout = 120)
     gl_buf_printf(&text, "chain partial_ok\ntitle Partial allowed\nspan 2d\nmin_steps 3\nseverity critical\n"
                          "partial_severity medium\n%schain all_or_nothing\ntitle Every step\nspan 2d\n"
                          "severity critical\n%s", steps, steps);
-    char *rules = write_file("chain-partial", "rules.txt", text.data);
-    gl_buf args = {0};
-    gl_buf_printf(&args, "--profile standard --set chain.builtin=false --set chain.rules=%s", rules);
-    char *bundle = tu_collect_dir("chain-partial-out", tu_fixture("sample-host"), args.data, 0);
-    size_t n;
-    cJSON *all = chain_findings(bundle, &n);
-    cr_assert_eq(n, 1);
-    cJSON *f = cJSON_GetArrayItem(all, 0);
+    char *bundle = collect_sample_with_rules("chain-partial", text.data);
+    cJSON *all;
+    cJSON *f = only_chain_finding(bundle, &all);
     cr_assert_str_eq(str(f, "subject"), "partial_ok");
     cr_assert_str_eq(str(f, "severity"), "medium");
     cr_assert_str_eq(str(f, "severity_reason"),
@@ -432,7 +443,6 @@ Test(chain, partial_chain_only_when_the_rule_allows_it, .timeout = 120)
     free(log);
     cJSON_Delete(all);
     gl_buf_free(&text);
-    gl_buf_free(&args);
 }
 
 /* A rule file given on the command line that names no timeline kind stops
