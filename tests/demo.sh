@@ -66,4 +66,18 @@ for sev, rule, title in rows:
     print("  %-8s  %-36s  %s" % (sev, rule, title))
 print("%d finding(s)" % len(rows))
 '
+
+echo
+echo "== attack chain (module chain: steps in time order)"
+bsdtar -xOf "$bundle" findings.jsonl | /usr/bin/python3 -c '
+import json, sys
+chains = [f for f in map(json.loads, filter(str.strip, sys.stdin)) if f.get("rule") == "chain.sequence"]
+for f in chains:
+    print("  %s  %s" % (f.get("severity"), f.get("title")))
+    for s in f.get("details", {}).get("steps", []):
+        print("    %-28s %-20s %-10s %-26s %s" % (s.get("time"), s.get("tactic_name"), s.get("technique"),
+                                                 s.get("kind"), s.get("subject")))
+if not chains:
+    print("  none")
+'
 exit "$rc"
