@@ -27,6 +27,7 @@ typedef struct file_window {
     int fd;
     uint64_t size;
     uint8_t *buf;
+    size_t cap; /* WINDOW, or a few bytes for a sniff */
     uint64_t start;
     size_t len;
 } file_window;
@@ -39,13 +40,13 @@ static int64_t window_read_at(void *ctx, uint64_t off, void *out, size_t len, gl
     if (len > w->size - off)
         len = (size_t)(w->size - off);
     if (off < w->start || off + len > w->start + w->len) {
-        if (len > WINDOW) { /* larger than the window: straight through */
+        if (len > w->cap) { /* larger than the window: straight through */
             ssize_t n = pread(w->fd, out, len, (off_t)off);
             if (n < 0)
                 return gl_err_errno(err, "reading at offset %llu", (unsigned long long)off);
             return n;
         }
-        size_t want = w->size - off < WINDOW ? (size_t)(w->size - off) : WINDOW;
+        size_t want = w->size - off < w->cap ? (size_t)(w->size - off) : w->cap;
         size_t got = 0;
         while (got < want) {
             ssize_t n = pread(w->fd, w->buf + got, want - got, (off_t)(off + got));
@@ -334,7 +335,7 @@ out:
 
 /* ---- opening ------------------------------------------------------------------ */
 
-static int open_window(file_window *w, const char *path, gl_err *err)
+static int open_window(file_window *w, const char *path, size_t cap, gl_err *err)
 {
     memset(w, 0, sizeof *w);
     w->fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -347,7 +348,8 @@ static int open_window(file_window *w, const char *path, gl_err *err)
         return -1;
     }
     w->size = (uint64_t)st.st_size;
-    w->buf = gl_xmalloc(WINDOW);
+    w->cap = cap;
+    w->buf = gl_xmalloc(cap);
     return 0;
 }
 
@@ -364,7 +366,7 @@ bool gl_bundle_is_encrypted(const char *path)
 {
     file_window w;
     gl_err err = {0};
-    if (open_window(&w, path, &err) != 0)
+    if (open_window(&w, path, 64, &err) != 0) /* the type OID is within the first 20 bytes */
         return false;
     gl_reader r = {.ctx = &w, .read_at = window_read_at, .size = w.size, .name = path};
     bool yes = gl_cms_is_enveloped(&r);
@@ -377,7 +379,7 @@ gl_decrypt *gl_decrypt_open(const char *path, const char *key_pem, const char *c
     gl_decrypt *d = gl_xcalloc(1, sizeof *d);
     d->path = gl_xstrdup(path);
     d->win.fd = -1;
-    if (open_window(&d->win, path, err) != 0)
+    if (open_window(&d->win, path, WINDOW, err) != 0)
         goto fail;
     d->r = (gl_reader){.ctx = &d->win, .read_at = window_read_at, .size = d->win.size, .name = d->path};
     if (gl_cms_envelope_parse(&d->r, &d->env, err) != 0)
@@ -518,7 +520,7 @@ int gl_bundle_split_cms(const char *path, const char *header_out, const char *co
 {
     file_window w;
     gl_cms_envelope env;
-    if (open_window(&w, path, err) != 0)
+    if (open_window(&w, path, WINDOW, err) != 0)
         return -1;
     gl_reader r = {.ctx = &w, .read_at = window_read_at, .size = w.size, .name = path};
     int rc = gl_cms_envelope_parse(&r, &env, err);
