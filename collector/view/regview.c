@@ -4,6 +4,7 @@
 #include "regview.h"
 #include "fold.h"
 #include "regf.h"
+#include "regview_live.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,7 +198,10 @@ gl_regview *gl_regview_open_backend(const gl_regview_backend *backend, const gl_
 gl_regview *gl_regview_open_opts(gl_source *src, const gl_regview_options *opt, gl_err *err)
 {
     gl_regview_backend be;
-    if (gl_regview_files_backend(src, opt, &be, err) != 0)
+    /* A live source reads the running registry where the platform has
+     * one (regview_live.h); anything else reads hive files. */
+    int live = src && !strcmp(gl_source_kind(src), "live") ? gl_regview_live_backend(src, opt, &be, err) : 1;
+    if (live < 0 || (live > 0 && gl_regview_files_backend(src, opt, &be, err) != 0))
         return NULL;
     gl_regview *rv = gl_regview_open_backend(&be, opt, err);
     if (!rv && be.destroy)

@@ -1038,14 +1038,8 @@ bool regf_value_string(regf_hive *h, regf_value v, gl_buf *out)
     return true;
 }
 
-long regf_value_multi_sz(regf_hive *h, regf_value v, gl_buf *out)
+long regf_data_multi_sz(const uint8_t *p, size_t n, gl_buf *out)
 {
-    gl_buf scratch = {0};
-    size_t n;
-    regf_cell c;
-    if (!vk_get(h, v, &c))
-        return -1;
-    const uint8_t *p = regf_value_data(h, v, &n, &scratch);
     long count = 0;
     size_t units = p ? n / 2 : 0, start = 0;
     /* Empty strings inside the list carry meaning (PendingFileRenameOperations
@@ -1064,6 +1058,18 @@ long regf_value_multi_sz(regf_hive *h, regf_value v, gl_buf *out)
         count++;
         start = i + 1;
     }
+    return count;
+}
+
+long regf_value_multi_sz(regf_hive *h, regf_value v, gl_buf *out)
+{
+    gl_buf scratch = {0};
+    size_t n = 0;
+    regf_cell c;
+    if (!vk_get(h, v, &c))
+        return -1;
+    const uint8_t *p = regf_value_data(h, v, &n, &scratch);
+    long count = regf_data_multi_sz(p, n, out);
     gl_buf_free(&scratch);
     return count;
 }

@@ -215,6 +215,9 @@ bool regf_value_string(regf_hive *h, regf_value v, gl_buf *out);
  * are kept (PendingFileRenameOperations uses them); the NULs after the last
  * non-empty string only terminate it. */
 long regf_value_multi_sz(regf_hive *h, regf_value v, gl_buf *out);
+/* The same over MULTI_SZ bytes from anywhere (a live registry backend);
+ * p may be NULL (no data: 0 strings). */
+long regf_data_multi_sz(const uint8_t *p, size_t n, gl_buf *out);
 /* DWORD (little endian) or DWORD_BIG_ENDIAN by type; false when the data is
  * shorter than 4 bytes. */
 bool regf_value_dword(regf_hive *h, regf_value v, uint32_t *out);
