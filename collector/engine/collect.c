@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "guard.h"
 #include "hostinfo.h"
+#include "livehost.h"
 #include "outdir.h"
 #include "json.h"
 #include "spool.h"
@@ -64,6 +65,7 @@ struct gl_run {
     module_result *cur;
     gl_regview *regview;
     bool regview_tried;
+    gl_livehost *live; /* a live host: what it holds open, preserved, and its facts (livehost.h) */
     shared_obj shared[MAX_SHARED];
     size_t n_shared;
     uint64_t total_findings, total_timeline, total_errors;
@@ -707,6 +709,8 @@ static void render_run_json(gl_run *run, const char *started, const char *ended,
     json_os(&j, run->src, run->product);
     gl_json_kv_str(&j, "gleaner_version", GLEANER_VERSION);
     json_self_hash(&j);
+    if (run->live)
+        gl_livehost_json(run->live, &j);
     gl_json_kv_str(&j, "command_line", run->opts->command_line);
     gl_json_key(&j, "profile");
     gl_json_obj_begin(&j);
@@ -1006,6 +1010,8 @@ static void end_run(gl_run *run)
     if (run->regview)
         gl_regview_close(run->regview);
     run->regview = NULL;
+    gl_livehost_free(run->live);
+    run->live = NULL;
     for (size_t i = 0; i < run->n_mods; i++) {
         module_result *m = &run->mods[i];
         if (m->initialised && m->mod->fini)
@@ -1167,6 +1173,10 @@ int gl_collect(const gl_collect_opts *opts, gl_collect_result *res, gl_err *err)
     }
     progress(&run, "gleaner %s: source %s, profile %s, host %s, bundle %s", GLEANER_VERSION,
              opts->source_spec, opts->profile->name, run.host, res->bundle_path);
+    /* Before any module: hives and logs the running system holds open are
+     * copied the way they can be, while the modules read the live ones. */
+    if (!strcmp(gl_source_kind(run.src), "live"))
+        run.live = gl_livehost_preserve(run.src, &acq, run.output_dir);
 
     for (size_t i = 0; i < run.n_mods && !run.io_failed; i++) {
         if (stop_requested) {
