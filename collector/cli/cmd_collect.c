@@ -6,6 +6,7 @@
 #include <string.h>
 #include "collect.h"
 #include "commands.h"
+#include "livehost.h"
 #include "module_registry.h"
 #include "spool.h"
 
@@ -48,6 +49,8 @@ static const char collect_help[] =
     "      --max-files N      files acquired\n"
     "      --min-free SIZE|PCT    free space kept on the output volume (default: the\n"
     "                         smaller of 1G and 5%; 0: none)\n"
+    "      --priority MODE    background (default: lowest CPU and I/O priority, the\n"
+    "                         host's own work first) or normal\n"
     "  -q, --quiet            no progress on stderr\n"
     "  -h, --help             this help\n\n"
     "On success stdout gets one line in sha256sum format: <sha256>  <bundle path>.\n";
@@ -130,13 +133,14 @@ int gl_cmd_collect(int argc, char **argv)
         {"time-limit", required_argument, 0, 'L'}, {"max-file-size", required_argument, 0, 'L'},
         {"max-bundle-size", required_argument, 0, 'L'}, {"max-files", required_argument, 0, 'L'},
         {"min-free", required_argument, 0, 'L'}, {"cross-mounts", no_argument, 0, 'M'},
-        {"encrypt-to", required_argument, 0, 'E'},
+        {"encrypt-to", required_argument, 0, 'E'}, {"priority", required_argument, 0, 'W'},
         {0, 0, 0, 0}};
     enum { MAX_SETS = 256, MAX_RECIPIENTS = 64 };
     const char *recipient_certs[MAX_RECIPIENTS];
     size_t n_recipients = 0;
     const char *sets[MAX_SETS];
     size_t n_sets = 0;
+    const char *priority = "background";
     const char *source = "live", *profile_name = "standard", *output = ".", *tmpl = "{host}_{utc}";
     bool dry_run = false, quiet = false, cross_mounts = false;
     /* like argv, kept for the life of the process */
@@ -160,6 +164,13 @@ int gl_cmd_collect(int argc, char **argv)
         case 'D': dry_run = true; break;
         case 'M': cross_mounts = true; break;
         case 'q': quiet = true; break;
+        case 'W':
+            if (strcmp(optarg, "background") && strcmp(optarg, "normal")) {
+                fprintf(stderr, "gleaner collect: --priority takes background or normal, not '%s'\n", optarg);
+                return GL_EXIT_USAGE;
+            }
+            priority = optarg;
+            break;
         case 'S':
             if (n_sets == MAX_SETS || !strchr(optarg, '=')) {
                 fprintf(stderr, "gleaner collect: --set %s: expected MODULE.KEY=VALUE (at most %d)\n", optarg,
@@ -272,6 +283,7 @@ int gl_cmd_collect(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     gl_collect_result res;
+    gl_livehost_priority(priority, &err); /* checked above: cannot fail */
     rc = gl_collect(&o, &res, &err);
     gl_recipients_free(recipients);
     free(cmdline);
