@@ -176,24 +176,53 @@ static BIO_METHOD *src_method(void)
 
 /* ---- keys and recipients ---------------------------------------------------- */
 
+/* A protected key's passphrase comes from the environment, never from a
+ * prompt: gleaner runs unattended and in scripts. */
+static int env_passphrase(char *buf, int size, int rwflag, void *u)
+{
+    (void)rwflag, (void)u;
+    const char *p = getenv(GL_KEY_PASSPHRASE_ENV);
+    size_t n = p ? strlen(p) : 0;
+    if (!p || size < 0 || n > (size_t)size)
+        return -1;
+    memcpy(buf, p, n);
+    return (int)n;
+}
+
 static EVP_PKEY *load_key(const char *path, gl_err *err)
 {
+    enum { KEY_FILE_MAX = 1 << 16 }; /* a PEM private key is a few KiB */
     FILE *f = fopen(path, "r");
     if (!f) {
         gl_err_errno(err, "key %s", path);
         err->code = GL_ERR_USAGE;
         return NULL;
     }
-    EVP_PKEY *k = PEM_read_PrivateKey(f, NULL, gl_ossl_no_passphrase, NULL);
+    char *text = gl_xmalloc(KEY_FILE_MAX);
+    size_t n = fread(text, 1, KEY_FILE_MAX - 1, f);
     fclose(f);
-    if (!k) {
-        char why[256];
+    text[n] = '\0';
+    BIO *mem = BIO_new_mem_buf(text, (int)n);
+    EVP_PKEY *k = mem ? PEM_read_bio_PrivateKey(mem, NULL, env_passphrase, NULL) : NULL;
+    BIO_free(mem);
+    bool is_protected = strstr(text, "ENCRYPTED") != NULL;
+    OPENSSL_cleanse(text, KEY_FILE_MAX);
+    free(text);
+    if (k)
+        return k;
+    char why[256];
+    gl_ossl_reason(why, sizeof why);
+    if (is_protected && !getenv(GL_KEY_PASSPHRASE_ENV))
         gl_err_setc(err, GL_ERR_USAGE,
-                    "key %s: not an unencrypted PEM private key (%s); a passphrase-protected key must be "
-                    "decrypted first (openssl pkey -in KEY -out PLAIN)",
-                    path, gl_ossl_reason(why, sizeof why));
-    }
-    return k;
+                    "key %s is protected by a passphrase: give it in the environment variable %s (gleaner never "
+                    "prompts)",
+                    path, GL_KEY_PASSPHRASE_ENV);
+    else if (is_protected)
+        gl_err_setc(err, GL_ERR_USAGE, "key %s: the passphrase in %s does not open it (%s)", path,
+                    GL_KEY_PASSPHRASE_ENV, why);
+    else
+        gl_err_setc(err, GL_ERR_USAGE, "key %s: not a PEM private key (%s)", path, why);
+    return NULL;
 }
 
 static void describe_id(gl_buf *out, const X509_NAME *issuer, const ASN1_INTEGER *serial, const ASN1_OCTET_STRING *keyid)

@@ -6,7 +6,9 @@
  * key; the content is then decrypted as a stream. Memory does not grow with
  * the bundle and no clear text is written anywhere.
  *
- * Keys and certificates are PEM files. With a certificate, the recipient
+ * Keys and certificates are PEM files. A passphrase-protected key is
+ * opened with the passphrase in the environment variable
+ * GLEANER_KEY_PASSPHRASE; gleaner never prompts. With a certificate, the recipient
  * issued to it is used (and the key must match it); without one, every
  * recipient is tried with the key. A key that opens no recipient fails
  * before any content is produced, with err->code GL_ERR_USAGE and a
@@ -22,6 +24,7 @@
 struct archive;
 
 #define GL_ENCRYPTED_SUFFIX ".p7m"
+#define GL_KEY_PASSPHRASE_ENV "GLEANER_KEY_PASSPHRASE"
 
 /* True when the file starts like a CMS EnvelopedData (sniffed, not by
  * name); false for a plain bundle or an unreadable file. */

@@ -542,3 +542,35 @@ Test(crypt, decrypting_a_large_bundle_keeps_memory_flat, .timeout = 300)
     cr_assert_gt(st.st_size, 128 << 20, "the decrypted bundle holds the incompressible evidence");
     tu_runf(NULL, NULL, "rm -rf '%s'", root); /* 256 MiB not worth keeping */
 }
+
+/* A protected key: its passphrase from GLEANER_KEY_PASSPHRASE, never a prompt. */
+Test(crypt, a_protected_key_opens_with_the_passphrase_from_the_environment)
+{
+    keys k = make_keys("crypt-pass-keys");
+    cr_assert_eq(tu_runf(NULL, NULL,
+                         "cd '%s' && openssl pkey -in analyst-rsa.key -aes-256-cbc -passout pass:'corr3ct horse' "
+                         "-out protected.key",
+                         k.dir),
+                 0);
+    char *key = path_in(k.dir, "protected.key");
+    char *p7m = collect_encrypted("crypt-pass", &k, false);
+    char *dir = tu_tmpdir("crypt-pass-out");
+    gl_buf err = {0}, want = {0};
+    cr_assert_eq(tu_runf(NULL, &err, "env -u GLEANER_KEY_PASSPHRASE '%s' decrypt '%s' --key '%s' -o '%s/a.tar.zst' "
+                         "< /dev/null", tu_gleaner(), p7m, key, dir),
+                 2);
+    gl_buf_printf(&want, "gleaner decrypt: key %s is protected by a passphrase: give it in the environment variable "
+                  "GLEANER_KEY_PASSPHRASE (gleaner never prompts)\n", key);
+    cr_assert_str_eq(err.data, want.data);
+    gl_buf_clear(&err);
+    cr_assert_eq(tu_runf(NULL, &err, "GLEANER_KEY_PASSPHRASE=wrong '%s' decrypt '%s' --key '%s' -o '%s/a.tar.zst'",
+                         tu_gleaner(), p7m, key, dir),
+                 2);
+    cr_assert(strstr(err.data, "the passphrase in GLEANER_KEY_PASSPHRASE does not open it ("), "%s", err.data);
+    cr_assert_eq(tu_runf(NULL, NULL, "GLEANER_KEY_PASSPHRASE='corr3ct horse' '%s' decrypt '%s' --key '%s' -o "
+                         "'%s/a.tar.zst'", tu_gleaner(), p7m, key, dir),
+                 0);
+    cr_assert_eq(tu_runf(NULL, NULL, "GLEANER_KEY_PASSPHRASE='corr3ct horse' '%s' verify -q --key '%s' '%s'",
+                         tu_gleaner(), key, p7m),
+                 0);
+}
