@@ -13,13 +13,84 @@
 #                           FILE (build/bench/evtx/rows.tsv of an earlier run)
 #   PYEVTX_LIMIT=2000 ...   python-evtx renders only the first N records of
 #                           each file (rates are then per record measured)
+#   sh tests/bench/bench_evtx.sh floors     (make bench-parsers) the speed
+#                           floors only: see floors() below
 set -eu
 GLEANER=${GLEANER:-./gleaner}
 CORPUS=${GLEANER_CORPUS:-../shared/corpus}
 RUNS=${BENCH_RUNS:-5}
 PYEVTX_LIMIT=${PYEVTX_LIMIT:-}
-OUT=build/bench/evtx
+OUT=${BENCH_OUT:-build/bench}/evtx
 HERE=$(cd "$(dirname "$0")" && pwd)
+
+# The floors, gleaner and evtxexport side by side in one run
+# (tests/bench/sidebyside.py: BENCH_RUNS rounds, order rotated each round,
+# medians of wall and CPU time) over the corpus's large logs (perf/ and
+# every dev/ log of 1 MB or more), each log and all together:
+#   1 core:  taskset -c 0 gleaner evtx dump --jobs 1 F  vs  taskset -c 0 evtxexport -f xml F   (>= 35x)
+#   2 cores: gleaner evtx dump --jobs 2 F  vs the 1-core gleaner                             (>= 1.8x)
+#   filter:  gleaner evtx dump --jobs 1 --id 5 IDs F  vs the full 1-core dump                  (>= 3x)
+# and the 1- and 2-core gleaner over all the logs in one process (several
+# files at once). Peak RSS of every gleaner run, to see it stay flat.
+floors() {
+    mkdir -p "$OUT"
+    # what a triage of this threat asks first: new accounts, group changes,
+    # new services, cleared logs
+    ids=4720,4732,7045,1102,104
+    logs=$( (ls "$CORPUS"/perf/*.evtx; find "$CORPUS"/dev/evtx -name '*.evtx' -size +1000k | sort) | tr '\n' ' ')
+    : > "$OUT/floors.cmds"
+    for f in $logs; do
+        n=$(basename "$f" .evtx)
+        printf '%s\tg1\ttaskset -c 0 %s evtx dump --jobs 1 "%s"\n' "$n" "$GLEANER" "$f"
+        printf '%s\te1\ttaskset -c 0 evtxexport -f xml "%s"\n' "$n" "$f"
+        printf '%s\tg2\t%s evtx dump --jobs 2 "%s"\n' "$n" "$GLEANER" "$f"
+        printf '%s\tgid\ttaskset -c 0 %s evtx dump --jobs 1 --id %s "%s"\n' "$n" "$GLEANER" "$ids" "$f"
+    done >> "$OUT/floors.cmds"
+    quoted=$(for f in $logs; do printf '"%s" ' "$f"; done)
+    printf 'ALL\tg1\ttaskset -c 0 %s evtx dump --jobs 1 %s\n' "$GLEANER" "$quoted" >> "$OUT/floors.cmds"
+    printf 'ALL\tg2\t%s evtx dump --jobs 2 %s\n' "$GLEANER" "$quoted" >> "$OUT/floors.cmds"
+    printf 'ALL\tgid\ttaskset -c 0 %s evtx dump --jobs 1 --id %s %s\n' "$GLEANER" "$ids" "$quoted" >> "$OUT/floors.cmds"
+    /usr/bin/python3 "$HERE/sidebyside.py" "$RUNS" < "$OUT/floors.cmds" > "$OUT/floors.tsv"
+    for f in $logs; do printf '%s\t%s\n' "$(basename "$f" .evtx)" "$(wc -c < "$f")"; done > "$OUT/floors.sizes"
+    awk -F '\t' -v runs="$RUNS" -v ids="$ids" '
+    FNR == NR { size[$1] = $2; next }
+    { w[$1, $2] = $3; c[$1, $2] = $4; if ($2 != "e1" && $5 > rss[$1]) rss[$1] = $5; if (!($1 in seen)) { seen[$1] = 1; order[n++] = $1 } }
+    function r(a, b) { return b > 0 ? a / b : 0 }
+    function row(name, mb, g1w, g1c, e1w, e1c, g2w, gidw, gidc, rs) {
+        printf "%-58s %6.1f %7.3f %7.3f %8.2f %8.2f %6.1f %6.1f %6.2f %6.1f %6.1f %6.1f\n", substr(name, 1, 58), mb,
+            g1w, g1c, e1w, e1c, r(e1w, g1w), r(e1c, g1c), r(g1w, g2w), r(g1w, gidw), r(g1c, gidc), rs / 1024
+    }
+    END {
+        printf "EVTX -> JSON Lines floors: medians of %d rounds, order rotated each round (tests/bench/sidebyside.py)\n", runs
+        printf "g1 = taskset -c 0 gleaner evtx dump --jobs 1; e1 = taskset -c 0 evtxexport -f xml; g2 = gleaner evtx dump --jobs 2;\n"
+        printf "gid = taskset -c 0 gleaner evtx dump --jobs 1 --id %s (5 event IDs)\n\n", ids
+        printf "%-58s %6s %7s %7s %8s %8s %6s %6s %6s %6s %6s %6s\n", "log", "MB", "g1 wall", "g1 cpu", "e1 wall", "e1 cpu",
+            "x wall", "x cpu", "2core", "id wal", "id cpu", "RSS MB"
+        for (i = 0; i < n; i++) {
+            k = order[i]
+            if (k == "ALL") continue
+            row(k, size[k] / 1e6, w[k, "g1"], c[k, "g1"], w[k, "e1"], c[k, "e1"], w[k, "g2"], w[k, "gid"], c[k, "gid"], rss[k])
+            mb += size[k] / 1e6; g1w += w[k, "g1"]; g1c += c[k, "g1"]; e1w += w[k, "e1"]; e1c += c[k, "e1"]
+            g2w += w[k, "g2"]; gidw += w[k, "gid"]; gidc += c[k, "gid"]; if (rss[k] > maxrss) maxrss = rss[k]
+            lw = r(w[k, "e1"], w[k, "g1"]); lc = r(c[k, "e1"], c[k, "g1"])
+            if (lw < 35 && lc < 35) below = below " " k
+        }
+        row("sum over the logs, one process each", mb, g1w, g1c, e1w, e1c, g2w, gidw, gidc, maxrss)
+        row("all logs in one gleaner process (e1: sum)", mb, w["ALL", "g1"], c["ALL", "g1"], e1w, e1c, w["ALL", "g2"],
+            w["ALL", "gid"], c["ALL", "gid"], rss["ALL"])
+        x1w = r(e1w, g1w); x1c = r(e1c, g1c); x2 = r(w["ALL", "g1"], w["ALL", "g2"]); xid = r(g1w, gidw)
+        printf "\nfloors: 1 core vs evtxexport >= 35x: wall %.1fx, CPU %.1fx %s (logs below in both:%s)\n", x1w, x1c,
+            (x1w >= 35 || x1c >= 35 ? "met" : "NOT met"), (below == "" ? " none" : below)
+        printf "        2 cores vs 1 core >= 1.8x (all logs, one process): %.2fx %s; per-log sum %.2fx\n", x2,
+            (x2 >= 1.8 ? "met" : "NOT met"), r(g1w, g2w)
+        printf "        5-ID filter vs full dump >= 3x: wall %.1fx, CPU %.1fx %s\n", xid, r(g1c, gidc), (xid >= 3 ? "met" : "NOT met")
+        printf "        peak RSS of any gleaner run %.1f MB\n", maxrss / 1024
+    }' "$OUT/floors.sizes" "$OUT/floors.tsv" | tee "$OUT/floors.txt"
+}
+if [ "${1:-}" = floors ]; then
+    floors
+    exit 0
+fi
 
 if [ -n "${BENCH_ROWS:-}" ]; then
     ROWS=$BENCH_ROWS

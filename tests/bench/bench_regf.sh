@@ -7,18 +7,71 @@
 # mean times, the ratios gleaner vs hivexml and vs regfexport (targets:
 # >= 3x and >= 10x) and gleaner's peak RSS from /usr/bin/time.
 # Environment: GLEANER (binary, default ./gleaner), BENCH_RUNS (default 10).
+# `sh tests/bench/bench_regf.sh floors` (make bench-parsers): the floor
+# only, see floors() below.
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 GLEANER=${GLEANER:-$ROOT/gleaner}
 CORPUS=${GLEANER_CORPUS:-$ROOT/../shared/corpus}
 RUNS=${BENCH_RUNS:-10}
-OUT=$ROOT/build/bench
+OUT=${BENCH_OUT:-$ROOT/build/bench}
 mkdir -p "$OUT"
 
 DESC=$ROOT/tests/bench/large.hivedesc
 LARGE=$OUT/large.hive
 if [ ! -f "$LARGE" ] || [ "$DESC" -nt "$LARGE" ] || [ "$ROOT/tests/fixtures/mkhive.py" -nt "$LARGE" ]; then
     /usr/bin/python3 "$ROOT/tests/fixtures/mkhive.py" "$DESC" "$LARGE"
+fi
+
+# The floor, gleaner and hivexml side by side in one run
+# (tests/bench/sidebyside.py: BENCH_RUNS rounds, order rotated each round,
+# medians of wall and CPU time), both on one core (taskset -c 0): every
+# corpus hive (dirty ones with the logs beside them, which gleaner replays)
+# and the generated 15 MB hive, `gleaner reg dump HIVE` with deleted
+# material recovered (the default) vs `hivexml HIVE`: >= 3x on every hive
+# of 256 KB or more; the smaller ones are listed too (process start-up
+# dominates them). Peak RSS of gleaner.
+floors() {
+    hives=$( (find "$CORPUS"/dev/hives "$CORPUS"/dev/robustness/hives -type f ! -iname '*.log*' | sort; echo "$LARGE") | tr '\n' ' ')
+    : > "$OUT/regf-floors.cmds"
+    for h in $hives; do
+        n=$(basename "$h")
+        printf '%s\tg\ttaskset -c 0 %s reg dump "%s"\n' "$n" "$GLEANER" "$h"
+        printf '%s\th\ttaskset -c 0 hivexml "%s"\n' "$n" "$h"
+    done >> "$OUT/regf-floors.cmds"
+    /usr/bin/python3 "$ROOT/tests/bench/sidebyside.py" "$RUNS" < "$OUT/regf-floors.cmds" > "$OUT/regf-floors.tsv"
+    for h in $hives; do printf '%s\t%s\n' "$(basename "$h")" "$(wc -c < "$h")"; done > "$OUT/regf-floors.sizes"
+    awk -F '\t' -v runs="$RUNS" '
+    FNR == NR { size[$1] = $2; next }
+    { w[$1, $2] = $3; c[$1, $2] = $4; x[$1, $2] = $6; if ($2 == "g") rss[$1] = $5; if (!($1 in seen)) { seen[$1] = 1; order[n++] = $1 } }
+    function r(a, b) { return b > 0 ? a / b : 0 }
+    END {
+        printf "Hive -> JSON Lines floor: medians of %d rounds, order rotated each round, both on one core\n", runs
+        printf "g = taskset -c 0 gleaner reg dump HIVE (deleted material on, logs replayed); h = taskset -c 0 hivexml HIVE\n\n"
+        printf "%-44s %7s %8s %8s %8s %8s %6s %6s %6s %s\n", "hive", "KB", "g wall", "g cpu", "h wall", "h cpu",
+            "x wall", "x cpu", "RSS MB", "note"
+        for (i = 0; i < n; i++) {
+            k = order[i]
+            xw = r(w[k, "h"], w[k, "g"]); xc = r(c[k, "h"], c[k, "g"])
+            note = (x[k, "h"] ? "hivexml exit " x[k, "h"] : "") (x[k, "g"] > 1 ? " gleaner exit " x[k, "g"] : "")
+            printf "%-44s %7.0f %8.4f %8.4f %8.4f %8.4f %6.1f %6.1f %6.1f %s\n", substr(k, 1, 44), size[k] / 1024,
+                w[k, "g"], c[k, "g"], w[k, "h"], c[k, "h"], xw, xc, rss[k] / 1024, note
+            if (size[k] >= 262144 && !x[k, "h"]) {
+                big++
+                if (xw < 3 && xc < 3) below = below " " k
+                if (min == "" || xc < min) min = xc
+            } else if (size[k] < 262144 && !x[k, "h"]) {
+                sg += w[k, "g"]; sh += w[k, "h"]
+            }
+        }
+        printf "\nfloor: >= 3x hivexml on every hive of 256 KB or more that hivexml reads (%d): %s (lowest CPU ratio %.1fx)\n",
+            big, (below == "" ? "met" : "NOT met:" below), min
+        printf "       hives under 256 KB: %.1fx (wall, summed)\n", r(sh, sg)
+    }' "$OUT/regf-floors.sizes" "$OUT/regf-floors.tsv" | tee "$OUT/regf-floors.txt"
+}
+if [ "${1:-}" = floors ]; then
+    floors
+    exit 0
 fi
 
 HIVES=""

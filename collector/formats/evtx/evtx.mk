@@ -35,6 +35,7 @@ fuzz-evtx: $(B)/fuzz/fuzz_evtx $(FIXTURES)
 bench-evtx: gleaner
 	sh tests/bench/bench_evtx.sh
 
+
 # The regression tests include the fuzz driver: rebuild them when it changes.
 $(B)/test/tests/unit/test_evtx_fuzz_regressions.o $(B)/san/tests/unit/test_evtx_fuzz_regressions.o: \
     $(EVTX_DIR)/evtx_exercise.h
