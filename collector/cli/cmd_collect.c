@@ -49,6 +49,9 @@ static const char collect_help[] =
     "      --max-files N      files acquired\n"
     "      --min-free SIZE|PCT    free space kept on the output volume (default: the\n"
     "                         smaller of 1G and 5%; 0: none)\n"
+    "      --unpack-limit KEY=VALUE  caps on unpacking a bundle: source (repeatable):\n"
+    "                         ratio=N (x its size on disk, default 1000), total=SIZE\n"
+    "                         (1T), member=SIZE (256G), members=N (10000000)\n"
     "      --priority MODE    background (default: lowest CPU and I/O priority, the\n"
     "                         host's own work first) or normal\n"
     "  -q, --quiet            no progress on stderr\n"
@@ -132,7 +135,8 @@ int gl_cmd_collect(int argc, char **argv)
         {"rmm-catalog", required_argument, 0, 'R'}, {"scan-processes", no_argument, 0, 'P'},
         {"time-limit", required_argument, 0, 'L'}, {"max-file-size", required_argument, 0, 'L'},
         {"max-bundle-size", required_argument, 0, 'L'}, {"max-files", required_argument, 0, 'L'},
-        {"min-free", required_argument, 0, 'L'}, {"cross-mounts", no_argument, 0, 'M'},
+        {"min-free", required_argument, 0, 'L'}, {"unpack-limit", required_argument, 0, 'U'},
+        {"cross-mounts", no_argument, 0, 'M'},
         {"encrypt-to", required_argument, 0, 'E'}, {"priority", required_argument, 0, 'W'},
         {0, 0, 0, 0}};
     enum { MAX_SETS = 256, MAX_RECIPIENTS = 64 };
@@ -146,11 +150,18 @@ int gl_cmd_collect(int argc, char **argv)
     /* like argv, kept for the life of the process */
     static gl_buf yara_rules, ioc_files, rmm_catalog, scan_processes;
     gl_limits limits = gl_limits_default();
+    gl_unpack_limits unpack = gl_unpack_limits_default();
     gl_err lerr = {0};
     int c, li;
     optind = 1;
     while ((c = getopt_long(argc, argv, "s:p:o:n:qh", opts, &li)) != -1) {
         switch (c) {
+        case 'U':
+            if (gl_unpack_limits_parse(&unpack, optarg, &lerr) != 0) {
+                fprintf(stderr, "gleaner collect: %s\n", lerr.msg);
+                return GL_EXIT_USAGE;
+            }
+            break;
         case 'L': /* limits are checked here, before anything is read */
             if (gl_limits_set(&limits, opts[li].name, optarg, &lerr) != 0) {
                 fprintf(stderr, "gleaner collect: %s\n", lerr.msg);
@@ -208,6 +219,7 @@ int gl_cmd_collect(int argc, char **argv)
         sets[n_sets++] = gl_buf_cstr(&rmm_catalog);
     if (scan_processes.len && n_sets < MAX_SETS)
         sets[n_sets++] = gl_buf_cstr(&scan_processes);
+    gl_bundle_set_unpack_limits(&unpack);
     if (optind < argc) {
         fprintf(stderr, "gleaner collect: unexpected argument '%s'\n\n%s", argv[optind], collect_help);
         return GL_EXIT_USAGE;

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "bundle_unpack.h"
+#include "runlimits.h"
 #include "commands.h"
 
 static const char verify_help[] =
@@ -17,13 +18,20 @@ static const char verify_help[] =
     "  -q, --quiet   print only problems\n"
     "  -k, --key KEY.pem    private key of one recipient of an encrypted bundle\n"
     "  -c, --cert CERT.pem  its certificate (picks the recipient)\n"
+    "      --unpack-limit KEY=VALUE  caps on what reading may unpack (repeatable):\n"
+    "                ratio=N (x the bundle's size on disk, default 1000),\n"
+    "                total=SIZE (1T), member=SIZE (256G), members=N (10000000);\n"
+    "                a member over one is reported and the bundle fails\n"
     "  -h, --help    this help\n";
 
 int gl_cmd_verify(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'},
-        {"key", required_argument, 0, 'k'}, {"cert", required_argument, 0, 'c'}, {0, 0, 0, 0}};
+        {"key", required_argument, 0, 'k'}, {"cert", required_argument, 0, 'c'},
+        {"unpack-limit", required_argument, 0, 'U'}, {0, 0, 0, 0}};
+    gl_unpack_limits unpack = gl_unpack_limits_default();
+    gl_err uerr = {0};
     bool quiet = false;
     const char *key = NULL, *cert = NULL;
     int c;
@@ -33,6 +41,12 @@ int gl_cmd_verify(int argc, char **argv)
         case 'q': quiet = true; break;
         case 'k': key = optarg; break;
         case 'c': cert = optarg; break;
+        case 'U':
+            if (gl_unpack_limits_parse(&unpack, optarg, &uerr) != 0) {
+                fprintf(stderr, "gleaner verify: %s\n", uerr.msg);
+                return GL_EXIT_USAGE;
+            }
+            break;
         case 'h': fputs(verify_help, stdout); return GL_EXIT_OK;
         default: fputs(verify_help, stderr); return GL_EXIT_USAGE;
         }
@@ -41,6 +55,7 @@ int gl_cmd_verify(int argc, char **argv)
         fputs(verify_help, stderr);
         return GL_EXIT_USAGE;
     }
+    gl_bundle_set_unpack_limits(&unpack);
     const char *path = argv[optind];
     gl_verify_result res;
     gl_buf report = {0};

@@ -12,11 +12,11 @@
 
 #define COPY_CHUNK (1u << 20)
 
+/* Only the name stays in memory (for deduplication); the member's
+ * manifest entry goes to a spool at once, so memory does not grow with
+ * the member count beyond the names. */
 typedef struct member {
     char *path;
-    uint64_t size;
-    char sha256[GL_SHA256_HEX];
-    char *source_json; /* artifacts: {"path":..., times, method, error} */
 } member;
 
 struct gl_bundle {
@@ -34,6 +34,7 @@ struct gl_bundle {
     size_t *slots;
     size_t n_slots;
     gl_bundle_stats stats;
+    gl_spool manifest; /* the manifest's member entries, one per line */
     unsigned char *copybuf;
     char *note;          /* what happened to a stale .partial, for the run's log */
     volatile const sig_atomic_t *stop; /* non-zero: acquire no more files (interrupted) */
@@ -123,6 +124,43 @@ static int ar_fail(gl_bundle *b, gl_err *err, const char *what, const char *memb
     return gl_err_set(err, "%s: %s %s: %s", b->partial, what, member_name, archive_error_string(b->ar));
 }
 
+/* Beside the bundle, like the run's other spools. */
+static int open_manifest_spool(gl_bundle *b, gl_err *err)
+{
+    gl_buf dir = {0};
+    const char *slash = strrchr(b->path, '/');
+    if (slash)
+        gl_buf_append(&dir, b->path, slash == b->path ? 1 : (size_t)(slash - b->path));
+    else
+        gl_buf_puts(&dir, ".");
+    int rc = gl_spool_open(&b->manifest, dir.data, err);
+    gl_buf_free(&dir);
+    return rc;
+}
+
+/* A member's manifest entry, written as soon as its hash is known. */
+static int manifest_entry(gl_bundle *b, const char *path, uint64_t size, const char *sha, const char *source,
+                          gl_err *err)
+{
+    gl_buf out = {0};
+    gl_buf_puts(&out, b->manifest.lines ? ",\n" : "\n");
+    gl_json j;
+    gl_json_init(&j, &out);
+    gl_json_obj_begin(&j);
+    gl_json_kv_str(&j, "path", path);
+    gl_json_kv_uint(&j, "size", size);
+    gl_json_kv_str(&j, "sha256", sha);
+    if (source) {
+        gl_json_key(&j, "source");
+        gl_json_raw(&j, source, strlen(source));
+    }
+    gl_json_obj_end(&j);
+    int rc = gl_spool_write(&b->manifest, out.data, out.len, err);
+    b->manifest.lines++;
+    gl_buf_free(&out);
+    return rc;
+}
+
 gl_bundle *gl_bundle_create(const char *path, time_t created, gl_err *err)
 {
     return gl_bundle_create_encrypted(path, created, NULL, err);
@@ -177,6 +215,8 @@ gl_bundle *gl_bundle_create_encrypted(const char *path, time_t created, const gl
         goto fail;
     }
     b->copybuf = gl_xmalloc(COPY_CHUNK);
+    if (open_manifest_spool(b, err) != 0)
+        goto fail;
     return b;
 fail:
     gl_bundle_abort(b);
@@ -296,10 +336,14 @@ const char *gl_bundle_add_file(gl_bundle *b, const char *name, gl_file *f, gl_er
             goto fail;
         off += (uint64_t)n;
     }
+    char sha[GL_SHA256_HEX];
+    gl_sha256_final(&h, sha);
+    char *src_json = source_json(info, problem[0] ? problem : NULL);
+    int mrc = manifest_entry(b, name, size, sha, src_json, err);
+    free(src_json);
+    if (mrc != 0)
+        return NULL;
     member *m = add_member(b, name);
-    m->size = size;
-    gl_sha256_final(&h, m->sha256);
-    m->source_json = source_json(info, problem[0] ? problem : NULL);
     b->stats.artifacts++;
     b->stats.artifact_bytes += size;
     return m->path;
@@ -324,6 +368,17 @@ static int begin_own_member(gl_bundle *b, const char *name, uint64_t size, gl_er
     return 0;
 }
 
+/* Its manifest entry (manifest.json itself has none) and its name. */
+static int own_member_done(gl_bundle *b, const char *name, uint64_t size, gl_sha256 *h, int wrc, gl_err *err)
+{
+    char sha[GL_SHA256_HEX];
+    gl_sha256_final(h, sha);
+    if (wrc == 0 && strcmp(name, "manifest.json"))
+        wrc = manifest_entry(b, name, size, sha, NULL, err);
+    add_member(b, name);
+    return wrc;
+}
+
 int gl_bundle_add_buffer(gl_bundle *b, const char *name, const void *data, size_t n, gl_err *err)
 {
     if (begin_own_member(b, name, n, err) != 0)
@@ -331,10 +386,7 @@ int gl_bundle_add_buffer(gl_bundle *b, const char *name, const void *data, size_
     gl_sha256 h;
     gl_sha256_init(&h);
     int wrc = write_data(b, data, n, &h, name, err);
-    member *m = add_member(b, name);
-    m->size = n;
-    gl_sha256_final(&h, m->sha256);
-    return wrc;
+    return own_member_done(b, name, n, &h, wrc, err);
 }
 
 int gl_bundle_add_spool(gl_bundle *b, const char *name, gl_spool *sp, gl_err *err)
@@ -355,43 +407,45 @@ int gl_bundle_add_spool(gl_bundle *b, const char *name, gl_spool *sp, gl_err *er
         wrc = write_data(b, b->copybuf, (size_t)got, &h, name, err);
         off += (uint64_t)got;
     }
-    member *m = add_member(b, name);
-    m->size = sp->size;
-    gl_sha256_final(&h, m->sha256);
-    return wrc;
+    return own_member_done(b, name, sp->size, &h, wrc, err);
 }
 
 gl_bundle_stats gl_bundle_get_stats(const gl_bundle *b) { return b->stats; }
 
-/* One member per line so a manifest of many thousand files stays readable
- * and diffable. */
-static void render_manifest(const gl_bundle *b, gl_buf *out)
+/* manifest.json: the head, the spooled entries (one member per line, so a
+ * manifest of many thousand files stays readable and diffable), the tail;
+ * streamed, never built in memory. */
+static int add_manifest(gl_bundle *b, gl_err *err)
 {
-    gl_buf_printf(out, "{\"format\":\"%s\",\"algorithm\":\"sha256\",\"members\":[", GL_MANIFEST_FORMAT);
-    for (size_t i = 0; i < b->n_members; i++) {
-        const member *m = &b->members[i];
-        gl_buf_puts(out, i ? ",\n" : "\n");
-        gl_json j;
-        gl_json_init(&j, out);
-        gl_json_obj_begin(&j);
-        gl_json_kv_str(&j, "path", m->path);
-        gl_json_kv_uint(&j, "size", m->size);
-        gl_json_kv_str(&j, "sha256", m->sha256);
-        if (m->source_json) {
-            gl_json_key(&j, "source");
-            gl_json_raw(&j, m->source_json, strlen(m->source_json));
+    char head[128];
+    int hn = snprintf(head, sizeof head, "{\"format\":\"%s\",\"algorithm\":\"sha256\",\"members\":[",
+                      GL_MANIFEST_FORMAT);
+    static const char tail[] = "\n]}\n";
+    const char *name = "manifest.json";
+    if (begin_own_member(b, name, (uint64_t)hn + b->manifest.size + sizeof tail - 1, err) != 0)
+        return -1;
+    gl_sha256 h;
+    gl_sha256_init(&h);
+    int wrc = write_data(b, head, (size_t)hn, &h, name, err);
+    for (uint64_t off = 0; off < b->manifest.size && wrc == 0;) {
+        int64_t got = gl_spool_read_at(&b->manifest, off, b->copybuf, COPY_CHUNK, err);
+        if (got <= 0) {
+            wrc = got < 0 ? -1 : gl_err_set(err, "manifest spool ended early");
+            break;
         }
-        gl_json_obj_end(&j);
+        wrc = write_data(b, b->copybuf, (size_t)got, &h, name, err);
+        off += (uint64_t)got;
     }
-    gl_buf_puts(out, "\n]}\n");
+    if (wrc == 0)
+        wrc = write_data(b, tail, sizeof tail - 1, &h, name, err);
+    return own_member_done(b, name, (uint64_t)hn + b->manifest.size + sizeof tail - 1, &h, wrc, err);
 }
 
 static void free_bundle(gl_bundle *b)
 {
-    for (size_t i = 0; i < b->n_members; i++) {
+    for (size_t i = 0; i < b->n_members; i++)
         free(b->members[i].path);
-        free(b->members[i].source_json);
-    }
+    gl_spool_close(&b->manifest);
     free(b->members);
     free(b->slots);
     free(b->copybuf);
@@ -431,10 +485,7 @@ void gl_bundle_set_stop_flag(gl_bundle *b, volatile const sig_atomic_t *stop) { 
 
 int gl_bundle_finish(gl_bundle *b, char sha_hex[GL_SHA256_HEX], gl_err *err)
 {
-    gl_buf manifest = {0};
-    render_manifest(b, &manifest);
-    int rc = gl_bundle_add_buffer(b, "manifest.json", manifest.data, manifest.len, err);
-    gl_buf_free(&manifest);
+    int rc = add_manifest(b, err);
     if (rc != 0)
         goto fail;
     if (archive_write_close(b->ar) != ARCHIVE_OK) {

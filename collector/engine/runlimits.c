@@ -114,6 +114,34 @@ int gl_limits_set(gl_limits *l, const char *option, const char *value, gl_err *e
     return 0;
 }
 
+static int parse_count(const char *v, uint64_t *out)
+{
+    size_t n = strlen(v);
+    if (n == 0 || n > 18 || strspn(v, "0123456789") != n)
+        return -1;
+    *out = strtoull(v, NULL, 10);
+    return 0;
+}
+
+int gl_unpack_limits_parse(gl_unpack_limits *l, const char *kv, gl_err *err)
+{
+    const char *eq = strchr(kv, '=');
+    size_t k = eq ? (size_t)(eq - kv) : 0;
+    int rc = -1;
+    if (eq && k == 5 && !strncmp(kv, "ratio", 5))
+        rc = parse_count(eq + 1, &l->ratio);
+    else if (eq && k == 5 && !strncmp(kv, "total", 5))
+        rc = gl_parse_size(eq + 1, &l->max_total);
+    else if (eq && k == 6 && !strncmp(kv, "member", 6))
+        rc = gl_parse_size(eq + 1, &l->max_member);
+    else if (eq && k == 7 && !strncmp(kv, "members", 7))
+        rc = parse_count(eq + 1, &l->max_members);
+    if (rc != 0)
+        return gl_err_setc(err, GL_ERR_USAGE,
+                           "--unpack-limit %s: expected ratio=N, total=SIZE, member=SIZE or members=N", kv);
+    return 0;
+}
+
 /* ---- enforcement --------------------------------------------------------------- */
 
 static double since(const struct timespec *a)

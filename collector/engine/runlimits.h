@@ -10,6 +10,7 @@
 #include "err.h"
 #include "json.h"
 #include "source.h"
+#include "bundle_unpack.h"
 
 /* 0 means "no limit" for every field but the free-space floor, whose
  * default (gl_limits_default) keeps the smaller of 1 GiB and 5% of the
@@ -31,6 +32,10 @@ gl_limits gl_limits_default(void);
  * "max-bundle-size", "max-files", "min-free") and value; -1 with err
  * (code GL_ERR_USAGE) naming the option when the value is not valid. */
 int gl_limits_set(gl_limits *l, const char *option, const char *value, gl_err *err);
+
+/* One --unpack-limit (bundle_unpack.h): "ratio=N", "total=SIZE",
+ * "member=SIZE" or "members=N"; -1 with err (GL_ERR_USAGE) otherwise. */
+int gl_unpack_limits_parse(gl_unpack_limits *l, const char *key_value, gl_err *err);
 
 /* Durations: "30", "90s", "15m", "12h", "30d" (seconds, at least 1). */
 int gl_parse_duration(const char *v, int64_t *out);

@@ -3,10 +3,29 @@
 #ifndef GL_BUNDLE_UNPACK_H
 #define GL_BUNDLE_UNPACK_H
 #include <stddef.h>
+#include <stdint.h>
 #include "buf.h"
 #include "err.h"
 
 #define GL_MANIFEST_FORMAT "gleaner-manifest/1"
+
+/* Caps on what reading a bundle may unpack, so a crafted bundle (a 99 KB
+ * zstd stream of gigabytes of zeros) can neither fill the disk of a
+ * `bundle:` source nor keep `verify` hashing for hours. A member over a cap
+ * is an error naming it. Process-wide; the commands set them from
+ * --unpack-limit before reading. */
+typedef struct gl_unpack_limits {
+    uint64_t ratio;       /* bytes unpacked <= ratio x the bundle's size on disk (0: no such cap) */
+    uint64_t max_total;   /* bytes unpacked, all members */
+    uint64_t max_member;  /* bytes of one member */
+    uint64_t max_members; /* members */
+} gl_unpack_limits;
+#define GL_UNPACK_RATIO_DEFAULT 1000
+#define GL_UNPACK_TOTAL_DEFAULT (1ull << 40)  /* 1 TiB */
+#define GL_UNPACK_MEMBER_DEFAULT (1ull << 38) /* 256 GiB */
+#define GL_UNPACK_MEMBERS_DEFAULT 10000000ull
+gl_unpack_limits gl_unpack_limits_default(void);
+void gl_bundle_set_unpack_limits(const gl_unpack_limits *l);
 
 /* Unpack the artifacts/<drive>/... members of bundle_path into a new
  * directory under parent; returns its path (caller frees, and removes it

@@ -5,7 +5,9 @@
  * verifies. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "testutil.h"
 
 /* A source with C:\Temp\f1..f5 of 1000 bytes each and C:\Windows\win.ini. */
@@ -235,4 +237,100 @@ Test(faults_limits, an_allocation_failure_fails_only_its_module)
     gl_buf list = artifacts(r.bundle);
     cr_assert_str_eq(list.data, "artifacts/C/Temp/f1\nartifacts/C/Temp/f2\nartifacts/C/Temp/f3\n"
                                 "artifacts/C/Temp/f4\nartifacts/C/Temp/f5\n");
+}
+
+/* ---- reading bundles: caps on unpacking, flat memory ------------------------- */
+
+static char *generated_bundle(const char *tag, unsigned members, const char *bomb_bytes)
+{
+    gl_buf p = {0};
+    gl_buf_printf(&p, "%s/g.tar.zst", tu_tmpdir(tag));
+    gl_buf err = {0};
+    int rc = tu_runf(NULL, &err, "/usr/bin/python3 '%s/tests/tools/many_members.py' '%s' %u %s%s", getenv("GLEANER_ROOT"),
+                     p.data, members, bomb_bytes ? "--bomb " : "", bomb_bytes ? bomb_bytes : "");
+    cr_assert_eq(rc, 0, "generator: %s", err.data);
+    return p.data;
+}
+
+/* A 100 MB member of zeros packs into a few KB. Neither verify nor a
+ * bundle: source unpacks past the caps (default: 1000 x the bundle's size
+ * on disk); the error names the member; nothing is left in the output
+ * directory; the caps can be moved either way. */
+Test(faults_limits, a_zstd_bomb_is_refused_by_verify_and_by_bundle_sources, .timeout = 300)
+{
+    char *bomb = generated_bundle("lim-bomb", 2, "100000000");
+    struct stat st;
+    cr_assert_eq(stat(bomb, &st), 0);
+    cr_assert_lt(st.st_size, 100000, "the bomb is %lld bytes", (long long)st.st_size);
+    unsigned long long cap = (unsigned long long)st.st_size * 1000;
+    gl_buf out = {0}, want = {0};
+    int rc = tu_runf(&out, NULL, "'%s' verify '%s'", tu_gleaner(), bomb);
+    cr_assert_eq(rc, 4, "%s", out.data);
+    gl_buf_printf(&want, "refused: bundle member 'artifacts/C/bomb.bin': unpacks to more than %llu bytes, the cap "
+                         "relative to the bundle's size (--unpack-limit ratio=)\n", cap);
+    cr_assert(!strncmp(out.data, want.data, want.len), "%s", out.data);
+
+    char *dir = tu_tmpdir("lim-bomb-out");
+    gl_buf err = {0};
+    rc = tu_runf(NULL, &err, "'%s' collect -q --source 'bundle:%s' --profile quick --output '%s'", tu_gleaner(), bomb,
+                 dir);
+    cr_assert_eq(rc, 3, "%s", err.data);
+    cr_assert(strstr(err.data, "bundle member 'artifacts/C/bomb.bin': unpacks to more than"), "%s", err.data);
+    gl_buf ls = {0};
+    tu_runf(&ls, NULL, "ls -A '%s'", dir);
+    cr_assert_eq(ls.len, 0, "scratch or partial left behind: %s", ls.data);
+
+    /* the absolute per-member cap, and the member count */
+    gl_buf_clear(&out);
+    rc = tu_runf(&out, NULL, "'%s' verify --unpack-limit ratio=0 --unpack-limit member=1M '%s'", tu_gleaner(), bomb);
+    cr_assert_eq(rc, 4);
+    cr_assert(strstr(out.data, "refused: bundle member 'artifacts/C/bomb.bin': unpacks to more than 1048576 bytes, "
+                               "the cap on one member (--unpack-limit member=)\n"),
+              "%s", out.data);
+    gl_buf_clear(&out);
+    rc = tu_runf(&out, NULL, "'%s' verify --unpack-limit ratio=100000 --unpack-limit members=2 '%s'", tu_gleaner(),
+                 bomb);
+    cr_assert_eq(rc, 4);
+    cr_assert(strstr(out.data, "refused: bundle member 'artifacts/C/d001/f000001.txt': more than 2 members "
+                               "(--unpack-limit members=)\n"),
+              "%s", out.data);
+    /* raised, the same bundle verifies: the caps are the only objection */
+    gl_buf_clear(&out);
+    rc = tu_runf(&out, NULL, "'%s' verify --unpack-limit ratio=100000 '%s'", tu_gleaner(), bomb);
+    cr_assert_eq(rc, 0, "%s", out.data);
+    gl_buf_clear(&err);
+    rc = tu_runf(NULL, &err, "'%s' verify --unpack-limit ratio=x '%s'", tu_gleaner(), bomb);
+    cr_assert_eq(rc, 2);
+    cr_assert_str_eq(err.data, "gleaner verify: --unpack-limit ratio=x: expected ratio=N, total=SIZE, member=SIZE or "
+                               "members=N\n");
+}
+
+/* 200 000 members: verify, unpacking it as a bundle: source and writing a
+ * bundle of as many members each stay under 64 MB (the manifest is
+ * streamed both ways; only the names are kept). */
+Test(faults_limits, memory_stays_flat_with_200000_members, .timeout = 1200)
+{
+    char *big = generated_bundle("lim-200k", 200000, NULL);
+    long limit = strstr(tu_gleaner(), "/san/") ? 256 * 1024 : 64 * 1024;
+    long rss = 0;
+    gl_buf cmd = {0};
+    gl_buf_printf(&cmd, "'%s' verify -q '%s'", tu_gleaner(), big);
+    cr_assert_eq(tu_run_rss(cmd.data, &rss), 0, "the generated bundle verifies");
+    cr_assert_lt(rss, limit, "verify of 200 000 members: peak RSS %ld KiB", rss);
+
+    char *prof = profile("lim-200k-p", "module files\ntarget all C:\\d*\\*\n");
+    char *out = tu_tmpdir("lim-200k-out");
+    gl_buf_clear(&cmd);
+    gl_buf_printf(&cmd, "'%s' collect -q --source 'bundle:%s' --profile '%s' --output '%s' --name b --min-free 0",
+                  tu_gleaner(), big, prof, out);
+    cr_assert_eq(tu_run_rss(cmd.data, &rss), 0);
+    cr_assert_lt(rss, limit, "collect of 200 000 members from a bundle: peak RSS %ld KiB", rss);
+    gl_buf bundle = {0}, count = {0};
+    gl_buf_printf(&bundle, "%s/b.tar.zst", out);
+    gl_buf_clear(&cmd);
+    gl_buf_printf(&cmd, "'%s' verify -q '%s'", tu_gleaner(), bundle.data);
+    cr_assert_eq(tu_run_rss(cmd.data, &rss), 0);
+    cr_assert_lt(rss, limit, "verify of the collected bundle: peak RSS %ld KiB", rss);
+    tu_runf(&count, NULL, "tar --zstd -tf '%s' | grep -c '^artifacts/C/d'", bundle.data);
+    cr_assert_str_eq(count.data, "200000\n");
 }
