@@ -1166,7 +1166,9 @@ int regf_walk(regf_hive *h, regf_key start, regf_walk_cb cb, void *ctx)
     regf_cell c;
     if (!nk_get(h, start, &c))
         return 0;
-    size_t bytes = (size_t)h->data_len / 64 + 1;
+    /* keys in the remnant past the hive bins data are walked too: cover it */
+    uint64_t span = h->rem_end > h->data_len ? h->rem_end : h->data_len;
+    size_t bytes = (size_t)(span / 64) + 1;
     if (!h->visited)
         h->visited = gl_xmalloc(bytes);
     memset(h->visited, 0, bytes);
@@ -1204,6 +1206,8 @@ int regf_walk(regf_hive *h, regf_key start, regf_walk_cb cb, void *ctx)
             break;
         }
         uint32_t bit = f.key / 8;
+        if (bit / 8 >= bytes) /* nk_get admits nothing past the span; never index past the map */
+            continue;
         if (h->visited[bit / 8] & (1u << (bit % 8)))
             regf_report(h, "file offset 0x%" PRIX64 ": key listed under more than one parent (shared subkey list)",
                         fo);
