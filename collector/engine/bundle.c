@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "buf.h"
+#include "entryname.h"
 #include "json.h"
 #include "text.h"
 
@@ -226,7 +227,7 @@ fail:
 static struct archive_entry *new_entry(const char *name, uint64_t size, time_t t)
 {
     struct archive_entry *e = archive_entry_new();
-    archive_entry_set_pathname_utf8(e, name);
+    gl_entry_set_name(e, name);
     archive_entry_set_size(e, (la_int64_t)size);
     archive_entry_set_filetype(e, AE_IFREG);
     archive_entry_set_perm(e, 0444);

@@ -273,7 +273,13 @@ static void machine_hives(pres *p, const char *drive)
     gl_buf why = {0};
     char *member = try_file(p, path.data, &why);
     const char *method = "file";
-    if (!member) {
+    gl_file_info st;
+    gl_err e = {0};
+    if (!member && gl_source_stat(p->src, path.data, &st, &e) != 0) {
+        /* RegLoadAppKey would create an empty hive where none is: never
+         * on evidence. */
+        gl_buf_puts(&why, "; not present");
+    } else if (!member) {
         wchar_t *w = gl_w32_from_utf8(path.data);
         HKEY k = NULL;
         LSTATUS rc = w ? RegLoadAppKeyW(w, &k, KEY_READ, REG_PROCESS_APPKEY, 0) : ERROR_INVALID_NAME;

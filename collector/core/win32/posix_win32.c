@@ -259,12 +259,16 @@ char *gl_w32_mkdtemp(char *tmpl)
     return NULL;
 }
 
+/* gleaner's one temporary file, the spool, is unlinked while open (POSIX:
+ * gone from the folder, freed at close or death). Windows cannot remove
+ * an open file, so it is opened delete-on-close instead: otherwise every
+ * spool (clear text records and findings) stayed in the output folder. */
 int gl_w32_mkstemp(char *tmpl)
 {
     for (int tries = 0; tries < 100; tries++) {
         if (fill_template(tmpl) != 0)
             return -1;
-        int fd = gl_w32_open(tmpl, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        int fd = gl_w32_open(tmpl, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | _O_TEMPORARY, 0600);
         if (fd >= 0 || errno != EEXIST)
             return fd;
         memcpy(tmpl + strlen(tmpl) - 6, "XXXXXX", 6);
