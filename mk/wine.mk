@@ -1,0 +1,8 @@
+# The Windows build collecting a live host under wine (tests/wine/e2e.sh):
+# planted registry, tasks, logs and staged archives in a fresh prefix,
+# `gleaner.exe collect` live, the bundle checked with the Linux build.
+# Takes WINE_EXE=<path to the .exe>; builds the Windows release when
+# dist/ has none (static libraries cached outside the tree, release/).
+.PHONY: test-wine
+test-wine: gleaner
+	GLEANER_LINUX=$(CURDIR)/gleaner sh tests/wine/e2e.sh $(WINE_EXE)
