@@ -1,6 +1,6 @@
 /* Sources: the one interface through which every module reads evidence.
  *
- *   live          this host (POSIX now; a Windows backend comes later)
+ *   live          this host: "/" on POSIX, the system drive C:\ on Windows (liveroot.h)
  *   dir:PATH      root of a Windows system drive (mounted image, triage tree)
  *   bundle:FILE   a gleaner bundle; its artifacts/ become the drive again
  *
