@@ -8,8 +8,8 @@ seed, written once and cached outside the work tree:
   logs, tasks, RMM traces and archives), copied first, so every module has
   something to find;
 - user profiles, Program Files, ProgramData and Windows folders holding
-  about 200 000 files (scale 1.0) of 1-20 KiB, mostly, with a tail up to
-  2 MiB, of seeded pseudo-random bytes (incompressible, as executables and
+  about 200 000 files (scale 1.0, about 4.5 GB) of 1-20 KiB, mostly, with
+  a tail up to 2 MiB, of seeded pseudo-random bytes (incompressible, as executables and
   media mostly are) and a share of text;
 - five 200 MiB files (video, a VM disk, a backup) as sparse files: the
   standard profile must walk past them, and sparse keeps the cache small;
@@ -46,11 +46,11 @@ WORDS = ("quarterly report invoice payroll server backup network policy update i
 def size_of(rng):
     """Mostly 1-20 KiB, a tail up to 2 MiB (the shape of a real drive's small files)."""
     r = rng.random()
-    if r < 0.85:
+    if r < 0.9:
         return rng.randint(1024, 20 * 1024)
-    if r < 0.98:
-        return rng.randint(20 * 1024, 256 * 1024)
-    return rng.randint(256 * 1024, 2 * 1024 * 1024)
+    if r < 0.995:
+        return rng.randint(20 * 1024, 128 * 1024)
+    return rng.randint(128 * 1024, 2 * 1024 * 1024)
 
 
 def text_bytes(rng, n):
