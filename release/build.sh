@@ -89,7 +89,9 @@ check_binary() {
 }
 
 for t in $TARGETS; do
-    P=$(sh "$RELEASE_DIR/libs.sh" "$t" | tail -n 1)
+    # One library build per target at a time (they share a work folder);
+    # a second caller waits, then finds the set built.
+    P=$(flock "$CACHE/.lock-$t" sh "$RELEASE_DIR/libs.sh" "$t" | tail -n 1)
     [ -f "$P/.done" ] || die "libs.sh $t gave no library set"
     run_logged "$OBJ/$t.log" build_target "$t" "$P"
     target_env "$t"
