@@ -9,8 +9,10 @@ static const char *applied = "normal";
 
 int gl_livehost_priority(const char *mode, gl_err *err)
 {
-    if (!strcmp(mode, "normal"))
+    if (!strcmp(mode, "normal")) {
+        applied = "normal";
         return 0;
+    }
     if (strcmp(mode, "background"))
         return gl_err_set(err, "--priority: '%s' is neither background nor normal", mode);
     /* The host's own work goes first; I/O follows the CPU class on Linux's
