@@ -69,6 +69,8 @@ release_flags() {
 build_target() {
     _t=$1 _p=$2
     release_flags "$_t" "$_p"
+    # Always linked again: make does not see the libraries change.
+    rm -f "$OBJ/$_t/release/gleaner$EXE"
     $NICE make -C "$SRC" -j"$JOBS" --no-print-directory B="$OBJ/$_t" CC="$CC" HOST_CC=cc \
         CFLAGS="$R_CFLAGS" PKG_CFLAGS="-I$_p/include -I$_p/include/cjson" \
         RELEASE_LDFLAGS="$R_LDFLAGS" RELEASE_LIBS="$R_LIBS" "$OBJ/$_t/release/gleaner$EXE"
