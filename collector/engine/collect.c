@@ -499,6 +499,8 @@ gl_regview *gl_run_regview(gl_run *run)
     if (!run->regview_tried) {
         run->regview_tried = true;
         gl_regview_options opt = {.recover_deleted = true};
+        if (run->live) /* live keys name the hive copies preserved before the modules */
+            opt.preserved = gl_livehost_hive_member, opt.preserved_ctx = run->live;
         gl_err err = {0};
         run->regview = gl_regview_open_opts(run->src, &opt, &err);
         if (!run->regview)

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "buf.h"
+#include "fold.h"
 #include "livehost.h"
 
 typedef struct lh_item {
@@ -55,6 +56,16 @@ void gl_livehost_json(const gl_livehost *lh, gl_json *j)
     items_json(lh, j, "hive", "hives");
     items_json(lh, j, "event_log", "event_logs");
     gl_json_obj_end(j);
+}
+
+const char *gl_livehost_hive_member(void *ctx, const char *hive_path)
+{
+    const gl_livehost *lh = ctx;
+    for (size_t i = 0; lh && hive_path && i < lh->n; i++)
+        if (lh->v[i].member && lh->v[i].path && !strcmp(lh->v[i].what, "hive") &&
+            gl_name_equal(lh->v[i].path, hive_path))
+            return lh->v[i].member;
+    return NULL;
 }
 
 void gl_livehost_free(gl_livehost *lh)

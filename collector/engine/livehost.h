@@ -29,6 +29,10 @@ gl_livehost *gl_livehost_preserve(gl_source *src, gl_acquirer *acq, const char *
  * (facts only). */
 void gl_livehost_json(const gl_livehost *lh, gl_json *j);
 void gl_livehost_free(gl_livehost *lh);
+/* The bundle member holding the copy of the hive at evidence path
+ * hive_path (compared ignoring case), or NULL; ctx is the gl_livehost.
+ * Shaped for gl_regview_options.preserved. */
+const char *gl_livehost_hive_member(void *ctx, const char *hive_path);
 
 /* ---- for the platform files ------------------------------------------------ */
 

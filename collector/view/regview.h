@@ -37,6 +37,12 @@ typedef struct gl_regview_options {
     /* Read the primary files only, never replaying .LOG1/.LOG2 (the logs
      * are still opened, so still acquired). Default false. */
     bool ignore_logs;
+    /* Live registry (regview_live.h): the bundle member holding a copy of
+     * the hive at this evidence path, or NULL when none was kept, so
+     * evidence from a live key names the preserved hive. The string must
+     * outlive the view. NULL: no copies. */
+    const char *(*preserved)(void *ctx, const char *hive_path);
+    void *preserved_ctx;
 } gl_regview_options;
 
 /* ---- opening ------------------------------------------------------------ */

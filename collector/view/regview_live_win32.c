@@ -29,6 +29,8 @@
 typedef struct live_ctx {
     gl_regview_backend files; /* for hives that are files, not loaded keys */
     char drive[8];            /* "C:" */
+    const char *(*preserved)(void *ctx, const char *hive_path);
+    void *preserved_ctx;
 } live_ctx;
 
 typedef struct lnode {
@@ -673,7 +675,7 @@ static void *l_open_hive(void *ctx, gl_reghive_kind kind, const gl_reguser *user
     }
     gl_buf_free(&sub);
     *path = lh->path;
-    *artifact = NULL;
+    *artifact = lc->preserved ? lc->preserved(lc->preserved_ctx, lh->path) : NULL;
     return lh;
 }
 
@@ -716,6 +718,10 @@ int gl_regview_live_backend(gl_source *src, const gl_regview_options *opt, gl_re
         return -1;
     }
     snprintf(lc->drive, sizeof lc->drive, "%s:", gl_source_drive(src));
+    if (opt) {
+        lc->preserved = opt->preserved;
+        lc->preserved_ctx = opt->preserved_ctx;
+    }
     *out = (gl_regview_backend){
         .ctx = lc,
         .open_hive = l_open_hive,

@@ -72,3 +72,18 @@ Test(livehost, multi_sz_bytes_split_as_the_hive_parser_splits_them)
     cr_assert_eq(out.len, 0);
     gl_buf_free(&out);
 }
+
+Test(livehost, hive_member_found_by_evidence_path_ignoring_case)
+{
+    gl_livehost *lh = gl_livehost_new();
+    gl_livehost_add(lh, "hive", "SYSTEM", "C:\\Windows\\System32\\config\\SYSTEM", "RegSaveKeyEx",
+                    "artifacts/C/Windows/System32/config/SYSTEM", NULL);
+    gl_livehost_add(lh, "hive", "SAM", "C:\\Windows\\System32\\config\\SAM", "none", NULL, "denied");
+    gl_livehost_add(lh, "event_log", "x.evtx", "C:\\x.evtx", "file", "artifacts/C/x.evtx", NULL);
+    cr_assert_str_eq(gl_livehost_hive_member(lh, "c:\\windows\\system32\\CONFIG\\system"),
+                     "artifacts/C/Windows/System32/config/SYSTEM");
+    cr_assert_null(gl_livehost_hive_member(lh, "C:\\Windows\\System32\\config\\SAM"));
+    cr_assert_null(gl_livehost_hive_member(lh, "C:\\x.evtx"));
+    cr_assert_null(gl_livehost_hive_member(NULL, "C:\\x.evtx"));
+    gl_livehost_free(lh);
+}
