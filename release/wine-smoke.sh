@@ -27,6 +27,13 @@ mkdir "$T/win" "$T/linux" "$T/host"
 cp -a "$SAMPLE/." "$T/host/"
 find "$T/host" -type l -exec rm -f {} +
 SAMPLE="$T/host"
+# A name outside any ANSI code page and a path past MAX_PATH (260), both
+# copies of a file the YARA rules match, so the collection acquires them.
+dl="$SAMPLE/Users/jdoe/Downloads"
+long="$dl/$(printf '%0100d' 0)/$(printf '%0100d' 1)/$(printf '%060d' 2)"
+mkdir -p "$long"
+cp "$dl/rsx.exe" "$dl/ünïcödé_日本.exe"
+cp "$dl/rsx.exe" "$long/deep.exe"
 set +e
 wine "$EXE" collect --quiet --source "dir:$(winpath "$SAMPLE")" --output "$(winpath "$T/win")" > "$T/win.log" 2>&1
 rc=$?
@@ -35,6 +42,12 @@ set -e
 bundle=$(ls "$T"/win/*.tar.zst 2>/dev/null | head -n 1)
 [ -n "$bundle" ] || fail "collect under wine wrote no bundle: $(tail -5 "$T/win.log")"
 "$LINUX_BIN" verify "$bundle" || fail "the Linux build does not verify the wine bundle"
+for m in "Users/jdoe/Downloads/ünïcödé_日本.exe" "${long#$SAMPLE/}/deep.exe"; do
+    tar --zstd -tf "$bundle" | grep -qxF "artifacts/C/$m" || fail "not in the bundle: $m"
+    [ "$(tar --zstd -xOf "$bundle" "artifacts/C/$m" | sha256sum)" = "$(sha256sum < "$SAMPLE/$m")" ] ||
+        fail "acquired bytes differ: $m"
+done
+echo "wine-smoke: non-ASCII name and a $(printf 'C:\\%s' "${long#$SAMPLE/}/deep.exe" | wc -c)-character path acquired intact"
 
 "$LINUX_BIN" collect --quiet --source "dir:$SAMPLE" --output "$T/linux" >/dev/null 2>&1 || true
 lbundle=$(ls "$T"/linux/*.tar.zst | head -n 1)
