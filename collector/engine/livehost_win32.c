@@ -123,19 +123,24 @@ typedef struct pres {
 } pres;
 
 /* Read `path` as a file through the live source (acquired as a side
- * effect). The member, or NULL with why. */
-static char *try_file(pres *p, const char *path, gl_buf *why)
+ * effect). The member, or NULL with why; *refused when the file was read
+ * but the run's limits kept it out (no other way will do better). */
+static char *try_file(pres *p, const char *path, gl_buf *why, bool *refused)
 {
     gl_err e = {0};
+    *refused = false;
     gl_file *f = gl_source_open_file(p->src, path, &e);
     if (!f) {
         gl_buf_printf(why, "as a file: %s", e.msg);
+        *refused = e.code == GL_ERR_LIMIT;
         return NULL;
     }
     const char *m = gl_file_artifact(f);
     char *member = m ? gl_xstrdup(m) : NULL;
-    if (!member)
+    if (!member) {
         gl_buf_puts(why, "as a file: opened but not acquired (run limits)");
+        *refused = true;
+    }
     gl_file_close(f);
     return member;
 }
@@ -229,8 +234,11 @@ static void hive(pres *p, const char *name, const char *path, HKEY key)
 {
     gl_buf why = {0};
     const char *method = "file";
-    char *member = try_file(p, path, &why);
-    if (!member && key) {
+    bool refused;
+    char *member = try_file(p, path, &why, &refused);
+    if (refused) {
+        /* limits: a saved copy would be refused as well */
+    } else if (!member && key) {
         member = save_key(p, key, path, &why);
         method = "RegSaveKeyEx";
     } else if (!member) {
@@ -271,11 +279,14 @@ static void machine_hives(pres *p, const char *drive)
     gl_buf path = {0};
     gl_buf_printf(&path, "%s:\\Windows\\AppCompat\\Programs\\Amcache.hve", drive);
     gl_buf why = {0};
-    char *member = try_file(p, path.data, &why);
+    bool refused;
+    char *member = try_file(p, path.data, &why, &refused);
     const char *method = "file";
     gl_file_info st;
     gl_err e = {0};
-    if (!member && gl_source_stat(p->src, path.data, &st, &e) != 0) {
+    if (refused) {
+        /* limits: a saved copy would be refused as well */
+    } else if (!member && gl_source_stat(p->src, path.data, &st, &e) != 0) {
         /* RegLoadAppKey would create an empty hive where none is: never
          * on evidence. */
         gl_buf_puts(&why, "; not present");
@@ -431,8 +442,9 @@ static void event_logs(pres *p, const char *drive)
         file = file ? file + 1 : path;
         gl_buf why = {0};
         const char *method = "file";
-        char *member = try_file(p, path, &why);
-        if (!member) {
+        bool refused;
+        char *member = try_file(p, path, &why, &refused);
+        if (!member && !refused) {
             member = export_channel(p, path, file, &why);
             method = "EvtExportLog";
         }

@@ -197,4 +197,26 @@ logs = {l["name"]: l for l in live.get("event_logs", [])}
 need(logs.get("Security.evtx", {}).get("method") == "file" and logs["Security.evtx"]["member"],
      "Security.evtx read as a file")
 EOF
+# Limits stop a Windows run gracefully too: a valid partial bundle (exit
+# 1) whose run.json says a limit was hit, and a log kept out by the limit
+# is not exported instead.
+mkdir "$T/limited"
+set +e
+wine "$EXE" collect --quiet --profile quick --max-file-size 1K --output "$(winpath "$T/limited")" > "$T/limited.log" 2>&1
+rc=$?
+set -e
+[ $rc -eq 1 ] || { tail -5 "$T/limited.log" >&2; fail "collect over the limit exited $rc, not 1"; }
+LIMITED=$(ls "$T"/limited/*.tar.zst 2>/dev/null | head -n 1)
+[ -n "$LIMITED" ] || fail "no bundle from the limited run"
+"$LINUX" verify "$LIMITED" >/dev/null 2>&1 || fail "verify refused the limited bundle"
+tar --zstd -xOf "$LIMITED" run.json | "$PY" -c '
+import json, sys
+r = json.load(sys.stdin)
+logs = {l["name"]: l for l in r["live_host"]["event_logs"]}
+sec = logs.get("Security.evtx", {})
+ok = (r["status"] == "partial" and r["reason"] == "limits" and sec.get("method") == "none"
+      and "max-file-size" in sec.get("detail", "") and "EvtExportLog" not in sec.get("detail", ""))
+sys.exit(0 if ok else "limited run.json: %s %s %s" % (r["status"], r["reason"], sec))
+' || fail "the limited run did not end as a partial bundle for the limit"
+
 say "ok: $(wc -l < "$T/findings.jsonl") findings, $(grep -c '^{"path":"artifacts/' "$T/manifest.json" || true) artifacts; total $(( $(date +%s) - t0 )) s"
