@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Run named commands side by side, in rounds, and report medians.
 
-Every round runs each case's commands once, in an order rotated by one
+Every round runs each case's commands once (split like a shell would,
+run without one), in an order rotated by one
 from round to round (so no tool always runs first, after a cold cache or
 on a quiet machine), with stdout to /dev/null. For each run: wall time
 (perf_counter) and the child's CPU time and peak RSS (wait4 rusage). The
@@ -14,6 +15,7 @@ Output (stdout), one line per command, tab-separated:
 usage: sidebyside.py ROUNDS < commands.tsv > medians.tsv
 """
 import os
+import shlex
 import statistics
 import sys
 import time
@@ -26,7 +28,8 @@ def run(cmd):
         fd = os.open(os.devnull, os.O_WRONLY)
         os.dup2(fd, 1)
         os.dup2(fd, 2)
-        os.execv("/bin/sh", ["/bin/sh", "-c", cmd])
+        argv = shlex.split(cmd)  # no shell: its start-up would count for every tool
+        os.execvp(argv[0], argv)
     _, status, ru = os.wait4(pid, 0)
     wall = time.perf_counter() - start
     return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss, os.waitstatus_to_exitcode(status)

@@ -121,9 +121,9 @@ Test(evtx_parts, corpus_logs, .timeout = 300)
 }
 
 /* `gleaner evtx dump --jobs N` over many logs at once (several files in
- * flight, large ones split by chunks): stdout, stderr and the exit status
+ * flight, the larger ones, up to 34 chunks, split by chunks): stdout, stderr and the exit status
  * are those of one thread; --jobs must be a number 1..256. */
-Test(evtx_parts, dump_jobs_same_output, .timeout = 300)
+Test(evtx_parts, dump_jobs_same_output, .timeout = 600)
 {
     char *dir = tu_fixture("evtx");
     gl_buf files = {0};
@@ -131,8 +131,7 @@ Test(evtx_parts, dump_jobs_same_output, .timeout = 300)
     free(dir);
     char *corpus = tu_corpus("");
     if (corpus)
-        gl_buf_printf(&files, " '%s'/dev/evtx/*/*.evtx '%s'/dev/robustness/evtx/* '%s'/perf/*System.evtx", corpus,
-                      corpus, corpus);
+        gl_buf_printf(&files, " '%s'/dev/evtx/*/*.evtx '%s'/dev/robustness/evtx/*", corpus, corpus);
     free(corpus);
     gl_buf want = {0}, want_err = {0};
     int want_rc = tu_runf(&want, &want_err, "'%s' evtx dump --jobs 1 %s /nonexistent.evtx", tu_gleaner(), files.data);
