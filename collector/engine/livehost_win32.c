@@ -52,14 +52,9 @@ int gl_livehost_priority(const char *mode, gl_err *err)
 
 static void win_error(DWORD code, gl_buf *out)
 {
-    wchar_t w[256];
-    DWORD len = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, code, 0, w,
-                               sizeof w / sizeof *w, NULL);
-    while (len && (w[len - 1] == L'\r' || w[len - 1] == L'\n' || w[len - 1] == L'.'))
-        w[--len] = 0;
-    char *u = len ? gl_w32_to_utf8(w) : NULL;
-    gl_buf_printf(out, "%s (error %lu)", u ? u : "Windows error", (unsigned long)code);
-    free(u);
+    char text[320];
+    gl_w32_error_text(code, text, sizeof text);
+    gl_buf_puts(out, text);
 }
 
 /* A REG_SZ / REG_EXPAND_SZ (expanded) value as UTF-8; NULL when absent. */
@@ -198,6 +193,34 @@ static char *acquire_tmp(pres *p, const char *path, const wchar_t *wtmp, gl_buf 
     return member;
 }
 
+/* What an API wrote into the temporary file w, kept (acquired as evidence
+ * path `path`) only when it is there, not empty and starts with magic:
+ * return codes are not trusted either way. rc is the API's own verdict
+ * (0: success), added to why when nothing was kept. */
+static char *keep_copy(pres *p, const char *path, const wchar_t *w, const char *api, const char *magic,
+                       uint64_t min_size, const char *what, DWORD rc, gl_buf *why)
+{
+    char head[32];
+    uint64_t size = 0;
+    long n = file_head(w, head, sizeof head, &size);
+    size_t mlen = strlen(magic);
+    char *member = NULL;
+    if (n <= 0 || size == 0) {
+        gl_buf_printf(why, "; %s wrote nothing", api);
+    } else if ((size_t)n < mlen || memcmp(head, magic, mlen) || size < min_size) {
+        gl_buf_printf(why, "; %s wrote no %s: ", api, what);
+        describe_head(why, head, n);
+    } else {
+        member = acquire_tmp(p, path, w, why);
+    }
+    if (!member && rc) {
+        gl_buf_puts(why, ": ");
+        win_error(rc, why);
+    }
+    DeleteFileW(w);
+    return member;
+}
+
 /* Save an open key with RegSaveKeyExW and keep it when it is a regf hive. */
 static char *save_key(pres *p, HKEY key, const char *path, gl_buf *why)
 {
@@ -208,23 +231,8 @@ static char *save_key(pres *p, HKEY key, const char *path, gl_buf *why)
         gl_buf_puts(why, "; RegSaveKeyEx: no temporary name");
         return NULL;
     }
-    char *member = NULL;
     LSTATUS rc = RegSaveKeyExW(key, w, NULL, REG_LATEST_FORMAT);
-    char head[32];
-    uint64_t size = 0;
-    long n = file_head(w, head, sizeof head, &size);
-    if (rc != ERROR_SUCCESS) {
-        gl_buf_puts(why, "; RegSaveKeyEx: ");
-        win_error((DWORD)rc, why);
-    } else if (n < 0 || size == 0) {
-        gl_buf_puts(why, "; RegSaveKeyEx reported success but wrote no file");
-    } else if (n < 4 || memcmp(head, "regf", 4) || size < 4096) {
-        gl_buf_puts(why, "; RegSaveKeyEx reported success but wrote no regf hive: ");
-        describe_head(why, head, n);
-    } else {
-        member = acquire_tmp(p, path, w, why);
-    }
-    DeleteFileW(w);
+    char *member = keep_copy(p, path, w, "RegSaveKeyEx", "regf", 4096, "regf hive", (DWORD)rc, why);
     free(w);
     return member;
 }
@@ -396,23 +404,7 @@ static char *export_channel(pres *p, const char *path, const char *file, gl_buf 
     char *member = NULL;
     if (wch && w) {
         BOOL ok = exp(NULL, wch, L"*", w, 1 /* EvtExportLogChannelPath */);
-        DWORD code = ok ? 0 : GetLastError();
-        char head[8];
-        uint64_t size = 0;
-        long n = file_head(w, head, sizeof head, &size);
-        if (n <= 0 || size == 0) {
-            gl_buf_puts(why, "; EvtExportLog wrote nothing");
-            if (!ok) {
-                gl_buf_puts(why, ": ");
-                win_error(code, why);
-            }
-        } else if (n < 7 || memcmp(head, "ElfFile", 7)) {
-            gl_buf_puts(why, "; EvtExportLog wrote no event log: ");
-            describe_head(why, head, n);
-        } else {
-            member = acquire_tmp(p, path, w, why);
-        }
-        DeleteFileW(w);
+        member = keep_copy(p, path, w, "EvtExportLog", "ElfFile", 4096, "event log", ok ? 0 : GetLastError(), why);
     }
     free(wch);
     free(w);

@@ -77,18 +77,6 @@ static void lnote(lhive *lh, const char *fmt, ...)
     lh->notes[lh->n_notes++] = gl_xstrdup(msg);
 }
 
-static void win_message(DWORD code, char *out, size_t n)
-{
-    wchar_t w[256];
-    DWORD len = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, code, 0, w,
-                               sizeof w / sizeof *w, NULL);
-    while (len && (w[len - 1] == L'\r' || w[len - 1] == L'\n' || w[len - 1] == L'.'))
-        w[--len] = 0;
-    char *u = len ? gl_w32_to_utf8(w) : NULL;
-    snprintf(out, n, "%s (error %lu)", u ? u : "Windows error", (unsigned long)code);
-    free(u);
-}
-
 /* ---- node tables ---------------------------------------------------------- */
 
 /* Case-insensitive as the registry compares names (gl_fold_cp). */
@@ -367,7 +355,7 @@ static size_t l_key_subkeys(void *hv, uint64_t k, gl_buf *ids)
             break;
         if (rc != ERROR_SUCCESS) {
             char why[300];
-            win_message((DWORD)rc, why, sizeof why);
+            gl_w32_error_text((unsigned long)rc, why, sizeof why);
             gl_buf p = {0};
             l_key_path(hv, k, &p);
             lnote(lh, "%s\\%s: subkeys not listed: %s", lh->path, gl_buf_cstr(&p), why);
@@ -398,7 +386,7 @@ static size_t l_key_values(void *hv, uint64_t k, gl_buf *ids)
             break;
         if (rc != ERROR_SUCCESS && rc != ERROR_MORE_DATA) {
             char why[300];
-            win_message((DWORD)rc, why, sizeof why);
+            gl_w32_error_text((unsigned long)rc, why, sizeof why);
             lnote(lh, "%s: values not listed: %s", lh->path, why);
             break;
         }
@@ -657,7 +645,7 @@ static void *l_open_hive(void *ctx, gl_reghive_kind kind, const gl_reguser *user
         if (!lh->fh) {
             if (rc != ERROR_FILE_NOT_FOUND && sub.len) {
                 char why[300];
-                win_message((DWORD)rc, why, sizeof why);
+                gl_w32_error_text((unsigned long)rc, why, sizeof why);
                 gl_err_prefix(err, "live key not readable (%s) and its file", why);
             }
             free(lh);

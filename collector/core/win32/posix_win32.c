@@ -37,6 +37,18 @@ char *gl_w32_to_utf8(const wchar_t *w)
     return s;
 }
 
+void gl_w32_error_text(unsigned long code, char *out, size_t n)
+{
+    wchar_t w[256];
+    DWORD len = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, (DWORD)code, 0, w,
+                               sizeof w / sizeof *w, NULL);
+    while (len && (w[len - 1] == L'\r' || w[len - 1] == L'\n' || w[len - 1] == L'.'))
+        w[--len] = 0;
+    char *u = len ? gl_w32_to_utf8(w) : NULL;
+    snprintf(out, n, "%s (error %lu)", u ? u : "Windows error", code);
+    free(u);
+}
+
 int gl_w32_errno(unsigned long e)
 {
     switch (e) {

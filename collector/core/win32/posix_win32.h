@@ -62,6 +62,8 @@ wchar_t *gl_w32_from_utf8(const char *s);
 char *gl_w32_to_utf8(const wchar_t *w);
 /* The errno for a Win32 error code (GetLastError, RtlNtStatusToDosError). */
 int gl_w32_errno(unsigned long win32_error);
+/* The system's text for a Win32 error code, as "Access is denied (error 5)". */
+void gl_w32_error_text(unsigned long win32_error, char *out, size_t n);
 
 /* open() flags Windows does not have. O_CLOEXEC is the CRT's no-inherit
  * flag; O_NOFOLLOW cannot be had from the CRT: only the operator's own
