@@ -14,7 +14,9 @@ case $OUT in /*) ;; *) OUT="$PWD/$OUT" ;; esac
 OBJ=${RELEASE_OBJ_DIR:-$CACHE/obj/$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)}
 mkdir -p "$OUT" "$OBJ"
 
-if COMMIT=$(git -C "$ROOT" rev-parse --verify -q HEAD); then
+# RELEASE_COMMIT: another commit than the checked-out one (release-check
+# pins one, since others may commit while it builds twice).
+if COMMIT=$(git -C "$ROOT" rev-parse --verify -q "${RELEASE_COMMIT:-HEAD}^{commit}"); then
     SRC="$OBJ/src"
     if [ "$(cat "$SRC/.commit" 2>/dev/null)" != "$COMMIT" ]; then
         # Files that did not change keep their times, so make rebuilds

@@ -6,6 +6,8 @@
 #   GLEANER_RELEASE_CACHE=$(mktemp -d) make release-check
 set -eu
 . "$(dirname "$0")/env.sh"
+RELEASE_COMMIT=$(git -C "$ROOT" rev-parse --verify HEAD)
+export RELEASE_COMMIT
 T=$(mktemp -d "${TMPDIR:-/tmp}/gleaner-repro.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
 RELEASE_OBJ_DIR="$T/1/obj" sh "$RELEASE_DIR/build.sh" "$T/1/dist" >/dev/null
