@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/wine/e2e.sh [EXE]: the Windows build collecting a live host, under
-# wine. EXE defaults to the newest dist/gleaner-*-windows-x64.exe, built
-# with `make release` (Windows target only) when there is none.
+# wine. Without EXE the checked-out commit's release .exe is built first
+# (release/build.sh, Windows target only, into dist/: static libraries
+# cached outside the tree, objects reused, so a warm rebuild is quick).
 #
 # A fresh wine prefix under /tmp is planted with evidence: Defender
 # exclusions, a firewall allow rule, the AnyDesk service and its
@@ -31,12 +32,10 @@ command -v bsdtar >/dev/null || fail "bsdtar is not installed (libarchive-tools)
 
 EXE=${1:-}
 if [ -z "$EXE" ]; then
-    EXE=$(ls -t "$ROOT"/dist/gleaner-*-windows-x64.exe 2>/dev/null | head -n 1 || true)
-    if [ -z "$EXE" ]; then
-        say "no dist/*.exe: building the Windows release"
-        RELEASE_TARGETS=windows-x64 sh "$ROOT/release/build.sh" "$ROOT/dist" >&2
-        EXE=$(ls -t "$ROOT"/dist/gleaner-*-windows-x64.exe | head -n 1)
-    fi
+    say "building the Windows release of this commit"
+    RELEASE_TARGETS=windows-x64 sh "$ROOT/release/build.sh" "$ROOT/dist" >&2
+    VERSION=$(sed -n 's/^VERSION *:= *//p' "$ROOT/Makefile")
+    EXE=$ROOT/dist/gleaner-$VERSION-windows-x64.exe
 fi
 [ -f "$EXE" ] || fail "$EXE: no such file"
 EXE=$(cd "$(dirname "$EXE")" && pwd)/$(basename "$EXE")
