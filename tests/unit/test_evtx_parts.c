@@ -23,26 +23,6 @@ static void one_reader(const gl_reader *r, const evtx_options *opt, uint8_t mode
     evtx_close(f);
 }
 
-static void in_parts(const gl_reader *r, const evtx_options *opt, uint8_t mode, uint64_t per_part, gl_buf *out)
-{
-    gl_err err;
-    evtx_file *whole = evtx_open(r, opt, &err);
-    cr_assert_not_null(whole, "%s", err.msg);
-    for (uint64_t ci = 0; ci < evtx_chunk_count(whole); ci += per_part) {
-        evtx_file *part = evtx_open_part(r, opt, ci, ci + per_part, &err);
-        cr_assert_not_null(part, "%s", err.msg);
-        evx_filters(part, mode);
-        evx_events(part, out);
-        evtx_absorb(whole, part);
-        evtx_close(part);
-    }
-    evtx_live_done(whole);
-    evx_filters(whole, mode);
-    evx_events(whole, out);
-    evx_report(whole, out);
-    evtx_close(whole);
-}
-
 /* Returns how many events the single reader gave (recovery on, no filter). */
 static size_t same_in_parts(const char *path)
 {
@@ -59,7 +39,7 @@ static size_t same_in_parts(const char *path)
             events = tu_count(gl_buf_cstr(&want), "\"EventRecordID\"");
         for (uint64_t per = 1; per <= 3; per += 2) {
             gl_buf got = {0};
-            in_parts(&r, &opt, mode, per, &got);
+            evx_by_parts(&r, &opt, mode, per, &got);
             cr_assert_eq(got.len, want.len, "%s (mode %u, %llu chunks a part): %zu bytes, one reader %zu", path,
                          mode, (unsigned long long)per, got.len, want.len);
             cr_assert(!want.len || !memcmp(got.data, want.data, want.len), "%s (mode %u): output differs", path,

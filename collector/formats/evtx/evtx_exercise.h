@@ -71,15 +71,17 @@ static inline void evx_report(const evtx_file *f, gl_buf *out)
                        (unsigned long long)g[i].last_missing);
 }
 
-/* The input read in parts of one chunk each, as threads read it. */
-static inline void evx_by_parts(const gl_reader *r, const evtx_options *opt, uint8_t mode, gl_buf *out)
+/* The input read in parts of per_part chunks each, as threads read it:
+ * its events, then its errors and gaps, into out. */
+static inline void evx_by_parts(const gl_reader *r, const evtx_options *opt, uint8_t mode, uint64_t per_part,
+                                gl_buf *out)
 {
     gl_err err;
     evtx_file *whole = evtx_open(r, opt, &err);
     if (!whole)
         abort(); /* it opened once */
-    for (uint64_t ci = 0; ci < evtx_chunk_count(whole); ci++) {
-        evtx_file *part = evtx_open_part(r, opt, ci, ci + 1, &err);
+    for (uint64_t ci = 0; ci < evtx_chunk_count(whole); ci += per_part) {
+        evtx_file *part = evtx_open_part(r, opt, ci, ci + per_part, &err);
         if (!part)
             abort();
         evx_filters(part, mode);
@@ -149,7 +151,7 @@ static inline size_t evtx_exercise(const uint8_t *data, size_t size, size_t *tou
     if (mode & 4) {
         gl_buf parts = {0};
         evx_report(f, &all);
-        evx_by_parts(&r, &opt, mode, &parts);
+        evx_by_parts(&r, &opt, mode, 1, &parts);
         if (parts.len != all.len || (all.len && memcmp(parts.data, all.data, all.len)))
             abort(); /* reading in parts must change nothing */
         gl_buf_free(&parts);
