@@ -10,11 +10,24 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* What the helpers hand out lives as long as the test process: it is kept
+ * reachable here, so tests need not free it and LeakSanitizer has nothing
+ * to report (no suppression for the helpers). */
+static void **kept;
+static size_t n_kept, cap_kept;
+
+static void *keep(void *p)
+{
+    kept = gl_grow_array(kept, &cap_kept, n_kept, sizeof *kept);
+    kept[n_kept++] = p;
+    return p;
+}
+
 static char *join(const char *base, const char *rel)
 {
     gl_buf b = {0};
     gl_buf_printf(&b, "%s/%s", base, rel);
-    return b.data;
+    return keep(b.data);
 }
 
 char *tu_fixture(const char *rel)
@@ -116,7 +129,7 @@ char *tu_tmpdir(const char *tag)
         fprintf(stderr, "tu_tmpdir: cannot create %s\n", b.data);
         abort();
     }
-    return b.data;
+    return keep(b.data);
 }
 
 bool tu_read_file(const char *path, gl_buf *out)
@@ -155,6 +168,7 @@ size_t tu_list_dir(const char *dir, const char *suffix, char ***paths)
     closedir(d);
     if (n)
         qsort(*paths, n, sizeof **paths, cmp_str);
+    keep(*paths);
     return n;
 }
 
@@ -191,7 +205,7 @@ char *tu_collect_dir(const char *tag, const char *src_dir, const char *args, int
         return NULL;
     gl_buf p = {0};
     gl_buf_printf(&p, "%s/b.tar.zst", out);
-    return p.data;
+    return keep(p.data);
 }
 
 char *tu_bundle_member(const char *bundle, const char *member)
@@ -200,7 +214,7 @@ char *tu_bundle_member(const char *bundle, const char *member)
     int rc = tu_runf(&out, NULL, "tar --zstd -xOf '%s' '%s'", bundle, member);
     cr_assert_eq(rc, 0, "tar could not extract %s from %s", member, bundle);
     gl_buf_cstr(&out);
-    return out.data;
+    return keep(out.data);
 }
 
 size_t tu_count(const char *text, const char *needle)
