@@ -6,7 +6,9 @@ fuzz: fuzz-regview
 
 FUZZ_REGVIEW_DIR := $(B)/fuzz/regview
 # The view reads through the source, which brings the bundle reader along.
-FUZZ_REGVIEW_SRC := collector/view/regview.c collector/view/regview_files.c collector/source/source.c collector/source/source_posix.c \
+FUZZ_REGVIEW_SRC := collector/view/regview.c collector/view/regview_files.c collector/view/regview_live_posix.c \
+                    collector/source/source.c collector/source/source_posix.c collector/source/liveroot_posix.c \
+                    collector/source/manifest_stream.c \
                     collector/source/bundle_read.c collector/source/bundle_crypt.c collector/source/cms_der.c \
                     collector/core/spool.c collector/core/sha256.c $(FUZZ_REGF_SRC)
 
