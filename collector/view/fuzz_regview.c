@@ -75,9 +75,10 @@ static void walk_path(gl_regview *rv, const char *path, gl_buf *b)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!tree[0]) {
-        snprintf(tree, sizeof tree, "build/fuzz/regview/tree-%d", (int)getpid());
-        mkdir("build/fuzz", 0700);
-        mkdir("build/fuzz/regview", 0700);
+        /* its own scratch tree, wherever the fuzzer runs from (B= builds too) */
+        snprintf(tree, sizeof tree, "/tmp/gleaner-fuzz-regview-XXXXXX");
+        if (!mkdtemp(tree))
+            abort();
         mkdirs();
     }
     put("Windows/System32/config/SYSTEM", data, size);
