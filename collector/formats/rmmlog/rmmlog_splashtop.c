@@ -9,7 +9,6 @@
  * name says host/computer/device gives the technician's machine and one
  * whose name says session its ID. */
 #include <ctype.h>
-#include <strings.h>
 #include <stdio.h>
 #include <string.h>
 #include "rmmlog_int.h"
@@ -55,14 +54,7 @@ static size_t find_email(const char *s, size_t n, const char **at)
 }
 
 /* Case-insensitive: does the field name contain word? */
-static bool name_says(const char *name, const char *word)
-{
-    size_t n = strlen(name), w = strlen(word);
-    for (size_t i = 0; i + w <= n; i++)
-        if (strncasecmp(name + i, word, w) == 0)
-            return true;
-    return false;
-}
+static bool has_word(const char *name, const char *word) { return strcasestr(name, word) != NULL; }
 
 static bool looks_like_path(const char *v, size_t n)
 {
@@ -70,7 +62,7 @@ static bool looks_like_path(const char *v, size_t n)
                      (v[0] == '\\' && v[1] == '\\') || v[0] == '/');
 }
 
-static void read_field(rmmlog_rec *r, const rmmlog_field *f)
+static void read_field(rmmlog_rec *r, const rmmlog_field *f, char *session, size_t session_cap)
 {
     const char *v = f->value ? f->value : "";
     size_t n = strnlen(v, RMMLOG_LINE_MAX);
@@ -79,12 +71,12 @@ static void read_field(rmmlog_rec *r, const rmmlog_field *f)
     size_t ml = find_email(v, n, &mail);
     if (ml && !r->user[0])
         rmmlog_copy(r->user, sizeof r->user, mail, ml);
-    if (!r->remote_name[0] && n && !ml && (name_says(name, "host") || name_says(name, "computer") ||
-                                           name_says(name, "device")))
+    if (!r->remote_name[0] && n && !ml && (has_word(name, "host") || has_word(name, "computer") ||
+                                           has_word(name, "device")))
         rmmlog_copy(r->remote_name, sizeof r->remote_name, v, n);
-    if (!r->key[0] && n && name_says(name, "session"))
-        rmmlog_copy(r->key, sizeof r->key, v, n);
-    if (r->event == RMMLOG_EV_FILE_TRANSFER && (looks_like_path(v, n) || name_says(name, "file")))
+    if (!session[0] && n && has_word(name, "session"))
+        rmmlog_copy(session, session_cap, v, n);
+    if (r->event == RMMLOG_EV_FILE_TRANSFER && (looks_like_path(v, n) || has_word(name, "file")))
         rmmlog_add_file(r, v, n);
     rmmlog_scan_line(v, n, r);
 }
@@ -101,15 +93,16 @@ bool rmmlog_splashtop_event(uint16_t event_id, const rmmlog_field *fields, size_
     }
     r->dir = RMMLOG_DIR_INCOMING;
     r->tz = RMMLOG_TZ_UTC; /* the event's own TimeCreated is UTC */
+    char session[128] = "";
     for (size_t i = 0; i < n; i++)
-        read_field(r, &fields[i]);
+        read_field(r, &fields[i], session, sizeof session);
     /* 9-10 digit runs are AnyDesk-style remote IDs elsewhere; here they
      * are counters and session numbers, so they are not reported as IDs */
     r->nid = 0;
     r->time[0] = '\0'; /* the event's TimeCreated is the time, not a value's */
-    char session[160] = "";
-    if (r->key[0])
-        snprintf(session, sizeof session, ", session %s", r->key);
+    char in_session[160] = "";
+    if (session[0])
+        snprintf(in_session, sizeof in_session, ", session %s", session);
     switch (event_id) {
     case 200:
         /* a streamer in a team is reachable unattended by that team's account */
@@ -118,14 +111,12 @@ bool rmmlog_splashtop_event(uint16_t event_id, const rmmlog_field *fields, size_
         snprintf(r->detail, sizeof r->detail, "streamer added to the Splashtop team of %s", r->value);
         r->unattended = true;
         break;
-    case 300: snprintf(r->detail, sizeof r->detail, "connection to the streamer initiated%s", session); break;
-    case 1000: snprintf(r->detail, sizeof r->detail, "remote session started%s", session); break;
+    case 300: snprintf(r->detail, sizeof r->detail, "connection to the streamer initiated%s", in_session); break;
+    case 1000: snprintf(r->detail, sizeof r->detail, "remote session started%s", in_session); break;
     default:
-        snprintf(r->detail, sizeof r->detail, "file transferred in a remote session%s (%zu file name%s)", session,
+        snprintf(r->detail, sizeof r->detail, "file transferred in a remote session%s (%zu file name%s)", in_session,
                  r->nfile, r->nfile == 1 ? "" : "s");
         break;
     }
-    if (event_id != 200)
-        r->key[0] = '\0';
     return true;
 }
