@@ -4,7 +4,7 @@
 # one does not stop the others; its input is in $(B)/fuzz/<name>/crashes).
 
 .PHONY: fuzz-times
-FUZZ_LEDGER = $(B)/fuzz/fuzz-time.log
+FUZZ_LEDGER ?= $(B)/fuzz/fuzz-time.log
 FUZZ_CLOCK = sh tools/fuzz_clock.sh $(FUZZ_LEDGER)
 
 fuzz-times:
