@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bundle_crypt.h"
 #include "collect.h"
 #include "commands.h"
 #include "livehost.h"
@@ -59,11 +60,14 @@ static const char collect_help[] =
     "On success stdout gets one line in sha256sum format: <sha256>  <bundle path>.\n";
 
 static void print_dry_run(const gl_profile *p, const gl_module *const *order, const char *source, const char *output,
-                          const char *tmpl)
+                          const char *tmpl, size_t n_recipients)
 {
     printf("dry run: nothing will be read\n");
-    printf("source:  %s\nprofile: %s (%s)%s%s\noutput:  %s/%s.tar.zst\n", source, p->name, p->origin,
-           p->description[0] ? " - " : "", p->description, output, tmpl);
+    printf("source:  %s\nprofile: %s (%s)%s%s\noutput:  %s/%s.tar.zst%s", source, p->name, p->origin,
+           p->description[0] ? " - " : "", p->description, output, tmpl, n_recipients ? GL_ENCRYPTED_SUFFIX : "");
+    if (n_recipients)
+        printf(" (encrypted to %zu certificate%s)", n_recipients, n_recipients == 1 ? "" : "s");
+    putchar('\n');
     printf("modules, in order:\n");
     for (size_t i = 0; i < p->n_modules; i++) {
         const gl_module *m = order[i];
@@ -276,7 +280,7 @@ int gl_cmd_collect(int argc, char **argv)
     const gl_module **order = calloc(profile->n_modules + 1, sizeof *order);
     int rc = gl_collect_plan(&o, order, &err);
     if (rc == 0 && dry_run)
-        print_dry_run(profile, order, source, output, tmpl);
+        print_dry_run(profile, order, source, output, tmpl, n_recipients);
     free(order);
     if (rc != 0 || dry_run) {
         if (rc != 0)

@@ -574,3 +574,18 @@ Test(crypt, a_protected_key_opens_with_the_passphrase_from_the_environment)
                          tu_gleaner(), key, p7m),
                  0);
 }
+
+Test(crypt, dry_run_names_the_encrypted_bundle)
+{
+    keys k = make_keys("crypt-dry-keys");
+    char *out = path_in(k.dir, "out");
+    gl_buf so = {0};
+    int rc = tu_runf(&so, NULL, "'%s' collect --dry-run --source 'dir:%s' --output '%s' --name b --encrypt-to '%s' "
+                                "--encrypt-to '%s'",
+                     tu_gleaner(), tu_fixture("sample-host"), out, k.rsa_cert, k.ec_cert);
+    cr_assert_eq(rc, 0);
+    gl_buf want = {0};
+    gl_buf_printf(&want, "\noutput:  %s/b.tar.zst.p7m (encrypted to 2 certificates)\n", out);
+    cr_assert(strstr(so.data, want.data), "%s", so.data);
+    cr_assert_neq(tu_runf(NULL, NULL, "test -e '%s'", out), 0, "a dry run creates nothing");
+}
