@@ -37,6 +37,10 @@ static const char collect_help[] =
     "                         key (RSA or EC; repeatable: any one recipient can decrypt);\n"
     "                         no clear text is written. `gleaner decrypt` or\n"
     "                         `openssl cms -decrypt` opens it\n"
+    "      --key KEY.pem      private key opening an encrypted bundle: source (.p7m;\n"
+    "                         its artifacts are unpacked in clear into a scratch\n"
+    "                         directory under --output, removed when the run ends)\n"
+    "      --cert CERT.pem    with --key: the recipient certificate to use\n"
     "      --cross-mounts     walk into file systems mounted inside the source (by\n"
     "                         default each mount point is skipped, named, and makes\n"
     "                         the run partial)\n"
@@ -140,7 +144,8 @@ int gl_cmd_collect(int argc, char **argv)
         {"time-limit", required_argument, 0, 'L'}, {"max-file-size", required_argument, 0, 'L'},
         {"max-bundle-size", required_argument, 0, 'L'}, {"max-files", required_argument, 0, 'L'},
         {"min-free", required_argument, 0, 'L'}, {"unpack-limit", required_argument, 0, 'U'},
-        {"cross-mounts", no_argument, 0, 'M'},
+        {"cross-mounts", no_argument, 0, 'M'}, {"key", required_argument, 0, 'K'},
+        {"cert", required_argument, 0, 'C'},
         {"encrypt-to", required_argument, 0, 'E'}, {"priority", required_argument, 0, 'W'},
         {0, 0, 0, 0}};
     enum { MAX_SETS = 256, MAX_RECIPIENTS = 64 };
@@ -149,6 +154,7 @@ int gl_cmd_collect(int argc, char **argv)
     const char *sets[MAX_SETS];
     size_t n_sets = 0;
     const char *priority = "background";
+    const char *source_key = NULL, *source_cert = NULL;
     const char *source = "live", *profile_name = "standard", *output = ".", *tmpl = "{host}_{utc}";
     bool dry_run = false, quiet = false, cross_mounts = false;
     /* like argv, kept for the life of the process */
@@ -178,6 +184,8 @@ int gl_cmd_collect(int argc, char **argv)
         case 'n': tmpl = optarg; break;
         case 'D': dry_run = true; break;
         case 'M': cross_mounts = true; break;
+        case 'K': source_key = optarg; break;
+        case 'C': source_cert = optarg; break;
         case 'q': quiet = true; break;
         case 'W':
             if (strcmp(optarg, "background") && strcmp(optarg, "normal")) {
@@ -236,6 +244,11 @@ int gl_cmd_collect(int argc, char **argv)
         fprintf(stderr, "gleaner collect: unknown source '%s' (expected live, dir:PATH or bundle:FILE)\n", source);
         return GL_EXIT_USAGE;
     }
+    if ((source_key && strncmp(source, "bundle:", 7)) || (source_cert && !source_key)) {
+        fprintf(stderr, "gleaner collect: --key opens an encrypted bundle: source (--cert needs --key)\n");
+        return GL_EXIT_USAGE;
+    }
+    gl_bundle_set_source_key(source_key, source_cert);
     if (scan_processes.len && strcmp(source, "live")) {
         fprintf(stderr, "gleaner collect: --scan-processes reads this host's processes: it needs --source live\n");
         return GL_EXIT_USAGE;

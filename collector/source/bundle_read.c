@@ -80,10 +80,18 @@ static int caps_bytes(caps *c, const char *name, uint64_t member_bytes, uint64_t
     return 0;
 }
 
-/* Plain bundles only: an encrypted one is refused with a clear message. */
+static const char *source_key_pem, *source_cert_pem;
+void gl_bundle_set_source_key(const char *key_pem, const char *cert_pem)
+{
+    source_key_pem = key_pem;
+    source_cert_pem = cert_pem;
+}
+
+/* Without a source key, plain bundles only: an encrypted one is refused
+ * with a clear message. */
 static struct archive *open_bundle(const char *path, gl_err *err)
 {
-    return gl_bundle_open_archive(path, NULL, NULL, err);
+    return gl_bundle_open_archive(path, source_key_pem, source_cert_pem, err);
 }
 
 /* ---- unpacking for bundle: sources ---------------------------------------- */

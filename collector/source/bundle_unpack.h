@@ -27,6 +27,12 @@ typedef struct gl_unpack_limits {
 gl_unpack_limits gl_unpack_limits_default(void);
 void gl_bundle_set_unpack_limits(const gl_unpack_limits *l);
 
+/* The private key (PEM; certificate optional) that opens an encrypted
+ * bundle given as a `bundle:` source. Process-wide, like the caps; NULL:
+ * such a bundle is refused ("encrypted, give a key"). The strings must
+ * outlive the run. */
+void gl_bundle_set_source_key(const char *key_pem, const char *cert_pem);
+
 /* Unpack the artifacts/<drive>/... members of bundle_path into a new
  * directory under parent; returns its path (caller frees, and removes it
  * with gl_remove_tree) and the drive label, or NULL with err. */

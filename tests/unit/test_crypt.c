@@ -589,3 +589,38 @@ Test(crypt, dry_run_names_the_encrypted_bundle)
     cr_assert(strstr(so.data, want.data), "%s", so.data);
     cr_assert_neq(tu_runf(NULL, NULL, "test -e '%s'", out), 0, "a dry run creates nothing");
 }
+
+/* `collect --source bundle:X.p7m --key` re-collects from an encrypted bundle:
+ * the same findings as the bundle it was made from, and the scratch tree of
+ * clear artifacts is gone afterwards. */
+Test(crypt, an_encrypted_bundle_is_a_source_with_its_key)
+{
+    keys k = make_keys("crypt-source-keys");
+    char *p7m = collect_encrypted("crypt-source", &k, false);
+    char *out = tu_tmpdir("crypt-source-out");
+    char *plain = path_in(out, "orig.tar.zst");
+    cr_assert_eq(tu_runf(NULL, NULL, "'%s' decrypt '%s' --key '%s' --output '%s'", tu_gleaner(), p7m, k.rsa_key,
+                         plain),
+                 0);
+    size_t want = tu_count(tu_bundle_member(plain, "findings.jsonl"), "\n");
+    cr_assert_gt(want, 10);
+    char *again = path_in(out, "again");
+    gl_buf err = {0};
+    int rc = tu_runf(NULL, &err, "'%s' collect -q --source 'bundle:%s' --key '%s' --output '%s' --name r",
+                     tu_gleaner(), p7m, k.rsa_key, again);
+    cr_assert_eq(rc, 0, "%s", err.data);
+    cr_assert_eq(tu_count(tu_bundle_member(path_in(again, "r.tar.zst"), "findings.jsonl"), "\n"), want);
+    gl_buf ls = {0};
+    tu_runf(&ls, NULL, "ls -A '%s'", again);
+    cr_assert_str_eq(ls.data, "r.tar.zst\nr.tar.zst.sha256\n");
+    /* without the key: a usage error (as for verify), before anything is read */
+    gl_buf_clear(&err);
+    rc = tu_runf(NULL, &err, "'%s' collect -q --source 'bundle:%s' --output '%s' --name s", tu_gleaner(), p7m,
+                 again);
+    cr_assert_eq(rc, 2, "%s", err.data);
+    cr_assert(strstr(err.data, "give the private key of a recipient"), "%s", err.data);
+    /* a key for another source is a usage error */
+    cr_assert_eq(tu_runf(NULL, NULL, "'%s' collect -q --source 'dir:%s' --key '%s' --output '%s'", tu_gleaner(),
+                         out, k.rsa_key, again),
+                 2);
+}
