@@ -109,6 +109,7 @@ static void sig_text(const uint8_t *p, size_t n, size_t want, char out[20])
 void regf_map_bins(regf_hive *h)
 {
     uint32_t pages = h->data_len / REGF_PAGE;
+    h->nk_last = h->vk_last = REGF_NONE;
     free(h->bin_end);
     free(h->bin_start);
     h->bin_end = gl_xcalloc(pages + 1, sizeof *h->bin_end);
@@ -230,24 +231,36 @@ static bool sig_check(regf_hive *h, uint32_t off, const regf_cell *c, const char
     return true;
 }
 
-bool regf_nk_check(regf_hive *h, uint32_t off, regf_cell *c, bool quiet)
+/* A cell inside the hive bins reads the same whether quiet or not, so
+ * the last good one can stand in for a new read; one in the remnant is
+ * readable only while scanning and is read afresh. */
+static bool record_check(regf_hive *h, uint32_t off, regf_cell *c, bool quiet, const char *what, const char *sig,
+                         uint32_t min, uint32_t *last, regf_cell *last_cell)
 {
+    if (off == *last && off != REGF_NONE) {
+        *c = *last_cell;
+        return true;
+    }
     bool was = h->scanning;
     if (quiet)
         h->scanning = true;
-    bool ok = regf_cell_get(h, off, "nk cell", c) && sig_check(h, off, c, "nk", REGF_NK_MIN, quiet);
+    bool ok = regf_cell_get(h, off, what, c) && sig_check(h, off, c, sig, min, quiet);
     h->scanning = was;
+    if (ok && off < h->data_len) {
+        *last = off;
+        *last_cell = *c;
+    }
     return ok;
+}
+
+bool regf_nk_check(regf_hive *h, uint32_t off, regf_cell *c, bool quiet)
+{
+    return record_check(h, off, c, quiet, "nk cell", "nk", REGF_NK_MIN, &h->nk_last, &h->nk_last_cell);
 }
 
 bool regf_vk_check(regf_hive *h, uint32_t off, regf_cell *c, bool quiet)
 {
-    bool was = h->scanning;
-    if (quiet)
-        h->scanning = true;
-    bool ok = regf_cell_get(h, off, "vk cell", c) && sig_check(h, off, c, "vk", REGF_VK_MIN, quiet);
-    h->scanning = was;
-    return ok;
+    return record_check(h, off, c, quiet, "vk cell", "vk", REGF_VK_MIN, &h->vk_last, &h->vk_last_cell);
 }
 
 /* ---- open / close ---- */
@@ -264,6 +277,7 @@ static regf_hive *hive_new(const gl_reader *r, const regf_options *opt)
         h->opt.max_hive_size = REGF_DEFAULT_MAX;
     h->info.logs_used = "";
     h->owner_sk = REGF_NONE;
+    h->nk_last = h->vk_last = REGF_NONE;
     return h;
 }
 
@@ -605,6 +619,8 @@ bool regf_key_deleted(regf_hive *h, regf_key key)
 {
     if (regf_is_deleted_key(h, key))
         return true;
+    if (key == h->nk_last && key != REGF_NONE)
+        return !h->nk_last_cell.allocated;
     regf_cell c;
     bool was = h->scanning;
     h->scanning = true;
@@ -884,6 +900,8 @@ bool regf_value_deleted(regf_hive *h, regf_value v)
 {
     if (regf_is_deleted_value(h, v))
         return true;
+    if (v == h->vk_last && v != REGF_NONE)
+        return !h->vk_last_cell.allocated;
     regf_cell c;
     bool was = h->scanning;
     h->scanning = true;
@@ -1113,10 +1131,45 @@ const char *regf_type_name(uint32_t type, char buf[32])
  * of one name, and every key in it names the list's owner as its parent.
  * Anything else was crafted or damaged: each is reported with the offsets
  * (the keys are still listed). a and b are scratch buffers. */
+/* A key's name as stored when it is compressed (one byte a character),
+ * fits its cell and is ASCII without NULs: such a name is its own UTF-8,
+ * and gl_name_casecmp folds ASCII to upper case, so two of them compare
+ * as ascii_casecmp says without being converted. NULL otherwise. */
+static const uint8_t *ascii_name(const regf_cell *c, size_t *n)
+{
+    size_t len = gl_le16(c->p + 72);
+    if (!(gl_le16(c->p + 2) & 0x20) || len > c->len - REGF_NK_MIN)
+        return NULL;
+    const uint8_t *p = c->p + REGF_NK_MIN;
+    for (size_t i = 0; i < len; i++)
+        if (p[i] == 0 || p[i] >= 0x80)
+            return NULL;
+    *n = len;
+    return p;
+}
+
+static int ascii_casecmp(const uint8_t *a, size_t n1, const uint8_t *b, size_t n2)
+{
+    for (size_t i = 0; i < n1 && i < n2; i++) {
+        int x = a[i] >= 'a' && a[i] <= 'z' ? a[i] - 32 : a[i];
+        int y = b[i] >= 'a' && b[i] <= 'z' ? b[i] - 32 : b[i];
+        if (x != y)
+            return x < y ? -1 : 1;
+    }
+    return n1 < n2 ? -1 : n1 > n2;
+}
+
+/* Subkeys must name their list's key as parent, and be listed in order
+ * without two of one name. Names are converted (into a, the previous
+ * key's, and b) only when one is not plain ASCII or a pair is not in
+ * order, which in a sound hive is never. */
 static void check_subkey_list(regf_hive *h, uint32_t owner, const gl_buf *kids, size_t n, gl_buf *a, gl_buf *b)
 {
     uint64_t ofo = (uint64_t)owner + REGF_BASE_SIZE;
     uint32_t prev = REGF_NONE;
+    const uint8_t *prev_ascii = NULL;
+    size_t prev_n = 0;
+    bool a_is_prev = false; /* a holds prev's converted name */
     for (size_t i = 0; i < n; i++) {
         uint32_t k;
         memcpy(&k, kids->data + i * sizeof k, sizeof k);
@@ -1129,6 +1182,19 @@ static void check_subkey_list(regf_hive *h, uint32_t owner, const gl_buf *kids, 
             regf_report(h, "file offset 0x%" PRIX64 ": key listed in the subkey list of the key at file offset 0x%" PRIX64
                         " names 0x%" PRIX64 " as its parent",
                         fo, ofo, (uint64_t)parent + REGF_BASE_SIZE);
+        size_t an = 0;
+        const uint8_t *asc = ascii_name(&c, &an);
+        if (asc && (prev == REGF_NONE || (prev_ascii && ascii_casecmp(prev_ascii, prev_n, asc, an) < 0))) {
+            prev = k;
+            prev_ascii = asc;
+            prev_n = an;
+            a_is_prev = false;
+            continue;
+        }
+        if (prev != REGF_NONE && !a_is_prev) {
+            a->len = 0;
+            regf_key_name(h, prev, a);
+        }
         b->len = 0;
         if (!regf_key_name(h, k, b))
             continue;
@@ -1148,6 +1214,9 @@ static void check_subkey_list(regf_hive *h, uint32_t owner, const gl_buf *kids, 
         *a = *b;
         *b = t;
         prev = k;
+        prev_ascii = asc;
+        prev_n = an;
+        a_is_prev = true;
     }
 }
 

@@ -13,6 +13,13 @@
 #define REGF_DEFAULT_MAX (1024ull * 1024 * 1024)
 #define REGF_SEEN_MAX 1024     /* messages remembered for de-duplication */
 
+/* A cell: data after the 4-byte size field, clipped to its hive bin. */
+typedef struct regf_cell {
+    const uint8_t *p;
+    uint32_t len;
+    bool allocated;
+} regf_cell;
+
 struct regf_hive {
     char *name;          /* evidence path, for messages */
     const uint8_t *img;  /* base block + hive bins data (logs applied) */
@@ -48,18 +55,18 @@ struct regf_hive {
     /* The owner SID last formatted: neighbouring keys share sk cells. */
     uint32_t owner_sk;         /* its sk offset; REGF_NONE when empty */
     gl_buf owner_text;
+    /* The key and value cells read last (REGF_NONE: none): one key's line
+     * asks for the same nk and vk cells a dozen times. Only cells that
+     * were read without error are kept, so a damaged one is reported as
+     * before; regf_map_bins, which follows every change to the image,
+     * forgets them. */
+    uint32_t nk_last, vk_last;
+    regf_cell nk_last_cell, vk_last_cell;
 };
 
 /* Record a problem; offsets in messages are hive-bins-relative (as in the
  * file's own pointers) unless stated otherwise. */
 void regf_report(regf_hive *h, const char *fmt, ...) GL_PRINTF(2, 3);
-
-/* A cell: data after the 4-byte size field, clipped to its hive bin. */
-typedef struct regf_cell {
-    const uint8_t *p;
-    uint32_t len;
-    bool allocated;
-} regf_cell;
 
 /* Look up the cell at off. what names the expected record for the message.
  * Returns false (and reports, unless quiet) when off is not a usable cell. */

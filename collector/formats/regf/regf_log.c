@@ -52,7 +52,8 @@ static uint64_t marvin32(const uint8_t *p, size_t n)
 typedef struct log_file {
     const char *label; /* "LOG1" / "LOG2" */
     const char *name;
-    uint8_t *data;
+    const uint8_t *data;
+    uint8_t *own;      /* data when it is our copy (the reader has no view) */
     size_t len;
     bool valid;        /* base block usable */
     uint32_t type, seq1, seq2;
@@ -83,10 +84,16 @@ static void log_load(regf_hive *h, log_file *lf, const gl_reader *r, const char 
     }
     gl_err err;
     lf->len = (size_t)r->size;
-    lf->data = gl_xmalloc(lf->len);
-    if (gl_read_exact(r, 0, lf->data, lf->len, &err) < 0) {
-        regf_report(h, "%s", err.msg);
-        return;
+    /* The log is only read during regf_open, while the reader is valid:
+     * a memory-backed one (a mapping) is read in place, not copied. */
+    if (r->view)
+        lf->data = r->view;
+    else {
+        lf->data = lf->own = gl_xmalloc(lf->len);
+        if (gl_read_exact(r, 0, lf->own, lf->len, &err) < 0) {
+            regf_report(h, "%s", err.msg);
+            return;
+        }
     }
     const uint8_t *b = lf->data;
     lf->type = gl_le32(b + 28);
@@ -397,6 +404,6 @@ void regf_replay_logs(regf_hive *h, const gl_reader *log1, const gl_reader *log2
         h->info.major = gl_le32(h->img + 20);
         h->info.minor = gl_le32(h->img + 24);
     }
-    free(l1.data);
-    free(l2.data);
+    free(l1.own);
+    free(l2.own);
 }
