@@ -612,3 +612,36 @@ Test(regf_unit, big_data_size_claim_bounded)
     regf_close(h);
     free(b);
 }
+
+static int depth_cb(void *ctx, regf_hive *h, regf_key k, const char *path, size_t len)
+{
+    (void)k, (void)len;
+    gl_buf_printf(ctx, "%u:%s;", regf_walk_depth(h), path);
+    return 0;
+}
+
+/* regf_walk_depth names each key's level below the start, which reg dump
+ * relies on to escape only the last name of a path. */
+Test(regf_unit, walk_depth_names_each_level)
+{
+    hb *b = hb_new(3);
+    uint32_t root = nk(b, "ROOT", 0, false);
+    uint32_t a = nk(b, "A", root, false), c = nk(b, "C", root, false);
+    uint32_t ab = nk(b, "B", a, false), abd = nk(b, "D", ab, false);
+    uint32_t kids[] = {a, c};
+    nk_subkeys(b, root, 2, list(b, "li", kids, 2));
+    nk_subkeys(b, a, 1, list(b, "li", &ab, 1));
+    nk_subkeys(b, ab, 1, list(b, "li", &abd, 1));
+    gl_err err;
+    regf_hive *h = hb_open(b, root, NULL, &err);
+    gl_buf got = {0};
+    regf_walk(h, regf_root(h), depth_cb, &got);
+    cr_assert_str_eq(gl_buf_cstr(&got), "0:;1:A;2:A\\B;3:A\\B\\D;1:C;");
+    got.len = 0;
+    regf_walk(h, ab, depth_cb, &got);
+    cr_assert_str_eq(gl_buf_cstr(&got), "0:A\\B;1:A\\B\\D;");
+    cr_assert_eq(regf_error_count(h), 0);
+    gl_buf_free(&got);
+    regf_close(h);
+    free(b);
+}

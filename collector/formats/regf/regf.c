@@ -1292,6 +1292,7 @@ int regf_walk(regf_hive *h, regf_key start, regf_walk_cb cb, void *ctx)
                 continue;
         }
         first = false;
+        h->walk_depth = f.depth;
         rc = cb(ctx, h, f.key, gl_buf_cstr(&path), path.len);
         if (rc)
             break;
@@ -1320,6 +1321,8 @@ int regf_walk(regf_hive *h, regf_key start, regf_walk_cb cb, void *ctx)
     gl_buf_free(&nb);
     return rc;
 }
+
+unsigned regf_walk_depth(const regf_hive *h) { return h->walk_depth; }
 
 bool regf_key_path(regf_hive *h, regf_key key, gl_buf *out)
 {

@@ -235,6 +235,11 @@ const char *regf_type_name(uint32_t type, char buf[32]);
 #define REGF_MAX_DEPTH 512
 typedef int (*regf_walk_cb)(void *ctx, regf_hive *h, regf_key key, const char *path, size_t path_len);
 int regf_walk(regf_hive *h, regf_key start, regf_walk_cb cb, void *ctx);
+/* Inside a regf_walk callback: how far below start the key is (0 for
+ * start). A key at depth d > 0 is a child of the key the walk last
+ * visited at depth d - 1, and its path is that key's path followed by
+ * '\' (none after the root's "") and its name. */
+unsigned regf_walk_depth(const regf_hive *h);
 
 /* ---- deleted material (recover_deleted) ---- */
 size_t regf_deleted_key_count(const regf_hive *h);

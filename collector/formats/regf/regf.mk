@@ -8,14 +8,16 @@ bench: bench-regf
 REGF_DIR := collector/formats/regf
 FUZZ_MAX_LEN ?= 1048576
 # Only the parser and what it stands on, so the fuzzer links without the
-# archive/crypto libraries of the collector.
+# archive/crypto libraries of the collector. REGF_JSON_CHECK_PATHS: every
+# path reg dump builds a level at a time is checked against the whole
+# path escaped in one piece (regf_json.c).
 FUZZ_REGF_SRC := $(filter-out %/fuzz_regf.c,$(sort $(wildcard $(REGF_DIR)/*.c))) $(FUZZ_CORE_SRC)
 FUZZ_REGF_DIR := $(B)/fuzz/regf
 
 $(B)/fuzz/fuzz_regf: $(REGF_DIR)/fuzz_regf.c $(FUZZ_REGF_SRC) $(wildcard $(REGF_DIR)/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CSTD) $(WARN) -Wno-unknown-warning-option -O1 -g -fno-omit-frame-pointer \
-	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -DREGF_JSON_CHECK_PATHS \
 	    $(FUZZ_INCLUDES) -o $@ $(REGF_DIR)/fuzz_regf.c $(FUZZ_REGF_SRC)
 
 # Seeds are assembled under $(B)/ at run time: the generated hives, the

@@ -37,6 +37,7 @@ struct regf_hive {
     size_t nseen;
     uint8_t *visited;    /* walk bitmap, one bit per 8 bytes of hive bins data */
     bool walking;        /* inside regf_walk: list reads draw on walk_pool */
+    uint32_t walk_depth; /* depth of the key whose callback runs (regf_walk_depth) */
     uint64_t walk_pool;  /* list entries a walk may still read */
     uint64_t del_pool;   /* value-list entries of deleted keys still to be read */
     /* deleted material (regf_deleted.c) */

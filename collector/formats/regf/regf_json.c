@@ -1,5 +1,6 @@
 /* Keys and values as gleaner's JSON Lines (regf_json.h). */
 #include "regf_json.h"
+#include <stdlib.h>
 #include <string.h>
 #include "fold.h"
 #include "text.h"
@@ -19,6 +20,8 @@ void regf_json_free(regf_json *rj)
     gl_buf_free(&rj->vals);
     gl_buf_free(&rj->vals_deleted);
     gl_buf_free(&rj->path);
+    gl_buf_free(&rj->seg);
+    gl_buf_free(&rj->path_json);
 }
 
 void regf_json_flush(regf_json *rj)
@@ -159,7 +162,8 @@ static size_t pick_values(regf_json *rj, regf_key k, bool only_deleted, size_t *
     return nv;
 }
 
-bool regf_json_key(regf_json *rj, regf_key k, const char *path, size_t path_len, bool key_deleted)
+/* One key's line; path_json is the path as a JSON string. */
+static bool key_line(regf_json *rj, regf_key k, const char *path_json, size_t path_json_len, bool key_deleted)
 {
     bool only = rj->deleted == REGF_JSON_DEL_ONLY && !key_deleted;
     size_t shown;
@@ -170,7 +174,7 @@ bool regf_json_key(regf_json *rj, regf_key k, const char *path, size_t path_len,
     gl_json_init(&j, rj->out);
     gl_json_obj_begin(&j);
     gl_json_key(&j, "path");
-    gl_json_strn(&j, path, path_len);
+    gl_json_raw(&j, path_json, path_json_len);
     char ts[GL_TIME_STRLEN];
     gl_json_key(&j, "last_write");
     if (gl_filetime_iso(regf_key_last_write(rj->h, k), 7, ts))
@@ -201,14 +205,71 @@ bool regf_json_key(regf_json *rj, regf_key k, const char *path, size_t path_len,
     return true;
 }
 
+bool regf_json_key(regf_json *rj, regf_key k, const char *path, size_t path_len, bool key_deleted)
+{
+    rj->seg.len = 0;
+    gl_json_escape(&rj->seg, path, path_len);
+    return key_line(rj, k, rj->seg.data, rj->seg.len, key_deleted);
+}
+
+/* rj->path_json := the walk key's path as a JSON string without its
+ * closing quote. Its parent's escaped path is reused when the walk's
+ * promise holds (the parent's raw path, then '\' unless it is the root's
+ * ""); escaping a string in two pieces cut before an ASCII byte gives the
+ * same text as in one. Anything else is escaped whole. */
+static void walk_path_json(regf_json *rj, const char *path, size_t n)
+{
+    unsigned d = regf_walk_depth(rj->h);
+    gl_buf *pj = &rj->path_json;
+    size_t from = 0;
+    bool reuse = false;
+    if (d > 0 && d <= rj->levels) {
+        size_t plen = rj->raw_end[d - 1];
+        reuse = plen == 0 ? true : plen < n && path[plen] == '\\';
+        from = reuse ? plen : 0;
+    }
+    if (reuse)
+        pj->len = rj->esc_end[d - 1];
+    else {
+        pj->len = 0;
+        gl_buf_putc(pj, '"');
+    }
+    rj->seg.len = 0;
+    gl_json_escape(&rj->seg, path + from, n - from);
+    gl_buf_append(pj, rj->seg.data + 1, rj->seg.len - 2); /* without its quotes */
+    /* Escaped whole below the start (the walk broke its promise), the
+     * levels above no longer end inside path_json: none is kept for the
+     * rest of the walk. */
+    if (d < REGF_MAX_DEPTH && (reuse || d == 0)) {
+        rj->raw_end[d] = (uint32_t)n;
+        rj->esc_end[d] = (uint32_t)pj->len;
+        rj->levels = d + 1;
+    } else
+        rj->levels = 0;
+}
+
 static int walk_cb(void *ctx, regf_hive *h, regf_key key, const char *path, size_t path_len)
 {
     (void)h;
-    regf_json_key(ctx, key, path, path_len, false);
+    regf_json *rj = ctx;
+    walk_path_json(rj, path, path_len);
+    gl_buf_putc(&rj->path_json, '"');
+#ifdef REGF_JSON_CHECK_PATHS /* the fuzzer's differential check */
+    rj->seg.len = 0;
+    gl_json_escape(&rj->seg, path, path_len);
+    if (rj->seg.len != rj->path_json.len || memcmp(rj->seg.data, rj->path_json.data, rj->seg.len))
+        abort();
+#endif
+    key_line(rj, key, rj->path_json.data, rj->path_json.len, false);
+    rj->path_json.len--;
     return 0;
 }
 
-void regf_json_walk(regf_json *rj, regf_key start) { regf_walk(rj->h, start, walk_cb, rj); }
+void regf_json_walk(regf_json *rj, regf_key start)
+{
+    rj->levels = 0;
+    regf_walk(rj->h, start, walk_cb, rj);
+}
 
 /* path equals prefix or lies below it (case-insensitive). */
 static bool below(const char *prefix, size_t n, const char *path, size_t plen)

@@ -35,7 +35,15 @@ typedef struct regf_json {
     void *sink_ctx;
     size_t flush_at;
     /* scratch reused for every key, so a walk allocates nothing per key */
-    gl_buf tmp, scratch, vals, vals_deleted, path;
+    gl_buf tmp, scratch, vals, vals_deleted, path, seg;
+    /* A walk's path as a JSON string ('"' and the escaped path, no closing
+     * quote), built a level at a time: a key's path is its parent's and
+     * one more name, so only that name is escaped. The escaped path of the
+     * key last shown at depth d ends at esc_end[d] (raw_end[d] in the raw
+     * path); levels of them are valid. */
+    gl_buf path_json;
+    uint32_t raw_end[REGF_MAX_DEPTH], esc_end[REGF_MAX_DEPTH];
+    unsigned levels;
 } regf_json;
 
 /* Defaults: deleted material included, no raw, no sink. */
