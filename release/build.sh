@@ -53,10 +53,6 @@ release_flags() {
     R_CFLAGS="-O2 -ffunction-sections -fdata-sections -ffile-prefix-map=$SRC=. -ffile-prefix-map=$OBJ/$1=build"
     case $1 in
     linux-x64)
-        # musl declares getdents64's buffer as struct dirent *, glibc as
-        # void *: source_posix.c passes a char buffer (a warning until it
-        # casts).
-        R_CFLAGS="$R_CFLAGS -Wno-error=incompatible-pointer-types"
         R_LDFLAGS="-static -s -Wl,--gc-sections"
         R_LIBS="-L$2/lib -lyara -lcjson -larchive -lzstd -lcrypto -lm -pthread" ;;
     windows-x64)

@@ -213,9 +213,15 @@ int gl_fs_list(gl_fs_dir *dir, gl_fs_name_cb cb, void *ctx)
      * (one that would be opened without O_NOATIME) and no DIR buffer */
     if (lseek(dir->fd, 0, SEEK_SET) != 0)
         return -1;
-    char buf[32768] __attribute__((aligned(8)));
+    /* glibc declares the buffer void *, musl struct dirent * (its
+     * dirent64): a struct dirent64 pointer suits both */
+    union {
+        struct dirent64 first;
+        char bytes[32768];
+    } ents;
+    const char *buf = ents.bytes;
     for (;;) {
-        ssize_t n = getdents64(dir->fd, buf, sizeof buf);
+        ssize_t n = getdents64(dir->fd, &ents.first, sizeof ents);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
