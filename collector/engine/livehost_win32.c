@@ -16,7 +16,10 @@
  * with EvtExportLog (wevtapi.dll, looked up at run time) into a temporary
  * file, which counts only when it exists, is not empty and starts with
  * the "ElfFile" signature: return codes are not trusted (wine's
- * BackupEventLogW says TRUE and writes nothing). */
+ * BackupEventLogW says TRUE and writes nothing). An exported log stays
+ * in the temporary folder, which the live source then takes over
+ * (gl_source_redirect): the modules read the copy, not the locked file,
+ * and the folder goes when the source closes. */
 #include <windows.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,7 +117,7 @@ typedef struct pres {
     gl_acquirer *acq;
     gl_buf tmp_root; /* <outdir>\.gleaner-live-<pid>, UTF-8 */
     gl_source *tmp_src;
-    unsigned serial;
+    bool handed_over; /* tmp_src belongs to src now (a log was exported) */
 } pres;
 
 /* Read `path` as a file through the live source (acquired as a side
@@ -165,16 +168,14 @@ static wchar_t *tmp_place(pres *p, const char *path, gl_buf *utf8)
     return w;
 }
 
-/* Acquire the temporary copy as evidence path `path`, then delete it. */
-static char *acquire_tmp(pres *p, const char *path, const wchar_t *wtmp, gl_buf *why)
+/* Acquire the temporary copy as evidence path `path`; delete it unless
+ * keep (then the modules are to read it). */
+static char *acquire_tmp(pres *p, const char *path, const wchar_t *wtmp, bool keep, gl_buf *why)
 {
     char *member = NULL;
     if (!p->tmp_src) {
-        gl_buf spec = {0};
-        gl_buf_printf(&spec, "dir:%s", gl_buf_cstr(&p->tmp_root));
         gl_err e = {0};
-        p->tmp_src = gl_source_open(spec.data, &e);
-        gl_buf_free(&spec);
+        p->tmp_src = gl_source_open_temp(gl_buf_cstr(&p->tmp_root), gl_source_drive(p->src), &e);
         if (!p->tmp_src)
             gl_buf_printf(why, "; temporary folder unusable: %s", e.msg);
         else
@@ -189,16 +190,18 @@ static char *acquire_tmp(pres *p, const char *path, const wchar_t *wtmp, gl_buf 
             gl_buf_printf(why, "; the copy was not acquired: %s", f ? "run limits" : e.msg);
         gl_file_close(f);
     }
-    DeleteFileW(wtmp);
+    if (!member || !keep)
+        DeleteFileW(wtmp);
     return member;
 }
 
 /* What an API wrote into the temporary file w, kept (acquired as evidence
  * path `path`) only when it is there, not empty and starts with magic:
  * return codes are not trusted either way. rc is the API's own verdict
- * (0: success), added to why when nothing was kept. */
+ * (0: success), added to why when nothing was kept. The file is deleted
+ * unless keep and it was kept. */
 static char *keep_copy(pres *p, const char *path, const wchar_t *w, const char *api, const char *magic,
-                       uint64_t min_size, const char *what, DWORD rc, gl_buf *why)
+                       uint64_t min_size, const char *what, DWORD rc, bool keep, gl_buf *why)
 {
     char head[32];
     uint64_t size = 0;
@@ -211,13 +214,14 @@ static char *keep_copy(pres *p, const char *path, const wchar_t *w, const char *
         gl_buf_printf(why, "; %s wrote no %s: ", api, what);
         describe_head(why, head, n);
     } else {
-        member = acquire_tmp(p, path, w, why);
+        member = acquire_tmp(p, path, w, keep, why);
     }
     if (!member && rc) {
         gl_buf_puts(why, ": ");
         win_error(rc, why);
     }
-    DeleteFileW(w);
+    if (!member || !keep)
+        DeleteFileW(w);
     return member;
 }
 
@@ -232,7 +236,7 @@ static char *save_key(pres *p, HKEY key, const char *path, gl_buf *why)
         return NULL;
     }
     LSTATUS rc = RegSaveKeyExW(key, w, NULL, REG_LATEST_FORMAT);
-    char *member = keep_copy(p, path, w, "RegSaveKeyEx", "regf", 4096, "regf hive", (DWORD)rc, why);
+    char *member = keep_copy(p, path, w, "RegSaveKeyEx", "regf", 4096, "regf hive", (DWORD)rc, false, why);
     free(w);
     return member;
 }
@@ -404,7 +408,13 @@ static char *export_channel(pres *p, const char *path, const char *file, gl_buf 
     char *member = NULL;
     if (wch && w) {
         BOOL ok = exp(NULL, wch, L"*", w, 1 /* EvtExportLogChannelPath */);
-        member = keep_copy(p, path, w, "EvtExportLog", "ElfFile", 4096, "event log", ok ? 0 : GetLastError(), why);
+        member = keep_copy(p, path, w, "EvtExportLog", "ElfFile", 4096, "event log", ok ? 0 : GetLastError(), true,
+                           why);
+    }
+    if (member) {
+        /* the live file stays locked: the modules read the export */
+        gl_source_redirect(p->src, path, p->tmp_src);
+        p->handed_over = true;
     }
     free(wch);
     free(w);
@@ -485,11 +495,13 @@ gl_livehost *gl_livehost_preserve(gl_source *src, gl_acquirer *acq, const char *
     machine_hives(&p, drive);
     user_hives(&p);
     event_logs(&p, drive);
-    gl_source_close(p.tmp_src);
-    wchar_t *w = gl_w32_from_utf8(p.tmp_root.data);
-    if (w)
-        remove_tree(w, 0);
-    free(w);
+    if (!p.handed_over) {
+        gl_source_close(p.tmp_src);
+        wchar_t *w = gl_w32_from_utf8(p.tmp_root.data);
+        if (w)
+            remove_tree(w, 0);
+        free(w);
+    }
     gl_buf_free(&p.tmp_root);
     return p.lh;
 }

@@ -51,6 +51,11 @@ struct gl_source {
     gl_source_problem_cb problem_cb;
     void *problem_ctx;
     gl_acquirer *acq;
+    /* gl_source_redirect: paths (decoded components joined by '/') read
+     * from `copies` instead */
+    gl_source *copies;
+    char **redirected;
+    size_t n_redirected;
     gl_buf stat_path; /* storage behind gl_source_stat's info->path */
     /* The parent directory of the last file opened, kept open: files are
      * opened one directory after another, so most opens skip the walk
@@ -512,6 +517,19 @@ gl_source *gl_source_open(const char *spec, gl_err *err)
     return gl_source_open_scratch(spec, ".", err);
 }
 
+gl_source *gl_source_open_temp(const char *dir, const char *drive, gl_err *err)
+{
+    gl_buf spec = {0};
+    gl_buf_printf(&spec, "dir:%s", dir);
+    gl_source *src = source_new(spec.data, "dir", drive, false);
+    gl_buf_free(&spec);
+    src->scratch = gl_xstrdup(dir);
+    if (open_root(src, dir, err) == 0)
+        return src;
+    gl_source_close(src);
+    return NULL;
+}
+
 void gl_source_close(gl_source *src)
 {
     if (!src)
@@ -525,6 +543,10 @@ void gl_source_close(gl_source *src)
         gl_remove_tree(src->scratch);
         free(src->scratch);
     }
+    gl_source_close(src->copies);
+    for (size_t i = 0; i < src->n_redirected; i++)
+        free(src->redirected[i]);
+    free(src->redirected);
     gl_buf_free(&src->stat_path);
     free(src->spec);
     free(src->drive);
@@ -689,6 +711,48 @@ static gl_fs_file *open_in(gl_source *src, gl_fs_dir *dir, const char *want, con
     return NULL;
 }
 
+/* A path's decoded components joined by '/' (which no name holds): how
+ * redirected paths are told, whatever separators and escapes spelt them. */
+static void path_key(const path_parts *pp, gl_buf *key)
+{
+    gl_buf_clear(key);
+    for (size_t i = 0; i < pp->n; i++) {
+        if (i)
+            gl_buf_putc(key, '/');
+        gl_buf_puts(key, pp->comp[i]);
+    }
+    gl_buf_cstr(key);
+}
+
+void gl_source_redirect(gl_source *src, const char *path, gl_source *copies)
+{
+    if (!src->copies)
+        src->copies = copies;
+    path_parts pp;
+    gl_err e = {0};
+    if (split_path(path, &pp, &e) != 0)
+        return; /* a path no open could name either */
+    gl_buf key = {0};
+    path_key(&pp, &key);
+    free(pp.storage);
+    src->redirected = gl_xrealloc(src->redirected, (src->n_redirected + 1) * sizeof *src->redirected);
+    src->redirected[src->n_redirected++] = gl_xstrdup(key.data);
+    gl_buf_free(&key);
+}
+
+static bool is_redirected(const gl_source *src, const path_parts *pp)
+{
+    if (!src->n_redirected)
+        return false;
+    gl_buf key = {0};
+    path_key(pp, &key);
+    bool hit = false;
+    for (size_t i = 0; i < src->n_redirected && !hit; i++)
+        hit = gl_name_equal(src->redirected[i], key.data);
+    gl_buf_free(&key);
+    return hit;
+}
+
 static gl_file *file_open(gl_source *src, const char *path, bool acquire, gl_err *err)
 {
     path_parts pp;
@@ -698,6 +762,11 @@ static gl_file *file_open(gl_source *src, const char *path, bool acquire, gl_err
         free(pp.storage);
         gl_err_set(err, "%s: not a file path", path);
         return NULL;
+    }
+    if (is_redirected(src, &pp)) {
+        free(pp.storage);
+        src->copies->acq = src->acq; /* acquired, or not, as src's own files */
+        return file_open(src->copies, path, acquire, err);
     }
     gl_buf display = {0}, raw = {0}, found = {0};
     gl_file *f = NULL;

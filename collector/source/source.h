@@ -67,6 +67,17 @@ const char *gl_source_spec(const gl_source *src);  /* as given: "dir:/mnt/c" */
 const char *gl_source_kind(const gl_source *src);  /* "live", "dir", "bundle" */
 const char *gl_source_drive(const gl_source *src); /* drive label used in artifacts/: "C" */
 
+/* A dir: source over a temporary folder of gleaner's own laid out like a
+ * drive labelled `drive`, removed with everything in it on close. */
+gl_source *gl_source_open_temp(const char *dir, const char *drive, gl_err *err);
+/* A file the host would not let be read, copied out through an API (a
+ * live event log exported with EvtExportLog) to the same path in copies
+ * (a gl_source_open_temp folder): from now on, opening `path` on src reads
+ * the copy, under the same evidence path and bundle member, so modules
+ * read what was preserved. Every call names the same copies, which src
+ * takes over and closes with itself; copies must not redirect in turn. */
+void gl_source_redirect(gl_source *src, const char *path, gl_source *copies);
+
 /* Never read anything under this directory (the output directory). */
 void gl_source_exclude(gl_source *src, const char *host_path);
 
