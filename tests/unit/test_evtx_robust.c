@@ -612,34 +612,44 @@ static void outer_body(bb *b, void *arg)
     put8(b, 0);
 }
 
+/* Record id: EventID eid (substitution 0) and UserData naming user
+ * through a BinXml substitution holding its own template instance. The
+ * templates are defined inline when *outer / *inner are 0 (set to their
+ * offsets), referenced otherwise. */
+static void nested_record(bb *c, uint64_t id, uint16_t eid, const char *user, uint32_t *outer, uint32_t *inner)
+{
+    uint32_t at = record_begin(c, id);
+    fragment(c);
+    *outer = template_instance(c, *outer, outer_body, NULL);
+    /* values: count 2, descriptors, then the nested fragment whose offsets
+     * are chunk-relative: build it in place, then fix the size. */
+    put32(c, 2);
+    put16(c, 2);
+    put8(c, EVTX_T_U16);
+    put8(c, 0);
+    uint32_t size_at = c->n;
+    put16(c, 0);
+    put8(c, EVTX_T_BINXML);
+    put8(c, 0);
+    put16(c, eid);
+    uint32_t start = c->n;
+    fragment(c);
+    *inner = template_instance(c, *inner, user_body, NULL);
+    uint16_t l;
+    const uint8_t *p = u16(user, &l);
+    val v[1] = {{EVTX_T_STRING, p, l}};
+    values(c, v, 1);
+    c->d[size_at] = (uint8_t)(c->n - start);
+    c->d[size_at + 1] = (uint8_t)((c->n - start) >> 8);
+    record_end(c, at);
+}
+
 Test(evtx_unit, nested_binxml_substitution)
 {
     uint8_t chunk[EVTX_CHUNK_SIZE] = {0};
     bb c = {chunk, 512};
-    uint32_t at = record_begin(&c, 5);
-    fragment(&c);
-    template_instance(&c, 0, outer_body, NULL);
-    /* values: count 2, descriptors, then the nested fragment whose offsets
-     * are chunk-relative: build it in place, then fix the size. */
-    put32(&c, 2);
-    put16(&c, 2);
-    put8(&c, EVTX_T_U16);
-    put8(&c, 0);
-    uint32_t size_at = c.n;
-    put16(&c, 0);
-    put8(&c, EVTX_T_BINXML);
-    put8(&c, 0);
-    put16(&c, 1102);
-    uint32_t start = c.n;
-    fragment(&c);
-    template_instance(&c, 0, user_body, NULL);
-    uint16_t l;
-    const uint8_t *p = u16("alice", &l);
-    val v[1] = {{EVTX_T_STRING, p, l}};
-    values(&c, v, 1);
-    c.d[size_at] = (uint8_t)(c.n - start);
-    c.d[size_at + 1] = (uint8_t)((c.n - start) >> 8);
-    record_end(&c, at);
+    uint32_t outer = 0, inner = 0;
+    nested_record(&c, 5, 1102, "alice", &outer, &inner);
     size_t len;
     opened o;
     uint8_t *fdata = make_file(&c, 5, 5, NULL, &len);
@@ -1079,4 +1089,109 @@ Test(evtx_unit, text_time_created)
         }
         close_mem(&o);
     }
+}
+
+/* Records of one template are rendered from a program recorded from the
+ * first record of each value shape (here: an optional substitution empty
+ * or not, the Guid absent or not) and replayed for the later ones: shapes
+ * alternate, so each program is recorded once and replayed with other
+ * values; every record must still show its own. */
+Test(evtx_unit, template_programs_follow_value_shapes)
+{
+    uint8_t chunk[EVTX_CHUNK_SIZE] = {0};
+    bb c = {chunk, 512};
+    static const uint8_t types[] = {EVTX_T_STRING, EVTX_T_U32};
+    static const char *names[] = {"Maybe", "Count"};
+    sys_args a = {types, 2, names};
+    static uint16_t eids[7];
+    static uint32_t counts[7];
+    uint32_t def = 0;
+    for (int r = 0; r < 7; r++) {
+        eids[r] = (uint16_t)(100 + r);
+        counts[r] = 1000u * (uint32_t)r + 7;
+        char word[8];
+        snprintf(word, sizeof word, "w%d", r);
+        uint32_t at = record_begin(&c, 20 + (uint64_t)r);
+        fragment(&c);
+        def = template_instance(&c, def, sys_body, &a);
+        val v[8];
+        bool full = r % 2 == 1;
+        int n = system_values(v, eids[r], &eids[r], full);
+        uint16_t l;
+        const uint8_t *p = u16(word, &l);
+        v[n++] = full ? (val){EVTX_T_STRING, p, l} : (val){EVTX_T_NULL, NULL, 0};
+        v[n++] = (val){EVTX_T_U32, &counts[r], 4};
+        values(&c, v, n);
+        record_end(&c, at);
+    }
+    size_t len;
+    opened o;
+    uint8_t *fdata = make_file(&c, 20, 26, NULL, &len);
+    open_mem(&o, fdata, len);
+    const evtx_event *ev;
+    gl_err err;
+    gl_buf js = {0};
+    for (int r = 0; r < 7; r++) {
+        bool full = r % 2 == 1;
+        cr_assert_eq(evtx_next(o.f, &ev, &err), 1, "record %d", r);
+        cr_expect_eq(ev->event_id, 100 + r);
+        cr_expect_eq(ev->event_record_id, 20 + (uint64_t)r);
+        char want[160];
+        snprintf(want, sizeof want, "{\"Provider\":{\"Name\":\"Test-Provider\"%s},\"EventID\":%d,\"Qualifiers\":16384,",
+                 full ? ",\"Guid\":\"{54849625-5478-4994-A5BA-3E3B0328C30D}\"" : "", 100 + r);
+        gl_json j;
+        gl_buf_clear(&js);
+        gl_json_init(&j, &js);
+        evtx_event_json(o.f, ev, &j, 0);
+        cr_expect(!strncmp(js.data, want, strlen(want)), "record %d: %s", r, js.data);
+        if (full)
+            snprintf(want, sizeof want, "\"EventData\":{\"Maybe\":\"w%d\",\"Count\":\"%u\"}", r, counts[r]);
+        else
+            snprintf(want, sizeof want, "\"EventData\":{\"Maybe\":\"\",\"Count\":\"%u\"}", counts[r]);
+        cr_expect(strstr(js.data, want) != NULL, "record %d: %s", r, js.data);
+        cr_expect(strstr(js.data, "\"TimeCreated\":\"2016-02-15T08:53:20.1234567Z\"") != NULL, "%s", js.data);
+        cr_expect(strstr(js.data, "\"Channel\":\"Application\"") != NULL, "%s", js.data);
+    }
+    cr_expect_eq(evtx_next(o.f, &ev, &err), 0);
+    cr_expect_eq(evtx_error_count(o.f), 0);
+    gl_buf_free(&js);
+    close_mem(&o);
+}
+
+/* A nested BinXml value (UserData through its own template) in records of
+ * one outer template: replayed records carry their own nested values. */
+Test(evtx_unit, template_programs_nested_values)
+{
+    uint8_t chunk[EVTX_CHUNK_SIZE] = {0};
+    bb c = {chunk, 512};
+    static const char *users[] = {"alice", "bob", "carol", "dave"};
+    static uint16_t eids[4] = {1102, 1103, 1104, 1105};
+    uint32_t outer = 0, inner = 0;
+    for (int r = 0; r < 4; r++)
+        nested_record(&c, 5 + (uint64_t)r, eids[r], users[r], &outer, &inner);
+    size_t len;
+    opened o;
+    uint8_t *fdata = make_file(&c, 5, 8, NULL, &len);
+    open_mem(&o, fdata, len);
+    const evtx_event *ev;
+    gl_err err;
+    gl_buf js = {0};
+    for (int r = 0; r < 4; r++) {
+        cr_assert_eq(evtx_next(o.f, &ev, &err), 1, "record %d", r);
+        cr_expect_eq(ev->event_id, eids[r]);
+        cr_expect_str_eq(evtx_event_value(ev, "SubjectUserName"), users[r]);
+        cr_assert_eq(ev->nuser, 3);
+        gl_json j;
+        gl_buf_clear(&js);
+        gl_json_init(&j, &js);
+        evtx_event_json(o.f, ev, &j, 0);
+        char want[160];
+        snprintf(want, sizeof want,
+                 "\"UserData\":{\"LogFileCleared\":{\"@xmlns\":\"urn:test\",\"SubjectUserName\":\"%s\"}}", users[r]);
+        cr_expect(strstr(js.data, want) != NULL, "record %d: %s", r, js.data);
+    }
+    cr_expect_eq(evtx_next(o.f, &ev, &err), 0);
+    cr_expect_eq(evtx_error_count(o.f), 0, "%s", evtx_error(o.f, 0));
+    gl_buf_free(&js);
+    close_mem(&o);
 }

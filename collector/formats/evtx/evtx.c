@@ -772,7 +772,9 @@ static int take_record(evtx_file *f, uint32_t pos, uint32_t size)
         }
     }
     bx_home(f);
-    gl_err e = {0};
+    gl_err e; /* read only after a failure set it: no 1 KiB clear per record */
+    e.msg[0] = '\0';
+    e.code = GL_ERR_OTHER;
     uint32_t root = 0;
     int prc = 0;
     /* A scan candidate is rendered only when it is entirely valid binary

@@ -86,6 +86,7 @@ void bx_ctx_free(bx_ctx *c)
     arena_free(&c->carena);
     arena_free(&c->rarena);
     gl_buf_free(&c->names);
+    gl_buf_free(&c->prog);
     free(c->name_slots);
     free(c->tpl_slots);
     memset(c, 0, sizeof *c);
@@ -106,6 +107,7 @@ void bx_ctx_chunk(bx_ctx *c, const uint8_t *chunk, uint32_t len)
     bx_arena_reset(&c->carena);
     bx_arena_reset(&c->rarena);
     gl_buf_clear(&c->names);
+    gl_buf_clear(&c->prog);
 }
 
 /* ---- parsing ---------------------------------------------------------- */
@@ -158,7 +160,7 @@ static void link_node(bxp *p, uint32_t *first, uint32_t *last, uint32_t n)
 static uint8_t classify_name(const char *s)
 {
     for (int i = 1; i < NM_COUNT; i++)
-        if (!strcmp(s, known_names[i]))
+        if (s[0] == known_names[i][0] && !strcmp(s, known_names[i]))
             return (uint8_t)i;
     return NM_OTHER;
 }
@@ -306,23 +308,25 @@ static int parse_values(bxp *p, uint32_t *pos, uint32_t *vstart, uint32_t *nvals
         a->vals = gl_xrealloc(a->vals, a->capv * sizeof *a->vals);
     }
     *vstart = a->nv;
-    *nvals = 0;
-    for (uint32_t i = 0; i < count; i++) {
-        uint32_t size = gl_le16(b + dpos + 4 * i);
-        uint8_t type = b[dpos + 4 * i + 2];
+    evtx_value *v = a->vals + a->nv;
+    for (uint32_t i = 0; i < count; i++, v++) {
+        const uint8_t *d = b + dpos + 4 * i;
+        uint32_t size = gl_le16(d);
         if (!have(p, vpos, size)) {
+            a->nv += i;
+            *nvals = i;
             *pos = vpos;
             return perr(p, vpos, "substitution %" PRIu32 " of %" PRIu32 " (%" PRIu32 " bytes) runs past the record end",
                         i, count, size);
         }
-        evtx_value *v = &a->vals[a->nv++];
         v->p = b + vpos;
         v->len = size;
-        v->type = type;
+        v->type = d[2];
         v->tree = 0;
-        (*nvals)++;
         vpos += size;
     }
+    a->nv += count;
+    *nvals = count;
     *pos = vpos;
     return 0;
 }
@@ -713,6 +717,8 @@ static bx_tpl_slot *template_get(bxp *p, uint32_t def_off, uint32_t *slot_index)
     slot->gen = c->gen;
     slot->key = def_off;
     slot->state = 1;
+    slot->prog = 0;
+    slot->prog_state = slot->prog_tries = 0;
     bxp tp = {.c = c, .a = &c->carena, .end = (uint32_t)body_end, .tdepth = p->tdepth + 1, .err = p->err};
     uint32_t pos = def_off + 24, first = 0;
     int rc = parse_content(&tp, &pos, 0, &first);
@@ -786,6 +792,34 @@ const bx_tpl_slot *bx_record_template(const bx_ctx *c, uint32_t root, const evtx
             return NULL;
     }
     return NULL;
+}
+
+/* A record whose binary XML is template instances only (the record's, and
+ * one per BinXml value) takes all its markup from this chunk's templates:
+ * the slot of its own template, when every template was parsed here. */
+bx_tpl_slot *bx_record_slot(bx_ctx *c, uint32_t root)
+{
+    const bx_arena *a = &c->rarena;
+    if (!root || root >= a->n)
+        return NULL;
+    for (uint32_t i = 1; i < a->n; i++) {
+        const bx_node *nd = &a->nodes[i];
+        if (nd->kind != BX_TEMPLATE || nd->next || nd->index >= BX_TPL_SLOTS)
+            return NULL;
+        const bx_tpl_slot *t = &c->tpl_slots[nd->index];
+        if (t->gen != c->gen || t->state != 2)
+            return NULL;
+    }
+    return &c->tpl_slots[a->nodes[root].index];
+}
+
+bool bx_charge_walk(bx_ctx *c, uint64_t steps)
+{
+    uint64_t start = c->chunk_budget < BX_WALK_BUDGET ? c->chunk_budget : BX_WALK_BUDGET;
+    if (steps > start)
+        return false;
+    c->chunk_budget -= steps;
+    return true;
 }
 
 /* ---- walking ---------------------------------------------------------- */

@@ -31,6 +31,7 @@ static uint32_t crc_slice(uint32_t state, const uint8_t *p, size_t n)
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
 #include <immintrin.h>
 #define HAVE_FOLD 1
 
@@ -95,7 +96,12 @@ static bool fold_ok; /* carry-less folding usable (set with the tables) */
  * CPU quirk can only cost speed, never a false CRC mismatch. */
 static bool fold_check(void)
 {
-    if (!__builtin_cpu_supports("pclmul") || !__builtin_cpu_supports("sse4.1"))
+    /* cpuid here, not __builtin_cpu_supports: that links libgcc's CPU
+     * probe, a constructor that runs at every start of the program
+     * (cpuid traps to the hypervisor in a VM), for one check made when
+     * the first CRC is taken. */
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_PCLMUL) || !(c & bit_SSE4_1))
         return false;
     uint8_t probe[256];
     for (int i = 0; i < 256; i++)

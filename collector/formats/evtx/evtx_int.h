@@ -92,6 +92,12 @@ typedef struct bx_tpl_slot {
     uint8_t state;  /* 1 parsing (cycle guard), 2 ok, 3 broken */
     int32_t eventid_sub, channel_sub; /* single-substitution peeks, -1 unknown */
     uint32_t eventid_const;           /* literal EventID when eventid_sub == -2 */
+    /* Model programs recorded from records of this template
+     * (evtx_render.c): the latest one's offset in bx_ctx.prog + 1 (0 none),
+     * each naming the one before; prog_state 2: give up (no room);
+     * prog_tries bounds the recordings per chunk. */
+    uint32_t prog;
+    uint8_t prog_state, prog_tries;
 } bx_tpl_slot;
 
 typedef struct bx_ctx {
@@ -101,6 +107,7 @@ typedef struct bx_ctx {
     bx_arena carena;      /* template bodies of this chunk */
     bx_arena rarena;      /* the current record (reset per record) */
     gl_buf names;         /* decoded names, NUL-terminated */
+    gl_buf prog;          /* model programs of this chunk's templates */
     bx_name_slot *name_slots;
     bx_tpl_slot *tpl_slots;
     uint64_t budget;      /* walk steps left for the current record */
@@ -134,6 +141,13 @@ int bx_parse_nested(bx_ctx *c, gl_err *err);
 uint32_t bx_table_find(const bx_ctx *c, uint32_t id);
 const bx_tpl_slot *bx_record_template(const bx_ctx *c, uint32_t root, const evtx_value **vals,
                                       uint32_t *nvals);
+/* The template slot of a record whose binary XML is template instances
+ * only (its own and its BinXml values'), all parsed in this chunk; NULL
+ * for other records. What a model program is recorded for. */
+bx_tpl_slot *bx_record_slot(bx_ctx *c, uint32_t root);
+/* Take steps walk steps from the record and chunk budgets as a walk of
+ * them would; false (nothing taken) when the walk would run out. */
+bool bx_charge_walk(bx_ctx *c, uint64_t steps);
 
 /* SAX-like walk: the renderers (model, XML) implement a sink. */
 typedef struct bx_sink {
@@ -175,6 +189,7 @@ typedef struct evtx_model {
     size_t cap_pairs_out;
     evtx_unode *unodes;
     size_t cap_unodes_out;
+    gl_buf rec_ops, rec_text; /* a model program being recorded */
 } evtx_model;
 void evtx_model_free(evtx_model *m);
 /* Fill the System/EventData/UserData fields of ev from the record tree. */

@@ -9,6 +9,9 @@
 #include <string.h>
 #include "evtx_int.h"
 #include "text.h"
+#if defined(__SSE2__) /* every x86-64 has it */
+#include <emmintrin.h>
+#endif
 
 /* ---- values ------------------------------------------------------------ */
 
@@ -24,6 +27,18 @@ static void put_utf16(gl_buf *out, const uint8_t *p, size_t n)
     size_t i = 0;
     while (i + 2 <= n) {
         uint64_t v;
+#if defined(__SSE2__)
+        if (i + 16 <= n) { /* eight ASCII units: pack them to bytes */
+            __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            __m128i hi = _mm_and_si128(w, _mm_set1_epi16((short)0xFF80));
+            if (_mm_movemask_epi8(_mm_cmpeq_epi16(hi, _mm_setzero_si128())) == 0xFFFF) {
+                _mm_storel_epi64((__m128i *)(void *)d, _mm_packus_epi16(w, w));
+                d += 8;
+                i += 16;
+                continue;
+            }
+        }
+#endif
         if (i + 8 <= n && !((v = gl_le64(p + i)) & 0xFF80FF80FF80FF80ull)) {
             d[0] = (char)v;
             d[1] = (char)(v >> 16);
@@ -412,6 +427,34 @@ enum { CAP_NONE, CAP_SYS, CAP_PAIR_NAME, CAP_PAIR_VALUE, CAP_UNODE };
 #define MODEL_MAX (8u << 20)
 #define XML_MAX (16u << 20)
 
+/* A model program: what building the model of one record did, as a list
+ * of effects (append text, begin or end a capture, add a pair or a
+ * UserData node, format substitution k, set flags). Every record of the
+ * same template whose values have the same shape (count, which are empty,
+ * none holding BinXml) makes the same effects with its own values, so the
+ * program is recorded from the first such record of a chunk and replayed
+ * for the others, without walking the template's tree. */
+enum { MOP_TEXT, MOP_CAP_BEGIN, MOP_CAP_END, MOP_PAIR, MOP_UNODE, MOP_VALUE, MOP_HAS, MOP_CAP_VALUE };
+typedef struct mop {
+    uint8_t op, what;
+    uint32_t a, b;
+} mop;
+/* Stored in bx_ctx.prog, 4-byte aligned: the header, nnodes - 1
+ * mprog_node, nvals mprog_val, nops mop, then the text MOP_TEXT appends. */
+typedef struct mprog {
+    uint32_t next; /* the template's program before this one (+1), 0 none */
+    uint32_t root, nnodes, nvals, nops, text_len, visits;
+} mprog;
+#define MPROG_MAX_OPS 16384u
+#define MPROG_MAX_CHUNK (4u << 20) /* program bytes per chunk */
+#define MPROG_TRIES 8              /* recordings per template per chunk */
+
+typedef struct mrec {
+    const evtx_value *vals; /* the record's substitution values */
+    uint32_t nvals;
+    bool failed;
+} mrec;
+
 typedef struct msink {
     evtx_model *m;
     evtx_event *ev;
@@ -428,6 +471,7 @@ typedef struct msink {
     bool full;                  /* MODEL_MAX reached: captures dropped */
     uint64_t sys_num[NM_COUNT]; /* integer-typed System values, no text */
     uint32_t sys_num_set;       /* bit per NM_* id */
+    mrec *rec;                  /* recording a model program, or NULL */
 } msink;
 
 static void push_u32(uint32_t **arr, size_t *n, size_t *cap, uint32_t v)
@@ -439,15 +483,64 @@ static void push_u32(uint32_t **arr, size_t *n, size_t *cap, uint32_t v)
     (*arr)[(*n)++] = v;
 }
 
-static uint32_t str_add(evtx_model *m, const char *s, size_t n)
+static void rec_op(msink *s, uint8_t op, uint8_t what, uint32_t a, uint32_t b)
 {
-    uint32_t off = (uint32_t)m->str.len;
-    gl_buf_append(&m->str, s, n);
-    gl_buf_putc(&m->str, '\0');
+    gl_buf *ops = &s->m->rec_ops;
+    if (ops->len / sizeof(mop) >= MPROG_MAX_OPS) {
+        s->rec->failed = true;
+        return;
+    }
+    mop o = {.op = op, .what = what, .a = a, .b = b};
+    gl_buf_append(ops, &o, sizeof o);
+}
+
+/* A capture of one value (most fields) becomes one op. */
+static void rec_cap_end(msink *s)
+{
+    gl_buf *ops = &s->m->rec_ops;
+    mop *o = (mop *)(void *)ops->data;
+    size_t n = ops->len / sizeof(mop);
+    if (n >= 2 && o[n - 2].op == MOP_CAP_BEGIN && o[n - 1].op == MOP_VALUE) {
+        o[n - 2].op = MOP_CAP_VALUE;
+        o[n - 2].b = o[n - 1].a;
+        ops->len -= sizeof(mop);
+        return;
+    }
+    rec_op(s, MOP_CAP_END, 0, 0, 0);
+}
+
+static void rec_text(msink *s, const char *p, size_t n)
+{
+    gl_buf *ops = &s->m->rec_ops, *text = &s->m->rec_text;
+    if (text->len + n > MPROG_MAX_CHUNK) { /* could never be filed */
+        s->rec->failed = true;
+        return;
+    }
+    mop *last = ops->len ? (mop *)(void *)(ops->data + ops->len - sizeof(mop)) : NULL;
+    if (last && last->op == MOP_TEXT) /* the op ends the text so far */
+        last->b += (uint32_t)n;
+    else
+        rec_op(s, MOP_TEXT, 0, (uint32_t)text->len, (uint32_t)n);
+    gl_buf_append(text, p, n);
+}
+
+/* Text appended to the model, recorded as constant text. */
+static void m_put(msink *s, const char *p, size_t n)
+{
+    gl_buf_append(&s->m->str, p, n);
+    if (s->rec)
+        rec_text(s, p, n);
+}
+
+static uint32_t str_add(msink *s, const char *p, size_t n)
+{
+    uint32_t off = (uint32_t)s->m->str.len;
+    m_put(s, p, n);
+    m_put(s, "", 1);
     return off;
 }
 
-static void cap_begin(msink *s, int what, uint32_t arg)
+static inline void cap_set(msink *s, int what, uint32_t arg)
 {
     s->cap = what;
     s->cap_arg = arg;
@@ -455,11 +548,9 @@ static void cap_begin(msink *s, int what, uint32_t arg)
     s->cap_start = (uint32_t)s->m->str.len;
 }
 
-/* Finish the capture: NUL-terminate and file the string where it belongs. */
-static void cap_end(msink *s)
+/* NUL-terminate the capture and file the string where it belongs. */
+static inline void cap_file(msink *s)
 {
-    if (s->cap == CAP_NONE)
-        return;
     evtx_model *m = s->m;
     uint32_t off = s->cap_start;
     gl_buf_putc(&m->str, '\0');
@@ -473,6 +564,30 @@ static void cap_end(msink *s)
     s->cap = CAP_NONE;
 }
 
+static void cap_begin(msink *s, int what, uint32_t arg)
+{
+    if (s->rec)
+        rec_op(s, MOP_CAP_BEGIN, (uint8_t)what, arg, 0);
+    cap_set(s, what, arg);
+}
+
+/* Finish the capture, if one is in progress. */
+static void cap_end(msink *s)
+{
+    if (s->cap == CAP_NONE)
+        return;
+    if (s->rec)
+        rec_cap_end(s);
+    cap_file(s);
+}
+
+static void m_has(msink *s, uint32_t bits)
+{
+    if (s->rec)
+        rec_op(s, MOP_HAS, 0, bits, 0);
+    s->ev->has |= bits;
+}
+
 static bool sys_text_field(uint8_t id)
 {
     switch (id) {
@@ -482,13 +597,30 @@ static bool sys_text_field(uint8_t id)
     }
 }
 
+/* An EventData pair; its name (if any) follows as text. */
+static uint32_t add_pair(msink *s, const char *name, uint32_t len, bool named)
+{
+    evtx_model *m = s->m;
+    uint32_t pi = (uint32_t)(m->npairs / 2);
+    if (s->rec)
+        rec_op(s, MOP_PAIR, named, 0, 0);
+    push_u32(&m->pair_offs, &m->npairs, &m->cap_pairs, named ? (uint32_t)m->str.len : NO_OFF);
+    push_u32(&m->pair_offs, &m->npairs, &m->cap_pairs, NO_OFF);
+    if (named)
+        str_add(s, name, len);
+    return pi;
+}
+
 static uint32_t add_unode(msink *s, const char *name, uint32_t len, int depth, bool attr)
 {
     evtx_model *m = s->m;
-    uint32_t idx = (uint32_t)(m->nunodes / 3);
-    push_u32(&m->unode_offs, &m->nunodes, &m->cap_unodes, str_add(m, name, len));
+    uint32_t idx = (uint32_t)(m->nunodes / 3), bits = (uint32_t)depth | (attr ? 0x10000u : 0);
+    if (s->rec)
+        rec_op(s, MOP_UNODE, 0, bits, 0);
+    push_u32(&m->unode_offs, &m->nunodes, &m->cap_unodes, (uint32_t)m->str.len);
     push_u32(&m->unode_offs, &m->nunodes, &m->cap_unodes, NO_OFF);
-    push_u32(&m->unode_offs, &m->nunodes, &m->cap_unodes, (uint32_t)depth | (attr ? 0x10000u : 0));
+    push_u32(&m->unode_offs, &m->nunodes, &m->cap_unodes, bits);
+    str_add(s, name, len);
     return idx;
 }
 
@@ -504,9 +636,9 @@ static void m_elem_start(void *ctx, const char *name, uint32_t len, uint8_t id)
                    : id == NM_EVENT_DATA ? SEC_EVENT_DATA
                    : id == NM_USER_DATA ? SEC_USER_DATA : SEC_NONE;
         if (id == NM_EVENT_DATA)
-            s->ev->has |= EVTX_HAS_EVENT_DATA;
+            m_has(s, EVTX_HAS_EVENT_DATA);
         if (id == NM_USER_DATA)
-            s->ev->has |= EVTX_HAS_USER_DATA;
+            m_has(s, EVTX_HAS_USER_DATA);
         return;
     }
     if (d < 2)
@@ -523,15 +655,8 @@ static void m_elem_start(void *ctx, const char *name, uint32_t len, uint8_t id)
         break;
     case SEC_EVENT_DATA:
         if (d == 2) {
-            evtx_model *m = s->m;
-            uint32_t pi = (uint32_t)(m->npairs / 2);
-            uint32_t name_off = NO_OFF;
-            if (id != NM_DATA)
-                name_off = str_add(m, name, len);
-            push_u32(&m->pair_offs, &m->npairs, &m->cap_pairs, name_off);
-            push_u32(&m->pair_offs, &m->npairs, &m->cap_pairs, NO_OFF);
             s->pending = CAP_PAIR_VALUE;
-            s->pending_arg = pi;
+            s->pending_arg = add_pair(s, name, len, id != NM_DATA);
         }
         break;
     case SEC_USER_DATA: {
@@ -591,14 +716,13 @@ static void m_text(void *ctx, const char *t, uint32_t len, bool cdata)
     (void)cdata;
     msink *s = ctx;
     if (m_room(s))
-        gl_buf_append(&s->m->str, t, len);
+        m_put(s, t, len);
 }
 
-static void m_value(void *ctx, const evtx_value *v)
+/* Substitution value v: numbers of System kept as numbers, the rest as
+ * text. */
+static void model_value(msink *s, const evtx_value *v)
 {
-    msink *s = ctx;
-    if (!m_room(s))
-        return;
     if (s->cap == CAP_SYS && s->cap_arg == NM_SYSTEM_TIME && v->type == EVTX_T_FILETIME && v->len >= 8) {
         s->ev->time_created = gl_le64(v->p);
         s->ev->has |= EVTX_HAS_TIME_CREATED;
@@ -613,11 +737,30 @@ static void m_value(void *ctx, const evtx_value *v)
     evtx_format_value(&s->m->str, v);
 }
 
+static void m_value(void *ctx, const evtx_value *v)
+{
+    msink *s = ctx;
+    if (!m_room(s))
+        return;
+    if (s->rec) {
+        mrec *r = s->rec;
+        if (v < r->vals || v >= r->vals + r->nvals) /* not one of the record's own */
+            r->failed = true;
+        else
+            rec_op(s, MOP_VALUE, 0, (uint32_t)(v - r->vals), 0);
+    }
+    model_value(s, v);
+}
+
 static void m_charref(void *ctx, uint16_t code)
 {
     msink *s = ctx;
-    if (m_room(s))
-        gl_utf8_put(&s->m->str, code);
+    if (!m_room(s))
+        return;
+    size_t at = s->m->str.len;
+    gl_utf8_put(&s->m->str, code);
+    if (s->rec)
+        rec_text(s, s->m->str.data + at, s->m->str.len - at);
 }
 
 static void m_entref(void *ctx, const char *name, uint32_t len)
@@ -629,12 +772,12 @@ static void m_entref(void *ctx, const char *name, uint32_t len)
         {"lt", '<'}, {"gt", '>'}, {"amp", '&'}, {"quot", '"'}, {"apos", '\''}};
     for (size_t i = 0; i < sizeof ents / sizeof ents[0]; i++)
         if (strlen(ents[i].n) == len && !memcmp(ents[i].n, name, len)) {
-            gl_buf_putc(&s->m->str, ents[i].c);
+            m_put(s, &ents[i].c, 1);
             return;
         }
-    gl_buf_putc(&s->m->str, '&');
-    gl_buf_append(&s->m->str, name, len);
-    gl_buf_putc(&s->m->str, ';');
+    m_put(s, "&", 1);
+    m_put(s, name, len);
+    m_put(s, ";", 1);
 }
 
 static void m_pi(void *ctx, const char *t, uint32_t tl, const char *d, uint32_t dl)
@@ -827,6 +970,175 @@ static const bx_sink model_sink = {
     .text = m_text, .value = m_value, .charref = m_charref, .entref = m_entref, .pi = m_pi,
     .elem_end = m_elem_end, .full = m_full};
 
+/* What a program keeps of the record it was recorded from: per template
+ * instance node of the record arena, where its values are; per value, its
+ * shape (1 empty, 0 not, 2 BinXml: then the node of its tree) and how many
+ * MOP_VALUE ops name it. A record with the same arena layout and shapes
+ * walks the same way. */
+typedef struct mprog_node {
+    uint32_t vals, nvals;
+    uint32_t index;
+} mprog_node;
+typedef struct mprog_val {
+    uint32_t tree;
+    uint16_t refs;
+    uint8_t shape;
+    uint8_t pad;
+} mprog_val;
+
+/* Formatting a value of len bytes writes at most 8 * len + 64 bytes (hex
+ * 2x, the widest array items 5x, fixed types at most 42 bytes). */
+#define VALUE_TEXT_MAX(len) (8 * (uint64_t)(len) + 64)
+
+static uint8_t value_shape(const evtx_value *v)
+{
+    return v->type == EVTX_T_BINXML ? 2 : v->type == EVTX_T_NULL || v->len == 0;
+}
+
+/* File the recorded program with the template, when it fits. */
+static void prog_commit(bx_ctx *c, bx_tpl_slot *t, const evtx_model *m, uint32_t root, uint64_t visits)
+{
+    const bx_arena *ra = &c->rarena;
+    size_t nops = m->rec_ops.len / sizeof(mop), ncapend = 0;
+    size_t need = 3 + sizeof(mprog) + ra->n * sizeof(mprog_node) + ra->nv * sizeof(mprog_val) + m->rec_ops.len +
+                  m->rec_text.len;
+    if (c->prog.len + need > MPROG_MAX_CHUNK || visits > UINT32_MAX) {
+        t->prog_state = 2;
+        return;
+    }
+    while (c->prog.len % 4) /* read in place */
+        gl_buf_putc(&c->prog, 0);
+    uint32_t off = (uint32_t)c->prog.len;
+    mprog h = {.next = t->prog, .root = root, .nnodes = ra->n, .nvals = ra->nv, .nops = (uint32_t)nops,
+               .text_len = (uint32_t)m->rec_text.len, .visits = (uint32_t)visits};
+    gl_buf_append(&c->prog, &h, sizeof h);
+    for (uint32_t i = 1; i < ra->n; i++) {
+        mprog_node pn = {.vals = ra->nodes[i].vals, .nvals = ra->nodes[i].nvals, .index = ra->nodes[i].index};
+        gl_buf_append(&c->prog, &pn, sizeof pn);
+    }
+    size_t vat = c->prog.len;
+    for (uint32_t k = 0; k < ra->nv; k++) {
+        mprog_val pv = {.shape = value_shape(&ra->vals[k])};
+        pv.tree = pv.shape == 2 ? ra->vals[k].tree : 0;
+        gl_buf_append(&c->prog, &pv, sizeof pv);
+    }
+    gl_buf_append(&c->prog, m->rec_ops.data, m->rec_ops.len);
+    gl_buf_append(&c->prog, m->rec_text.data, m->rec_text.len);
+    mprog_val *pv = (mprog_val *)(void *)(c->prog.data + vat);
+    const mop *ops = (const mop *)(const void *)m->rec_ops.data;
+    for (size_t i = 0; i < nops; i++) {
+        if (ops[i].op == MOP_VALUE)
+            pv[ops[i].a].refs++;
+        if (ops[i].op == MOP_CAP_VALUE)
+            pv[ops[i].b].refs++;
+        ncapend += ops[i].op == MOP_CAP_END || ops[i].op == MOP_CAP_VALUE;
+    }
+    h.text_len += (uint32_t)ncapend; /* the bound below counts their NULs as text */
+    memcpy(c->prog.data + off, &h, sizeof h);
+    t->prog = off + 1;
+}
+
+/* Whether the record (arena ra) has the layout and value shapes of the
+ * program at base, within the model size limit. */
+static bool prog_fits(const char *base, const mprog *h, const bx_arena *ra, uint32_t root, uint64_t len)
+{
+    if (h->root != root || h->nnodes != ra->n || h->nvals != ra->nv)
+        return false;
+    const mprog_node *pn = (const mprog_node *)(const void *)(base + sizeof *h);
+    for (uint32_t i = 1; i < ra->n; i++, pn++) {
+        const bx_node *nd = &ra->nodes[i];
+        if (nd->vals != pn->vals || nd->nvals != pn->nvals || nd->index != pn->index)
+            return false;
+    }
+    const mprog_val *pv = (const mprog_val *)(const void *)pn;
+    uint64_t bound = len + h->text_len;
+    for (uint32_t k = 0; k < ra->nv; k++) {
+        const evtx_value *v = &ra->vals[k];
+        uint8_t shape = value_shape(v);
+        if (pv[k].shape != shape || (shape == 2 && v->tree != pv[k].tree))
+            return false;
+        bound += pv[k].refs * VALUE_TEXT_MAX(v->len);
+    }
+    return bound <= MODEL_MAX;
+}
+
+static void prog_run(const mop *ops, uint32_t nops, const char *text, const evtx_value *vals, msink *s)
+{
+    evtx_model *m = s->m;
+    for (uint32_t i = 0; i < nops; i++) {
+        const mop *o = &ops[i];
+        switch (o->op) {
+        case MOP_TEXT: gl_buf_append(&m->str, text + o->a, o->b); break;
+        case MOP_CAP_BEGIN: cap_set(s, o->what, o->a); break;
+        case MOP_CAP_END: cap_file(s); break;
+        case MOP_PAIR:
+            push_u32(&m->pair_offs, &m->npairs, &m->cap_pairs, o->what ? (uint32_t)m->str.len : NO_OFF);
+            push_u32(&m->pair_offs, &m->npairs, &m->cap_pairs, NO_OFF);
+            break;
+        case MOP_UNODE:
+            push_u32(&m->unode_offs, &m->nunodes, &m->cap_unodes, (uint32_t)m->str.len);
+            push_u32(&m->unode_offs, &m->nunodes, &m->cap_unodes, NO_OFF);
+            push_u32(&m->unode_offs, &m->nunodes, &m->cap_unodes, o->a);
+            break;
+        case MOP_VALUE: model_value(s, &vals[o->a]); break;
+        case MOP_HAS: s->ev->has |= o->a; break;
+        case MOP_CAP_VALUE:
+            cap_set(s, o->what, o->a);
+            model_value(s, &vals[o->b]);
+            cap_file(s);
+            break;
+        default: break;
+        }
+    }
+}
+
+/* Replay a program of the template that fits the record; false (nothing
+ * done) when none does, or when the walk it stands for would run out of
+ * budget: the walk then does it, with its errors. */
+static bool prog_replay(bx_ctx *c, const bx_tpl_slot *t, uint32_t root, msink *s)
+{
+    const bx_arena *ra = &c->rarena;
+    for (uint32_t at = t->prog, i = 0; at && i < MPROG_TRIES; i++) {
+        const char *base = c->prog.data + at - 1;
+        mprog h;
+        memcpy(&h, base, sizeof h);
+        at = h.next;
+        if (!prog_fits(base, &h, ra, root, s->m->str.len))
+            continue;
+        if (!bx_charge_walk(c, h.visits))
+            return false;
+        const mop *ops = (const mop *)(const void *)(base + sizeof h + (h.nnodes - 1) * sizeof(mprog_node) +
+                                                     h.nvals * sizeof(mprog_val));
+        prog_run(ops, h.nops, (const char *)(ops + h.nops), ra->vals, s);
+        return true;
+    }
+    return false;
+}
+
+/* The walk, recording a program for the record's template on the way
+ * when none of its programs fits the record yet. */
+static int model_walk(bx_ctx *c, uint32_t root, msink *s, gl_err *err)
+{
+    bx_sink sink = model_sink;
+    sink.ctx = s;
+    bx_tpl_slot *t = bx_record_slot(c, root);
+    if (t && t->prog && prog_replay(c, t, root, s))
+        return 0;
+    if (!t || t->prog_state == 2 || t->prog_tries >= MPROG_TRIES)
+        return bx_walk_record(c, root, &sink, err);
+    t->prog_tries++;
+    mrec r = {.vals = c->rarena.vals, .nvals = c->rarena.nv};
+    gl_buf_clear(&s->m->rec_ops);
+    gl_buf_clear(&s->m->rec_text);
+    s->rec = &r;
+    uint64_t before = c->chunk_budget;
+    int rc = bx_walk_record(c, root, &sink, err);
+    s->rec = NULL;
+    if (rc == 0 && !s->full && !r.failed)
+        prog_commit(c, t, s->m, root, before - c->chunk_budget);
+    return rc;
+}
+
 int evtx_model_build(bx_ctx *c, uint32_t root, evtx_model *m, evtx_event *ev, gl_err *err)
 {
     gl_buf_clear(&m->str);
@@ -835,9 +1147,7 @@ int evtx_model_build(bx_ctx *c, uint32_t root, evtx_model *m, evtx_event *ev, gl
     msink s = {.m = m, .ev = ev, .depth = -1};
     for (int i = 0; i < NM_COUNT; i++)
         s.sys_off[i] = NO_OFF;
-    bx_sink sink = model_sink;
-    sink.ctx = &s;
-    int rc = bx_walk_record(c, root, &sink, err);
+    int rc = model_walk(c, root, &s, err);
     cap_end(&s);
     name_positions(m);
     finish_system(&s);
@@ -848,6 +1158,8 @@ int evtx_model_build(bx_ctx *c, uint32_t root, evtx_model *m, evtx_event *ev, gl
 void evtx_model_free(evtx_model *m)
 {
     gl_buf_free(&m->str);
+    gl_buf_free(&m->rec_ops);
+    gl_buf_free(&m->rec_text);
     free(m->pair_offs);
     free(m->unode_offs);
     free(m->pairs);
@@ -1004,21 +1316,50 @@ static bool word_clean(const char *p)
     return !(ctl | hq | hb);
 }
 
+/* Copy s[i..n) to *d up to the first byte JSON escapes; returns its
+ * index (n if none). Whole vectors are stored: *d has 16 bytes of room
+ * past what it gets. */
+static size_t clean_run(const char *s, size_t i, size_t n, char **dp)
+{
+    char *d = *dp;
+#if defined(__SSE2__)
+    const __m128i flip = _mm_set1_epi8((char)0x80), lim = _mm_set1_epi8((char)(0x20 ^ 0x80));
+    const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+    while (i + 16 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i ctl = _mm_cmplt_epi8(_mm_xor_si128(v, flip), lim); /* unsigned v < 0x20 */
+        __m128i m = _mm_or_si128(ctl, _mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)));
+        _mm_storeu_si128((__m128i *)(void *)d, v);
+        unsigned mask = (unsigned)_mm_movemask_epi8(m);
+        if (mask) {
+            unsigned k = (unsigned)__builtin_ctz(mask);
+            *dp = d + k;
+            return i + k;
+        }
+        d += 16;
+        i += 16;
+    }
+#endif
+    while (i + 8 <= n && word_clean(s + i)) {
+        memcpy(d, s + i, 8);
+        d += 8;
+        i += 8;
+    }
+    while (i < n && gl_json_byte_class[(unsigned char)s[i]] != GL_JSON_ESCAPE)
+        *d++ = s[i++];
+    *dp = d;
+    return i;
+}
+
 static void jstr(gl_buf *b, const char *s, size_t n)
 {
     static const char hx[] = "0123456789abcdef";
-    gl_buf_reserve(b, 6 * n + 2);
+    gl_buf_reserve(b, 6 * n + 2 + 16);
     char *d = b->data + b->len;
     *d++ = '"';
     size_t i = 0;
     while (i < n) {
-        size_t run = i; /* copy runs that need no escaping in one go */
-        while (run + 8 <= n && word_clean(s + run))
-            run += 8;
-        while (run < n && gl_json_byte_class[(unsigned char)s[run]] != GL_JSON_ESCAPE)
-            run++;
-        memcpy(d, s + i, run - i);
-        d += run - i;
+        size_t run = clean_run(s, i, n, &d);
         if (run == n)
             break;
         unsigned char ch = (unsigned char)s[run];
