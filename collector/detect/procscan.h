@@ -14,6 +14,7 @@ typedef struct gl_proc {
     const char *name;    /* short name (Linux: comm, at most 15 bytes), "" when unknown */
     const char *exe;     /* executable path, "" when it cannot be read */
     const char *cmdline; /* arguments joined by spaces (bounded), "" for kernel threads */
+    const char *cmdline_why; /* NULL, or why cmdline could not be read (Windows: a protected process) */
 } gl_proc;
 
 /* Call cb for every process of the host but this one, in pid order;

@@ -18,7 +18,8 @@
  * With yara.processes (--scan-processes; live source only) the memory of
  * every process but gleaner's (or of yara.process_ids) is scanned first,
  * before the files: it is the most volatile evidence. The per-OS part is
- * procscan.h. Records: {"pid","name","exe","cmdline",
+ * procscan.h. Records: {"pid","name","exe","cmdline","cmdline_unread"
+ * (why there is none, when it could not be read),
  * "status":"scanned|unreadable|error","reason","matches"}; findings:
  * yara.process_match per (process, rule), details as for files plus pid,
  * process, exe and cmdline, string offsets being addresses. A process
@@ -805,6 +806,8 @@ static void emit_proc_record(gl_run *run, const gl_proc *p, const char *status, 
     gl_json_kv_str(&j, "name", p->name);
     gl_json_kv_str(&j, "exe", p->exe);
     gl_json_kv_str(&j, "cmdline", p->cmdline);
+    if (p->cmdline_why)
+        gl_json_kv_str(&j, "cmdline_unread", p->cmdline_why);
     record_finish(run, &j, &line, c, status, reason);
 }
 

@@ -1,8 +1,9 @@
 #!/bin/sh
 # tests/wine/e2e.sh [EXE]: the Windows build collecting a live host, under
-# wine. Without EXE the checked-out commit's release .exe is built first
-# (release/build.sh, Windows target only, into dist/: static libraries
-# cached outside the tree, objects reused, so a warm rebuild is quick).
+# wine; `make test` ends with it. Without EXE the checked-out commit's
+# release .exe is built first (release/build.sh, Windows target only, into
+# the scratch folder: static libraries cached outside the tree, objects
+# reused, so a warm rebuild is quick).
 #
 # A fresh wine prefix under /tmp is planted with evidence: Defender
 # exclusions, a firewall allow rule, the AnyDesk service and its
@@ -10,10 +11,12 @@
 # through the live registry backend); scheduled-task XML, AnyDesk traces,
 # event logs (tests/fixtures/mkevtx.py, through the sample host's
 # generator) as files on C:; a staged 7z archive in C:\PerfLogs with a
-# non-ASCII name, and one at a path longer than 260 characters. Then
-# `gleaner.exe collect` runs live (source `live` = C:\), and the Linux
-# build checks the bundle (`verify`), reads it again (`analyze`), and the
-# findings and members this evidence must give are asserted.
+# non-ASCII name, and one at a path longer than 260 characters; a cmd.exe
+# left running with a marker (non-ASCII too) in its command line. Then
+# `gleaner.exe collect --scan-processes` runs live (source `live` = C:\),
+# and the Linux build checks the bundle (`verify`), reads it again
+# (`analyze`), and the findings and members this evidence must give, and
+# the marker process's command line in the process listing, are asserted.
 #
 # What wine cannot do (../shared/spec/build-notes.md, task 4) and what
 # gleaner then does, asserted at the end: RegSaveKeyEx writes wine's text
@@ -30,12 +33,23 @@ say() { echo "wine-e2e: $*" >&2; }
 command -v wine >/dev/null || fail "wine is not installed (sh tools/install-deps.sh --release)"
 command -v bsdtar >/dev/null || fail "bsdtar is not installed (libarchive-tools)"
 
+T=$(mktemp -d /tmp/gleaner-wine-e2e.XXXXXX)
+cleanup() {
+    exec 9>&- # the marker process reads its end of file and exits
+    WINEPREFIX="$T/prefix" wineserver -k 2>/dev/null || true
+    if [ "${KEEP:-0}" = 1 ]; then say "kept $T"; else rm -rf "$T"; fi
+}
+trap cleanup EXIT INT TERM
+
 EXE=${1:-}
 if [ -z "$EXE" ]; then
+    # Into the scratch folder: dist/ (and its SHA256SUMS) stays make release's.
     say "building the Windows release of this commit"
-    RELEASE_TARGETS=windows-x64 sh "$ROOT/release/build.sh" "$ROOT/dist" >&2
+    tb=$(date +%s)
+    RELEASE_TARGETS=windows-x64 sh "$ROOT/release/build.sh" "$T/dist" >&2
+    say "release built in $(( $(date +%s) - tb )) s"
     VERSION=$(sed -n 's/^VERSION *:= *//p' "$ROOT/Makefile")
-    EXE=$ROOT/dist/gleaner-$VERSION-windows-x64.exe
+    EXE=$T/dist/gleaner-$VERSION-windows-x64.exe
 fi
 [ -f "$EXE" ] || fail "$EXE: no such file"
 EXE=$(cd "$(dirname "$EXE")" && pwd)/$(basename "$EXE")
@@ -47,12 +61,6 @@ if [ -z "$LINUX" ]; then
     LINUX=$ROOT/gleaner
 fi
 
-T=$(mktemp -d /tmp/gleaner-wine-e2e.XXXXXX)
-cleanup() {
-    WINEPREFIX="$T/prefix" wineserver -k 2>/dev/null || true
-    if [ "${KEEP:-0}" = 1 ]; then say "kept $T"; else rm -rf "$T"; fi
-}
-trap cleanup EXIT INT TERM
 export WINEPREFIX="$T/prefix" WINEDEBUG=-all WINEARCH=win64
 winpath() { printf 'Z:%s' "$1" | tr / '\\'; }
 t0=$(date +%s)
@@ -60,6 +68,7 @@ t0=$(date +%s)
 # ---- the host ---------------------------------------------------------------
 say "wineboot (fresh prefix)"
 wineboot -i >/dev/null 2>&1 || fail "wineboot failed"
+say "prefix made in $(( $(date +%s) - t0 )) s"
 C="$WINEPREFIX/drive_c"
 [ -d "$C/windows/system32" ] || fail "no drive_c/windows/system32 in the new prefix"
 
@@ -115,11 +124,18 @@ reg "$UN" /v InstallLocation /t REG_SZ /d '"C:\Program Files (x86)\AnyDesk"'
 reg "$UN" /v UninstallString /t REG_SZ /d '"C:\Program Files (x86)\AnyDesk\AnyDesk.exe" --uninstall'
 say "host planted in $(( $(date +%s) - t0 )) s"
 
+# A process of the prefix whose command line the process listing must
+# read (non-ASCII included): cmd waits on a pipe kept open until cleanup.
+MARKER="gleaner-e2e-marker-ünï"
+mkfifo "$T/hold"
+wine cmd.exe /k "rem $MARKER" < "$T/hold" > /dev/null 2>&1 &
+exec 9> "$T/hold"
+
 # ---- collect live under wine ------------------------------------------------
 mkdir "$T/out"
 t1=$(date +%s)
 set +e
-wine "$EXE" collect --quiet --output "$(winpath "$T/out")" > "$T/collect.log" 2>&1
+wine "$EXE" collect --quiet --scan-processes --output "$(winpath "$T/out")" > "$T/collect.log" 2>&1
 rc=$?
 set -e
 say "collect: exit $rc in $(( $(date +%s) - t1 )) s"
@@ -143,6 +159,7 @@ set -e
 
 member() { tar --zstd -xOf "$BUNDLE" "$1"; }
 member findings.jsonl > "$T/findings.jsonl"
+member records/yara.jsonl > "$T/yara.jsonl"
 member run.json > "$T/run.json"
 member manifest.json > "$T/manifest.json"
 
@@ -195,6 +212,19 @@ for n in ("SYSTEM", "SOFTWARE"):
 logs = {l["name"]: l for l in live.get("event_logs", [])}
 need(logs.get("Security.evtx", {}).get("method") == "file" and logs["Security.evtx"]["member"],
      "Security.evtx read as a file")
+EOF
+# The process listing read command lines (wine 8 lacks
+# ProcessCommandLineInformation: this is the PEB fallback): the marker
+# cmd.exe's whole, and for every other process one or the reason why not.
+"$PY" - "$T/yara.jsonl" "$MARKER" <<'EOF' || fail "process listing: see above"
+import json, sys
+procs = [r for r in map(json.loads, open(sys.argv[1], encoding="utf-8")) if "pid" in r]
+shown = [(p["name"], p["cmdline"], p.get("cmdline_unread")) for p in procs]
+want = '"C:\\windows\\system32\\cmd.exe" /k "rem %s"' % sys.argv[2]
+if not any(p["name"].lower() == "cmd.exe" and p["cmdline"] == want for p in procs):
+    sys.exit("no cmd.exe with the command line %s; processes: %s" % (want, shown))
+if any(not p["cmdline"] and not p.get("cmdline_unread") for p in procs):
+    sys.exit("a process without a command line nor a reason: %s" % shown)
 EOF
 # Limits stop a Windows run gracefully too: a valid partial bundle (exit
 # 1) whose run.json says a limit was hit, and a log kept out by the limit
