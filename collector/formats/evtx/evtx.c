@@ -1072,5 +1072,5 @@ void evtx_event_json(evtx_file *f, const evtx_event *ev, gl_json *j, unsigned fl
         xml = f->xml.data ? f->xml.data : "";
         xml_len = f->xml.len;
     }
-    evtx_json_render(ev, j, xml, xml_len);
+    evtx_json_render(ev, j, xml, xml_len, ev == &f->ev ? &f->model.str : NULL);
 }

@@ -308,8 +308,8 @@ static int parse_values(bxp *p, uint32_t *pos, uint32_t *vstart, uint32_t *nvals
         a->vals = gl_xrealloc(a->vals, a->capv * sizeof *a->vals);
     }
     *vstart = a->nv;
-    evtx_value *v = a->vals + a->nv;
-    for (uint32_t i = 0; i < count; i++, v++) {
+    for (uint32_t i = 0; i < count; i++) {
+        evtx_value *v = &a->vals[a->nv + i]; /* count > 0: the arena is allocated */
         const uint8_t *d = b + dpos + 4 * i;
         uint32_t size = gl_le16(d);
         if (!have(p, vpos, size)) {

@@ -195,6 +195,8 @@ void evtx_model_free(evtx_model *m);
 /* Fill the System/EventData/UserData fields of ev from the record tree. */
 int evtx_model_build(bx_ctx *c, uint32_t root, evtx_model *m, evtx_event *ev, gl_err *err);
 int evtx_xml_render(bx_ctx *c, uint32_t root, gl_buf *out, gl_err *err);
-void evtx_json_render(const evtx_event *ev, gl_json *j, const char *xml, size_t xml_len);
+/* pool: the buffer holding the event's strings (the model's), read 16
+ * bytes at a time when it has the room; NULL for none. */
+void evtx_json_render(const evtx_event *ev, gl_json *j, const char *xml, size_t xml_len, const gl_buf *pool);
 
 #endif

@@ -1150,6 +1150,7 @@ int evtx_model_build(bx_ctx *c, uint32_t root, evtx_model *m, evtx_event *ev, gl
     int rc = model_walk(c, root, &s, err);
     cap_end(&s);
     name_positions(m);
+    gl_buf_reserve(&m->str, 32); /* room the JSON writer reads past a string (jcstr) */
     finish_system(&s);
     finish_lists(&s);
     return rc;
@@ -1351,9 +1352,29 @@ static size_t clean_run(const char *s, size_t i, size_t n, char **dp)
     return i;
 }
 
-static void jstr(gl_buf *b, const char *s, size_t n)
+/* The escape of byte ch, which JSON does not take as it is. */
+static char *jesc(char *d, unsigned char ch)
 {
     static const char hx[] = "0123456789abcdef";
+    *d++ = '\\';
+    switch (ch) {
+    case '"': *d++ = '"'; break;
+    case '\\': *d++ = '\\'; break;
+    case '\n': *d++ = 'n'; break;
+    case '\r': *d++ = 'r'; break;
+    case '\t': *d++ = 't'; break;
+    default:
+        memcpy(d, "u00", 3);
+        d[3] = hx[ch >> 4];
+        d[4] = hx[ch & 15];
+        d += 5;
+        break;
+    }
+    return d;
+}
+
+static void jstr(gl_buf *b, const char *s, size_t n)
+{
     gl_buf_reserve(b, 6 * n + 2 + 16);
     char *d = b->data + b->len;
     *d++ = '"';
@@ -1362,30 +1383,57 @@ static void jstr(gl_buf *b, const char *s, size_t n)
         size_t run = clean_run(s, i, n, &d);
         if (run == n)
             break;
-        unsigned char ch = (unsigned char)s[run];
+        d = jesc(d, (unsigned char)s[run]);
         i = run + 1;
-        *d++ = '\\';
-        switch (ch) {
-        case '"': *d++ = '"'; break;
-        case '\\': *d++ = '\\'; break;
-        case '\n': *d++ = 'n'; break;
-        case '\r': *d++ = 'r'; break;
-        case '\t': *d++ = 't'; break;
-        default:
-            memcpy(d, "u00", 3);
-            d[3] = hx[ch >> 4];
-            d[4] = hx[ch & 15];
-            d += 5;
-            break;
-        }
     }
     *d++ = '"';
     b->len = (size_t)(d - b->data);
 }
 
+/* s (NUL-terminated) as a JSON string. When s lies in pool, a buffer with
+ * more than 16 bytes of room past its content (the event model's strings),
+ * it is read 16 bytes at a time, its end found with the escapes: NUL is a
+ * control character. Elsewhere, strlen and jstr. */
+static void jcstr(gl_buf *b, const char *s, const gl_buf *pool)
+{
+#if defined(__SSE2__)
+    uintptr_t u = (uintptr_t)s, lo = pool && pool->data ? (uintptr_t)pool->data : 0;
+    if (lo && u >= lo && u < lo + pool->len && pool->cap - pool->len > 16) {
+        const __m128i flip = _mm_set1_epi8((char)0x80), lim = _mm_set1_epi8((char)(0x20 ^ 0x80));
+        const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+        gl_buf_putc(b, '"');
+        for (;;) {
+            gl_buf_reserve(b, 16 + 6);
+            char *d = b->data + b->len;
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+            __m128i ctl = _mm_cmplt_epi8(_mm_xor_si128(v, flip), lim);
+            __m128i m = _mm_or_si128(ctl, _mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)));
+            _mm_storeu_si128((__m128i *)(void *)d, v);
+            unsigned mask = (unsigned)_mm_movemask_epi8(m);
+            if (!mask) {
+                b->len += 16;
+                s += 16;
+                continue;
+            }
+            unsigned k = (unsigned)__builtin_ctz(mask);
+            s += k;
+            if (!*s) {
+                b->len += k;
+                break;
+            }
+            b->len = (size_t)(jesc(d + k, (unsigned char)*s++) - b->data);
+        }
+        gl_buf_putc(b, '"');
+        return;
+    }
+#else
+    (void)pool;
+#endif
+    jstr(b, s, strlen(s));
+}
+
 static void jlit(gl_buf *b, const char *lit) { gl_buf_append(b, lit, strlen(lit)); }
 
-static void jcstr(gl_buf *b, const char *s) { jstr(b, s, strlen(s)); }
 
 /* key (a literal with its quotes, colon and leading comma; its length is
  * known at compile time) + value or null */
@@ -1399,15 +1447,15 @@ static void jopt_uint_n(gl_buf *b, const char *key, size_t klen, bool has, uint6
 }
 #define jopt_uint(b, key, has, v) jopt_uint_n(b, key, sizeof key - 1, has, v)
 
-static void jopt_str_n(gl_buf *b, const char *key, size_t klen, const char *s)
+static void jopt_str_n(gl_buf *b, const char *key, size_t klen, const char *s, const gl_buf *pool)
 {
     gl_buf_append(b, key, klen);
     if (*s)
-        jcstr(b, s);
+        jcstr(b, s, pool);
     else
         gl_buf_append(b, "null", 4);
 }
-#define jopt_str(b, key, s) jopt_str_n(b, key, sizeof key - 1, s)
+#define jopt_str(b, key, s, pool) jopt_str_n(b, key, sizeof key - 1, s, pool)
 
 /* gl_json nests at most GL_JSON_MAX_DEPTH levels; deeper UserData (nested
  * BinXml can go deeper) keeps only the element's own text. */
@@ -1452,7 +1500,7 @@ static size_t json_unodes(gl_json *j, const evtx_unode *u, size_t i, size_t end,
     return i;
 }
 
-void evtx_json_render(const evtx_event *ev, gl_json *j, const char *xml, size_t xml_len)
+void evtx_json_render(const evtx_event *ev, gl_json *j, const char *xml, size_t xml_len, const gl_buf *pool)
 {
     gl_json_raw(j, "", 0); /* let the writer place its comma, then append */
     gl_buf *b = j->out;
@@ -1460,19 +1508,19 @@ void evtx_json_render(const evtx_event *ev, gl_json *j, const char *xml, size_t 
     const char *sep = "";
     if (*ev->provider_name) {
         jlit(b, "\"Name\":");
-        jcstr(b, ev->provider_name);
+        jcstr(b, ev->provider_name, pool);
         sep = ",";
     }
     if (*ev->provider_guid) {
         jlit(b, sep);
         jlit(b, "\"Guid\":");
-        jcstr(b, ev->provider_guid);
+        jcstr(b, ev->provider_guid, pool);
         sep = ",";
     }
     if (*ev->event_source_name) {
         jlit(b, sep);
         jlit(b, "\"EventSourceName\":");
-        jcstr(b, ev->event_source_name);
+        jcstr(b, ev->event_source_name, pool);
     }
     jlit(b, "}");
     jopt_uint(b, ",\"EventID\":", ev->has & EVTX_HAS_EVENT_ID, ev->event_id);
@@ -1489,22 +1537,22 @@ void evtx_json_render(const evtx_event *ev, gl_json *j, const char *xml, size_t 
     } else {
         jlit(b, "null");
     }
-    jopt_str(b, ",\"TimeCreated\":", ev->time_created_iso);
+    jopt_str(b, ",\"TimeCreated\":", ev->time_created_iso, NULL);
     jopt_uint(b, ",\"EventRecordID\":", true, ev->event_record_id);
     jopt_uint(b, ",\"ProcessID\":", ev->has & EVTX_HAS_PROCESS_ID, ev->process_id);
     jopt_uint(b, ",\"ThreadID\":", ev->has & EVTX_HAS_THREAD_ID, ev->thread_id);
-    jopt_str(b, ",\"Channel\":", ev->channel);
-    jopt_str(b, ",\"Computer\":", ev->computer);
-    jopt_str(b, ",\"UserID\":", ev->user_id);
+    jopt_str(b, ",\"Channel\":", ev->channel, pool);
+    jopt_str(b, ",\"Computer\":", ev->computer, pool);
+    jopt_str(b, ",\"UserID\":", ev->user_id, pool);
     jlit(b, ",\"EventData\":");
     if (ev->has & EVTX_HAS_EVENT_DATA) {
         gl_buf_putc(b, '{');
         for (size_t i = 0; i < ev->ndata; i++) {
             if (i)
                 gl_buf_putc(b, ',');
-            jcstr(b, ev->data[i].name);
+            jcstr(b, ev->data[i].name, pool);
             gl_buf_putc(b, ':');
-            jcstr(b, ev->data[i].value);
+            jcstr(b, ev->data[i].value, pool);
         }
         gl_buf_putc(b, '}');
     } else {
@@ -1521,12 +1569,12 @@ void evtx_json_render(const evtx_event *ev, gl_json *j, const char *xml, size_t 
         jlit(b, "null");
     }
     jlit(b, ev->recovered ? ",\"recovered\":true" : ",\"recovered\":false");
-    jopt_str(b, ",\"recovered_from\":", ev->recovered_from ? ev->recovered_from : "");
+    jopt_str(b, ",\"recovered_from\":", ev->recovered_from ? ev->recovered_from : "", NULL);
     if (ev->partial) {
         jlit(b, ",\"partial\":true,\"partial_reason\":");
-        jcstr(b, ev->partial_reason);
+        jcstr(b, ev->partial_reason, NULL);
         jlit(b, ",\"written\":");
-        jcstr(b, ev->written_iso);
+        jcstr(b, ev->written_iso, NULL);
     }
     if (xml) {
         jlit(b, ",\"Xml\":");
