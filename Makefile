@@ -145,7 +145,11 @@ test-san: $(B)/san/unit $(B)/san/gleaner $(FIXTURES)
 # the check fails on a planted bad include.
 layering:
 	/usr/bin/python3 tools/layering.py .
+# Last, once the Linux suites passed: the Windows release collecting a
+# planted live host under wine (mk/wine.mk; cold, it first builds the
+# static mingw libraries, release/README.md).
 test: layering test-plain test-san
+	@$(MAKE) --no-print-directory test-wine
 
 fixtures: $(FIXTURES)
 $(FIXTURES): $(wildcard tests/fixtures/*) $(wildcard tests/fixtures/*/*)

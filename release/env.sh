@@ -6,8 +6,9 @@ ROOT=$(cd "$RELEASE_DIR/.." && pwd)
 # with a warm cache links in seconds.
 CACHE=${GLEANER_RELEASE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gleaner-release}
 JOBS=${RELEASE_JOBS:-2}
-# Every long step runs at the lowest CPU priority: other work shares the machine.
-NICE="nice -n 19"
+# Every long step runs at the lowest CPU priority: other work shares the
+# machine. RELEASE_NICE= (empty) runs them at the caller's priority.
+NICE=${RELEASE_NICE-nice -n 19}
 TARGETS=${RELEASE_TARGETS:-linux-x64 windows-x64}
 
 die() { echo "release: $*" >&2; exit 1; }
@@ -47,12 +48,16 @@ run_logged() {
     _log=$1; shift
     _t0=$(date +%s)
     set +e
-    ( set -e; "$@" ) >"$_log" 2>&1
+    ( set -e; "$@"; times > "$_log.times" ) >"$_log" 2>&1
     _rc=$?
     set -e
     if [ $_rc -ne 0 ]; then
         tail -n 40 "$_log" >&2
         die "$* failed (exit $_rc); full log: $_log"
     fi
-    say "$* done in $(( $(date +%s) - _t0 )) s"
+    # CPU seconds (user + system of the step's processes) say what a step
+    # costs on a machine others share; wall seconds depend on their load.
+    _cpu=$(tr 'ms' '  ' < "$_log.times" | awk '{ t += $1 * 60 + $2 + $3 * 60 + $4 } END { printf "%d", t }')
+    rm -f "$_log.times"
+    say "$* done in $(( $(date +%s) - _t0 )) s (CPU ${_cpu:-?} s)"
 }

@@ -81,10 +81,20 @@ build_zstd() {
 build_openssl() {
     unpack openssl
     cd "$W/openssl"
+    # libcrypto only, with what gleaner and libyara call: CMS (RSA key
+    # transport, ECDH key agreement, AES), SHA-1/2 and MD5, X.509, PKCS#7
+    # and timestamps (yara's pe signatures), PEM. No TLS, no sockets, no
+    # legacy or national ciphers: a quarter fewer objects and no libssl.
+    # (3.0 has no no-apps or no-docs: the build targets below skip them.)
     # Fixed, non-existent install paths: OpenSSL embeds OPENSSLDIR and
     # MODULESDIR in the library, and they must not name this machine's
     # cache. no-autoload-config and no-module mean neither is ever read.
     _opts="no-shared no-tests no-module no-engine no-dso no-afalgeng no-autoload-config
+           no-legacy no-ssl no-tls no-dtls no-sock no-srtp no-psk no-nextprotoneg no-srp
+           no-aria no-bf no-blake2 no-camellia no-cast no-chacha no-poly1305 no-des no-idea
+           no-md4 no-mdc2 no-rc2 no-rc4 no-rmd160 no-seed no-siphash no-siv no-ocb
+           no-sm2 no-sm3 no-sm4 no-whirlpool no-scrypt no-gost no-ec2m no-dh
+           no-cmp no-ct no-comp no-ocsp no-async
            --prefix=/gleaner-openssl --libdir=lib --openssldir=/gleaner-openssl/ssl"
     case $TARGET in
     windows-x64)
@@ -98,10 +108,13 @@ build_openssl() {
         cp -r /usr/include/x86_64-linux-gnu/asm "$W/kernel-include/"
         C_INCLUDE_PATH="$W/kernel-include" $NICE ./Configure linux-x86_64 CC=musl-gcc $_opts $LIB_CFLAGS ;;
     esac
-    C_INCLUDE_PATH="$W/kernel-include" $NICE make -j"$JOBS" build_libs
-    make install_dev DESTDIR="$W/openssl-dest"
-    cp -r "$W/openssl-dest/gleaner-openssl/include/openssl" "$P/include/"
-    cp "$W/openssl-dest/gleaner-openssl/lib/libcrypto.a" "$W/openssl-dest/gleaner-openssl/lib/libssl.a" "$P/lib/"
+    C_INCLUDE_PATH="$W/kernel-include" $NICE make -j"$JOBS" build_generated
+    C_INCLUDE_PATH="$W/kernel-include" $NICE make -j"$JOBS" libcrypto.a
+    # In-tree build: the public headers (configuration.h, opensslv.h and
+    # the other generated ones included) are all in include/openssl.
+    mkdir -p "$P/include/openssl"
+    cp include/openssl/*.h "$P/include/openssl/"
+    cp libcrypto.a "$P/lib/"
     case $TARGET in
     windows-x64) _priv="-lws2_32 -lgdi32 -lcrypt32 -lbcrypt -luser32 -ladvapi32" ;;
     linux-x64) _priv="-pthread" ;;
@@ -153,8 +166,11 @@ build_yara() {
     esac
     # --with-crypto gives pe signatures and hash through OpenSSL; without
     # it (or without _libs on mingw) configure quietly drops authenticode.
+    # The default modules (pe, elf, dotnet, hash, math, time, string,
+    # console) serve the rule sets responders bring; macho and dex
+    # (macOS and Android files) are left out.
     $NICE ./configure --host="$TRIPLET" --prefix="$P" --disable-shared --enable-static \
-        --with-crypto --enable-macho --enable-dex CC="$CC" CFLAGS="$LIB_CFLAGS" \
+        --with-crypto CC="$CC" CFLAGS="$LIB_CFLAGS" \
         CPPFLAGS="-I$P/include" LDFLAGS="-L$P/lib" LIBS="$_libs"
     grep -qs 'HAVE_LIBCRYPTO' Makefile config.h || die "yara: built without OpenSSL"
     $NICE make -j"$JOBS" libyara.la
