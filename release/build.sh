@@ -53,6 +53,10 @@ release_flags() {
     R_CFLAGS="-O2 -ffunction-sections -fdata-sections -ffile-prefix-map=$SRC=. -ffile-prefix-map=$OBJ/$1=build"
     case $1 in
     linux-x64)
+        # musl's memcpy starts `rep movs` for every length, and the parsers
+        # copy many short runs: inline code for small copies, the library
+        # call for large ones (a SYSTEM hive dump 55 -> 36 ms).
+        R_CFLAGS="$R_CFLAGS -minline-stringops-dynamically"
         R_LDFLAGS="-static -s -Wl,--gc-sections"
         R_LIBS="-L$2/lib -lyara -lcjson -larchive -lzstd -lcrypto -lm -pthread" ;;
     windows-x64)
