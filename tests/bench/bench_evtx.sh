@@ -15,6 +15,9 @@
 #                           each file (rates are then per record measured)
 #   sh tests/bench/bench_evtx.sh floors     (make bench-parsers) the speed
 #                           floors only: see floors() below
+#   GLEANER_BASE=OLD-BINARY ... floors   also runs another build's 1-core
+#                           dump and filter in the same rounds (b1, bid), to
+#                           compare two builds side by side
 set -eu
 GLEANER=${GLEANER:-./gleaner}
 CORPUS=${GLEANER_CORPUS:-../shared/corpus}
@@ -45,6 +48,10 @@ floors() {
         printf '%s\te1\ttaskset -c 0 evtxexport -f xml "%s"\n' "$n" "$f"
         printf '%s\tg2\t%s evtx dump --jobs 2 "%s"\n' "$n" "$GLEANER" "$f"
         printf '%s\tgid\ttaskset -c 0 %s evtx dump --jobs 1 --id %s "%s"\n' "$n" "$GLEANER" "$ids" "$f"
+        if [ -n "${GLEANER_BASE:-}" ]; then
+            printf '%s\tb1\ttaskset -c 0 %s evtx dump --jobs 1 "%s"\n' "$n" "$GLEANER_BASE" "$f"
+            printf '%s\tbid\ttaskset -c 0 %s evtx dump --jobs 1 --id %s "%s"\n' "$n" "$GLEANER_BASE" "$ids" "$f"
+        fi
     done >> "$OUT/floors.cmds"
     quoted=$(for f in $logs; do printf '"%s" ' "$f"; done)
     printf 'ALL\tg1\ttaskset -c 0 %s evtx dump --jobs 1 %s\n' "$GLEANER" "$quoted" >> "$OUT/floors.cmds"
@@ -72,6 +79,7 @@ floors() {
             row(k, size[k] / 1e6, w[k, "g1"], c[k, "g1"], w[k, "e1"], c[k, "e1"], w[k, "g2"], w[k, "gid"], c[k, "gid"], rss[k])
             mb += size[k] / 1e6; g1w += w[k, "g1"]; g1c += c[k, "g1"]; e1w += w[k, "e1"]; e1c += c[k, "e1"]
             g2w += w[k, "g2"]; gidw += w[k, "gid"]; gidc += c[k, "gid"]; if (rss[k] > maxrss) maxrss = rss[k]
+            b1w += w[k, "b1"]; b1c += c[k, "b1"]; bidw += w[k, "bid"]; bidc += c[k, "bid"]
             lw = r(w[k, "e1"], w[k, "g1"]); lc = r(c[k, "e1"], c[k, "g1"])
             if (lw < 35 && lc < 35) below = below " " k
         }
@@ -85,6 +93,9 @@ floors() {
             (x2 >= 1.8 ? "met" : "NOT met"), r(g1w, g2w)
         printf "        5-ID filter vs full dump >= 3x: wall %.1fx, CPU %.1fx %s\n", xid, r(g1c, gidc), (xid >= 3 ? "met" : "NOT met")
         printf "        peak RSS of any gleaner run %.1f MB\n", maxrss / 1024
+        if (b1w > 0)
+            printf "base build (GLEANER_BASE), same rounds: 1 core vs evtxexport wall %.1fx, CPU %.1fx; filter wall %.1fx, CPU %.1fx; this build %.2fx its CPU\n",
+                r(e1w, b1w), r(e1c, b1c), r(b1w, bidw), r(b1c, bidc), r(b1c, g1c)
     }' "$OUT/floors.sizes" "$OUT/floors.tsv" | tee "$OUT/floors.txt"
 }
 if [ "${1:-}" = floors ]; then
