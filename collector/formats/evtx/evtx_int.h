@@ -90,6 +90,7 @@ typedef struct bx_tpl_slot {
     uint32_t gen, key;
     uint32_t root;  /* first body node in the chunk arena */
     uint8_t state;  /* 1 parsing (cycle guard), 2 ok, 3 broken */
+    uint8_t prog_state, prog_tries; /* model programs: see prog below */
     int32_t eventid_sub, channel_sub; /* single-substitution peeks, -1 unknown */
     uint32_t eventid_const;           /* literal EventID when eventid_sub == -2 */
     /* Model programs recorded from records of this template
@@ -97,7 +98,6 @@ typedef struct bx_tpl_slot {
      * each naming the one before; prog_state 2: give up (no room);
      * prog_tries bounds the recordings per chunk. */
     uint32_t prog;
-    uint8_t prog_state, prog_tries;
 } bx_tpl_slot;
 
 typedef struct bx_ctx {
