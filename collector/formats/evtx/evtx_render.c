@@ -100,27 +100,34 @@ static void put_hex_upper(gl_buf *out, const uint8_t *p, size_t n)
     out->len += 2 * n;
 }
 
-/* Two digits per division: numbers are in every field of every record. */
+/* Two digits per division, written in place: numbers are in every field
+ * of every record. */
 static void put_u64(gl_buf *out, uint64_t v)
 {
     static const char pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
                                    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
                                    "8081828384858687888990919293949596979899";
-    char tmp[24];
-    int i = 24;
+    unsigned n = 1;
+    for (uint64_t p10 = 10; n < 20 && v >= p10; p10 *= 10)
+        n++;
+    gl_buf_reserve(out, n);
+    char *end = out->data + out->len + n, *d = end;
     while (v >= 100) {
         unsigned r = (unsigned)(v % 100);
         v /= 100;
-        tmp[--i] = pairs[2 * r + 1];
-        tmp[--i] = pairs[2 * r];
+        d -= 2;
+        d[0] = pairs[2 * r];
+        d[1] = pairs[2 * r + 1];
     }
     if (v >= 10) {
-        tmp[--i] = pairs[2 * v + 1];
-        tmp[--i] = pairs[2 * v];
+        d -= 2;
+        d[0] = pairs[2 * v];
+        d[1] = pairs[2 * v + 1];
     } else {
-        tmp[--i] = (char)('0' + v);
+        *--d = (char)('0' + v);
     }
-    gl_buf_append(out, tmp + i, (size_t)(24 - i));
+    out->len += n;
+    *end = '\0';
 }
 
 static void put_i64(gl_buf *out, int64_t v)
