@@ -71,6 +71,14 @@ release_flags() {
 build_target() {
     _t=$1 _p=$2
     release_flags "$_t" "$_p"
+    # make sees neither the compile flags nor the library set change:
+    # objects built with other ones are removed, so a release never mixes
+    # them (a flag added to R_CFLAGS used to reach only edited files).
+    _flags="$CC $R_CFLAGS | $R_LDFLAGS | $R_LIBS | $_p"
+    if [ "$(cat "$OBJ/$_t.flags" 2>/dev/null)" != "$_flags" ]; then
+        rm -rf "$OBJ/$_t"
+        printf '%s\n' "$_flags" > "$OBJ/$_t.flags"
+    fi
     # Always linked again: make does not see the libraries change.
     rm -f "$OBJ/$_t/release/gleaner$EXE"
     $NICE make -C "$SRC" -j"$JOBS" --no-print-directory B="$OBJ/$_t" CC="$CC" HOST_CC=cc \
