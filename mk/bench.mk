@@ -7,3 +7,8 @@ bench: bench-e2e
 bench-e2e: gleaner $(FIXTURES)
 	GLEANER_BIN=$(CURDIR)/gleaner GLEANER_FIXTURES=$(abspath $(B))/fixtures GLEANER_CORPUS=$(CURDIR)/../shared/corpus \
 	BENCH_WORK=$(abspath $(B))/bench/e2e sh tests/bench/bench_e2e.sh
+# The bundle stage alone, side by side with its peers (BENCHMARKS.md, bundle-stage block).
+.PHONY: bench-bundle
+bench-bundle: gleaner $(FIXTURES)
+	GLEANER_BIN=$(CURDIR)/gleaner GLEANER_FIXTURES=$(abspath $(B))/fixtures GLEANER_CORPUS=$(CURDIR)/../shared/corpus \
+	BENCH_WORK=$(abspath $(B))/bench/bundle BENCH_ONLY=stage BENCH_ROUNDS=$${BENCH_ROUNDS:-5} sh tests/bench/bench_e2e.sh

@@ -12,13 +12,17 @@
 # Per-stage parser/YARA ratios have their own targets (bench-regf,
 # bench-evtx/bench-parsers, bench-yara); `make bench` runs them all.
 # Writes the table to stdout and into BENCHMARKS.md between its e2e markers.
+# BENCH_ONLY=stage (make bench-bundle) runs (c) alone, with the peers'
+# parts and CPU ratios beside the wall ratios, into the bundle-stage markers.
 #   sh tests/bench/bench_e2e.sh   (GLEANER_BIN, GLEANER_FIXTURES, GLEANER_CORPUS,
-#   BENCH_ROUNDS=3, BENCH_SCALE=1.0, BENCH_EVTX_GIB=1.0, GLEANER_BENCH_CACHE)
+#   BENCH_ROUNDS=3, BENCH_SCALE=1.0, BENCH_EVTX_GIB=1.0, GLEANER_BENCH_CACHE,
+#   BENCH_ONLY=stage)
 set -eu
 BIN=${GLEANER_BIN:-$PWD/gleaner}
 FIX=${GLEANER_FIXTURES:-$PWD/build/fixtures}
 CORPUS=${GLEANER_CORPUS:-$PWD/../shared/corpus}
 ROUNDS=${BENCH_ROUNDS:-3}
+ONLY=${BENCH_ONLY:-}
 SCALE=${BENCH_SCALE:-1.0}
 EVTX=${BENCH_EVTX_GIB:-1.0}
 CACHE=${GLEANER_BENCH_CACHE:-$HOME/.cache/gleaner-bench}
@@ -78,7 +82,7 @@ for e in m.get("members", m.get("files", [])):
         print(n[len("artifacts/C/"):])' > "$W/list"
 : > "$W/stage.txt"
 [ -s "$W/list" ] || { echo "bench_e2e: no artifacts listed in the bundle-stage manifest"; exit 1; }
-set -- g_std g_full g_stage peer_tar peer_bsdtar
+if [ "$ONLY" = stage ]; then set -- g_stage peer_tar peer_bsdtar; else set -- g_std g_full g_stage peer_tar peer_bsdtar; fi
 i=0
 while [ $i -lt "$ROUNDS" ]; do
     for f in "$@"; do $f; done
@@ -90,6 +94,56 @@ med() { sort -n -k"$2" "$W/$1.txt" | awk -v k="$2" '{ v[NR] = $k } END { print v
 files=$(find "$REF" -type f | wc -l); bytes=$(du -sb --apparent-size "$REF" | cut -f1)
 nlist=$(wc -l < "$W/list"); lbytes=$(cd "$REF" && tr '\n' '\0' < "$W/list" | du -cb --files0-from=- | tail -1 | cut -f1)
 size() { stat -c %s "$W/out/$1"; }
+machine() {
+    echo "$(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/ { print $2 }') GiB RAM, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+}
+# into BENCHMARKS.md between the markers NAME:begin/NAME:end (appended when missing)
+put_block() {
+    B=BENCHMARKS.md
+    [ -f "$B" ] || printf '# gleaner benchmarks\n' > "$B"
+    grep -q "<!-- $1:begin -->" "$B" || printf '\n<!-- %s:begin -->\n<!-- %s:end -->\n' "$1" "$1" >> "$B"
+    /usr/bin/python3 - "$B" "$1" "$2" "$3" <<'EOF'
+import sys
+path, name, how, table = sys.argv[1:]
+s = open(path).read()
+a, b = s.index("<!-- %s:begin -->" % name), s.index("<!-- %s:end -->" % name)
+s = s[:a] + "<!-- %s:begin -->\n" % name + "Measured by %s.\n\n" % how + table + "\n" + s[b:]
+open(path, "w").write(s)
+EOF
+}
+
+if [ "$ONLY" = stage ]; then
+    table=$(/usr/bin/python3 - "$W" "$nlist" "$lbytes" "$(size stage.tar.zst)" "$(size peer.tar.zst)" "$(size peer-bsd.tar.zst)" \
+        "$ROUNDS" "$(machine)" <<'EOF'
+import statistics, sys
+w, nlist, lbytes, s_stage, s_tar, s_bsd, rounds, machine = sys.argv[1:]
+def load(n):
+    rows = [l.split() for l in open("%s/%s.txt" % (w, n)) if l.strip()]
+    return [statistics.median(float(r[k]) for r in rows) for k in range(3)]
+stage, tar, dgst, bsd = (load(n) for n in ("stage", "tarzstd", "dgst", "bsdtar"))
+peer = [tar[0] + dgst[0], tar[1] + dgst[1], max(tar[2], dgst[2])]
+mb = lambda b: "%.0f MB" % (int(b) / 1e6)
+print("Bundle stage over %s files (%s), %s rounds rotated, medians; %s" % (nlist, mb(lbytes), rounds, machine))
+print()
+print("| run | wall s | CPU s | peak RSS MiB | output | gleaner's speed relative to it (wall) | (CPU) |")
+print("|---|---|---|---|---|---|---|")
+def row(name, r, s):
+    print("| %s | %.2f | %.2f | %.1f | %s | %.2f | %.2f |" % (name, r[0], r[1], r[2] / 1024, s, r[0] / stage[0], r[1] / stage[1]))
+row("gleaner (files module: read, SHA-256, pax, zstd)", stage, mb(s_stage))
+row("tar \\| zstd -3 -T2, then openssl dgst -sha256", peer, mb(s_tar))
+row("&nbsp;&nbsp;of which tar \\| zstd -3 -T2", tar, mb(s_tar))
+row("&nbsp;&nbsp;of which openssl dgst -sha256", dgst, "-")
+row("bsdtar --zstd (no hashing)", bsd, mb(s_bsd))
+print()
+print("Goals: >= 1.2x the tar+zstd+openssl pipeline (%.2fx: %s) and >= 0.8x bsdtar (%.2fx: %s)."
+      % (peer[0] / stage[0], "met" if peer[0] / stage[0] >= 1.2 else "NOT met",
+         bsd[0] / stage[0], "met" if bsd[0] / stage[0] >= 0.8 else "NOT met"))
+EOF
+)
+    echo "$table"
+    put_block bundle-stage '`make bench-bundle` (BENCH_ONLY=stage sh tests/bench/bench_e2e.sh)' "$table"
+    exit 0
+fi
 
 # flat memory: the standard profile on hosts of scale S/4 and S/2 (twice the
 # files and twice the event logs)
@@ -99,7 +153,7 @@ R1=$(refhost "$small" "$es"); R2=$(refhost "$big" "$eb")
 rss_of() { rm -f "$W/out/flat"*; /usr/bin/time -f '%M' -o "$W/m.$$" "$BIN" collect -q --source "dir:$1" --output "$W/out" --name flat > /dev/null 2>&1 || true; cat "$W/m.$$"; }
 m1=$(rss_of "$R1"); m2=$(rss_of "$R2")
 
-machine="$(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/ { print $2 }') GiB RAM, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+machine=$(machine)
 table=$(/usr/bin/python3 - "$W" "$files" "$bytes" "$nlist" "$lbytes" "$(size std.tar.zst)" "$(size full.tar.zst)" \
     "$(size stage.tar.zst)" "$(size peer.tar.zst)" "$(size peer-bsd.tar.zst)" "$m1" "$m2" "$ROUNDS" "$machine" <<'EOF'
 import statistics, sys
@@ -132,15 +186,4 @@ print("Peak RSS of the standard profile on hosts of 1/4 and 1/2 the size (twice 
 EOF
 )
 echo "$table"
-# into BENCHMARKS.md between the markers (appended when they are missing)
-B=BENCHMARKS.md
-[ -f "$B" ] || printf '# gleaner benchmarks\n' > "$B"
-grep -q '<!-- e2e:begin -->' "$B" || printf '\n<!-- e2e:begin -->\n<!-- e2e:end -->\n' >> "$B"
-/usr/bin/python3 - "$B" "$table" <<'EOF'
-import sys
-path, table = sys.argv[1], sys.argv[2]
-s = open(path).read()
-a, b = s.index("<!-- e2e:begin -->"), s.index("<!-- e2e:end -->")
-s = s[:a] + "<!-- e2e:begin -->\n" + "Measured by `make bench-e2e` (tests/bench/bench_e2e.sh).\n\n" + table + "\n" + s[b:]
-open(path, "w").write(s)
-EOF
+put_block e2e '`make bench-e2e` (tests/bench/bench_e2e.sh)' "$table"
