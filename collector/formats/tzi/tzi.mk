@@ -18,5 +18,5 @@ fuzz-tzi: $(B)/fuzz/fuzz_tzi
 	@mkdir -p $(FUZZ_TZI_DIR)/corpus $(FUZZ_TZI_DIR)/crashes $(FUZZ_TZI_DIR)/seeds
 	printf '\054\001\000\000\000\000\000\000\304\377\377\377\000\000\013\000\000\000\001\000\002\000\000\000\000\000\000\000\000\000\003\000\000\000\002\000\002\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000' \
 	    > $(FUZZ_TZI_DIR)/seeds/eastern
-	$(B)/fuzz/fuzz_tzi -max_total_time=$(FUZZ_TIME) -max_len=64 -timeout=10 -rss_limit_mb=2048 \
+	$(FUZZ_CLOCK) tzi $(B)/fuzz/fuzz_tzi -max_total_time=$(FUZZ_TIME) -max_len=64 -timeout=10 -rss_limit_mb=2048 \
 	    -print_final_stats=1 -artifact_prefix=$(FUZZ_TZI_DIR)/crashes/ $(FUZZ_TZI_DIR)/corpus $(FUZZ_TZI_DIR)/seeds
