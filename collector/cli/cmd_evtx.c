@@ -239,16 +239,63 @@ typedef struct pool {
     size_t window;  /* units read ahead of the writer at most: bounds memory */
     char **paths;
     const dump_opts *o;
+    /* Parts and output buffers the main thread is done with, for the next
+     * units: a worker keeps warm memory instead of mapping fresh (musl
+     * maps large blocks, and every unmap in a threaded process stops both
+     * cores to flush their TLBs). */
+    evtx_file **spare_parts;
+    size_t nspare_parts;
+    gl_buf *spare_bufs;
+    size_t nspare_bufs;
+    size_t spare_cap;
 } pool;
 
-static void read_unit(pool *p, unit *u)
+/* Under p->mu: the unit's part and buffer, kept for another unit. */
+static void give_back(pool *p, unit *u)
+{
+    if (u->part && p->nspare_parts < p->spare_cap)
+        p->spare_parts[p->nspare_parts++] = u->part;
+    else
+        evtx_close(u->part);
+    u->part = NULL;
+    gl_buf_clear(&u->out);
+    if (p->nspare_bufs < p->spare_cap)
+        p->spare_bufs[p->nspare_bufs++] = u->out;
+    else
+        gl_buf_free(&u->out);
+    u->out = (gl_buf){0};
+}
+
+/* Under p->mu: a kept part (or NULL) for the next unit, whose output
+ * buffer becomes a kept one. */
+static evtx_file *take_spares(pool *p, unit *u)
+{
+    if (p->nspare_bufs)
+        u->out = p->spare_bufs[--p->nspare_bufs];
+    return p->nspare_parts ? p->spare_parts[--p->nspare_parts] : NULL;
+}
+
+static void free_spares(pool *p)
+{
+    for (size_t i = 0; i < p->nspare_parts; i++)
+        evtx_close(p->spare_parts[i]);
+    for (size_t i = 0; i < p->nspare_bufs; i++)
+        gl_buf_free(&p->spare_bufs[i]);
+    free(p->spare_parts);
+    free(p->spare_bufs);
+}
+
+/* spare: a part to reuse, or NULL. */
+static void read_unit(pool *p, unit *u, evtx_file *spare)
 {
     const char *path = p->paths[u->file];
-    if (u->first >= u->end || open_log(path, &u->log, true) < 0)
+    if (u->first >= u->end || open_log(path, &u->log, true) < 0) {
+        evtx_close(spare);
         return; /* the main thread opens the file too, and says why not */
+    }
     u->log_open = true;
     evtx_options eo = {.no_recover = p->o->no_recover};
-    u->part = evtx_open_part(&u->log.r, &eo, u->first, u->end, &u->err);
+    u->part = evtx_reopen_part(spare, &u->log.r, &eo, u->first, u->end, &u->err);
     if (!u->part)
         return;
     set_filters(u->part, p->o);
@@ -265,8 +312,9 @@ static void *worker(void *arg)
         if (p->next >= p->nunits)
             break;
         unit *u = &p->units[p->next++];
+        evtx_file *spare = take_spares(p, u);
         pthread_mutex_unlock(&p->mu);
-        read_unit(p, u);
+        read_unit(p, u, spare);
         pthread_mutex_lock(&p->mu);
         u->done = true;
         pthread_cond_broadcast(&p->done);
@@ -339,7 +387,8 @@ static void whole_open(whole *w, const char *path, const dump_opts *o)
     }
 }
 
-/* Take a finished unit: its output, then its part into the whole file. */
+/* Take a finished unit: its output, then its part into the whole file
+ * (give_back keeps both for another unit). */
 static void take_unit(whole *w, unit *u)
 {
     if (w->f && !w->io_failed) {
@@ -352,9 +401,6 @@ static void take_unit(whole *w, unit *u)
             w->err = u->err;
         }
     }
-    gl_buf_free(&u->out);
-    evtx_close(u->part);
-    u->part = NULL;
     if (u->log_open)
         close_log(&u->log);
 }
@@ -380,6 +426,9 @@ static void whole_finish(whole *w, const char *path, const dump_opts *o, gl_buf 
 static tally dump_parallel(char **paths, size_t npaths, const dump_opts *o, gl_buf *out)
 {
     pool p = {.paths = paths, .o = o, .window = 4 * (size_t)o->jobs};
+    p.spare_cap = p.window + (size_t)o->jobs + 1;
+    p.spare_parts = gl_xcalloc(p.spare_cap, sizeof *p.spare_parts);
+    p.spare_bufs = gl_xcalloc(p.spare_cap, sizeof *p.spare_bufs);
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.work, NULL);
     pthread_cond_init(&p.done, NULL);
@@ -394,7 +443,7 @@ static tally dump_parallel(char **paths, size_t npaths, const dump_opts *o, gl_b
     for (size_t i = 0; i < p.nunits; i++) {
         unit *u = &p.units[i];
         if (!nthreads) /* no thread could be started: read it here */
-            read_unit(&p, u);
+            read_unit(&p, u, take_spares(&p, u));
         pthread_mutex_lock(&p.mu);
         while (nthreads && !u->done)
             pthread_cond_wait(&p.done, &p.mu);
@@ -405,6 +454,7 @@ static tally dump_parallel(char **paths, size_t npaths, const dump_opts *o, gl_b
         if (u->last_of_file)
             whole_finish(&w, paths[u->file], o, out, &t);
         pthread_mutex_lock(&p.mu);
+        give_back(&p, u);
         p.written = i + 1;
         pthread_cond_broadcast(&p.work);
         pthread_mutex_unlock(&p.mu);
@@ -412,6 +462,7 @@ static tally dump_parallel(char **paths, size_t npaths, const dump_opts *o, gl_b
     for (size_t i = 0; i < nthreads; i++)
         pthread_join(threads[i], NULL);
     free(threads);
+    free_spares(&p);
     free(p.units);
     pthread_cond_destroy(&p.work);
     pthread_cond_destroy(&p.done);

@@ -3,7 +3,8 @@
  * dump --jobs N` does with threads, gives the same events, errors and gaps
  * as one reader: on every generated log (damaged chunks, slack, templates
  * found in other chunks, wrapped and truncated logs) and every corpus log,
- * with recovery on and off and with filters, in parts of 1 and 3 chunks. */
+ * with recovery on and off and with filters, in parts of 1 and 3 chunks,
+ * each with a new part reader and with one reopened for every range. */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -37,15 +38,16 @@ static size_t same_in_parts(const char *path)
         one_reader(&r, &opt, mode, &want);
         if (mode == 0)
             events = tu_count(gl_buf_cstr(&want), "\"EventRecordID\"");
-        for (uint64_t per = 1; per <= 3; per += 2) {
-            gl_buf got = {0};
-            evx_by_parts(&r, &opt, mode, per, &got);
-            cr_assert_eq(got.len, want.len, "%s (mode %u, %llu chunks a part): %zu bytes, one reader %zu", path,
-                         mode, (unsigned long long)per, got.len, want.len);
-            cr_assert(!want.len || !memcmp(got.data, want.data, want.len), "%s (mode %u): output differs", path,
-                      mode);
-            gl_buf_free(&got);
-        }
+        for (uint64_t per = 1; per <= 3; per += 2)
+            for (int reuse = 0; reuse < 2; reuse++) {
+                gl_buf got = {0};
+                evx_by_parts(&r, &opt, mode, per, reuse, &got);
+                cr_assert_eq(got.len, want.len, "%s (mode %u, %llu chunks a part, reuse %d): %zu bytes, one reader %zu",
+                             path, mode, (unsigned long long)per, reuse, got.len, want.len);
+                cr_assert(!want.len || !memcmp(got.data, want.data, want.len), "%s (mode %u, reuse %d): output differs",
+                          path, mode, reuse);
+                gl_buf_free(&got);
+            }
         gl_buf_free(&want);
     }
     gl_buf_free(&bytes);

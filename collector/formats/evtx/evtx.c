@@ -177,27 +177,34 @@ static void read_header(evtx_file *f, const uint8_t *h)
     hi->checksum_ok = hi->checksum_stored == hi->checksum_computed;
 }
 
-static evtx_file *open_file(const gl_reader *r, const evtx_options *opt, bool part, gl_err *err)
+/* Check that r looks like an EVTX file: h gets its first 128 bytes,
+ * *file_sig whether they start with the file signature (else a chunk
+ * follows where the header would be). -1 with err set when neither. */
+static int check_file(const gl_reader *r, uint8_t h[128], bool *file_sig, gl_err *err)
 {
-    uint8_t h[128];
     const char *name = r->name ? r->name : "evtx";
     if (r->size < EVTX_FILE_HEADER_SIZE + 512)
         return gl_err_set(err, "%s: %" PRIu64 " bytes: too short for an EVTX file (header 4096 + a chunk)", name,
-                          r->size),
-               NULL;
-    if (gl_read_exact(r, 0, h, sizeof h, err) < 0)
-        return NULL;
-    bool file_sig = !memcmp(h, "ElfFile", 8);
-    if (!file_sig) {
+                          r->size);
+    if (gl_read_exact(r, 0, h, 128, err) < 0)
+        return -1;
+    *file_sig = !memcmp(h, "ElfFile", 8);
+    if (!*file_sig) {
         uint8_t c[8];
         if (gl_read_exact(r, EVTX_FILE_HEADER_SIZE, c, 8, err) < 0)
-            return NULL;
+            return -1;
         if (memcmp(c, "ElfChnk", 8))
-            return gl_err_set(err, "%s: offset 0: expected signature \"ElfFile\", and no \"ElfChnk\" at 0x1000: not an EVTX file",
-                              name),
-                   NULL;
+            return gl_err_set(err,
+                              "%s: offset 0: expected signature \"ElfFile\", and no \"ElfChnk\" at 0x1000: not an EVTX file",
+                              name);
     }
-    evtx_file *f = gl_xcalloc(1, sizeof *f);
+    return 0;
+}
+
+/* Fill a zeroed f (whose buf, carve and bx may already be allocated) for r. */
+static void init_file(evtx_file *f, const gl_reader *r, const evtx_options *opt, bool part, bool file_sig,
+                      const uint8_t h[128])
+{
     f->r = *r;
     if (opt)
         f->opt = *opt;
@@ -215,11 +222,30 @@ static evtx_file *open_file(const gl_reader *r, const evtx_options *opt, bool pa
     }
     f->ci_end = f->nchunks;
     f->hdr.chunks_in_file = f->nchunks;
-    f->chunk = f->buf = gl_xmalloc(EVTX_CHUNK_SIZE);
+    if (!f->buf)
+        f->buf = gl_xmalloc(EVTX_CHUNK_SIZE);
+    f->chunk = f->buf;
     f->carve = gl_xcalloc((size_t)f->nchunks, 1);
     f->loaded = -1;
-    bx_ctx_init(&f->bx);
+    if (!f->bx.name_slots)
+        bx_ctx_init(&f->bx);
+}
+
+static evtx_file *open_file(const gl_reader *r, const evtx_options *opt, bool part, gl_err *err)
+{
+    uint8_t h[128];
+    bool file_sig;
+    if (check_file(r, h, &file_sig, err) < 0)
+        return NULL;
+    evtx_file *f = gl_xcalloc(1, sizeof *f);
+    init_file(f, r, opt, part, file_sig, h);
     return f;
+}
+
+static void set_range(evtx_file *f, uint64_t first, uint64_t end)
+{
+    f->ci_end = end < f->nchunks ? end : f->nchunks;
+    f->ci = first < f->ci_end ? first : f->ci_end;
 }
 
 evtx_file *evtx_open(const gl_reader *r, const evtx_options *opt, gl_err *err) { return open_file(r, opt, false, err); }
@@ -227,10 +253,51 @@ evtx_file *evtx_open(const gl_reader *r, const evtx_options *opt, gl_err *err) {
 evtx_file *evtx_open_part(const gl_reader *r, const evtx_options *opt, uint64_t first, uint64_t end, gl_err *err)
 {
     evtx_file *f = open_file(r, opt, true, err);
+    if (f)
+        set_range(f, first, end);
+    return f;
+}
+
+/* What a reader found, freed; what it parses with (chunk buffer, binary
+ * XML caches, model, output scratch) is left to the caller. */
+static void free_findings(evtx_file *f)
+{
+    for (size_t i = 0; i < f->nerrs; i++)
+        free(f->errs[i]);
+    free(f->errs);
+    free(f->carve);
+    free(f->id_bits);
+    free(f->channel);
+    free(f->runs);
+    free(f->gaps);
+    free(f->carved);
+    free(f->tpls);
+}
+
+evtx_file *evtx_reopen_part(evtx_file *f, const gl_reader *r, const evtx_options *opt, uint64_t first,
+                            uint64_t end, gl_err *err)
+{
     if (!f)
+        return evtx_open_part(r, opt, first, end, err);
+    uint8_t h[128];
+    bool file_sig;
+    if (check_file(r, h, &file_sig, err) < 0) {
+        evtx_close(f);
         return NULL;
-    f->ci_end = end < f->nchunks ? end : f->nchunks;
-    f->ci = first < f->ci_end ? first : f->ci_end;
+    }
+    free_findings(f);
+    evtx_file keep = *f;
+    memset(f, 0, sizeof *f);
+    f->buf = keep.buf;
+    f->alt = keep.alt;
+    f->bx = keep.bx;
+    f->model = keep.model;
+    f->tmp = keep.tmp;
+    f->xml = keep.xml;
+    gl_buf_clear(&f->tmp);
+    gl_buf_clear(&f->xml);
+    init_file(f, r, opt, true, file_sig, h);
+    set_range(f, first, end);
     return f;
 }
 
@@ -240,17 +307,8 @@ void evtx_close(evtx_file *f)
 {
     if (!f)
         return;
-    for (size_t i = 0; i < f->nerrs; i++)
-        free(f->errs[i]);
-    free(f->errs);
+    free_findings(f);
     free(f->buf);
-    free(f->carve);
-    free(f->id_bits);
-    free(f->channel);
-    free(f->runs);
-    free(f->gaps);
-    free(f->carved);
-    free(f->tpls);
     free(f->alt);
     gl_buf_free(&f->tmp);
     gl_buf_free(&f->xml);

@@ -72,23 +72,31 @@ static inline void evx_report(const evtx_file *f, gl_buf *out)
 }
 
 /* The input read in parts of per_part chunks each, as threads read it:
- * its events, then its errors and gaps, into out. */
+ * its events, then its errors and gaps, into out. With reuse, one part
+ * reader is reopened for every range (evtx_reopen_part), as a thread
+ * keeps its buffers; else each range gets a new one. */
 static inline void evx_by_parts(const gl_reader *r, const evtx_options *opt, uint8_t mode, uint64_t per_part,
-                                gl_buf *out)
+                                bool reuse, gl_buf *out)
 {
     gl_err err;
     evtx_file *whole = evtx_open(r, opt, &err);
     if (!whole)
         abort(); /* it opened once */
+    evtx_file *part = NULL;
     for (uint64_t ci = 0; ci < evtx_chunk_count(whole); ci += per_part) {
-        evtx_file *part = evtx_open_part(r, opt, ci, ci + per_part, &err);
+        part = reuse ? evtx_reopen_part(part, r, opt, ci, ci + per_part, &err)
+                     : evtx_open_part(r, opt, ci, ci + per_part, &err);
         if (!part)
             abort();
         evx_filters(part, mode);
         evx_events(part, out);
         evtx_absorb(whole, part);
-        evtx_close(part);
+        if (!reuse) {
+            evtx_close(part);
+            part = NULL;
+        }
     }
+    evtx_close(part);
     evtx_live_done(whole);
     evx_filters(whole, mode);
     evx_events(whole, out);
@@ -151,7 +159,7 @@ static inline size_t evtx_exercise(const uint8_t *data, size_t size, size_t *tou
     if (mode & 4) {
         gl_buf parts = {0};
         evx_report(f, &all);
-        evx_by_parts(&r, &opt, mode, 1, &parts);
+        evx_by_parts(&r, &opt, mode, 1, (mode & 8) != 0, &parts);
         if (parts.len != all.len || (all.len && memcmp(parts.data, all.data, all.len)))
             abort(); /* reading in parts must change nothing */
         gl_buf_free(&parts);
