@@ -55,6 +55,25 @@ char *gl_xstrdup(const char *s)
     return p;
 }
 
+void gl_copy_long(void *dst, const void *src, size_t n)
+{
+    if (n > 256 || n < 16) { /* rep movs pays off on long copies */
+        memcpy(dst, src, n);
+        return;
+    }
+    unsigned char *d = dst, t[16];
+    const unsigned char *s = src;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        memcpy(t, s + i, 16);
+        memcpy(d + i, t, 16);
+    }
+    if (i < n) { /* the last 16 bytes, overlapping what is done */
+        memcpy(t, s + n - 16, 16);
+        memcpy(d + n - 16, t, 16);
+    }
+}
+
 void gl_buf_grow(gl_buf *b, size_t extra)
 {
     if (extra > SIZE_MAX - b->len - 1)

@@ -244,3 +244,21 @@ Test(core, source_paths)
     cr_assert_null(gl_source_open("tape:/dev/st0", &err));
     cr_assert_str_eq(err.msg, "unknown source 'tape:/dev/st0': expected live, dir:PATH or bundle:FILE");
 }
+
+/* gl_copy (short copies as overlapping fixed-size moves, long ones in
+ * 16-byte steps or by memcpy) copies exactly n bytes, at every length
+ * and alignment, and writes nothing before or after them. */
+Test(core, copy_every_length_and_alignment)
+{
+    unsigned char src[600], dst[640], want[640];
+    for (size_t i = 0; i < sizeof src; i++)
+        src[i] = (unsigned char)(i * 7 + 3);
+    for (size_t n = 0; n <= 520; n++)
+        for (size_t align = 0; align < 8; align++) {
+            memset(dst, 0xee, sizeof dst);
+            memset(want, 0xee, sizeof want);
+            memcpy(want + 16 + align, src + align, n);
+            gl_copy(dst + 16 + align, src + align, n);
+            cr_assert(!memcmp(dst, want, sizeof dst), "length %zu, alignment %zu", n, align);
+        }
+}

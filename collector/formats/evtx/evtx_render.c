@@ -909,7 +909,7 @@ static void finish_system(msink *s)
     ev->user_id = off_str(m, o[NM_USER_ID]);
     const char *t = off_str(m, o[NM_SYSTEM_TIME]);
     size_t tl = strnlen(t, sizeof ev->time_created_iso - 1);
-    memcpy(ev->time_created_iso, t, tl); /* no printf per record */
+    gl_copy(ev->time_created_iso, t, tl); /* no printf per record */
     ev->time_created_iso[tl] = '\0';
     if (*t && !(ev->has & EVTX_HAS_TIME_CREATED)) {
         /* Text time (records saved with inline values): as a FILETIME too
