@@ -451,36 +451,64 @@ Test(regf_robust, every_file_every_log, .timeout = 240)
     cr_assert_eq(opened, (n - 2) * (n + 1));
 }
 
-/* A flipped byte in the page data of LOG2's second entry (sequence 4) fails
- * its Marvin32 hash: replay keeps entries 2 and 3 and stops there. */
-Test(regf_robust, log_entry_hash_checked, .timeout = 30)
+/* NewDirtyHive with LOG1 and a copy of its LOG2 (entries 3, 4 and 5 at
+ * 0x200, 0x2000 and 0x8000) written to a temporary folder as tmp, with the
+ * byte at flip (0: none) flipped and, when size5 is not 0, entry 5's size
+ * field set to it. Asserts the entries applied, the sequence reached and
+ * the one error: "HIVE: LOG2: " then what. */
+static void check_log2_variant(const char *tmp, size_t flip, uint32_t size5, uint32_t entries, uint32_t seq,
+                               const char *what)
 {
-    TU_REQUIRE_CORPUS();
     gl_buf log2 = {0};
     cr_assert(tu_read_file(RB("yarp__NewDirtyHive1__NewDirtyHive.LOG2"), &log2));
-    log2.data[0x2000 + 0x1000] ^= 0x01; /* inside entry 4 (at 0x2000, 0x6000 bytes), past its header */
-    char *dir = tu_tmpdir("regf_badhash");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/NewDirtyHive.LOG2", dir);
+    cr_assert_gt(log2.len, 0x8008);
+    if (flip)
+        log2.data[flip] ^= 0x01;
+    if (size5)
+        for (int i = 0; i < 4; i++)
+            log2.data[0x8000 + 4 + i] = (char)(size5 >> (8 * i));
+    char path[1024], want[1400];
+    snprintf(path, sizeof path, "%s/NewDirtyHive.LOG2", tu_tmpdir(tmp));
     FILE *f = fopen(path, "wb");
     cr_assert_not_null(f);
     fwrite(log2.data, 1, log2.len, f);
     fclose(f);
+    gl_buf_free(&log2);
     gl_err err = {0};
     regf_hive *h =
         tr_open(RB("yarp__NewDirtyHive1__NewDirtyHive"), RB("yarp__NewDirtyHive1__NewDirtyHive.LOG1"), path, NULL, &err);
     cr_assert_not_null(h, "%s", err.msg);
     const regf_info *in = regf_get_info(h);
     cr_assert(in->recovery_applied);
-    cr_assert_eq(in->log_entries, 2);
-    cr_assert_eq(in->seq_recovered, 3);
-    char want[1200];
-    snprintf(want, sizeof want, "%s: %s: file offset 0x2000: log entry 4: hash mismatch; replay of this log stops",
-             RB("yarp__NewDirtyHive1__NewDirtyHive"), path);
+    cr_assert_eq(in->log_entries, entries);
+    cr_assert_eq(in->seq_recovered, seq);
+    snprintf(want, sizeof want, "%s: %s: %s", RB("yarp__NewDirtyHive1__NewDirtyHive"), path, what);
     cr_assert_eq(regf_error_count(h), 1);
     cr_assert_str_eq(regf_error(h, 0), want);
-    gl_buf_free(&log2);
     regf_close(h);
+}
+
+/* A flipped byte in the page data of LOG2's second entry (sequence 4) fails
+ * its Marvin32 hash: replay keeps entries 2 and 3 and stops there. */
+Test(regf_robust, log_entry_hash_checked, .timeout = 30)
+{
+    TU_REQUIRE_CORPUS();
+    check_log2_variant("regf_badhash", 0x2000 + 0x1000, 0, 2, 3,
+                       "file offset 0x2000: log entry 4: hash mismatch; replay of this log stops");
+}
+
+/* The entries' frames are read before their hashes are checked (the hashes
+ * of several entries are computed together), yet what is reported is what
+ * reading them in order finds first: a bad size in entry 5 alone stops
+ * replay after entry 4, but behind entry 4's bad hash it is never
+ * reached. */
+Test(regf_robust, log_entry_first_fault_reported, .timeout = 30)
+{
+    TU_REQUIRE_CORPUS();
+    check_log2_variant("regf_badsize", 0, 0x2001, 3, 4,
+                       "file offset 0x8000: log entry size 0x2001 invalid; replay of this log stops");
+    check_log2_variant("regf_badhash_badsize", 0x2000 + 0x1000, 0x2001, 2, 3,
+                       "file offset 0x2000: log entry 4: hash mismatch; replay of this log stops");
 }
 
 /* Replaying NewDirtyHive's logs deletes Key2\Key2_1 and Key2\Key2_2; their
