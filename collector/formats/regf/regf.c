@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fold.h"
+#include "prefault.h"
 #include "text.h"
 
 #define RI_MAX_DEPTH 8 /* ri may not nest per the format; allow a little slack */
@@ -72,6 +73,7 @@ uint8_t *regf_image_mut(regf_hive *h)
 {
     if (!h->img_own) {
         h->img_own = gl_xmalloc(h->img_len);
+        gl_prefault(h->img_own, h->img_len);
         memcpy(h->img_own, h->img, h->img_len);
         h->img = h->img_own;
     }

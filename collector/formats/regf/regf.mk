@@ -11,7 +11,8 @@ FUZZ_MAX_LEN ?= 1048576
 # archive/crypto libraries of the collector. REGF_JSON_CHECK_PATHS: every
 # path reg dump builds a level at a time is checked against the whole
 # path escaped in one piece (regf_json.c).
-FUZZ_REGF_SRC := $(filter-out %/fuzz_regf.c,$(sort $(wildcard $(REGF_DIR)/*.c))) $(FUZZ_CORE_SRC)
+FUZZ_REGF_SRC := $(filter-out %/fuzz_regf.c,$(sort $(wildcard $(REGF_DIR)/*.c))) $(FUZZ_CORE_SRC) \
+                 collector/core/prefault.c
 FUZZ_REGF_DIR := $(B)/fuzz/regf
 
 $(B)/fuzz/fuzz_regf: $(REGF_DIR)/fuzz_regf.c $(FUZZ_REGF_SRC) $(wildcard $(REGF_DIR)/*.h)
