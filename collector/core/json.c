@@ -209,20 +209,25 @@ void gl_json_null(gl_json *j)
 static const char hex_pairs[] = HEX_ROW(0) HEX_ROW(1) HEX_ROW(2) HEX_ROW(3) HEX_ROW(4) HEX_ROW(5) HEX_ROW(6)
     HEX_ROW(7) HEX_ROW(8) HEX_ROW(9) HEX_ROW(a) HEX_ROW(b) HEX_ROW(c) HEX_ROW(d) HEX_ROW(e) HEX_ROW(f);
 
-void gl_json_hex(gl_json *j, const void *data, size_t n)
+void gl_json_put_hex(gl_buf *out, const void *data, size_t n)
 {
     const unsigned char *p = data;
-    before_value(j);
     if (n > (SIZE_MAX - 3) / 2) /* cannot be represented; never from bounded evidence */
         n = 0;
-    gl_buf_reserve(j->out, n * 2 + 2);
-    char *o = j->out->data + j->out->len;
+    gl_buf_reserve(out, n * 2 + 2);
+    char *o = out->data + out->len;
     *o++ = '"';
     for (size_t i = 0; i < n; i++, o += 2)
         memcpy(o, hex_pairs + 2 * p[i], 2);
     *o++ = '"';
-    j->out->len += n * 2 + 2;
-    j->out->data[j->out->len] = '\0';
+    out->len += n * 2 + 2;
+    out->data[out->len] = '\0';
+}
+
+void gl_json_hex(gl_json *j, const void *data, size_t n)
+{
+    before_value(j);
+    gl_json_put_hex(j->out, data, n);
 }
 
 void gl_json_raw(gl_json *j, const char *json, size_t n)

@@ -49,5 +49,8 @@ extern const unsigned char gl_json_byte_class[256];
 
 /* Escape s (n bytes) as a JSON string literal including quotes. */
 void gl_json_escape(gl_buf *out, const char *s, size_t n);
+/* data as a lowercase hex JSON string, quotes included (gl_json_hex
+ * without the writer: for renderers that lay out their own objects). */
+void gl_json_put_hex(gl_buf *out, const void *data, size_t n);
 
 #endif

@@ -22,6 +22,7 @@ void regf_json_free(regf_json *rj)
     gl_buf_free(&rj->path);
     gl_buf_free(&rj->seg);
     gl_buf_free(&rj->path_json);
+    gl_buf_free(&rj->value);
 }
 
 void regf_json_flush(regf_json *rj)
@@ -39,9 +40,30 @@ static void end_line(regf_json *rj)
         regf_json_flush(rj);
 }
 
-static void value_data(regf_json *rj, gl_json *j, regf_value v, uint32_t type, const uint8_t *p, size_t n)
+/* The lines have a fixed layout, so they are written directly rather
+ * than through gl_json: its comma and key bookkeeping was a tenth of a
+ * dump. PUT appends a literal (which needs no escaping); strings from the
+ * hive go through gl_json_escape, as gl_json would write them. */
+#define PUT(out, lit) gl_buf_append((out), (lit), sizeof(lit) - 1)
+
+/* A string that needs no escaping (names gleaner itself gives). */
+static void put_plain(gl_buf *out, const char *s)
 {
-    gl_json_key(j, "data");
+    gl_buf_putc(out, '"');
+    gl_buf_puts(out, s);
+    gl_buf_putc(out, '"');
+}
+
+static void put_bool(gl_buf *out, bool v)
+{
+    if (v)
+        PUT(out, "true");
+    else
+        PUT(out, "false");
+}
+
+static void value_data(regf_json *rj, gl_buf *out, regf_value v, uint32_t type, const uint8_t *p, size_t n)
+{
     switch (type) {
     case REGF_REG_SZ:
     case REGF_REG_EXPAND_SZ:
@@ -49,94 +71,109 @@ static void value_data(regf_json *rj, gl_json *j, regf_value v, uint32_t type, c
         rj->tmp.len = 0;
         if (p)
             gl_utf16le_to_utf8(&rj->tmp, p, n, true);
-        gl_json_strn(j, rj->tmp.data ? rj->tmp.data : "", rj->tmp.len);
+        gl_json_escape(out, rj->tmp.data ? rj->tmp.data : "", rj->tmp.len);
         return;
     case REGF_REG_MULTI_SZ: {
         rj->tmp.len = 0;
         long cnt = regf_value_multi_sz(rj->h, v, &rj->tmp);
-        gl_json_arr_begin(j);
+        gl_buf_putc(out, '[');
         const char *s = rj->tmp.data;
         for (long i = 0; i < cnt; i++) {
             size_t l = strlen(s);
-            gl_json_strn(j, s, l);
+            if (i)
+                gl_buf_putc(out, ',');
+            gl_json_escape(out, s, l);
             s += l + 1;
         }
-        gl_json_arr_end(j);
+        gl_buf_putc(out, ']');
         return;
     }
     case REGF_REG_DWORD:
     case REGF_REG_DWORD_BIG_ENDIAN:
         if (n == 4) {
-            gl_json_uint(j, type == REGF_REG_DWORD ? gl_le32(p) : gl_be32(p));
+            gl_buf_put_u64(out, type == REGF_REG_DWORD ? gl_le32(p) : gl_be32(p));
             return;
         }
         break;
     case REGF_REG_QWORD:
         if (n == 8) {
-            gl_json_uint(j, gl_le64(p));
+            gl_buf_put_u64(out, gl_le64(p));
             return;
         }
         break;
     default:
         break;
     }
-    gl_json_hex(j, p, p ? n : 0);
+    gl_json_put_hex(out, p, p ? n : 0);
 }
 
-void regf_json_value(regf_json *rj, gl_json *j, regf_value v, bool deleted)
+/* One value's object, appended to out. */
+static void put_value(regf_json *rj, gl_buf *out, regf_value v, bool deleted)
 {
     char tbuf[32];
     uint32_t type = regf_value_type(rj->h, v);
     size_t n;
     /* In place when the data lies in one cell; scratch only for big data. */
     const uint8_t *p = regf_value_data(rj->h, v, &n, &rj->scratch);
-    gl_json_obj_begin(j);
     rj->tmp.len = 0;
     regf_value_name(rj->h, v, &rj->tmp);
-    gl_json_key(j, "name");
-    gl_json_strn(j, rj->tmp.data ? rj->tmp.data : "", rj->tmp.len);
-    gl_json_kv_str(j, "type", regf_type_name(type, tbuf));
+    PUT(out, "{\"name\":");
+    gl_json_escape(out, rj->tmp.data ? rj->tmp.data : "", rj->tmp.len);
+    PUT(out, ",\"type\":");
+    put_plain(out, regf_type_name(type, tbuf));
+    PUT(out, ",\"data\":");
     /* Declared data that cannot be read is null, not an empty value. */
     bool lost = !p && regf_value_data_size(rj->h, v) > 0;
-    if (lost) {
-        gl_json_key(j, "data");
-        gl_json_null(j);
-    } else
-        value_data(rj, j, v, type, p, n);
-    gl_json_kv_bool(j, "deleted", deleted);
-    if (deleted)
-        gl_json_kv_str(j, "recovered_from", regf_recovered_from(rj->h, v));
+    if (lost)
+        PUT(out, "null");
+    else
+        value_data(rj, out, v, type, p, n);
+    PUT(out, ",\"deleted\":");
+    put_bool(out, deleted);
+    if (deleted) {
+        PUT(out, ",\"recovered_from\":");
+        put_plain(out, regf_recovered_from(rj->h, v));
+    }
     /* A layered hive's tombstone value hides the value of that name below. */
     if (regf_value_tombstone(rj->h, v))
-        gl_json_kv_bool(j, "tombstone", true);
+        PUT(out, ",\"tombstone\":true");
     if (rj->raw) {
-        gl_json_key(j, "raw");
+        PUT(out, ",\"raw\":");
         if (lost)
-            gl_json_null(j);
+            PUT(out, "null");
         else
-            gl_json_hex(j, p, p ? n : 0);
+            gl_json_put_hex(out, p, p ? n : 0);
     }
-    gl_json_obj_end(j);
+    gl_buf_putc(out, '}');
 }
 
-static void owner(regf_json *rj, gl_json *j, regf_key k)
+void regf_json_value(regf_json *rj, gl_json *j, regf_value v, bool deleted)
+{
+    rj->value.len = 0;
+    put_value(rj, &rj->value, v, deleted);
+    gl_json_raw(j, rj->value.data, rj->value.len);
+}
+
+static void owner(regf_json *rj, gl_buf *out, regf_key k)
 {
     rj->tmp.len = 0;
     if (!regf_key_owner_sid(rj->h, k, &rj->tmp))
         return;
-    gl_json_key(j, "owner");
-    gl_json_strn(j, rj->tmp.data, rj->tmp.len);
+    PUT(out, ",\"owner\":");
+    gl_json_escape(out, rj->tmp.data, rj->tmp.len);
 }
 
 /* Layered keys (differencing hives): a tombstone hides the key of that
  * name in the layers below and must not read as an ordinary empty key. */
-static void layer(regf_json *rj, gl_json *j, regf_key k)
+static void layer(regf_json *rj, gl_buf *out, regf_key k)
 {
     const char *name = regf_layer_name(regf_key_layer(rj->h, k));
-    if (name)
-        gl_json_kv_str(j, "layer", name);
+    if (name) {
+        PUT(out, ",\"layer\":");
+        put_plain(out, name);
+    }
     if (regf_key_inherit_class(rj->h, k))
-        gl_json_kv_bool(j, "inherit_class", true);
+        PUT(out, ",\"inherit_class\":true");
 }
 
 /* Fill rj->vals with the values to show (REGF_NONE for hidden ones) and
@@ -170,37 +207,41 @@ static bool key_line(regf_json *rj, regf_key k, const char *path_json, size_t pa
     size_t nv = pick_values(rj, k, only, &shown);
     if (only && !shown)
         return false;
-    gl_json j;
-    gl_json_init(&j, rj->out);
-    gl_json_obj_begin(&j);
-    gl_json_key(&j, "path");
-    gl_json_raw(&j, path_json, path_json_len);
+    gl_buf *out = rj->out;
+    PUT(out, "{\"path\":");
+    gl_buf_append(out, path_json, path_json_len);
     char ts[GL_TIME_STRLEN];
-    gl_json_key(&j, "last_write");
+    PUT(out, ",\"last_write\":");
     if (gl_filetime_iso(regf_key_last_write(rj->h, k), 7, ts))
-        gl_json_str(&j, ts);
+        put_plain(out, ts);
     else
-        gl_json_null(&j);
-    gl_json_kv_bool(&j, "deleted", key_deleted);
-    if (key_deleted)
-        gl_json_kv_str(&j, "recovered_from", regf_recovered_from(rj->h, k));
-    layer(rj, &j, k);
+        PUT(out, "null");
+    PUT(out, ",\"deleted\":");
+    put_bool(out, key_deleted);
+    if (key_deleted) {
+        PUT(out, ",\"recovered_from\":");
+        put_plain(out, regf_recovered_from(rj->h, k));
+    }
+    layer(rj, out, k);
     rj->tmp.len = 0;
     if (regf_key_class(rj->h, k, &rj->tmp) && rj->tmp.len) {
-        gl_json_key(&j, "class");
-        gl_json_strn(&j, rj->tmp.data, rj->tmp.len);
+        PUT(out, ",\"class\":");
+        gl_json_escape(out, rj->tmp.data, rj->tmp.len);
     }
-    owner(rj, &j, k);
-    gl_json_key(&j, "values");
-    gl_json_arr_begin(&j);
+    owner(rj, out, k);
+    PUT(out, ",\"values\":[");
+    bool first = true;
     for (size_t i = 0; i < nv; i++) {
         uint32_t v;
         memcpy(&v, rj->vals.data + i * sizeof v, sizeof v);
-        if (v != REGF_NONE)
-            regf_json_value(rj, &j, v, rj->vals_deleted.data[i]);
+        if (v == REGF_NONE)
+            continue;
+        if (!first)
+            gl_buf_putc(out, ',');
+        first = false;
+        put_value(rj, out, v, rj->vals_deleted.data[i]);
     }
-    gl_json_arr_end(&j);
-    gl_json_obj_end(&j);
+    PUT(out, "]}");
     end_line(rj);
     return true;
 }
@@ -286,19 +327,14 @@ static void orphan_values_line(regf_json *rj)
     size_t no = regf_deleted_orphan_value_count(rj->h);
     if (!no)
         return;
-    gl_json j;
-    gl_json_init(&j, rj->out);
-    gl_json_obj_begin(&j);
-    gl_json_kv_str(&j, "path", "(deleted)\\(values without a key)");
-    gl_json_key(&j, "last_write");
-    gl_json_null(&j);
-    gl_json_kv_bool(&j, "deleted", true);
-    gl_json_key(&j, "values");
-    gl_json_arr_begin(&j);
-    for (size_t i = 0; i < no; i++)
-        regf_json_value(rj, &j, regf_deleted_orphan_value(rj->h, i), true);
-    gl_json_arr_end(&j);
-    gl_json_obj_end(&j);
+    gl_buf *out = rj->out;
+    PUT(out, "{\"path\":\"(deleted)\\\\(values without a key)\",\"last_write\":null,\"deleted\":true,\"values\":[");
+    for (size_t i = 0; i < no; i++) {
+        if (i)
+            gl_buf_putc(out, ',');
+        put_value(rj, out, regf_deleted_orphan_value(rj->h, i), true);
+    }
+    PUT(out, "]}");
     end_line(rj);
 }
 

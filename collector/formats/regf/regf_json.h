@@ -36,6 +36,7 @@ typedef struct regf_json {
     size_t flush_at;
     /* scratch reused for every key, so a walk allocates nothing per key */
     gl_buf tmp, scratch, vals, vals_deleted, path, seg;
+    gl_buf value; /* regf_json_value's object before it goes into its writer */
     /* A walk's path as a JSON string ('"' and the escaped path, no closing
      * quote), built a level at a time: a key's path is its parent's and
      * one more name, so only that name is escaped. The escaped path of the
