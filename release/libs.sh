@@ -70,8 +70,13 @@ build_zstd() {
     unpack zstd
     cd "$W/zstd"
     # CMake would need a C++ cross compiler (project() enables CXX): use lib/Makefile.
-    $NICE make -C lib -j"$JOBS" libzstd.a CC="$CC" AR="$AR" CFLAGS="$LIB_CFLAGS" \
-        CPPFLAGS_STATICLIB=-DZSTD_MULTITHREAD ZSTD_LEGACY_SUPPORT=0
+    # -mt: with worker threads (ZSTD_MULTITHREAD: pthreads, or Windows'
+    # own threads on mingw), which the Makefile leaves out of a static
+    # library by default; without them libarchive's zstd:threads (zstd's
+    # ZSTD_c_nbWorkers) is refused and the bundle compresses on the
+    # thread that reads and hashes.
+    $NICE make -C lib -j"$JOBS" libzstd.a-mt CC="$CC" AR="$AR" CFLAGS="$LIB_CFLAGS" ZSTD_LEGACY_SUPPORT=0
+    grep -qa -e pthread_create -e _beginthreadex lib/libzstd.a || die "zstd: built without worker threads"
     cp lib/libzstd.a "$P/lib/"
     cp lib/zstd.h lib/zdict.h lib/zstd_errors.h "$P/include/"
     printf 'prefix=%s\nName: libzstd\nDescription: zstd\nVersion: 1.5.4\nLibs: -L${prefix}/lib -lzstd\nCflags: -I${prefix}/include\n' \

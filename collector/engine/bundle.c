@@ -6,20 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zstd.h>
 #include "buf.h"
 #include "entryname.h"
 #include "json.h"
 #include "text.h"
 
-#define COPY_CHUNK (4u << 20)
-/* Members at least this big are read and hashed on a second thread, in
- * chunks of COPY_CHUNK, up to BG_SLOTS-1 ahead of compression. Every hand-over
- * is a point where one thread may wait for the other to get a core back
- * on a busy machine, so the chunks are big (1 MiB chunks were slower
- * under load, side by side) and small members are hashed inline, where
- * starting a thread would cost more than it saves. */
-#define BG_MIN_SIZE (1u << 20)
-#define BG_SLOTS 3
+/* Each piece of a member is read into this much, hashed and handed to
+ * zstd. */
+#define COPY_CHUNK (1u << 20)
 
 /* Only the name stays in memory (for deduplication); the member's
  * manifest entry goes to a spool at once, so memory does not grow with
@@ -44,8 +39,7 @@ struct gl_bundle {
     size_t n_slots;
     gl_bundle_stats stats;
     gl_spool manifest; /* the manifest's member entries, one per line */
-    unsigned char *copybuf; /* the reading thread's first buffer */
-    gl_sha256_bg bg;     /* reads and hashes members on a second thread while they are compressed */
+    unsigned char *copybuf; /* COPY_CHUNK bytes: every member passes through it */
     char *note;          /* what happened to a stale .partial, for the run's log */
     volatile const sig_atomic_t *stop; /* non-zero: acquire no more files (interrupted) */
 };
@@ -171,6 +165,47 @@ static int manifest_entry(gl_bundle *b, const char *path, uint64_t size, const c
     return rc;
 }
 
+/* A second thread pays only while a second core is free. When every
+ * core is busy it only adds work: the data crosses between the cores'
+ * caches and each hand-over may wait for the other thread to get a core
+ * back; side by side on the loaded 2-core machine a second thread cost
+ * 5-12% more CPU and more wall time than one. The load average counts
+ * gleaner's own work too (about 1.75 while a bundle is written with two
+ * threads, which a run started right after another one sees). So "free"
+ * is a load below the cores plus a half: on two cores, nothing else
+ * running. */
+static bool second_core_free(void)
+{
+#ifdef GLEANER_TEST_BUILD
+    const char *force = getenv("GLEANER_TEST_BUNDLE_THREAD"); /* "1" or "0": both paths, whatever the load */
+    if (force)
+        return !strcmp(force, "1");
+#endif
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+#ifdef _WIN32
+    return cores >= 2; /* no load average; its scheduler shares the cores per thread */
+#else
+    double load;
+    return cores >= 2 && getloadavg(&load, 1) == 1 && load < (double)cores + 0.5;
+#endif
+}
+
+/* zstd compresses on a worker thread of its own (its buffers for 8 MiB
+ * jobs: about 28 MiB more memory) while this thread reads and hashes,
+ * when a core is free for it; the two take about the same time. The
+ * bundle is one zstd frame, so that is decided once, before it starts.
+ * The workers zstd runs: 0 when this libzstd was built without threads
+ * (libarchive would ignore its refusal) or no core is free. The frame's
+ * bytes differ between 0 and 1, the members do not. */
+static unsigned zstd_workers(struct archive *ar)
+{
+    ZSTD_bounds w = ZSTD_cParam_getBounds(ZSTD_c_nbWorkers);
+    unsigned n = !ZSTD_isError(w.error) && w.upperBound >= 1 && second_core_free() ? 1 : 0;
+    if (n && archive_write_set_filter_option(ar, "zstd", "threads", "1") != ARCHIVE_OK)
+        n = 0;
+    return n;
+}
+
 gl_bundle *gl_bundle_create(const char *path, time_t created, gl_err *err)
 {
     return gl_bundle_create_encrypted(path, created, NULL, err);
@@ -218,21 +253,22 @@ gl_bundle *gl_bundle_create_encrypted(const char *path, time_t created, const gl
     }
     b->ar = archive_write_new();
     if (archive_write_set_format_pax_restricted(b->ar) != ARCHIVE_OK ||
-        archive_write_add_filter_zstd(b->ar) != ARCHIVE_OK ||
-        archive_write_set_bytes_in_last_block(b->ar, 1) != ARCHIVE_OK ||
+        archive_write_add_filter_zstd(b->ar) != ARCHIVE_OK)
+        goto ar_failed;
+    b->stats.zstd_workers = zstd_workers(b->ar);
+    if (archive_write_set_bytes_in_last_block(b->ar, 1) != ARCHIVE_OK ||
         /* unblocked: zstd's output reaches write_cb as it comes, not in
          * 10 KiB pieces (the bytes are the same; the last block is not
          * padded either way) */
         archive_write_set_bytes_per_block(b->ar, 0) != ARCHIVE_OK ||
-        archive_write_open2(b->ar, b, NULL, write_cb, NULL, NULL) != ARCHIVE_OK) {
-        gl_err_set(err, "%s: cannot start zstd pax archive: %s", b->partial, archive_error_string(b->ar));
-        goto fail;
-    }
-    gl_sha256_bg_init(&b->bg, BG_SLOTS, COPY_CHUNK);
-    b->copybuf = b->bg.buf[0]; /* free whenever the reading thread is not running */
+        archive_write_open2(b->ar, b, NULL, write_cb, NULL, NULL) != ARCHIVE_OK)
+        goto ar_failed;
+    b->copybuf = gl_xmalloc(COPY_CHUNK);
     if (open_manifest_spool(b, err) != 0)
         goto fail;
     return b;
+ar_failed:
+    gl_err_set(err, "%s: cannot start zstd pax archive: %s", b->partial, archive_error_string(b->ar));
 fail:
     gl_bundle_abort(b);
     return NULL;
@@ -339,46 +375,9 @@ static size_t fill_chunk(void *ctx, unsigned char *buf, size_t cap)
     return (size_t)n;
 }
 
-/* The second thread pays only while a second core is free. When every
- * core is busy it only adds work: the chunks cross between the cores'
- * caches and each hand-over may wait for the other thread to get a core
- * back; side by side on the loaded 2-core machine that cost 5-12% more
- * CPU and more wall time than one thread. The load average counts this
- * run too (its main thread, and the reading thread for the ~40% of the
- * time it has work): about 1.75 on an idle host while the bundle is
- * written with two threads. So "free" is a load below the cores plus a
- * half: on two cores, nothing else running. */
-static bool second_core_free(void)
-{
-#ifdef GLEANER_TEST_BUILD
-    const char *force = getenv("GLEANER_TEST_BUNDLE_THREAD"); /* "1" or "0": both paths, whatever the load */
-    if (force)
-        return !strcmp(force, "1");
-#endif
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-#ifdef _WIN32
-    return cores >= 2; /* no load average; its scheduler shares the cores per thread */
-#else
-    double load;
-    return cores >= 2 && getloadavg(&load, 1) == 1 && load < (double)cores + 0.5;
-#endif
-}
-
-/* Each chunk feeds both the hash and the archive. Big members are read
- * and hashed on a second thread while this one compresses, when a core
- * is free for it. */
+/* One read of each chunk feeds both the hash and the archive. */
 static int copy_member(gl_bundle *b, member_reader *mr, gl_sha256 *h, const char *name, gl_err *err)
 {
-    if (mr->size >= BG_MIN_SIZE && second_core_free() && gl_sha256_bg_start(&b->bg, h, fill_chunk, mr) == 0) {
-        const unsigned char *buf;
-        size_t n;
-        int rc = 0;
-        while (rc == 0 && (buf = gl_sha256_bg_take(&b->bg, &n)))
-            if (archive_write_data(b->ar, buf, n) != (la_ssize_t)n)
-                rc = ar_fail(b, err, "writing member", name);
-        gl_sha256_bg_stop(&b->bg);
-        return rc;
-    }
     size_t n;
     while ((n = fill_chunk(mr, b->copybuf, COPY_CHUNK)) > 0)
         if (write_data(b, b->copybuf, n, h, name, err) != 0)
@@ -523,7 +522,7 @@ static void free_bundle(gl_bundle *b)
     gl_spool_close(&b->manifest);
     free(b->members);
     free(b->slots);
-    gl_sha256_bg_free(&b->bg);
+    free(b->copybuf);
     free(b->path);
     free(b->partial);
     free(b->note);

@@ -23,6 +23,7 @@ typedef struct gl_bundle_stats {
     uint64_t artifacts;
     uint64_t artifact_bytes;   /* uncompressed bytes of acquired files */
     uint64_t bundle_bytes;     /* compressed bytes written so far */
+    unsigned zstd_workers;     /* zstd's own compression threads: 0 (it compresses on the caller's) or 1 */
 } gl_bundle_stats;
 
 /* A stale PATH.partial left by a run that died is moved aside

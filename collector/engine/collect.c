@@ -1172,6 +1172,9 @@ int gl_collect(const gl_collect_opts *opts, gl_collect_result *res, gl_err *err)
         gl_bundle_set_stop_flag(run.bundle, &stop_requested);
         if (gl_bundle_note(run.bundle))
             progress(&run, "%s", gl_bundle_note(run.bundle));
+        gl_run_log(&run, "bundle: zstd compresses %s", gl_bundle_get_stats(run.bundle).zstd_workers
+                                                           ? "on a worker thread while this one reads and hashes"
+                                                           : "on the thread that reads and hashes");
     }
     progress(&run, "gleaner %s: source %s, profile %s, host %s, bundle %s", GLEANER_VERSION,
              opts->source_spec, opts->profile->name, run.host, res->bundle_path);
