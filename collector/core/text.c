@@ -29,12 +29,34 @@ void gl_utf8_put(gl_buf *out, uint32_t cp)
     gl_buf_append(out, b, n);
 }
 
+/* Whether any of the four 16-bit (eight 8-bit) lanes of v is zero. */
+static inline bool any_zero16(uint64_t v) { return ((v - 0x0001000100010001ull) & ~v & 0x8000800080008000ull) != 0; }
+static inline bool any_zero8(uint64_t v) { return ((v - 0x0101010101010101ull) & ~v & 0x8080808080808080ull) != 0; }
+
 bool gl_utf16le_to_utf8(gl_buf *out, const uint8_t *p, size_t nbytes, bool stop_at_nul)
 {
     bool clean = true;
     size_t units = nbytes / 2;
     gl_buf_reserve(out, units);
     for (size_t i = 0; i < units; i++) {
+        /* Registry and event strings are nearly all ASCII: four units at
+         * a time while they are (and hold no NUL that ends the string). */
+        while (i + 4 <= units) {
+            uint64_t v = gl_le64(p + 2 * i);
+            if ((v & 0xFF80FF80FF80FF80ull) || (stop_at_nul && any_zero16(v)))
+                break;
+            gl_buf_reserve(out, 4);
+            char *d = out->data + out->len;
+            d[0] = (char)v;
+            d[1] = (char)(v >> 16);
+            d[2] = (char)(v >> 32);
+            d[3] = (char)(v >> 48);
+            out->len += 4;
+            out->data[out->len] = '\0';
+            i += 4;
+        }
+        if (i >= units)
+            break;
         uint32_t u = gl_le16(p + 2 * i);
         if (u == 0 && stop_at_nul)
             return clean;
@@ -70,6 +92,12 @@ void gl_latin1_to_utf8(gl_buf *out, const uint8_t *p, size_t n, bool stop_at_nul
     size_t i = 0;
     while (i < n) {
         size_t run = i;
+        /* eight bytes at a time while they are ASCII without NUL */
+        for (uint64_t w; run + 8 <= n; run += 8) {
+            memcpy(&w, p + run, 8);
+            if ((w & 0x8080808080808080ull) || any_zero8(w))
+                break;
+        }
         while (run < n && p[run] != 0 && p[run] < 0x80)
             run++;
         gl_buf_append(out, p + i, run - i); /* ASCII runs in one copy */
