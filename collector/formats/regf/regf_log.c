@@ -381,6 +381,13 @@ static void index_entries(regf_hive *h, log_file *lf, log_entry **list, size_t *
     size_t first = *n;
     log_stop stop = frame_entries(lf, list, n, cap, start);
     size_t count = *n - first;
+    /* A log whose entries all precede the hive's sequence number (often
+     * the one the kernel wrote before the last rotation) gives nothing to
+     * apply or report: its hashes need not be computed. */
+    if (count && (*list)[*n - 1].seq < start && !stop.relevant) {
+        *n = first;
+        return;
+    }
     const uint8_t **bodies = gl_xmalloc((count ? count : 1) * sizeof *bodies);
     size_t *lens = gl_xmalloc((count ? count : 1) * sizeof *lens);
     uint64_t *hashes = gl_xmalloc((count ? count : 1) * sizeof *hashes);
