@@ -186,15 +186,16 @@ static int finish_log(evtx_file *f, const char *path, int rc, const gl_err *err)
     return result;
 }
 
-/* Returns 0 clean, 1 damaged, -1 unreadable. */
-static int dump_file(const char *path, const dump_opts *o, gl_buf *out)
+/* Returns 0 clean, 1 damaged, -1 unreadable. *keep: a reader to reuse
+ * (or NULL), and the one to reuse for the next file. */
+static int dump_file(const char *path, const dump_opts *o, gl_buf *out, evtx_file **keep)
 {
     opened_log l;
     if (open_log(path, &l, false) < 0)
         return -1;
     evtx_options eo = {.no_recover = o->no_recover};
     gl_err err = {0};
-    evtx_file *f = evtx_open(&l.r, &eo, &err);
+    evtx_file *f = *keep = evtx_reopen(*keep, &l.r, &eo, &err);
     if (!f) {
         fprintf(stderr, "gleaner evtx: %s\n", err.msg);
         close_log(&l);
@@ -203,7 +204,6 @@ static int dump_file(const char *path, const dump_opts *o, gl_buf *out)
     set_filters(f, o);
     int rc = emit_events(f, o, out, true, &err);
     int result = finish_log(f, path, rc, &err);
-    evtx_close(f);
     close_log(&l);
     return result;
 }
@@ -374,13 +374,16 @@ typedef struct whole {
     gl_err err;
 } whole;
 
-static void whole_open(whole *w, const char *path, const dump_opts *o)
+/* spare: the last file's reader, reused (or NULL). */
+static void whole_open(whole *w, const char *path, const dump_opts *o, evtx_file *spare)
 {
     memset(w, 0, sizeof *w);
-    if (open_log(path, &w->log, false) < 0)
+    if (open_log(path, &w->log, false) < 0) {
+        evtx_close(spare);
         return;
+    }
     evtx_options eo = {.no_recover = o->no_recover};
-    w->f = evtx_open(&w->log.r, &eo, &w->err);
+    w->f = evtx_reopen(spare, &w->log.r, &eo, &w->err);
     if (!w->f) {
         fprintf(stderr, "gleaner evtx: %s\n", w->err.msg);
         close_log(&w->log);
@@ -405,12 +408,13 @@ static void take_unit(whole *w, unit *u)
         close_log(&u->log);
 }
 
-/* The file's last unit is in: carve its slack, report, close. */
-static void whole_finish(whole *w, const char *path, const dump_opts *o, gl_buf *out, tally *t)
+/* The file's last unit is in: carve its slack, report, close the file.
+ * The reader, or NULL, is for the next file. */
+static evtx_file *whole_finish(whole *w, const char *path, const dump_opts *o, gl_buf *out, tally *t)
 {
     if (!w->f) {
         count(t, -1);
-        return;
+        return NULL;
     }
     int rc = -1;
     if (!w->io_failed) {
@@ -419,13 +423,13 @@ static void whole_finish(whole *w, const char *path, const dump_opts *o, gl_buf 
         rc = emit_events(w->f, o, out, true, &w->err);
     }
     count(t, finish_log(w->f, path, rc, &w->err));
-    evtx_close(w->f);
     close_log(&w->log);
+    return w->f;
 }
 
 static tally dump_parallel(char **paths, size_t npaths, const dump_opts *o, gl_buf *out)
 {
-    pool p = {.paths = paths, .o = o, .window = 4 * (size_t)o->jobs};
+    pool p = {.paths = paths, .o = o, .window = 2 * (size_t)o->jobs};
     p.spare_cap = p.window + (size_t)o->jobs + 1;
     p.spare_parts = gl_xcalloc(p.spare_cap, sizeof *p.spare_parts);
     p.spare_bufs = gl_xcalloc(p.spare_cap, sizeof *p.spare_bufs);
@@ -440,6 +444,7 @@ static tally dump_parallel(char **paths, size_t npaths, const dump_opts *o, gl_b
             nthreads++;
     tally t = {0};
     whole w = {0};
+    evtx_file *spare = NULL; /* the whole-file reader, from one file to the next */
     for (size_t i = 0; i < p.nunits; i++) {
         unit *u = &p.units[i];
         if (!nthreads) /* no thread could be started: read it here */
@@ -448,11 +453,13 @@ static tally dump_parallel(char **paths, size_t npaths, const dump_opts *o, gl_b
         while (nthreads && !u->done)
             pthread_cond_wait(&p.done, &p.mu);
         pthread_mutex_unlock(&p.mu);
-        if (u->first == 0)
-            whole_open(&w, paths[u->file], o);
+        if (u->first == 0) {
+            whole_open(&w, paths[u->file], o, spare);
+            spare = NULL;
+        }
         take_unit(&w, u);
         if (u->last_of_file)
-            whole_finish(&w, paths[u->file], o, out, &t);
+            spare = whole_finish(&w, paths[u->file], o, out, &t);
         pthread_mutex_lock(&p.mu);
         give_back(&p, u);
         p.written = i + 1;
@@ -462,6 +469,7 @@ static tally dump_parallel(char **paths, size_t npaths, const dump_opts *o, gl_b
     for (size_t i = 0; i < nthreads; i++)
         pthread_join(threads[i], NULL);
     free(threads);
+    evtx_close(spare);
     free_spares(&p);
     free(p.units);
     pthread_cond_destroy(&p.work);
@@ -535,11 +543,14 @@ static int dump_main(int argc, char **argv)
     tally t = {0};
     if (!o.jobs)
         o.jobs = default_jobs();
-    if (o.jobs > 1)
+    if (o.jobs > 1) {
         t = dump_parallel(argv + optind, (size_t)(argc - optind), &o, &out);
-    else
+    } else {
+        evtx_file *reader = NULL;
         for (int i = optind; i < argc; i++)
-            count(&t, dump_file(argv[i], &o, &out));
+            count(&t, dump_file(argv[i], &o, &out, &reader));
+        evtx_close(reader);
+    }
     fflush(stdout);
     gl_buf_free(&out);
     free(o.ids);

@@ -61,6 +61,7 @@ struct evtx_file {
     uint32_t pos, end, live_end;
     unsigned flags; /* EVTX_REC_* for records of the current region */
     uint8_t *carve; /* per chunk: slack holds a record signature */
+    size_t carve_cap;
     uint64_t scan_bytes; /* bytes of scan candidates parsed in this chunk */
     /* parse state */
     bx_ctx bx;
@@ -225,7 +226,13 @@ static void init_file(evtx_file *f, const gl_reader *r, const evtx_options *opt,
     if (!f->buf)
         f->buf = gl_xmalloc(EVTX_CHUNK_SIZE);
     f->chunk = f->buf;
-    f->carve = gl_xcalloc((size_t)f->nchunks, 1);
+    if (f->carve_cap < f->nchunks) {
+        free(f->carve);
+        f->carve_cap = (size_t)f->nchunks;
+        f->carve = gl_xcalloc(f->carve_cap, 1);
+    } else {
+        memset(f->carve, 0, f->carve_cap);
+    }
     f->loaded = -1;
     if (!f->bx.name_slots)
         bx_ctx_init(&f->bx);
@@ -258,20 +265,58 @@ evtx_file *evtx_open_part(const gl_reader *r, const evtx_options *opt, uint64_t 
     return f;
 }
 
-/* What a reader found, freed; what it parses with (chunk buffer, binary
- * XML caches, model, output scratch) is left to the caller. */
-static void free_findings(evtx_file *f)
+/* Forget what a reader found; its memory stays for the next range or file. */
+static void reset_findings(evtx_file *f)
 {
     for (size_t i = 0; i < f->nerrs; i++)
         free(f->errs[i]);
-    free(f->errs);
-    free(f->carve);
-    free(f->id_bits);
-    free(f->channel);
-    free(f->runs);
-    free(f->gaps);
-    free(f->carved);
-    free(f->tpls);
+    f->nerrs = 0;
+    if (f->carved)
+        memset(f->carved, 0, f->carved_cap * sizeof *f->carved);
+    if (f->tpls)
+        memset(f->tpls, 0, f->tpls_cap * sizeof *f->tpls);
+}
+
+/* f again, for r: findings and position reset, allocations and filters
+ * kept. NULL (f closed) when r is not an EVTX file. */
+static evtx_file *reopen(evtx_file *f, const gl_reader *r, const evtx_options *opt, bool part, gl_err *err)
+{
+    uint8_t h[128];
+    bool file_sig;
+    if (check_file(r, h, &file_sig, err) < 0) {
+        evtx_close(f);
+        return NULL;
+    }
+    reset_findings(f);
+    const evtx_file keep = *f;
+    memset(f, 0, sizeof *f);
+    f->buf = keep.buf;
+    f->alt = keep.alt;
+    f->carve = keep.carve;
+    f->carve_cap = keep.carve_cap;
+    f->bx = keep.bx;
+    f->model = keep.model;
+    f->id_bits = keep.id_bits;
+    f->channel = keep.channel;
+    f->tmp = keep.tmp;
+    f->xml = keep.xml;
+    gl_buf_clear(&f->tmp);
+    gl_buf_clear(&f->xml);
+    f->errs = keep.errs;
+    f->runs = keep.runs;
+    f->cap_runs = keep.cap_runs;
+    f->gaps = keep.gaps; /* grown 64 at a time from ngaps 0 */
+    f->carved = keep.carved;
+    f->carved_cap = keep.carved_cap;
+    f->tpls = keep.tpls;
+    f->tpls_cap = keep.tpls_cap;
+    init_file(f, r, opt, part, file_sig, h);
+    return f;
+}
+
+evtx_file *evtx_reopen(evtx_file *f, const gl_reader *r, const evtx_options *opt, gl_err *err)
+{
+    return f ? reopen(f, r, opt, false, err) : evtx_open(r, opt, err);
 }
 
 evtx_file *evtx_reopen_part(evtx_file *f, const gl_reader *r, const evtx_options *opt, uint64_t first,
@@ -279,25 +324,10 @@ evtx_file *evtx_reopen_part(evtx_file *f, const gl_reader *r, const evtx_options
 {
     if (!f)
         return evtx_open_part(r, opt, first, end, err);
-    uint8_t h[128];
-    bool file_sig;
-    if (check_file(r, h, &file_sig, err) < 0) {
-        evtx_close(f);
-        return NULL;
-    }
-    free_findings(f);
-    evtx_file keep = *f;
-    memset(f, 0, sizeof *f);
-    f->buf = keep.buf;
-    f->alt = keep.alt;
-    f->bx = keep.bx;
-    f->model = keep.model;
-    f->tmp = keep.tmp;
-    f->xml = keep.xml;
-    gl_buf_clear(&f->tmp);
-    gl_buf_clear(&f->xml);
-    init_file(f, r, opt, true, file_sig, h);
-    set_range(f, first, end);
+    if (reopen(f, r, opt, true, err))
+        set_range(f, first, end);
+    else
+        f = NULL;
     return f;
 }
 
@@ -307,7 +337,15 @@ void evtx_close(evtx_file *f)
 {
     if (!f)
         return;
-    free_findings(f);
+    reset_findings(f);
+    free(f->errs);
+    free(f->carve);
+    free(f->id_bits);
+    free(f->channel);
+    free(f->runs);
+    free(f->gaps);
+    free(f->carved);
+    free(f->tpls);
     free(f->buf);
     free(f->alt);
     gl_buf_free(&f->tmp);
@@ -331,11 +369,15 @@ const evtx_gap *evtx_gaps(const evtx_file *f, size_t *n)
 
 void evtx_filter_ids(evtx_file *f, const uint32_t *ids, size_t n)
 {
-    free(f->id_bits);
-    f->id_bits = NULL;
-    if (n == 0)
+    if (n == 0) {
+        free(f->id_bits);
+        f->id_bits = NULL;
         return;
-    f->id_bits = gl_xcalloc(65536 / 8, 1);
+    }
+    if (f->id_bits)
+        memset(f->id_bits, 0, 65536 / 8);
+    else
+        f->id_bits = gl_xcalloc(65536 / 8, 1);
     for (size_t i = 0; i < n; i++)
         if (ids[i] <= 0xffff)
             f->id_bits[ids[i] >> 3] |= (uint8_t)(1u << (ids[i] & 7));

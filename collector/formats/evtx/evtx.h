@@ -213,11 +213,14 @@ const evtx_gap *evtx_gaps(const evtx_file *f, size_t *n);
  * then the same as one reader's. Filters are set on every part. */
 evtx_file *evtx_open_part(const gl_reader *r, const evtx_options *opt, uint64_t first, uint64_t end, gl_err *err);
 /* evtx_open_part again with a part evtx_absorb is done with (or NULL): what
- * it found is forgotten, its buffers are kept, so a thread reading one
- * range after another does not allocate and fault in fresh memory each
- * time. On failure part is closed. */
+ * it found is forgotten, its memory and filters are kept, so a thread
+ * reading one range after another does not allocate and fault in fresh
+ * memory each time (with musl every large free is an unmap, which in a
+ * threaded process interrupts every core). On failure part is closed. */
 evtx_file *evtx_reopen_part(evtx_file *part, const gl_reader *r, const evtx_options *opt, uint64_t first,
                             uint64_t end, gl_err *err);
+/* The same for a whole-file reader (evtx_open), for the next file. */
+evtx_file *evtx_reopen(evtx_file *f, const gl_reader *r, const evtx_options *opt, gl_err *err);
 uint64_t evtx_chunk_count(const evtx_file *f); /* chunks in the file (capped) */
 void evtx_absorb(evtx_file *f, evtx_file *part);
 void evtx_live_done(evtx_file *f);
