@@ -147,3 +147,43 @@ Test(evtx_parts, dump_jobs_same_output, .timeout = 600)
     gl_buf_free(&want_err);
     gl_buf_free(&files);
 }
+
+/* One process reads many logs with one reader reused from file to file
+ * (evtx_reopen; with --jobs, part readers too): stdout and stderr are
+ * those of one process per file, with fresh readers, in the same order.
+ * The logs alternate between damaged and clean, large and small, so a
+ * reader carries state from a bigger or broken file into the next. */
+Test(evtx_parts, reused_readers_same_as_fresh, .timeout = 600)
+{
+    char *dir = tu_fixture("evtx");
+    char *corpus = tu_corpus("");
+    gl_buf list = {0};
+    gl_buf_printf(&list, "ls '%s'/*.evtx", dir);
+    if (corpus)
+        gl_buf_printf(&list, " '%s'/dev/evtx/*/*.evtx '%s'/dev/robustness/evtx/*", corpus, corpus);
+    gl_buf names = {0};
+    cr_assert_eq(tu_runf(&names, NULL, "%s | sort -r", list.data), 0);
+    gl_buf fresh = {0}, fresh_err = {0}, files = {0};
+    size_t n = 0;
+    for (char *line = strtok(names.data, "\n"); line; line = strtok(NULL, "\n"), n++) {
+        gl_buf_printf(&files, " '%s'", line);
+        tu_runf(&fresh, &fresh_err, "'%s' evtx dump --jobs 1 '%s'", tu_gleaner(), line);
+    }
+    cr_assert_geq(n, corpus ? 60 : 28);
+    for (int jobs = 1; jobs <= 2; jobs++) {
+        gl_buf got = {0}, got_err = {0};
+        tu_runf(&got, &got_err, "'%s' evtx dump --jobs %d %s", tu_gleaner(), jobs, files.data);
+        cr_assert_eq(got.len, fresh.len, "--jobs %d: %zu bytes, one process per file %zu", jobs, got.len, fresh.len);
+        cr_assert(!fresh.len || !memcmp(got.data, fresh.data, fresh.len), "--jobs %d: output differs", jobs);
+        cr_assert_str_eq(gl_buf_cstr(&got_err), gl_buf_cstr(&fresh_err), "--jobs %d", jobs);
+        gl_buf_free(&got);
+        gl_buf_free(&got_err);
+    }
+    gl_buf_free(&fresh);
+    gl_buf_free(&fresh_err);
+    gl_buf_free(&files);
+    gl_buf_free(&names);
+    gl_buf_free(&list);
+    free(dir);
+    free(corpus);
+}
