@@ -39,6 +39,16 @@ void *gl_xcalloc(size_t n, size_t size)
     return p;
 }
 
+void *gl_xzalloc(size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        out_of_memory(SIZE_MAX);
+    size_t bytes = n * size;
+    void *p = gl_xmalloc(bytes);
+    memset(p, 0, bytes);
+    return p;
+}
+
 void *gl_xrealloc(void *p, size_t n)
 {
     void *q = FAULT() ? NULL : realloc(p, n ? n : 1);

@@ -100,6 +100,12 @@ void gl_set_alloc_fault(int (*fail)(void));
 
 void *gl_xmalloc(size_t n);
 void *gl_xcalloc(size_t n, size_t size);
+/* n zeroed elements, zeroed by writing them: fresh pages from calloc are
+ * the shared zero page until written, so a table that is read before it
+ * is written faults twice per page, and the second (copy-on-write) fault
+ * flushes the TLB of every core the process's threads run on. For hash
+ * tables and maps probed before they are filled. */
+void *gl_xzalloc(size_t n, size_t size);
 void *gl_xrealloc(void *p, size_t n);
 char *gl_xstrdup(const char *s);
 

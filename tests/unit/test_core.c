@@ -262,3 +262,16 @@ Test(core, copy_every_length_and_alignment)
             cr_assert(!memcmp(dst, want, sizeof dst), "length %zu, alignment %zu", n, align);
         }
 }
+
+/* gl_xzalloc gives n zeroed elements, also after the allocator handed the
+ * same memory out dirty before. */
+Test(core, zalloc_is_zeroed)
+{
+    for (int round = 0; round < 2; round++) {
+        unsigned char *p = gl_xzalloc(3, 100000);
+        for (size_t i = 0; i < 300000; i++)
+            cr_assert_eq(p[i], 0, "byte %zu (round %d)", i, round);
+        memset(p, 0xa5, 300000);
+        free(p);
+    }
+}

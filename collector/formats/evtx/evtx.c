@@ -134,7 +134,7 @@ static void tpl_note(evtx_file *f, uint32_t id, uint64_t ci, uint32_t off)
         if (f->tpls_cap >= 2 * TPL_INDEX_MAX)
             return; /* full: later templates are not looked up elsewhere */
         size_t ncap = f->tpls_cap ? f->tpls_cap * 2 : 256;
-        tpl_where *nt = gl_xcalloc(ncap, sizeof *nt);
+        tpl_where *nt = gl_xzalloc(ncap, sizeof *nt);
         for (size_t i = 0; i < f->tpls_cap; i++)
             if (f->tpls[i].id)
                 nt[tpl_slot(nt, ncap, f->tpls[i].id - 1)] = f->tpls[i];
@@ -229,7 +229,7 @@ static void init_file(evtx_file *f, const gl_reader *r, const evtx_options *opt,
     if (f->carve_cap < f->nchunks) {
         free(f->carve);
         f->carve_cap = (size_t)f->nchunks;
-        f->carve = gl_xcalloc(f->carve_cap, 1);
+        f->carve = gl_xzalloc(f->carve_cap, 1);
     } else {
         memset(f->carve, 0, f->carve_cap);
     }
@@ -377,7 +377,7 @@ void evtx_filter_ids(evtx_file *f, const uint32_t *ids, size_t n)
     if (f->id_bits)
         memset(f->id_bits, 0, 65536 / 8);
     else
-        f->id_bits = gl_xcalloc(65536 / 8, 1);
+        f->id_bits = gl_xzalloc(65536 / 8, 1);
     for (size_t i = 0; i < n; i++)
         if (ids[i] <= 0xffff)
             f->id_bits[ids[i] >> 3] |= (uint8_t)(1u << (ids[i] & 7));
@@ -649,7 +649,7 @@ static bool carved_insert(evtx_file *f, uint64_t id)
         if (f->carved_cap >= CARVED_SET_MAX)
             return true; /* full: stop deduplicating rather than grow */
         size_t ncap = f->carved_cap ? f->carved_cap * 2 : 1024;
-        uint64_t *nt = gl_xcalloc(ncap, sizeof *nt);
+        uint64_t *nt = gl_xzalloc(ncap, sizeof *nt);
         for (size_t i = 0; i < f->carved_cap; i++) {
             uint64_t k = f->carved[i];
             if (!k)

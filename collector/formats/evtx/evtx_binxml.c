@@ -75,8 +75,8 @@ static void arena_free(bx_arena *a)
 void bx_ctx_init(bx_ctx *c)
 {
     memset(c, 0, sizeof *c);
-    c->name_slots = gl_xcalloc(BX_NAME_SLOTS, sizeof *c->name_slots);
-    c->tpl_slots = gl_xcalloc(BX_TPL_SLOTS, sizeof *c->tpl_slots);
+    c->name_slots = gl_xzalloc(BX_NAME_SLOTS, sizeof *c->name_slots);
+    c->tpl_slots = gl_xzalloc(BX_TPL_SLOTS, sizeof *c->tpl_slots);
     bx_arena_reset(&c->carena);
     bx_arena_reset(&c->rarena);
 }
