@@ -3,8 +3,9 @@
  * Reads with pread through a gl_reader so the parser stays portable.
  * With several jobs, worker threads read ranges of chunks (of every file
  * given, several files at once) and the main thread writes their output
- * in file and chunk order, then carves each file's slack: the output is
- * the same as one thread's. */
+ * in file and chunk order, reading ranges itself while the next one to
+ * write is not ready, then carves each file's slack: the output is the
+ * same as one thread's. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -237,6 +238,8 @@ typedef struct pool {
     size_t next;    /* next unit to hand out */
     size_t written; /* units the main thread is finished with */
     size_t window;  /* units read ahead of the writer at most: bounds memory */
+    size_t idle_workers; /* workers waiting for the window to move */
+    bool writer_waiting; /* the main thread waits for unit `written` */
     char **paths;
     const dump_opts *o;
     /* Parts and output buffers the main thread is done with, for the next
@@ -307,8 +310,11 @@ static void *worker(void *arg)
     pool *p = arg;
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        while (p->next < p->nunits && p->next >= p->written + p->window)
+        while (p->next < p->nunits && p->next >= p->written + p->window) {
+            p->idle_workers++;
             pthread_cond_wait(&p->work, &p->mu);
+            p->idle_workers--;
+        }
         if (p->next >= p->nunits)
             break;
         unit *u = &p->units[p->next++];
@@ -317,10 +323,31 @@ static void *worker(void *arg)
         read_unit(p, u, spare);
         pthread_mutex_lock(&p->mu);
         u->done = true;
-        pthread_cond_broadcast(&p->done);
+        /* only the unit the writer waits for wakes it: each wake-up is
+         * an interrupt and a context switch on the other core */
+        if (p->writer_waiting && u == &p->units[p->written])
+            pthread_cond_signal(&p->done);
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
+}
+
+/* Under p->mu, on the main thread, while the unit to write next is not
+ * done: read the next unit in the window itself, or wait for a worker. */
+static void read_or_wait(pool *p)
+{
+    if (p->next < p->nunits && p->next < p->written + p->window) {
+        unit *v = &p->units[p->next++];
+        evtx_file *spare = take_spares(p, v);
+        pthread_mutex_unlock(&p->mu);
+        read_unit(p, v, spare);
+        pthread_mutex_lock(&p->mu);
+        v->done = true;
+        return;
+    }
+    p->writer_waiting = true;
+    pthread_cond_wait(&p->done, &p->mu);
+    p->writer_waiting = false;
 }
 
 /* Chunk ranges of every file, in output order. A file too short for a
@@ -437,9 +464,11 @@ static tally dump_parallel(char **paths, size_t npaths, const dump_opts *o, gl_b
     pthread_cond_init(&p.work, NULL);
     pthread_cond_init(&p.done, NULL);
     p.units = plan_units(paths, npaths, &p.nunits);
+    /* the main thread reads units too while the next one to write is not
+     * ready, so N jobs are N - 1 workers and it */
     size_t nthreads = 0;
     pthread_t *threads = gl_xcalloc((size_t)o->jobs, sizeof *threads);
-    for (long i = 0; i < o->jobs; i++)
+    for (long i = 1; i < o->jobs; i++)
         if (pthread_create(&threads[nthreads], NULL, worker, &p) == 0)
             nthreads++;
     tally t = {0};
@@ -447,11 +476,9 @@ static tally dump_parallel(char **paths, size_t npaths, const dump_opts *o, gl_b
     evtx_file *spare = NULL; /* the whole-file reader, from one file to the next */
     for (size_t i = 0; i < p.nunits; i++) {
         unit *u = &p.units[i];
-        if (!nthreads) /* no thread could be started: read it here */
-            read_unit(&p, u, take_spares(&p, u));
         pthread_mutex_lock(&p.mu);
-        while (nthreads && !u->done)
-            pthread_cond_wait(&p.done, &p.mu);
+        while (!u->done)
+            read_or_wait(&p);
         pthread_mutex_unlock(&p.mu);
         if (u->first == 0) {
             whole_open(&w, paths[u->file], o, spare);
@@ -463,7 +490,8 @@ static tally dump_parallel(char **paths, size_t npaths, const dump_opts *o, gl_b
         pthread_mutex_lock(&p.mu);
         give_back(&p, u);
         p.written = i + 1;
-        pthread_cond_broadcast(&p.work);
+        if (p.idle_workers)
+            pthread_cond_broadcast(&p.work);
         pthread_mutex_unlock(&p.mu);
     }
     for (size_t i = 0; i < nthreads; i++)
