@@ -305,6 +305,18 @@ static void read_unit(pool *p, unit *u, evtx_file *spare)
     u->rc = emit_events(u->part, p->o, &u->out, false, &u->err);
 }
 
+/* Under p->mu (released while reading): read the next unit; it. */
+static unit *read_next(pool *p)
+{
+    unit *u = &p->units[p->next++];
+    evtx_file *spare = take_spares(p, u);
+    pthread_mutex_unlock(&p->mu);
+    read_unit(p, u, spare);
+    pthread_mutex_lock(&p->mu);
+    u->done = true;
+    return u;
+}
+
 static void *worker(void *arg)
 {
     pool *p = arg;
@@ -317,12 +329,7 @@ static void *worker(void *arg)
         }
         if (p->next >= p->nunits)
             break;
-        unit *u = &p->units[p->next++];
-        evtx_file *spare = take_spares(p, u);
-        pthread_mutex_unlock(&p->mu);
-        read_unit(p, u, spare);
-        pthread_mutex_lock(&p->mu);
-        u->done = true;
+        unit *u = read_next(p);
         /* only the unit the writer waits for wakes it: each wake-up is
          * an interrupt and a context switch on the other core */
         if (p->writer_waiting && u == &p->units[p->written])
@@ -337,12 +344,7 @@ static void *worker(void *arg)
 static void read_or_wait(pool *p)
 {
     if (p->next < p->nunits && p->next < p->written + p->window) {
-        unit *v = &p->units[p->next++];
-        evtx_file *spare = take_spares(p, v);
-        pthread_mutex_unlock(&p->mu);
-        read_unit(p, v, spare);
-        pthread_mutex_lock(&p->mu);
-        v->done = true;
+        read_next(p);
         return;
     }
     p->writer_waiting = true;
