@@ -458,7 +458,7 @@ static evtx_file *whole_finish(whole *w, const char *path, const dump_opts *o, g
 
 static tally dump_parallel(char **paths, size_t npaths, const dump_opts *o, gl_buf *out)
 {
-    pool p = {.paths = paths, .o = o, .window = 2 * (size_t)o->jobs};
+    pool p = {.paths = paths, .o = o, .window = 4 * (size_t)o->jobs};
     p.spare_cap = p.window + (size_t)o->jobs + 1;
     p.spare_parts = gl_xcalloc(p.spare_cap, sizeof *p.spare_parts);
     p.spare_bufs = gl_xcalloc(p.spare_cap, sizeof *p.spare_bufs);
