@@ -625,6 +625,15 @@ static size_t thread_count(gl_run *run, uint64_t max_file_size)
     return t > YR_MAX_THREADS ? YR_MAX_THREADS : (size_t)t;
 }
 
+/* Largest first (qsort over pointers; ties in list order, so runs repeat). */
+static int larger_first(const void *a, const void *b)
+{
+    const candidate *x = *(candidate *const *)a, *y = *(candidate *const *)b;
+    if (x->size != y->size)
+        return x->size < y->size ? 1 : -1;
+    return x < y ? -1 : x > y;
+}
+
 static void scan_all(gl_run *run, candidate *cands, size_t n, pool *p, size_t n_threads)
 {
     pthread_t tids[YR_MAX_THREADS];
@@ -635,8 +644,15 @@ static void scan_all(gl_run *run, candidate *cands, size_t n, pool *p, size_t n_
             break;
     if (!started)
         gl_run_error(run, "yara: no scanning thread could be started");
+    /* Handed out largest first: a big file taken last would keep one
+     * thread scanning while the others have nothing left (records are
+     * still reported in list order). */
+    candidate **order = gl_xcalloc(n ? n : 1, sizeof *order);
+    for (size_t i = 0; i < n; i++)
+        order[i] = &cands[i];
+    qsort(order, n, sizeof *order, larger_first);
     for (size_t i = 0; i < n && started; i++) {
-        candidate *c = &cands[i];
+        candidate *c = order[i];
         if (c->size > p->max_size)
             continue;
         gl_err err = {0};
@@ -647,6 +663,7 @@ static void scan_all(gl_run *run, candidate *cands, size_t n, pool *p, size_t n_
         }
         pool_push(p, (job){c, f});
     }
+    free(order);
     pthread_mutex_lock(&p->mu);
     p->done = true;
     pthread_cond_broadcast(&p->not_empty);
