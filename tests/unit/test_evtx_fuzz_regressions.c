@@ -99,3 +99,43 @@ Test(evtx_fuzz_regressions, template_without_values_filtered)
     evtx_exercise((const uint8_t *)log.data, log.len, &touched);
     gl_buf_free(&log);
 }
+
+/* libFuzzer (fuzz-evtx, in parts mode): a damaged template definition that
+ * live records and records carved from the same chunk's slack share. The
+ * whole-file reader said "template definition is damaged (reported
+ * before)" for the carved ones when the live phase had ended on that
+ * chunk, while a reader given the live records by parts (as `evtx dump
+ * --jobs N` does) reported the damage in full: output differed with the
+ * thread count. Each chunk of the carved logs alone behind the file
+ * header, its first record's template body damaged; the harness's parts
+ * oracle (mode 4, and 12 with reopened parts) compares the two. */
+Test(evtx_fuzz_regressions, damaged_template_shared_with_slack)
+{
+    static const char *const logs[] = {"carved", "carved-templates"};
+    size_t damaged = 0;
+    for (size_t l = 0; l < sizeof logs / sizeof logs[0]; l++) {
+        gl_buf log = load_log(logs[l]);
+        uint8_t *one = gl_xmalloc(EVTX_FILE_HEADER_SIZE + EVTX_CHUNK_SIZE);
+        for (size_t off = EVTX_FILE_HEADER_SIZE; off + EVTX_CHUNK_SIZE <= log.len; off += EVTX_CHUNK_SIZE) {
+            memcpy(one, log.data, EVTX_FILE_HEADER_SIZE);
+            memcpy(one + EVTX_FILE_HEADER_SIZE, log.data + off, EVTX_CHUNK_SIZE);
+            uint8_t *chunk = one + EVTX_FILE_HEADER_SIZE, *rec = chunk + 512;
+            if (memcmp(rec, "\x2a\x2a\x00\x00", 4) || rec[24] != 0x0f || rec[28] != 0x0c)
+                continue;
+            uint32_t def = (uint32_t)rec[34] | (uint32_t)rec[35] << 8 | (uint32_t)rec[36] << 16 |
+                           (uint32_t)rec[37] << 24;
+            if (def < 512 || def + 32 > EVTX_CHUNK_SIZE)
+                continue;
+            chunk[def + 24 + 4] = 0x74; /* the body's first element start: not a token */
+            damaged++;
+            for (uint8_t mode = 4; mode <= 12; mode += 8) {
+                one[EVTX_FILE_HEADER_SIZE + EVTX_CHUNK_SIZE - 1] = mode;
+                size_t touched = 0;
+                evtx_exercise(one, EVTX_FILE_HEADER_SIZE + EVTX_CHUNK_SIZE, &touched);
+            }
+        }
+        free(one);
+        gl_buf_free(&log);
+    }
+    cr_assert_geq(damaged, 2);
+}

@@ -1007,6 +1007,20 @@ static int advance(evtx_file *f, bool carve, gl_err *err)
     }
 }
 
+/* Live records done: runs closed, then the carve phase from chunk 0. The
+ * chunk the live phase ended on is read again, with fresh per-chunk
+ * caches, so a carved record says the same whether this reader or parts
+ * read the live records (a damaged template it shares with a live record
+ * is reported in full, not "reported before"). */
+static void start_carving(evtx_file *f)
+{
+    finish_runs(f);
+    f->phase = f->opt.no_recover ? PH_DONE : PH_CARVE;
+    f->ci = 0;
+    f->in_chunk = false;
+    f->loaded = -1;
+}
+
 int evtx_next(evtx_file *f, const evtx_event **ev, gl_err *err)
 {
     f->have_event = false;
@@ -1019,10 +1033,7 @@ int evtx_next(evtx_file *f, const evtx_event **ev, gl_err *err)
                 continue;
             }
             if (rc == 0) {
-                finish_runs(f);
-                f->phase = f->opt.no_recover ? PH_DONE : PH_CARVE;
-                f->ci = 0;
-                f->in_chunk = false;
+                start_carving(f);
                 continue;
             }
         } else if (f->phase == PH_CARVE) {
@@ -1119,12 +1130,8 @@ void evtx_absorb(evtx_file *f, evtx_file *part)
 
 void evtx_live_done(evtx_file *f)
 {
-    if (f->phase != PH_LIVE)
-        return;
-    finish_runs(f);
-    f->phase = f->opt.no_recover ? PH_DONE : PH_CARVE;
-    f->ci = 0;
-    f->in_chunk = false;
+    if (f->phase == PH_LIVE)
+        start_carving(f);
 }
 
 const char *evtx_recovered_from(unsigned why)
