@@ -332,18 +332,25 @@ Test(regf_robust, shared_subkey_list, .timeout = 30)
     regf_close(h);
 }
 
-/* A deleted key of BadListHive ("New key #1" in Russian, UTF-16 name) is
- * found in a free cell; its parent link resolves to key 2. Key 2's own
- * subkey, which key 3's list replaced, is allocated but unreferenced. */
-Test(regf_robust, deleted_key_recovered, .timeout = 30)
+/* yarp's BadListHive, deleted material recovered. */
+static regf_hive *open_badlist_deleted(void)
 {
-    TU_REQUIRE_CORPUS();
     gl_err err = {0};
     regf_options o;
     regf_options_init(&o);
     o.recover_deleted = true;
     regf_hive *h = tr_open(RB("yarp__BadListHive"), NULL, NULL, &o, &err);
     cr_assert_not_null(h, "%s", err.msg);
+    return h;
+}
+
+/* A deleted key of BadListHive ("New key #1" in Russian, UTF-16 name) is
+ * found in a free cell; its parent link resolves to key 2. Key 2's own
+ * subkey, which key 3's list replaced, is allocated but unreferenced. */
+Test(regf_robust, deleted_key_recovered, .timeout = 30)
+{
+    TU_REQUIRE_CORPUS();
+    regf_hive *h = open_badlist_deleted();
     cr_assert_eq(regf_deleted_key_count(h), 2);
     cr_assert_eq(regf_get_info(h)->deleted_keys, 1);
     cr_assert_eq(regf_get_info(h)->unreferenced_keys, 1);
@@ -610,5 +617,25 @@ Test(regf_robust, unreferenced_key_cells, .timeout = 30)
     }
     cr_assert_eq(renamed, 8);
     gl_buf_free(&p);
+    regf_close(h);
+}
+
+/* libFuzzer (fuzz-regf): a value offset that is a deleted key's cell, in a
+ * hive with deleted keys but no deleted values, made the deleted-value
+ * lookup call bsearch on a NULL array (UBSan: nonnull argument), even
+ * for zero elements. */
+Test(regf_robust, deleted_key_cell_asked_as_value, .timeout = 30)
+{
+    TU_REQUIRE_CORPUS();
+    regf_hive *h = open_badlist_deleted();
+    cr_assert_eq(regf_get_info(h)->deleted_values, 0);
+    cr_assert_eq(regf_deleted_key_count(h), 2);
+    for (size_t i = 0; i < 2; i++) {
+        regf_key k = regf_deleted_key(h, i);
+        cr_assert(regf_key_deleted(h, k));
+        /* a cell in free space reads as deleted whatever it held; the
+         * unreferenced key's cell is still allocated */
+        cr_assert_eq(regf_value_deleted(h, (regf_value)k), !regf_key_unreferenced(h, k), "key cell %zu", i);
+    }
     regf_close(h);
 }

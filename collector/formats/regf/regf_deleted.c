@@ -39,8 +39,8 @@ bool regf_is_deleted_key(const regf_hive *h, uint32_t off)
 /* Index of off in del_values, or -1. */
 static ptrdiff_t deleted_value_index(const regf_hive *h, uint32_t off)
 {
-    if (!maybe_deleted(h, off))
-        return -1;
+    if (!maybe_deleted(h, off) || !h->ndel_values)
+        return -1; /* bsearch's array may not be NULL, even for no elements */
     const uint32_t *hit = bsearch(&off, h->del_values, h->ndel_values, sizeof off, cmp_u32);
     return hit ? hit - h->del_values : -1;
 }
