@@ -460,6 +460,7 @@ static char *hex_of(const gl_buf *raw)
 
 static gl_source *source_new(const char *spec, const char *kind, const char *drive, bool posix)
 {
+    gl_fs_map_init(); /* before libyara saves the SIGBUS handler it finds */
     gl_source *src = gl_xcalloc(1, sizeof *src);
     src->spec = gl_xstrdup(spec);
     src->kind = kind;
@@ -648,6 +649,28 @@ int gl_file_check_end(gl_file *f, gl_err *err)
         return gl_err_setc(err, GL_ERR_IO, "%s: the file grew while it was read: its size when opened was %llu",
                            f->path, (unsigned long long)f->size_opened);
     return 0;
+}
+
+const uint8_t *gl_file_map(gl_file *f, uint64_t max, size_t *len)
+{
+    uint64_t n = f->size_opened < max ? f->size_opened : max;
+    *len = 0;
+    if (n > SIZE_MAX)
+        return NULL;
+    const uint8_t *p = gl_fs_map(f->fh, (size_t)n);
+    if (p)
+        *len = (size_t)n;
+    return p;
+}
+
+int gl_file_map_check(gl_file *f, gl_err *err)
+{
+    if (gl_fs_map_end(f->fh))
+        return 0;
+    return gl_err_setc(err, GL_ERR_IO,
+                       "%s: the file shrank while it was read (mapped): bytes past its new end read as zeros; its "
+                       "size when opened was %llu",
+                       f->path, (unsigned long long)f->size_opened);
 }
 
 const gl_file_info *gl_file_get_info(const gl_file *f) { return &f->info; }

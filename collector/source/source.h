@@ -90,6 +90,17 @@ const char *gl_file_artifact(const gl_file *f);
 gl_reader gl_file_reader(gl_file *f);
 void gl_file_close(gl_file *f);
 
+/* The file's first min(its size when opened, max) bytes in place,
+ * read-only, for a reader that passes over every byte once (no copy out
+ * of the page cache): where the platform maps files (POSIX), else NULL
+ * (then read it), as for an empty file or a failed mapping. *len: the
+ * bytes mapped. Valid until gl_file_close; read it on this thread only,
+ * and only until gl_file_map_check. */
+const uint8_t *gl_file_map(gl_file *f, uint64_t max, size_t *len);
+/* After reading the mapping: 0, or -1 with err (GL_ERR_IO) when the file
+ * shrank meanwhile, so that bytes past its new end were read as zeros. */
+int gl_file_map_check(gl_file *f, gl_err *err);
+
 /* Same, never acquired (host detection, peeks that no target covers). */
 gl_file *gl_source_open_unacquired(gl_source *src, const char *path, gl_err *err);
 /* After reading a file to its end: 0 when it ends where it did when

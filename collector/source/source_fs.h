@@ -42,6 +42,7 @@
  *    so source.c words every error the same way whatever the backend. */
 #ifndef GL_SOURCE_FS_H
 #define GL_SOURCE_FS_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "buf.h"
@@ -112,5 +113,24 @@ gl_fs_file *gl_fs_open_file_at(gl_fs_dir *dir, const char *name, gl_fs_stat *st,
  * fewer, 0 at end of file, -1 with errno. */
 int64_t gl_fs_pread(gl_fs_file *f, uint64_t off, void *buf, size_t len);
 void gl_fs_file_close(gl_fs_file *f);
+
+/* Mapping a file instead of reading it, for a reader that passes over
+ * every byte once (YARA): no copy out of the page cache. Another process
+ * may shrink the file while it is mapped, and a read past the new end
+ * raises SIGBUS; between gl_fs_map and gl_fs_map_end, on the thread that
+ * mapped it, such a read gets zeros instead of ending the process, and
+ * gl_fs_map_end says so. gl_fs_map_init installs that handler once; call
+ * it before any other code that saves and restores signal handlers runs
+ * (libyara's scanner does), which gl_source_open does.
+ *
+ * gl_fs_map: the first len bytes (0 < len <= the size when opened),
+ * read-only, valid until gl_fs_file_close; NULL where the backend does not
+ * map (Windows: a file open for writing elsewhere cannot shrink there, but
+ * reading keeps one code path for locked and raw-read files) or the
+ * mapping failed: then read. One mapping per file.
+ * gl_fs_map_end: false when some bytes read were past the file's end. */
+void gl_fs_map_init(void);
+const uint8_t *gl_fs_map(gl_fs_file *f, size_t len);
+bool gl_fs_map_end(gl_fs_file *f);
 
 #endif

@@ -3,9 +3,10 @@
  * the user's (`--yara PATH`, i.e. `yara.rules`); a broken rule stops the
  * run before anything is read. Targets are globs over the source
  * (`yara.paths`, ';'-separated); each file up to `yara.max_file_size` is
- * opened without acquisition, read into memory (never mapped: another
- * process may be writing it), hashed and scanned by `yara.threads`
- * workers; only files that match are acquired (up to `yara.acquire_max`).
+ * opened without acquisition, mapped (a file that another process
+ * shrinks meanwhile reads as zeros past its new end and is an error, see
+ * gl_file_map) or read where the source cannot map, hashed and scanned by
+ * `yara.threads` workers; only files that match are acquired (up to `yara.acquire_max`).
  *
  * Records (one per file considered; sha256 of matches, of every scanned
  * file with yara.hash_all):
@@ -366,11 +367,9 @@ static char *errstr(const char *fmt, const char *a, long b)
 }
 
 /* Read the whole file (it is at most max_size) into *buf. */
-static int read_all(gl_file *f, uint64_t max_size, gl_buf *buf, gl_err *err)
+static int read_all(gl_file *f, gl_buf *buf, gl_err *err)
 {
     gl_reader r = gl_file_reader(f);
-    if (r.size > max_size)
-        return gl_err_set(err, "%s: grew to %" PRIu64 " bytes, past the scan cap", r.name, r.size);
     gl_buf_clear(buf);
     gl_buf_reserve(buf, (size_t)r.size + 1);
     uint64_t off = 0;
@@ -386,43 +385,73 @@ static int read_all(gl_file *f, uint64_t max_size, gl_buf *buf, gl_err *err)
     return 0;
 }
 
+/* The file's bytes: mapped where the source can (libyara's own tool maps
+ * too; reading copies every byte out of the page cache, 4 % of the
+ * module's CPU), else read into buf. *mapped says which. */
+static const uint8_t *file_bytes(gl_file *f, uint64_t max_size, gl_buf *buf, size_t *len, bool *mapped,
+                                 gl_err *err)
+{
+    const gl_file_info *info = gl_file_get_info(f);
+    if (info->size > max_size) {
+        gl_err_set(err, "%s: grew to %" PRIu64 " bytes, past the scan cap", info->path, info->size);
+        return NULL;
+    }
+    const uint8_t *bytes = gl_file_map(f, max_size, len);
+    *mapped = bytes != NULL;
+    if (bytes)
+        return bytes;
+    if (read_all(f, buf, err) != 0)
+        return NULL;
+    *len = buf->len;
+    return (const uint8_t *)buf->data;
+}
+
 /* One rule set over the file. Compiled rule files may not declare every
  * external variable, so a variable a set lacks is not an error. */
-static void scan_with(pool *p, YR_SCANNER *sc, candidate *c, const gl_buf *data, const char *owner)
+static void scan_with(pool *p, YR_SCANNER *sc, candidate *c, const uint8_t *data, size_t len, const char *owner)
 {
     const char *name = base_name(c->path), *dot = strrchr(name, '.');
     yr_scanner_define_string_variable(sc, "filename", name);
     yr_scanner_define_string_variable(sc, "filepath", c->path);
     yr_scanner_define_string_variable(sc, "extension", dot ? dot : "");
-    yr_scanner_define_string_variable(sc, "filetype", sniff_type((const uint8_t *)data->data, data->len));
+    yr_scanner_define_string_variable(sc, "filetype", sniff_type(data, len));
     yr_scanner_define_string_variable(sc, "owner", owner);
     yr_scanner_set_callback(sc, scan_cb, c);
-    int rc = yr_scanner_scan_mem(sc, (const uint8_t *)data->data, data->len);
+    int rc = yr_scanner_scan_mem(sc, data, len);
     if (rc == ERROR_SCAN_TIMEOUT)
         c->error = errstr("%s: scan abandoned after %ld s", c->path, p->timeout);
+    else if (rc == ERROR_COULD_NOT_MAP_FILE) /* libyara caught a read past the end of a shrunken file */
+        c->error = errstr("%s: the file shrank while it was scanned (libyara error %ld)", c->path, rc);
     else if (rc != ERROR_SUCCESS)
         c->error = errstr("%s: libyara error %ld", c->path, rc);
 }
 
-static void scan_one(pool *p, YR_SCANNER **sc, size_t n_sc, job *jb, gl_buf *data)
+static void scan_one(pool *p, YR_SCANNER **sc, size_t n_sc, job *jb, gl_buf *buf)
 {
     candidate *c = jb->c;
     gl_err err = {0};
-    if (read_all(jb->f, p->max_size, data, &err) != 0) {
+    size_t len = 0;
+    bool mapped = false;
+    const uint8_t *data = file_bytes(jb->f, p->max_size, buf, &len, &mapped, &err);
+    if (!data) {
         c->error = gl_xstrdup(err.msg);
         return;
     }
     for (size_t i = 0; i < n_sc && !c->error; i++)
-        scan_with(p, sc[i], c, data, gl_file_get_info(jb->f)->owner);
+        scan_with(p, sc[i], c, data, len, gl_file_get_info(jb->f)->owner);
     c->scanned = true;
     /* hashing every byte costs a fifth of the scan: matches always, the
      * rest when yara.hash_all asks (so ioc can match their hashes) */
     if (c->n_hits || p->hash_all) {
         gl_sha256 h;
         gl_sha256_init(&h);
-        gl_sha256_update(&h, data->data, data->len);
+        gl_sha256_update(&h, data, len);
         gl_sha256_final(&h, c->sha256);
     }
+    if (mapped && gl_file_map_check(jb->f, &err) != 0 && !c->error)
+        c->error = gl_xstrdup(err.msg);
+    if (c->error)
+        c->sha256[0] = 0; /* not the hash of the file's bytes */
 }
 
 static void *worker(void *arg)

@@ -3,23 +3,18 @@
 # libyara) with the same rules over the same files in the same run: the
 # project's rules over a copy of this host's /usr/bin and shared libraries
 # placed under ProgramData. Both run with 2 threads and a warm page cache;
-# gleaner also hashes every file (SHA-256 in its records) and writes a
-# bundle. Reported: best of 3 wall times, the module's own seconds from
+# gleaner also writes a bundle (with the matched files) and hashes the
+# matches. Reported: best of 3 wall times, the module's own seconds from
 # run.json, CPU seconds of both, and the ratios (target: <= 1.0).
-# Where gleaner's extra CPU goes (perf, 2026-12-07, this bench's files):
-# libyara's own scanning costs the same from gleaner's buffer as from
-# yara's mapping (one thread: 1.95-1.99 s user mapped, 2.01-2.03 s read);
-# the difference is the copy out of the page cache (pread, 0.085 s for the
-# 600 MB: 4 % of gleaner's samples in the kernel's _copy_to_iter), the
-# price of never mapping a file another process may be writing. Walking
-# the globs (7 ms for 1287 files), start-up (22 ms: rules decompressed and
-# compiled), the hand-off to the workers and hashing matches are each
-# under 1 %; each worker already reuses one buffer and reads a file with
-# one pread. Measured: CPU ratio 1.05 (2.17 s vs 2.07 s), wall ratio 0.42
-# and 0.96 in two runs on a shared, heavily loaded 2-core host where the
-# wall times are dominated by waiting for a core (CPUs utilised 0.3-0.4).
-# 2026-12-07 (load average 16-20, 1400 files, 690 MB): wall 6.28 s vs
-# 7.51 s, ratio 0.84 (module alone 0.82); CPU 2.45 s vs 2.38 s, 1.03.
+# What mattered (2026-12-07, side by side, 15 rounds, this bench's files):
+# reading each file with pread copied every byte out of the page cache
+# (4 % of gleaner's CPU, in the kernel's _copy_to_iter): 1.08x yara's wall
+# time. Mapping files, as yara does, gives 0.97x (CPU 0.95x). What did
+# not: MAP_POPULATE (no faster than the kernel's fault-around) and
+# reading files under 64 KiB or 1 MiB instead of mapping them (the same
+# within noise). Walking the globs (7 ms for 1287 files), start-up (22 ms:
+# rules decompressed and compiled), the hand-off to the workers and
+# hashing matches are each under 1 %.
 # usage: tests/bench/bench_yara.sh [WORKDIR]   (GLEANER_BIN; needs `yara`)
 set -eu
 BIN=${GLEANER_BIN:-$PWD/gleaner}

@@ -264,3 +264,101 @@ Test(source_fs, owner_is_the_account_name_or_the_uid)
     gl_buf_free(&p);
     gl_buf_free(&q);
 }
+
+/* ---- mapping (gl_file_map) ------------------------------------------------ */
+
+/* <root>/Windows/Temp/<name>: n bytes, byte i being (i * 7 + 3) & 0xff. */
+static char *write_pattern(const char *root, const char *name, size_t n)
+{
+    gl_buf p = {0};
+    gl_buf_printf(&p, "%s/Windows/Temp", root);
+    cr_assert_eq(tu_runf(NULL, NULL, "mkdir -p '%s'", p.data), 0);
+    gl_buf_printf(&p, "/%s", name);
+    FILE *f = fopen(p.data, "wb");
+    cr_assert_not_null(f, "%s", p.data);
+    for (size_t i = 0; i < n; i++)
+        fputc((int)((i * 7 + 3) & 0xff), f);
+    fclose(f);
+    return p.data;
+}
+
+/* Open path on src (never acquired) and map it whole; the file in *f. */
+static const uint8_t *open_mapped(gl_source *src, const char *path, gl_file **f, size_t *len)
+{
+    gl_err err = {0};
+    *f = gl_source_open_unacquired(src, path, &err);
+    cr_assert_not_null(*f, "%s", err.msg);
+    return gl_file_map(*f, UINT64_MAX, len);
+}
+
+Test(source_fs, map_gives_the_bytes_in_place_up_to_the_cap)
+{
+    char *root = tu_tmpdir("source-fs-map");
+    write_pattern(root, "three.bin", 3 * 4096 + 100);
+    write_pattern(root, "empty.bin", 0);
+    gl_source *src = open_dir_source(root);
+    gl_err err = {0};
+    gl_file *f;
+    size_t len = 1;
+    const uint8_t *d = open_mapped(src, "C:\\Windows\\Temp\\three.bin", &f, &len);
+    cr_assert_not_null(d);
+    cr_assert_eq(len, 3 * 4096 + 100);
+    for (size_t i = 0; i < len; i++)
+        cr_assert_eq(d[i], (uint8_t)((i * 7 + 3) & 0xff), "byte %zu", i);
+    cr_assert_eq(gl_file_map_check(f, &err), 0, "%s", err.msg);
+    /* one mapping per file */
+    cr_assert_null(gl_file_map(f, UINT64_MAX, &len));
+    cr_assert_eq(len, 0);
+    gl_file_close(f);
+
+    f = gl_source_open_unacquired(src, "C:\\Windows\\Temp\\three.bin", &err);
+    cr_assert_not_null(f, "%s", err.msg);
+    d = gl_file_map(f, 5000, &len);
+    cr_assert_not_null(d);
+    cr_assert_eq(len, 5000);
+    cr_assert_eq(d[4999], (uint8_t)((4999 * 7 + 3) & 0xff));
+    gl_file_close(f);
+
+    /* nothing to map: the caller reads */
+    cr_assert_null(open_mapped(src, "C:\\Windows\\Temp\\empty.bin", &f, &len));
+    cr_assert_eq(len, 0);
+    cr_assert_eq(gl_file_map_check(f, &err), 0);
+    gl_file_close(f);
+    gl_source_close(src);
+}
+
+/* Another process cuts the file while it is mapped: reading on past the
+ * new end would raise SIGBUS and end the process; the guard answers
+ * those reads with zeros and the check reports the shrink. */
+Test(source_fs, map_of_a_file_that_shrinks_reads_zeros_past_the_end_and_says_so)
+{
+    char *root = tu_tmpdir("source-fs-map-shrink");
+    char *path = write_pattern(root, "cut.bin", 5 * 4096);
+    gl_source *src = open_dir_source(root);
+    gl_file *f;
+    size_t len = 0;
+    const uint8_t *d = open_mapped(src, "C:\\Windows\\Temp\\cut.bin", &f, &len);
+    cr_assert(d && len == 5 * 4096);
+    cr_assert_eq(truncate(path, 4096 + 10), 0, "%s", strerror(errno));
+    size_t same = 0, zeros = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (d[i] == (uint8_t)((i * 7 + 3) & 0xff))
+            same++;
+        else if (d[i] == 0)
+            zeros++;
+    }
+    /* the kept bytes are the file's; the rest of the kept page and the
+     * pages cut off read as zeros (every 256th pattern byte is 0 too) */
+    cr_assert_eq(same + zeros, len);
+    for (size_t i = 0; i < 4096 + 10; i++)
+        cr_assert_eq(d[i], (uint8_t)((i * 7 + 3) & 0xff), "byte %zu", i);
+    for (size_t i = 4096 + 10; i < len; i++)
+        cr_assert_eq(d[i], 0, "byte %zu", i);
+    gl_err err = {0};
+    cr_assert_eq(gl_file_map_check(f, &err), -1);
+    cr_assert_eq(err.code, GL_ERR_IO);
+    cr_assert_str_eq(err.msg, "C:\\Windows\\Temp\\cut.bin: the file shrank while it was read (mapped): bytes past its "
+                              "new end read as zeros; its size when opened was 20480");
+    gl_file_close(f);
+    gl_source_close(src);
+}

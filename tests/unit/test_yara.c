@@ -76,6 +76,18 @@ static void write_sample(const char *dir, const sample *s)
     fclose(f);
 }
 
+/* dir/name holding n filler bytes that no rule matches, left open for more. */
+static FILE *filler(const char *dir, const char *name, size_t n)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f, "%s", path);
+    for (size_t i = 0; i < n; i++)
+        fputc("0123456789"[i % 10], f);
+    return f;
+}
+
 static void write_text(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -130,6 +142,29 @@ static const cJSON *record_of(const cJSON *records, const char *path)
     cJSON_ArrayForEach(r, records) if (str(r, "path") && !strcmp(str(r, "path"), path)) return r;
     cr_assert_fail("no record for %s", path);
     return NULL;
+}
+
+/* big.bin's record: not scanned through, so no matches and no hash. */
+static void assert_unhashed(const cJSON *records, const char *status, const char *reason)
+{
+    const cJSON *big = record_of(records, "C:\\Windows\\Temp\\big.bin");
+    cr_assert_str_eq(str(big, "status"), status);
+    cr_assert_str_eq(str(big, "reason"), reason);
+    cr_assert(cJSON_IsNull(cJSON_GetObjectItem(big, "sha256")));
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(big, "matches")), 0);
+}
+
+/* Collect <root>/host with yara over C:\Windows\Temp\* and `extra`
+ * options, expecting exit code rc: the records, and the bundle in *bundle. */
+static cJSON *collect_temp(const char *root, const char *extra, int rc, char **bundle)
+{
+    gl_buf args = {0}, src = {0};
+    gl_buf_printf(&args, "--profile '%s' %s", profile(root, "C:\\\\Windows\\\\Temp\\\\*"), extra);
+    gl_buf_printf(&src, "%s/host", root);
+    *bundle = tu_collect_dir("yara-temp-out", src.data, args.data, rc);
+    gl_buf_free(&args);
+    gl_buf_free(&src);
+    return lines_of(tu_bundle_member(*bundle, "records/yara.jsonl"));
 }
 
 /* The record's matches as "a,b,c". */
@@ -377,27 +412,15 @@ Test(yara, binary_carries_no_rule_string)
 Test(yara, size_cap_and_skip_list)
 {
     char *root = tu_tmpdir("yara-skip"), *host = make_dirs(root, "host/Windows/Temp");
-    char p[4096];
-    snprintf(p, sizeof p, "%s/big.bin", host);
-    FILE *f = fopen(p, "wb");
-    cr_assert_not_null(f);
-    for (int i = 0; i < 3000; i++)
-        fputs("0123456789", f);
-    fclose(f);
+    fclose(filler(host, "big.bin", 30000));
     write_sample(host, &samples[0]); /* notes.txt: would match */
+    char p[4096];
     snprintf(p, sizeof p, "%s/pagefile.sys", host);
     write_text(p, "never read");
-    gl_buf args = {0}, src = {0};
-    gl_buf_printf(&args, "--profile '%s' --set yara.max_file_size=16K --set 'yara.skip=*.txt;pagefile.sys'",
-                  profile(root, "C:\\\\Windows\\\\Temp\\\\*"));
-    gl_buf_printf(&src, "%s/host", root);
-    char *bundle = tu_collect_dir("yara-skip-out", src.data, args.data, 0);
-    cJSON *records = lines_of(tu_bundle_member(bundle, "records/yara.jsonl"));
+    char *bundle;
+    cJSON *records = collect_temp(root, "--set yara.max_file_size=16K --set 'yara.skip=*.txt;pagefile.sys'", 0, &bundle);
     cr_assert_eq(cJSON_GetArraySize(records), 1);
-    const cJSON *big = record_of(records, "C:\\Windows\\Temp\\big.bin");
-    cr_assert_str_eq(str(big, "status"), "skipped");
-    cr_assert_str_eq(str(big, "reason"), "larger than yara.max_file_size");
-    cr_assert(cJSON_IsNull(cJSON_GetObjectItem(big, "sha256")));
+    assert_unhashed(records, "skipped", "larger than yara.max_file_size");
     cr_assert_eq(strlen(tu_bundle_member(bundle, "findings.jsonl")), 0);
 }
 
@@ -654,4 +677,29 @@ Test(yara, scan_processes_needs_the_live_source)
                   tu_gleaner(), root, profile(root, "C:\\\\x\\\\*"), root);
     cr_assert_eq(tu_run(cmd.data, NULL, &err), 2);
     cr_assert(strstr(gl_buf_cstr(&err), "yara.process_ids: '12x' is not a list of process ids"), "%s", err.data);
+}
+
+/* A file cut by another process while it is scanned from its mapping:
+ * the reads past the new end (libyara's scan, then the hash yara.hash_all
+ * asks for) neither end the run nor pass for the file's bytes; the file
+ * is an error without a hash, the other files are scanned as usual. */
+Test(yara, a_file_that_shrinks_while_scanned_is_an_error)
+{
+    char *root = tu_tmpdir("yara-shrink"), *host = make_dirs(root, "host/Windows/Temp");
+    FILE *f = filler(host, "big.bin", 3 * 1024 * 1024 - 4096);
+    put_piece(f, &samples[0].p[0]); /* past the cut: would match */
+    put_piece(f, &samples[0].p[1]);
+    fclose(f);
+    write_sample(host, &samples[0]);
+    cr_assert_eq(setenv("GLEANER_TEST_SHRINK", "big.bin", 1), 0); /* the backend halves it once opened */
+    char *bundle;
+    cJSON *records = collect_temp(root, "--set yara.hash_all=true", 1, &bundle);
+    cr_assert_eq(cJSON_GetArraySize(records), 2);
+    assert_unhashed(records, "error", "C:\\Windows\\Temp\\big.bin: the file shrank while it was scanned (libyara error 4)");
+    const cJSON *notes = record_of(records, "C:\\Windows\\Temp\\notes.txt");
+    cr_assert_str_eq(str(notes, "status"), "scanned");
+    cr_assert_str_eq(matches_of(notes), samples[0].rule);
+    cr_assert_eq(strlen(str(notes, "sha256")), 64);
+    cJSON *findings = lines_of(tu_bundle_member(bundle, "findings.jsonl"));
+    cr_assert_eq(cJSON_GetArraySize(findings), 1);
 }
