@@ -214,9 +214,10 @@ static int dump_file(const char *path, const dump_opts *o, gl_buf *out, evtx_fil
 /* Chunks one thread reads at a time: 512 KiB of log, a few ms of work. */
 #define UNIT_CHUNKS 8
 
-/* A range of one file's chunks, read by a worker: its live records as JSON,
- * and the part reader whose errors, runs and templates the main thread
- * hands to the whole file's reader. */
+/* A range of one file's chunks, read by a thread: its live records as
+ * JSON, and what its part reader found (errors, runs, templates;
+ * evtx_take_findings), which the main thread hands to the whole file's
+ * reader. */
 typedef struct unit {
     size_t file;
     uint64_t first, end;
@@ -225,7 +226,7 @@ typedef struct unit {
     gl_buf out;
     opened_log log;
     bool log_open;
-    evtx_file *part;
+    evtx_file *found;
     int rc;
     gl_err err;
 } unit;
@@ -242,25 +243,25 @@ typedef struct pool {
     bool writer_waiting; /* the main thread waits for unit `written` */
     char **paths;
     const dump_opts *o;
-    /* Parts and output buffers the main thread is done with, for the next
-     * units: a worker keeps warm memory instead of mapping fresh (musl
+    /* Findings and output buffers the main thread is done with, for the
+     * next units: threads keep warm memory instead of mapping fresh (musl
      * maps large blocks, and every unmap in a threaded process stops both
      * cores to flush their TLBs). */
-    evtx_file **spare_parts;
-    size_t nspare_parts;
+    evtx_file **spare_found;
+    size_t nspare_found;
     gl_buf *spare_bufs;
     size_t nspare_bufs;
     size_t spare_cap;
 } pool;
 
-/* Under p->mu: the unit's part and buffer, kept for another unit. */
+/* Under p->mu: the unit's findings and buffer, kept for another unit. */
 static void give_back(pool *p, unit *u)
 {
-    if (u->part && p->nspare_parts < p->spare_cap)
-        p->spare_parts[p->nspare_parts++] = u->part;
+    if (u->found && p->nspare_found < p->spare_cap)
+        p->spare_found[p->nspare_found++] = u->found;
     else
-        evtx_close(u->part);
-    u->part = NULL;
+        evtx_close(u->found);
+    u->found = NULL;
     gl_buf_clear(&u->out);
     if (p->nspare_bufs < p->spare_cap)
         p->spare_bufs[p->nspare_bufs++] = u->out;
@@ -269,49 +270,54 @@ static void give_back(pool *p, unit *u)
     u->out = (gl_buf){0};
 }
 
-/* Under p->mu: a kept part (or NULL) for the next unit, whose output
+/* Under p->mu: kept findings (or NULL) for the next unit, whose output
  * buffer becomes a kept one. */
 static evtx_file *take_spares(pool *p, unit *u)
 {
     if (p->nspare_bufs)
         u->out = p->spare_bufs[--p->nspare_bufs];
-    return p->nspare_parts ? p->spare_parts[--p->nspare_parts] : NULL;
+    return p->nspare_found ? p->spare_found[--p->nspare_found] : NULL;
 }
 
 static void free_spares(pool *p)
 {
-    for (size_t i = 0; i < p->nspare_parts; i++)
-        evtx_close(p->spare_parts[i]);
+    for (size_t i = 0; i < p->nspare_found; i++)
+        evtx_close(p->spare_found[i]);
     for (size_t i = 0; i < p->nspare_bufs; i++)
         gl_buf_free(&p->spare_bufs[i]);
-    free(p->spare_parts);
+    free(p->spare_found);
     free(p->spare_bufs);
 }
 
-/* spare: a part to reuse, or NULL. */
-static void read_unit(pool *p, unit *u, evtx_file *spare)
+/* *part: the thread's own part reader, reopened for this unit (NULL at
+ * first, and after a failed reopen); found: findings to reuse, or NULL. */
+static void read_unit(pool *p, unit *u, evtx_file **part, evtx_file *found)
 {
     const char *path = p->paths[u->file];
     if (u->first >= u->end || open_log(path, &u->log, true) < 0) {
-        evtx_close(spare);
+        evtx_close(found);
         return; /* the main thread opens the file too, and says why not */
     }
     u->log_open = true;
     evtx_options eo = {.no_recover = p->o->no_recover};
-    u->part = evtx_reopen_part(spare, &u->log.r, &eo, u->first, u->end, &u->err);
-    if (!u->part)
+    *part = evtx_reopen_part(*part, &u->log.r, &eo, u->first, u->end, &u->err);
+    if (!*part) {
+        evtx_close(found);
         return;
-    set_filters(u->part, p->o);
-    u->rc = emit_events(u->part, p->o, &u->out, false, &u->err);
+    }
+    set_filters(*part, p->o);
+    u->rc = emit_events(*part, p->o, &u->out, false, &u->err);
+    u->found = evtx_take_findings(*part, found);
 }
 
-/* Under p->mu (released while reading): read the next unit; it. */
-static unit *read_next(pool *p)
+/* Under p->mu (released while reading): read the next unit with the
+ * calling thread's part; the unit. */
+static unit *read_next(pool *p, evtx_file **part)
 {
     unit *u = &p->units[p->next++];
-    evtx_file *spare = take_spares(p, u);
+    evtx_file *found = take_spares(p, u);
     pthread_mutex_unlock(&p->mu);
-    read_unit(p, u, spare);
+    read_unit(p, u, part, found);
     pthread_mutex_lock(&p->mu);
     u->done = true;
     return u;
@@ -320,6 +326,7 @@ static unit *read_next(pool *p)
 static void *worker(void *arg)
 {
     pool *p = arg;
+    evtx_file *part = NULL;
     pthread_mutex_lock(&p->mu);
     for (;;) {
         while (p->next < p->nunits && p->next >= p->written + p->window) {
@@ -329,22 +336,23 @@ static void *worker(void *arg)
         }
         if (p->next >= p->nunits)
             break;
-        unit *u = read_next(p);
+        unit *u = read_next(p, &part);
         /* only the unit the writer waits for wakes it: each wake-up is
          * an interrupt and a context switch on the other core */
         if (p->writer_waiting && u == &p->units[p->written])
             pthread_cond_signal(&p->done);
     }
     pthread_mutex_unlock(&p->mu);
+    evtx_close(part);
     return NULL;
 }
 
 /* Under p->mu, on the main thread, while the unit to write next is not
  * done: read the next unit in the window itself, or wait for a worker. */
-static void read_or_wait(pool *p)
+static void read_or_wait(pool *p, evtx_file **part)
 {
     if (p->next < p->nunits && p->next < p->written + p->window) {
-        read_next(p);
+        read_next(p, part);
         return;
     }
     p->writer_waiting = true;
@@ -426,8 +434,8 @@ static void take_unit(whole *w, unit *u)
     if (w->f && !w->io_failed) {
         if (u->out.len)
             fwrite(u->out.data, 1, u->out.len, stdout);
-        if (u->part)
-            evtx_absorb(w->f, u->part);
+        if (u->found)
+            evtx_absorb(w->f, u->found);
         if (u->rc < 0) {
             w->io_failed = true;
             w->err = u->err;
@@ -460,7 +468,7 @@ static tally dump_parallel(char **paths, size_t npaths, const dump_opts *o, gl_b
 {
     pool p = {.paths = paths, .o = o, .window = 4 * (size_t)o->jobs};
     p.spare_cap = p.window + (size_t)o->jobs + 1;
-    p.spare_parts = gl_xcalloc(p.spare_cap, sizeof *p.spare_parts);
+    p.spare_found = gl_xcalloc(p.spare_cap, sizeof *p.spare_found);
     p.spare_bufs = gl_xcalloc(p.spare_cap, sizeof *p.spare_bufs);
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.work, NULL);
@@ -476,11 +484,12 @@ static tally dump_parallel(char **paths, size_t npaths, const dump_opts *o, gl_b
     tally t = {0};
     whole w = {0};
     evtx_file *spare = NULL; /* the whole-file reader, from one file to the next */
+    evtx_file *part = NULL;  /* this thread's part reader */
     for (size_t i = 0; i < p.nunits; i++) {
         unit *u = &p.units[i];
         pthread_mutex_lock(&p.mu);
         while (!u->done)
-            read_or_wait(&p);
+            read_or_wait(&p, &part);
         pthread_mutex_unlock(&p.mu);
         if (u->first == 0) {
             whole_open(&w, paths[u->file], o, spare);
@@ -500,6 +509,7 @@ static tally dump_parallel(char **paths, size_t npaths, const dump_opts *o, gl_b
         pthread_join(threads[i], NULL);
     free(threads);
     evtx_close(spare);
+    evtx_close(part);
     free_spares(&p);
     free(p.units);
     pthread_cond_destroy(&p.work);

@@ -62,6 +62,8 @@ struct evtx_file {
     unsigned flags; /* EVTX_REC_* for records of the current region */
     uint8_t *carve; /* per chunk: slack holds a record signature */
     size_t carve_cap;
+    uint64_t ci_first;   /* a part's range starts here (0 for a whole file) */
+    uint64_t carve_base; /* carve[0] is chunk carve_base's flag (evtx_take_findings) */
     uint64_t scan_bytes; /* bytes of scan candidates parsed in this chunk */
     /* parse state */
     bx_ctx bx;
@@ -252,7 +254,7 @@ static evtx_file *open_file(const gl_reader *r, const evtx_options *opt, bool pa
 static void set_range(evtx_file *f, uint64_t first, uint64_t end)
 {
     f->ci_end = end < f->nchunks ? end : f->nchunks;
-    f->ci = first < f->ci_end ? first : f->ci_end;
+    f->ci = f->ci_first = first < f->ci_end ? first : f->ci_end;
 }
 
 evtx_file *evtx_open(const gl_reader *r, const evtx_options *opt, gl_err *err) { return open_file(r, opt, false, err); }
@@ -1120,12 +1122,56 @@ void evtx_absorb(evtx_file *f, evtx_file *part)
     if (part->runs_full || part->nruns)
         absorb_runs(f, part);
     absorb_stats(&f->stats, &part->stats);
-    for (uint64_t ci = 0; ci < f->nchunks && ci < part->nchunks; ci++)
-        f->carve[ci] |= part->carve[ci];
+    for (uint64_t ci = part->ci_first; ci < part->ci_end && ci < f->nchunks; ci++)
+        f->carve[ci] |= part->carve[ci - part->carve_base];
     /* chunk order: a template both define stays where f found it first */
     for (size_t i = 0; i < part->tpls_cap; i++)
         if (part->tpls[i].id)
             tpl_note(f, part->tpls[i].id - 1, part->tpls[i].chunk, part->tpls[i].off);
+}
+
+/* dst's array of n elements of size sz, grown (contents dropped) to hold
+ * n when its capacity *cap is smaller. */
+static void *room_for(void *dst, size_t *cap, size_t n, size_t sz)
+{
+    if (*cap >= n && dst)
+        return dst;
+    free(dst);
+    *cap = n;
+    return gl_xmalloc((n ? n : 1) * sz);
+}
+
+evtx_file *evtx_take_findings(evtx_file *part, evtx_file *found)
+{
+    if (!found)
+        found = gl_xcalloc(1, sizeof *found);
+    reset_findings(found);
+    found->part = true;
+    found->errs = gl_xrealloc(found->errs, (part->nerrs ? part->nerrs : 1) * sizeof *found->errs);
+    memcpy(found->errs, part->errs, part->nerrs * sizeof *part->errs);
+    found->nerrs = part->nerrs;
+    found->errs_total = part->errs_total;
+    part->nerrs = part->errs_total = 0; /* the messages are found's now */
+    found->runs = room_for(found->runs, &found->cap_runs, part->nruns, sizeof *part->runs);
+    memcpy(found->runs, part->runs, part->nruns * sizeof *part->runs);
+    found->nruns = part->nruns;
+    found->runs_full = part->runs_full;
+    found->stats = part->stats;
+    found->nchunks = part->nchunks;
+    found->ci_first = found->carve_base = part->ci_first;
+    found->ci_end = part->ci_end;
+    size_t span = (size_t)(part->ci_end - part->ci_first);
+    found->carve = room_for(found->carve, &found->carve_cap, span, 1);
+    memcpy(found->carve, part->carve + part->ci_first - part->carve_base, span);
+    if (found->tpls_cap != part->tpls_cap) {
+        free(found->tpls);
+        found->tpls = part->tpls_cap ? gl_xmalloc(part->tpls_cap * sizeof *part->tpls) : NULL;
+        found->tpls_cap = part->tpls_cap;
+    }
+    if (part->tpls_cap)
+        memcpy(found->tpls, part->tpls, part->tpls_cap * sizeof *part->tpls);
+    found->tpls_n = part->tpls_n;
+    return found;
 }
 
 void evtx_live_done(evtx_file *f)

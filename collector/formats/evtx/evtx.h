@@ -223,6 +223,14 @@ evtx_file *evtx_reopen_part(evtx_file *part, const gl_reader *r, const evtx_opti
 evtx_file *evtx_reopen(evtx_file *f, const gl_reader *r, const evtx_options *opt, gl_err *err);
 uint64_t evtx_chunk_count(const evtx_file *f); /* chunks in the file (capped) */
 void evtx_absorb(evtx_file *f, evtx_file *part);
+/* What part found so far (errors, EventRecordID runs, statistics, slack
+ * flags of its range, templates) moved into `found` (one made by an
+ * earlier call, emptied first, or NULL for a new one), to evtx_absorb
+ * instead of part: found holds none of a reader's working memory (chunk
+ * buffer, caches), so each thread keeps one part, warm in its core's
+ * cache, and reopens it for its next range while the thread that writes
+ * absorbs. Close found with evtx_close. */
+evtx_file *evtx_take_findings(evtx_file *part, evtx_file *found);
 void evtx_live_done(evtx_file *f);
 
 /* Counters for reports and tests. */

@@ -73,8 +73,9 @@ static inline void evx_report(const evtx_file *f, gl_buf *out)
 
 /* The input read in parts of per_part chunks each, as threads read it:
  * its events, then its errors and gaps, into out. With reuse, one part
- * reader is reopened for every range (evtx_reopen_part), as a thread
- * keeps its buffers; else each range gets a new one. */
+ * reader is reopened for every range (evtx_reopen_part) and what it found
+ * absorbed through evtx_take_findings, as a thread of `evtx dump --jobs`
+ * does; else each range gets a new part, absorbed itself. */
 static inline void evx_by_parts(const gl_reader *r, const evtx_options *opt, uint8_t mode, uint64_t per_part,
                                 bool reuse, gl_buf *out)
 {
@@ -82,7 +83,7 @@ static inline void evx_by_parts(const gl_reader *r, const evtx_options *opt, uin
     evtx_file *whole = evtx_open(r, opt, &err);
     if (!whole)
         abort(); /* it opened once */
-    evtx_file *part = NULL;
+    evtx_file *part = NULL, *found = NULL;
     for (uint64_t ci = 0; ci < evtx_chunk_count(whole); ci += per_part) {
         part = reuse ? evtx_reopen_part(part, r, opt, ci, ci + per_part, &err)
                      : evtx_open_part(r, opt, ci, ci + per_part, &err);
@@ -90,13 +91,17 @@ static inline void evx_by_parts(const gl_reader *r, const evtx_options *opt, uin
             abort();
         evx_filters(part, mode);
         evx_events(part, out);
-        evtx_absorb(whole, part);
-        if (!reuse) {
+        if (reuse) { /* as the threads of `evtx dump --jobs` do */
+            found = evtx_take_findings(part, found);
+            evtx_absorb(whole, found);
+        } else {
+            evtx_absorb(whole, part);
             evtx_close(part);
             part = NULL;
         }
     }
     evtx_close(part);
+    evtx_close(found);
     evtx_live_done(whole);
     evx_filters(whole, mode);
     evx_events(whole, out);
