@@ -1,10 +1,10 @@
 /* gleaner evtx dump: event logs as JSON Lines, one event per line, for
  * analysts and the benchmark. Errors and EventRecordID gaps go to stderr.
  * Reads with pread through a gl_reader so the parser stays portable.
- * With several jobs, worker threads read ranges of chunks (of every file
- * given, several files at once) and the main thread writes their output
- * in file and chunk order, reading ranges itself while the next one to
- * write is not ready, then carves each file's slack: the output is the
+ * With several jobs, threads (the main one too) read ranges of chunks (of
+ * every file given, several files at once), and whichever finishes the
+ * range to write next writes the ranges done, in file and chunk order,
+ * and carves each file's slack after its last range: the output is the
  * same as one thread's. */
 #include <errno.h>
 #include <fcntl.h>
@@ -216,7 +216,7 @@ static int dump_file(const char *path, const dump_opts *o, gl_buf *out, evtx_fil
 
 /* A range of one file's chunks, read by a thread: its live records as
  * JSON, and what its part reader found (errors, runs, templates;
- * evtx_take_findings), which the main thread hands to the whole file's
+ * evtx_take_findings), which the writer hands to the whole file's
  * reader. */
 typedef struct unit {
     size_t file;
@@ -231,21 +231,48 @@ typedef struct unit {
     gl_err err;
 } unit;
 
+typedef struct tally {
+    int ok, damaged, failed;
+} tally;
+
+static void count(tally *t, int r)
+{
+    if (r < 0)
+        t->failed++;
+    else if (r > 0)
+        t->damaged++;
+    else
+        t->ok++;
+}
+
+/* The whole-file side of the file a unit belongs to: the writer's. */
+typedef struct whole {
+    opened_log log;
+    evtx_file *f;
+    bool io_failed; /* a part hit a read error: the rest of the file is not read */
+    gl_err err;
+} whole;
+
 typedef struct pool {
     pthread_mutex_t mu;
-    pthread_cond_t work, done;
+    pthread_cond_t moved; /* units were written: the window moved, or all are */
     unit *units;
     size_t nunits;
     size_t next;    /* next unit to hand out */
-    size_t written; /* units the main thread is finished with */
+    size_t written; /* units written (their output, in order) */
     size_t window;  /* units read ahead of the writer at most: bounds memory */
-    size_t idle_workers; /* workers waiting for the window to move */
-    bool writer_waiting; /* the main thread waits for unit `written` */
+    size_t idle;    /* threads waiting for `moved` */
+    bool writing;   /* a thread holds the writer's role */
     char **paths;
     const dump_opts *o;
-    /* Findings and output buffers the main thread is done with, for the
-     * next units: threads keep warm memory instead of mapping fresh (musl
-     * maps large blocks, and every unmap in a threaded process stops both
+    /* The writer's: only the thread holding the role touches these. */
+    whole w;
+    evtx_file *whole_spare; /* the whole-file reader, from one file to the next */
+    gl_buf *out;
+    tally t;
+    /* Findings and output buffers the writer is done with, for the next
+     * units: threads keep warm memory instead of mapping fresh (musl maps
+     * large blocks, and every unmap in a threaded process stops both
      * cores to flush their TLBs). */
     evtx_file **spare_found;
     size_t nspare_found;
@@ -296,7 +323,7 @@ static void read_unit(pool *p, unit *u, evtx_file **part, evtx_file *found)
     const char *path = p->paths[u->file];
     if (u->first >= u->end || open_log(path, &u->log, true) < 0) {
         evtx_close(found);
-        return; /* the main thread opens the file too, and says why not */
+        return; /* the writer opens the file too, and says why not */
     }
     u->log_open = true;
     evtx_options eo = {.no_recover = p->o->no_recover};
@@ -323,45 +350,8 @@ static unit *read_next(pool *p, evtx_file **part)
     return u;
 }
 
-static void *worker(void *arg)
-{
-    pool *p = arg;
-    evtx_file *part = NULL;
-    pthread_mutex_lock(&p->mu);
-    for (;;) {
-        while (p->next < p->nunits && p->next >= p->written + p->window) {
-            p->idle_workers++;
-            pthread_cond_wait(&p->work, &p->mu);
-            p->idle_workers--;
-        }
-        if (p->next >= p->nunits)
-            break;
-        unit *u = read_next(p, &part);
-        /* only the unit the writer waits for wakes it: each wake-up is
-         * an interrupt and a context switch on the other core */
-        if (p->writer_waiting && u == &p->units[p->written])
-            pthread_cond_signal(&p->done);
-    }
-    pthread_mutex_unlock(&p->mu);
-    evtx_close(part);
-    return NULL;
-}
-
-/* Under p->mu, on the main thread, while the unit to write next is not
- * done: read the next unit in the window itself, or wait for a worker. */
-static void read_or_wait(pool *p, evtx_file **part)
-{
-    if (p->next < p->nunits && p->next < p->written + p->window) {
-        read_next(p, part);
-        return;
-    }
-    p->writer_waiting = true;
-    pthread_cond_wait(&p->done, &p->mu);
-    p->writer_waiting = false;
-}
-
 /* Chunk ranges of every file, in output order. A file too short for a
- * chunk, or that cannot be read, gets one empty unit (the main thread
+ * chunk, or that cannot be read, gets one empty unit (the writer
  * reports it). */
 static unit *plan_units(char **paths, size_t npaths, size_t *nunits)
 {
@@ -388,28 +378,6 @@ static unit *plan_units(char **paths, size_t npaths, size_t *nunits)
     *nunits = n;
     return u;
 }
-
-typedef struct tally {
-    int ok, damaged, failed;
-} tally;
-
-static void count(tally *t, int r)
-{
-    if (r < 0)
-        t->failed++;
-    else if (r > 0)
-        t->damaged++;
-    else
-        t->ok++;
-}
-
-/* The whole-file side of the file a unit belongs to, on the main thread. */
-typedef struct whole {
-    opened_log log;
-    evtx_file *f;
-    bool io_failed; /* a part hit a read error: the rest of the file is not read */
-    gl_err err;
-} whole;
 
 /* spare: the last file's reader, reused (or NULL). */
 static void whole_open(whole *w, const char *path, const dump_opts *o, evtx_file *spare)
@@ -464,58 +432,94 @@ static evtx_file *whole_finish(whole *w, const char *path, const dump_opts *o, g
     return w->f;
 }
 
+/* Write unit u, the next in order: its file's whole reader opened at its
+ * first unit, its output and findings taken, the file finished at its
+ * last. Only the thread holding the writer's role calls this. */
+static void write_unit(pool *p, unit *u)
+{
+    if (u->first == 0) {
+        whole_open(&p->w, p->paths[u->file], p->o, p->whole_spare);
+        p->whole_spare = NULL;
+    }
+    take_unit(&p->w, u);
+    if (u->last_of_file)
+        p->whole_spare = whole_finish(&p->w, p->paths[u->file], p->o, p->out, &p->t);
+}
+
+/* Under p->mu: hold the writer's role while the next unit to write is
+ * done, writing it (the lock released meanwhile). */
+static void write_done_units(pool *p)
+{
+    p->writing = true;
+    while (p->written < p->nunits && p->units[p->written].done) {
+        unit *u = &p->units[p->written];
+        pthread_mutex_unlock(&p->mu);
+        write_unit(p, u);
+        pthread_mutex_lock(&p->mu);
+        give_back(p, u);
+        p->written++;
+        if (p->idle)
+            pthread_cond_broadcast(&p->moved);
+    }
+    p->writing = false;
+}
+
+/* Every thread's loop, the main thread's too: write what is done, in
+ * order, when no other thread is writing; else read the next unit in the
+ * window; else wait for the window to move. Whoever finishes the unit
+ * to write next goes on to write it, so writing never waits for one
+ * thread that is still reading a long unit of its own (that stalled the
+ * other core when only the main thread wrote). */
+static void run_pool(pool *p)
+{
+    evtx_file *part = NULL; /* this thread's part reader */
+    pthread_mutex_lock(&p->mu);
+    while (p->written < p->nunits) {
+        if (!p->writing && p->units[p->written].done) {
+            write_done_units(p);
+        } else if (p->next < p->nunits && p->next < p->written + p->window) {
+            read_next(p, &part);
+        } else {
+            p->idle++;
+            pthread_cond_wait(&p->moved, &p->mu);
+            p->idle--;
+        }
+    }
+    pthread_mutex_unlock(&p->mu);
+    evtx_close(part);
+}
+
+static void *worker(void *arg)
+{
+    run_pool(arg);
+    return NULL;
+}
+
 static tally dump_parallel(char **paths, size_t npaths, const dump_opts *o, gl_buf *out)
 {
-    pool p = {.paths = paths, .o = o, .window = 4 * (size_t)o->jobs};
+    pool p = {.paths = paths, .o = o, .window = 4 * (size_t)o->jobs, .out = out};
     p.spare_cap = p.window + (size_t)o->jobs + 1;
     p.spare_found = gl_xcalloc(p.spare_cap, sizeof *p.spare_found);
     p.spare_bufs = gl_xcalloc(p.spare_cap, sizeof *p.spare_bufs);
     pthread_mutex_init(&p.mu, NULL);
-    pthread_cond_init(&p.work, NULL);
-    pthread_cond_init(&p.done, NULL);
+    pthread_cond_init(&p.moved, NULL);
     p.units = plan_units(paths, npaths, &p.nunits);
-    /* the main thread reads units too while the next one to write is not
-     * ready, so N jobs are N - 1 workers and it */
+    /* N jobs: N - 1 workers and the main thread */
     size_t nthreads = 0;
     pthread_t *threads = gl_xcalloc((size_t)o->jobs, sizeof *threads);
     for (long i = 1; i < o->jobs; i++)
         if (pthread_create(&threads[nthreads], NULL, worker, &p) == 0)
             nthreads++;
-    tally t = {0};
-    whole w = {0};
-    evtx_file *spare = NULL; /* the whole-file reader, from one file to the next */
-    evtx_file *part = NULL;  /* this thread's part reader */
-    for (size_t i = 0; i < p.nunits; i++) {
-        unit *u = &p.units[i];
-        pthread_mutex_lock(&p.mu);
-        while (!u->done)
-            read_or_wait(&p, &part);
-        pthread_mutex_unlock(&p.mu);
-        if (u->first == 0) {
-            whole_open(&w, paths[u->file], o, spare);
-            spare = NULL;
-        }
-        take_unit(&w, u);
-        if (u->last_of_file)
-            spare = whole_finish(&w, paths[u->file], o, out, &t);
-        pthread_mutex_lock(&p.mu);
-        give_back(&p, u);
-        p.written = i + 1;
-        if (p.idle_workers)
-            pthread_cond_broadcast(&p.work);
-        pthread_mutex_unlock(&p.mu);
-    }
+    run_pool(&p);
     for (size_t i = 0; i < nthreads; i++)
         pthread_join(threads[i], NULL);
     free(threads);
-    evtx_close(spare);
-    evtx_close(part);
+    evtx_close(p.whole_spare);
     free_spares(&p);
     free(p.units);
-    pthread_cond_destroy(&p.work);
-    pthread_cond_destroy(&p.done);
+    pthread_cond_destroy(&p.moved);
     pthread_mutex_destroy(&p.mu);
-    return t;
+    return p.t;
 }
 
 /* The CPUs this process may run on (taskset included). */
