@@ -1148,12 +1148,14 @@ evtx_file *evtx_take_findings(evtx_file *part, evtx_file *found)
     reset_findings(found);
     found->part = true;
     found->errs = gl_xrealloc(found->errs, (part->nerrs ? part->nerrs : 1) * sizeof *found->errs);
-    memcpy(found->errs, part->errs, part->nerrs * sizeof *part->errs);
+    if (part->nerrs) /* (memcpy from NULL is undefined even for 0 bytes) */
+        memcpy(found->errs, part->errs, part->nerrs * sizeof *part->errs);
     found->nerrs = part->nerrs;
     found->errs_total = part->errs_total;
     part->nerrs = part->errs_total = 0; /* the messages are found's now */
     found->runs = room_for(found->runs, &found->cap_runs, part->nruns, sizeof *part->runs);
-    memcpy(found->runs, part->runs, part->nruns * sizeof *part->runs);
+    if (part->nruns)
+        memcpy(found->runs, part->runs, part->nruns * sizeof *part->runs);
     found->nruns = part->nruns;
     found->runs_full = part->runs_full;
     found->stats = part->stats;
@@ -1162,7 +1164,8 @@ evtx_file *evtx_take_findings(evtx_file *part, evtx_file *found)
     found->ci_end = part->ci_end;
     size_t span = (size_t)(part->ci_end - part->ci_first);
     found->carve = room_for(found->carve, &found->carve_cap, span, 1);
-    memcpy(found->carve, part->carve + part->ci_first - part->carve_base, span);
+    if (span)
+        memcpy(found->carve, part->carve + part->ci_first - part->carve_base, span);
     if (found->tpls_cap != part->tpls_cap) {
         free(found->tpls);
         found->tpls = part->tpls_cap ? gl_xmalloc(part->tpls_cap * sizeof *part->tpls) : NULL;
