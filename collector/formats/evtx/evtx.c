@@ -1130,50 +1130,48 @@ void evtx_absorb(evtx_file *f, evtx_file *part)
             tpl_note(f, part->tpls[i].id - 1, part->tpls[i].chunk, part->tpls[i].off);
 }
 
-/* dst's array of n elements of size sz, grown (contents dropped) to hold
- * n when its capacity *cap is smaller. */
-static void *room_for(void *dst, size_t *cap, size_t n, size_t sz)
-{
-    if (*cap >= n && dst)
-        return dst;
-    free(dst);
-    *cap = n;
-    return gl_xmalloc((n ? n : 1) * sz);
-}
+/* Exchange the values of a and b. */
+#define SWAP(type, a, b)                                                                                               \
+    do {                                                                                                               \
+        type swap_tmp = (a);                                                                                           \
+        (a) = (b);                                                                                                     \
+        (b) = swap_tmp;                                                                                                \
+    } while (0)
 
 evtx_file *evtx_take_findings(evtx_file *part, evtx_file *found)
 {
     if (!found)
         found = gl_xcalloc(1, sizeof *found);
     reset_findings(found);
-    found->part = true;
-    found->errs = gl_xrealloc(found->errs, (part->nerrs ? part->nerrs : 1) * sizeof *found->errs);
-    if (part->nerrs) /* (memcpy from NULL is undefined even for 0 bytes) */
-        memcpy(found->errs, part->errs, part->nerrs * sizeof *part->errs);
+    /* errors, runs and templates change hands whole: found takes part's
+     * arrays and part gets found's emptied ones, which reopening part for
+     * its next range resets anyway */
+    SWAP(char **, found->errs, part->errs);
     found->nerrs = part->nerrs;
     found->errs_total = part->errs_total;
-    part->nerrs = part->errs_total = 0; /* the messages are found's now */
-    found->runs = room_for(found->runs, &found->cap_runs, part->nruns, sizeof *part->runs);
-    if (part->nruns)
-        memcpy(found->runs, part->runs, part->nruns * sizeof *part->runs);
+    part->nerrs = part->errs_total = 0;
+    SWAP(id_run *, found->runs, part->runs);
+    SWAP(size_t, found->cap_runs, part->cap_runs);
     found->nruns = part->nruns;
     found->runs_full = part->runs_full;
+    part->nruns = 0;
+    SWAP(tpl_where *, found->tpls, part->tpls);
+    SWAP(size_t, found->tpls_cap, part->tpls_cap);
+    found->tpls_n = part->tpls_n;
+    part->tpls_n = 0;
     found->stats = part->stats;
     found->nchunks = part->nchunks;
+    /* the slack flags of part's range only: part's array spans the file */
     found->ci_first = found->carve_base = part->ci_first;
     found->ci_end = part->ci_end;
     size_t span = (size_t)(part->ci_end - part->ci_first);
-    found->carve = room_for(found->carve, &found->carve_cap, span, 1);
+    if (found->carve_cap < span || !found->carve) {
+        free(found->carve);
+        found->carve_cap = span;
+        found->carve = gl_xmalloc(span ? span : 1);
+    }
     if (span)
         memcpy(found->carve, part->carve + part->ci_first - part->carve_base, span);
-    if (found->tpls_cap != part->tpls_cap) {
-        free(found->tpls);
-        found->tpls = part->tpls_cap ? gl_xmalloc(part->tpls_cap * sizeof *part->tpls) : NULL;
-        found->tpls_cap = part->tpls_cap;
-    }
-    if (part->tpls_cap)
-        memcpy(found->tpls, part->tpls, part->tpls_cap * sizeof *part->tpls);
-    found->tpls_n = part->tpls_n;
     return found;
 }
 
