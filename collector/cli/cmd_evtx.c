@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include "commands.h"
 #include "evtx.h"
+#include "prefault.h"
 
 static const char usage_text[] =
     "usage: gleaner evtx dump [options] FILE...\n"
@@ -211,8 +212,17 @@ static int dump_file(const char *path, const dump_opts *o, gl_buf *out, evtx_fil
 
 /* ---- several threads ---------------------------------------------------- */
 
-/* Chunks one thread reads at a time: 512 KiB of log, a few ms of work. */
-#define UNIT_CHUNKS 8
+/* Chunks one thread reads at a time: 128 KiB of log, about 0.2 ms of
+ * work. Small units keep the output buffers few and small enough to stay
+ * in the caches, which paid more than the per-unit costs saved by 8-chunk
+ * units (docs/evtx.md, "Several threads"). */
+#define UNIT_CHUNKS 2
+/* Units read ahead of the writer, per thread: each holds its output. */
+#define WINDOW_PER_JOB 2
+/* A unit's output buffer: the JSON of a log runs up to 1.7 times its
+ * bytes in the corpus (4.2 times with --xml); a unit whose output is
+ * larger grows its buffer, which is then kept for the next units. */
+#define UNIT_OUT_RESERVE (2 * UNIT_CHUNKS * EVTX_CHUNK_SIZE)
 
 /* A range of one file's chunks, read by a thread: its live records as
  * JSON, and what its part reader found (errors, runs, templates;
@@ -224,12 +234,21 @@ typedef struct unit {
     bool last_of_file;
     bool done;
     gl_buf out;
-    opened_log log;
-    bool log_open;
     evtx_file *found;
     int rc;
-    gl_err err;
+    gl_err *err; /* rc < 0: why (allocated then only: units stay small) */
 } unit;
+
+/* A reading thread's own: its part reader and the file it has open, kept
+ * from one unit to the next, so consecutive units of a file cost no
+ * open, stat, header read or close. */
+typedef struct reading {
+    evtx_file *part; /* NULL at first, and after a failed reopen */
+    opened_log log;
+    size_t file;
+    bool log_open;
+    gl_err err;
+} reading;
 
 typedef struct tally {
     int ok, damaged, failed;
@@ -289,6 +308,8 @@ static void give_back(pool *p, unit *u)
     else
         evtx_close(u->found);
     u->found = NULL;
+    free(u->err);
+    u->err = NULL;
     gl_buf_clear(&u->out);
     if (p->nspare_bufs < p->spare_cap)
         p->spare_bufs[p->nspare_bufs++] = u->out;
@@ -316,35 +337,64 @@ static void free_spares(pool *p)
     free(p->spare_bufs);
 }
 
-/* *part: the thread's own part reader, reopened for this unit (NULL at
- * first, and after a failed reopen); found: findings to reuse, or NULL. */
-static void read_unit(pool *p, unit *u, evtx_file **part, evtx_file *found)
+static void reading_close(reading *r)
 {
-    const char *path = p->paths[u->file];
-    if (u->first >= u->end || open_log(path, &u->log, true) < 0) {
-        evtx_close(found);
-        return; /* the writer opens the file too, and says why not */
+    if (r->log_open)
+        close_log(&r->log);
+    r->log_open = false;
+}
+
+/* r's part set to unit u's range: the same file's part moved on, or the
+ * part reopened over u's file. False when the file cannot be read. */
+static bool reading_seek(pool *p, reading *r, const unit *u, gl_err *err)
+{
+    if (r->log_open && r->file == u->file && r->part) {
+        evtx_part_range(r->part, u->first, u->end);
+        return true;
     }
-    u->log_open = true;
+    reading_close(r);
+    if (open_log(p->paths[u->file], &r->log, true) < 0)
+        return false; /* the writer opens the file too, and says why not */
+    r->log_open = true;
+    r->file = u->file;
     evtx_options eo = {.no_recover = p->o->no_recover};
-    *part = evtx_reopen_part(*part, &u->log.r, &eo, u->first, u->end, &u->err);
-    if (!*part) {
+    r->part = evtx_reopen_part(r->part, &r->log.r, &eo, u->first, u->end, err);
+    if (!r->part)
+        return false;
+    set_filters(r->part, p->o);
+    return true;
+}
+
+/* found: findings to reuse, or NULL. */
+static void read_unit(pool *p, unit *u, reading *r, evtx_file *found)
+{
+    if (u->first >= u->end || !reading_seek(p, r, u, &r->err)) {
         evtx_close(found);
         return;
     }
-    set_filters(*part, p->o);
-    u->rc = emit_events(*part, p->o, &u->out, false, &u->err);
-    u->found = evtx_take_findings(*part, found);
+    if (!u->out.cap) {
+        /* a new buffer, mapped in one call by the thread that fills it:
+         * faulting its pages in one by one cost more than all the rest of
+         * the second thread's overhead */
+        gl_buf_reserve(&u->out, UNIT_OUT_RESERVE);
+        gl_prefault(u->out.data, u->out.cap);
+    }
+    u->rc = emit_events(r->part, p->o, &u->out, false, &r->err);
+    if (u->rc < 0) {
+        u->err = gl_xmalloc(sizeof *u->err);
+        *u->err = r->err;
+    }
+    u->found = evtx_take_findings(r->part, found);
 }
 
 /* Under p->mu (released while reading): read the next unit with the
- * calling thread's part; the unit. */
-static unit *read_next(pool *p, evtx_file **part)
+ * calling thread's reading; the unit. */
+static unit *read_next(pool *p, reading *r)
 {
     unit *u = &p->units[p->next++];
     evtx_file *found = take_spares(p, u);
     pthread_mutex_unlock(&p->mu);
-    read_unit(p, u, part, found);
+    read_unit(p, u, r, found);
     pthread_mutex_lock(&p->mu);
     u->done = true;
     return u;
@@ -406,11 +456,9 @@ static void take_unit(whole *w, unit *u)
             evtx_absorb(w->f, u->found);
         if (u->rc < 0) {
             w->io_failed = true;
-            w->err = u->err;
+            w->err = *u->err;
         }
     }
-    if (u->log_open)
-        close_log(&u->log);
 }
 
 /* The file's last unit is in: carve its slack, report, close the file.
@@ -472,13 +520,13 @@ static void write_done_units(pool *p)
  * other core when only the main thread wrote). */
 static void run_pool(pool *p)
 {
-    evtx_file *part = NULL; /* this thread's part reader */
+    reading r = {0};
     pthread_mutex_lock(&p->mu);
     while (p->written < p->nunits) {
         if (!p->writing && p->units[p->written].done) {
             write_done_units(p);
         } else if (p->next < p->nunits && p->next < p->written + p->window) {
-            read_next(p, &part);
+            read_next(p, &r);
         } else {
             p->idle++;
             pthread_cond_wait(&p->moved, &p->mu);
@@ -486,7 +534,8 @@ static void run_pool(pool *p)
         }
     }
     pthread_mutex_unlock(&p->mu);
-    evtx_close(part);
+    reading_close(&r);
+    evtx_close(r.part);
 }
 
 static void *worker(void *arg)
@@ -497,12 +546,10 @@ static void *worker(void *arg)
 
 static tally dump_parallel(char **paths, size_t npaths, const dump_opts *o, gl_buf *out)
 {
-    pool p = {.paths = paths, .o = o, .window = 4 * (size_t)o->jobs, .out = out};
+    pool p = {.paths = paths, .o = o, .window = WINDOW_PER_JOB * (size_t)o->jobs, .out = out};
     p.spare_cap = p.window + (size_t)o->jobs + 1;
     p.spare_found = gl_xcalloc(p.spare_cap, sizeof *p.spare_found);
     p.spare_bufs = gl_xcalloc(p.spare_cap, sizeof *p.spare_bufs);
-    pthread_mutex_init(&p.mu, NULL);
-    pthread_cond_init(&p.moved, NULL);
     p.units = plan_units(paths, npaths, &p.nunits);
     /* N jobs: N - 1 workers and the main thread */
     size_t nthreads = 0;

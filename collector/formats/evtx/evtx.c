@@ -49,6 +49,8 @@ struct evtx_file {
     uint64_t nchunks;
     uint64_t ci_end; /* the live phase stops before this chunk */
     bool part;       /* evtx_open_part: live phase of a chunk range only */
+    bool file_sig;   /* the header's "ElfFile" was there */
+    uint8_t head[128]; /* the header as read: evtx_part_range reads no file */
     const uint8_t *chunk; /* the loaded chunk: in the reader's view, or buf */
     uint8_t *buf;
     uint32_t chunk_len;
@@ -212,6 +214,8 @@ static void init_file(evtx_file *f, const gl_reader *r, const evtx_options *opt,
     if (opt)
         f->opt = *opt;
     f->part = part;
+    f->file_sig = file_sig;
+    memcpy(f->head, h, sizeof f->head);
     /* a part leaves what concerns the whole file to the whole file's reader */
     if (file_sig)
         read_header(f, h);
@@ -279,16 +283,11 @@ static void reset_findings(evtx_file *f)
         memset(f->tpls, 0, f->tpls_cap * sizeof *f->tpls);
 }
 
-/* f again, for r: findings and position reset, allocations and filters
- * kept. NULL (f closed) when r is not an EVTX file. */
-static evtx_file *reopen(evtx_file *f, const gl_reader *r, const evtx_options *opt, bool part, gl_err *err)
+/* f again, for r whose header h was checked: findings and position reset,
+ * allocations and filters kept. */
+static void reset_for(evtx_file *f, const gl_reader *r, const evtx_options *opt, bool part, bool file_sig,
+                      const uint8_t h[128])
 {
-    uint8_t h[128];
-    bool file_sig;
-    if (check_file(r, h, &file_sig, err) < 0) {
-        evtx_close(f);
-        return NULL;
-    }
     reset_findings(f);
     const evtx_file keep = *f;
     memset(f, 0, sizeof *f);
@@ -313,6 +312,18 @@ static evtx_file *reopen(evtx_file *f, const gl_reader *r, const evtx_options *o
     f->tpls = keep.tpls;
     f->tpls_cap = keep.tpls_cap;
     init_file(f, r, opt, part, file_sig, h);
+}
+
+/* f again, for r. NULL (f closed) when r is not an EVTX file. */
+static evtx_file *reopen(evtx_file *f, const gl_reader *r, const evtx_options *opt, bool part, gl_err *err)
+{
+    uint8_t h[128];
+    bool file_sig;
+    if (check_file(r, h, &file_sig, err) < 0) {
+        evtx_close(f);
+        return NULL;
+    }
+    reset_for(f, r, opt, part, file_sig, h);
     return f;
 }
 
@@ -331,6 +342,17 @@ evtx_file *evtx_reopen_part(evtx_file *f, const gl_reader *r, const evtx_options
     else
         f = NULL;
     return f;
+}
+
+void evtx_part_range(evtx_file *part, uint64_t first, uint64_t end)
+{
+    /* copies: reset_for zeroes the struct they live in */
+    const gl_reader r = part->r;
+    const evtx_options opt = part->opt;
+    uint8_t h[128];
+    memcpy(h, part->head, sizeof h);
+    reset_for(part, &r, &opt, true, part->file_sig, h);
+    set_range(part, first, end);
 }
 
 uint64_t evtx_chunk_count(const evtx_file *f) { return f->nchunks; }

@@ -219,6 +219,10 @@ evtx_file *evtx_open_part(const gl_reader *r, const evtx_options *opt, uint64_t 
  * threaded process interrupts every core). On failure part is closed. */
 evtx_file *evtx_reopen_part(evtx_file *part, const gl_reader *r, const evtx_options *opt, uint64_t first,
                             uint64_t end, gl_err *err);
+/* The same part, for chunks [first, end) of the same file: its reader,
+ * header and filters are kept, so nothing is read or checked again (a
+ * thread reading several ranges of one file in turn). */
+void evtx_part_range(evtx_file *part, uint64_t first, uint64_t end);
 /* The same for a whole-file reader (evtx_open), for the next file. */
 evtx_file *evtx_reopen(evtx_file *f, const gl_reader *r, const evtx_options *opt, gl_err *err);
 uint64_t evtx_chunk_count(const evtx_file *f); /* chunks in the file (capped) */
