@@ -73,9 +73,11 @@ static inline void evx_report(const evtx_file *f, gl_buf *out)
 
 /* The input read in parts of per_part chunks each, as threads read it:
  * its events, then its errors and gaps, into out. With reuse, one part
- * reader is reopened for every range (evtx_reopen_part) and what it found
- * absorbed through evtx_take_findings, as a thread of `evtx dump --jobs`
- * does; else each range gets a new part, absorbed itself. */
+ * reader serves every range, as a thread of `evtx dump --jobs` does:
+ * moved on with evtx_part_range (filters kept), every third range
+ * reopened instead (evtx_reopen_part, filters set again), and what it
+ * found absorbed through evtx_take_findings; else each range gets a new
+ * part, absorbed itself. */
 static inline void evx_by_parts(const gl_reader *r, const evtx_options *opt, uint8_t mode, uint64_t per_part,
                                 bool reuse, gl_buf *out)
 {
@@ -85,11 +87,15 @@ static inline void evx_by_parts(const gl_reader *r, const evtx_options *opt, uin
         abort(); /* it opened once */
     evtx_file *part = NULL, *found = NULL;
     for (uint64_t ci = 0; ci < evtx_chunk_count(whole); ci += per_part) {
-        part = reuse ? evtx_reopen_part(part, r, opt, ci, ci + per_part, &err)
-                     : evtx_open_part(r, opt, ci, ci + per_part, &err);
-        if (!part)
-            abort();
-        evx_filters(part, mode);
+        if (reuse && part && (ci / per_part) % 3 != 0) {
+            evtx_part_range(part, ci, ci + per_part);
+        } else {
+            part = reuse ? evtx_reopen_part(part, r, opt, ci, ci + per_part, &err)
+                         : evtx_open_part(r, opt, ci, ci + per_part, &err);
+            if (!part)
+                abort();
+            evx_filters(part, mode);
+        }
         evx_events(part, out);
         if (reuse) { /* as the threads of `evtx dump --jobs` do */
             found = evtx_take_findings(part, found);
