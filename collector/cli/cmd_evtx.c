@@ -376,7 +376,7 @@ static void read_unit(pool *p, unit *u, reading *r, evtx_file *found)
         /* a new buffer, mapped in one call by the thread that fills it:
          * faulting its pages in one by one cost more than all the rest of
          * the second thread's overhead */
-        gl_buf_reserve(&u->out, UNIT_OUT_RESERVE);
+        gl_buf_reserve(&u->out, UNIT_OUT_RESERVE - 1); /* with the NUL gl_buf keeps room for */
         gl_prefault(u->out.data, u->out.cap);
     }
     u->rc = emit_events(r->part, p->o, &u->out, false, &r->err);
