@@ -75,8 +75,10 @@ static void arena_free(bx_arena *a)
 void bx_ctx_init(bx_ctx *c)
 {
     memset(c, 0, sizeof *c);
-    c->name_slots = gl_xzalloc(BX_NAME_SLOTS, sizeof *c->name_slots);
-    c->tpl_slots = gl_xzalloc(BX_TPL_SLOTS, sizeof *c->tpl_slots);
+    c->name_index = gl_xzalloc(BX_NAME_SLOTS, sizeof *c->name_index);
+    c->name_slots = gl_xmalloc(BX_NAME_SLOTS * sizeof *c->name_slots);
+    c->tpl_index = gl_xzalloc(BX_TPL_SLOTS, sizeof *c->tpl_index);
+    c->tpl_slots = gl_xmalloc(BX_TPL_SLOTS * sizeof *c->tpl_slots);
     bx_arena_reset(&c->carena);
     bx_arena_reset(&c->rarena);
 }
@@ -87,7 +89,9 @@ void bx_ctx_free(bx_ctx *c)
     arena_free(&c->rarena);
     gl_buf_free(&c->names);
     gl_buf_free(&c->prog);
+    free(c->name_index);
     free(c->name_slots);
+    free(c->tpl_index);
     free(c->tpl_slots);
     memset(c, 0, sizeof *c);
 }
@@ -96,12 +100,11 @@ void bx_ctx_chunk(bx_ctx *c, const uint8_t *chunk, uint32_t len)
 {
     c->chunk = chunk;
     c->chunk_len = len;
-    c->gen++;
-    if (c->gen == 0) { /* wrapped: stale slots could match again */
-        memset(c->name_slots, 0, BX_NAME_SLOTS * sizeof *c->name_slots);
-        memset(c->tpl_slots, 0, BX_TPL_SLOTS * sizeof *c->tpl_slots);
-        c->gen = 1;
-    }
+    for (uint32_t i = 0; i < c->nname_slots; i++)
+        c->name_index[c->name_slots[i].where] = 0;
+    for (uint32_t i = 0; i < c->ntpl_slots; i++)
+        c->tpl_index[c->tpl_slots[i].where] = 0;
+    c->nname_slots = c->ntpl_slots = 0;
     c->tpl_bytes = 0;
     c->chunk_budget = BX_CHUNK_WALK_BUDGET;
     bx_arena_reset(&c->carena);
@@ -171,21 +174,22 @@ static int name_at(bxp *p, uint32_t off, uint32_t *noff, uint32_t *nlen, uint8_t
 {
     bx_ctx *c = p->c;
     uint32_t h = (off * 2654435761u) >> 19; /* 13 bits: BX_NAME_SLOTS */
-    bx_name_slot *slot = NULL;
+    uint16_t *hole = NULL;
     for (uint32_t i = 0; i < 64; i++) {
-        bx_name_slot *s = &c->name_slots[(h + i) & (BX_NAME_SLOTS - 1)];
-        if (s->gen == c->gen && s->key == off) {
+        uint16_t *ix = &c->name_index[(h + i) & (BX_NAME_SLOTS - 1)];
+        if (!*ix) {
+            hole = ix;
+            break;
+        }
+        const bx_name_slot *s = &c->name_slots[*ix - 1];
+        if (s->key == off) {
             *noff = s->off;
             *nlen = s->len;
             *id = s->id;
             return 0;
         }
-        if (s->gen != c->gen) {
-            slot = s;
-            break;
-        }
     }
-    if (!slot)
+    if (!hole)
         return perr(p, off, "name cache full: too many distinct names in one chunk");
     if ((uint64_t)off + 8 > c->chunk_len)
         return perr(p, off, "name: offset 0x%" PRIx32 " outside the chunk", off);
@@ -199,7 +203,9 @@ static int name_at(bxp *p, uint32_t off, uint32_t *noff, uint32_t *nlen, uint8_t
     *nlen = (uint32_t)(c->names.len - *noff);
     gl_buf_putc(&c->names, '\0');
     *id = classify_name(c->names.data + *noff);
-    slot->gen = c->gen;
+    bx_name_slot *slot = &c->name_slots[c->nname_slots]; /* fewer entries than index slots */
+    *hole = (uint16_t)++c->nname_slots;
+    slot->where = (uint16_t)(hole - c->name_index);
     slot->key = off;
     slot->off = *noff;
     slot->len = *nlen;
@@ -669,11 +675,15 @@ static bx_tpl_slot *template_get(bxp *p, uint32_t def_off, uint32_t *slot_index)
 {
     bx_ctx *c = p->c;
     uint32_t h = (def_off * 2654435761u) >> 20; /* 12 bits: BX_TPL_SLOTS */
-    bx_tpl_slot *slot = NULL;
+    uint16_t *hole = NULL;
     for (uint32_t i = 0; i < 64; i++) {
-        uint32_t si = (h + i) & (BX_TPL_SLOTS - 1);
-        bx_tpl_slot *s = &c->tpl_slots[si];
-        if (s->gen == c->gen && s->key == def_off) {
+        uint16_t *ix = &c->tpl_index[(h + i) & (BX_TPL_SLOTS - 1)];
+        if (!*ix) {
+            hole = ix;
+            break;
+        }
+        bx_tpl_slot *s = &c->tpl_slots[*ix - 1];
+        if (s->key == def_off) {
             if (s->state == 1) {
                 perr(p, def_off, "template definition refers to itself");
                 return NULL;
@@ -682,16 +692,11 @@ static bx_tpl_slot *template_get(bxp *p, uint32_t def_off, uint32_t *slot_index)
                 perr(p, def_off, "template definition is damaged (reported before)");
                 return NULL;
             }
-            *slot_index = si;
+            *slot_index = *ix - 1u;
             return s;
         }
-        if (s->gen != c->gen) {
-            slot = s;
-            *slot_index = si;
-            break;
-        }
     }
-    if (!slot) {
+    if (!hole) {
         perr(p, def_off, "too many template definitions in one chunk");
         return NULL;
     }
@@ -714,8 +719,13 @@ static bx_tpl_slot *template_get(bxp *p, uint32_t def_off, uint32_t *slot_index)
         perr(p, def_off, "template definitions in this chunk exceed %u bytes in total", BX_CHUNK_PARSE_BUDGET);
         return NULL;
     }
-    slot->gen = c->gen;
+    *slot_index = c->ntpl_slots; /* fewer entries than index slots */
+    bx_tpl_slot *slot = &c->tpl_slots[c->ntpl_slots];
+    *hole = (uint16_t)++c->ntpl_slots;
+    slot->where = (uint16_t)(hole - c->tpl_index);
     slot->key = def_off;
+    slot->eventid_sub = slot->channel_sub = -1;
+    slot->eventid_const = 0;
     slot->state = 1;
     slot->prog = 0;
     slot->prog_state = slot->prog_tries = 0;
@@ -804,10 +814,10 @@ bx_tpl_slot *bx_record_slot(bx_ctx *c, uint32_t root)
         return NULL;
     for (uint32_t i = 1; i < a->n; i++) {
         const bx_node *nd = &a->nodes[i];
-        if (nd->kind != BX_TEMPLATE || nd->next || nd->index >= BX_TPL_SLOTS)
+        if (nd->kind != BX_TEMPLATE || nd->next || nd->index >= c->ntpl_slots)
             return NULL;
         const bx_tpl_slot *t = &c->tpl_slots[nd->index];
-        if (t->gen != c->gen || t->state != 2)
+        if (t->state != 2)
             return NULL;
     }
     return &c->tpl_slots[a->nodes[root].index];

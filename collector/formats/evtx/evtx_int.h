@@ -79,15 +79,24 @@ typedef struct bx_arena {
     gl_buf str;
 } bx_arena;
 
-/* Per-chunk caches, reset by bumping gen. */
+/* Per-chunk caches of decoded names and parsed templates. Entries are
+ * appended to an array allocated whole but touched only as it fills, and
+ * found through a small open-addressing index of their positions + 1 (0:
+ * empty); a new chunk clears only the index slots its entries took. A
+ * typical chunk so touches a few KiB, where tables of hashed slots
+ * touched all of their 288 KiB in every reader (a page fault each, the
+ * largest fixed cost of a small log). An entry's position is stable for
+ * the chunk: nodes name templates by it. */
 #define BX_NAME_SLOTS 8192
 #define BX_TPL_SLOTS 4096
 typedef struct bx_name_slot {
-    uint32_t gen, key, off, len;
+    uint32_t key, off, len;
+    uint16_t where; /* its slot in name_index */
     uint8_t id;
 } bx_name_slot;
 typedef struct bx_tpl_slot {
-    uint32_t gen, key;
+    uint32_t key;
+    uint16_t where; /* its slot in tpl_index */
     uint32_t root;  /* first body node in the chunk arena */
     uint8_t state;  /* 1 parsing (cycle guard), 2 ok, 3 broken */
     uint8_t prog_state, prog_tries; /* model programs: see prog below */
@@ -103,13 +112,16 @@ typedef struct bx_tpl_slot {
 typedef struct bx_ctx {
     const uint8_t *chunk; /* the chunk buffer: every offset is relative to it */
     uint32_t chunk_len;
-    uint32_t gen;
     bx_arena carena;      /* template bodies of this chunk */
     bx_arena rarena;      /* the current record (reset per record) */
     gl_buf names;         /* decoded names, NUL-terminated */
     gl_buf prog;          /* model programs of this chunk's templates */
+    uint16_t *name_index; /* BX_NAME_SLOTS */
     bx_name_slot *name_slots;
-    bx_tpl_slot *tpl_slots;
+    uint32_t nname_slots;
+    uint16_t *tpl_index; /* BX_TPL_SLOTS */
+    bx_tpl_slot *tpl_slots; /* nodes' `index` */
+    uint32_t ntpl_slots;
     uint64_t budget;      /* walk steps left for the current record */
     uint64_t chunk_budget; /* walk steps left for the whole chunk */
     uint64_t tpl_bytes;   /* template body bytes parsed in this chunk */
