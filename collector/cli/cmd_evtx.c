@@ -92,7 +92,11 @@ typedef struct dump_opts {
     long jobs;
 } dump_opts;
 
-#define OUT_FLUSH (1u << 20)
+/* Output written whenever this much is buffered: a pipe's capacity. A
+ * buffer of 1 MiB grew to 2 MiB of pages faulted in for every process
+ * and wrote back through the caches; at 64 KiB one thread dumps all
+ * corpus logs 5% faster (side by side, 21 rounds). */
+#define OUT_FLUSH (64u << 10)
 
 static void flush_out(gl_buf *out)
 {
