@@ -1,4 +1,5 @@
 #include "buf.h"
+#include "prefault.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,14 @@ void gl_set_alloc_fault(int (*fail)(void)) { alloc_fault = fail; }
 void *gl_xmalloc(size_t n)
 {
     void *p = FAULT() ? NULL : malloc(n ? n : 1);
+    if (!p)
+        out_of_memory(n);
+    return p;
+}
+
+void *gl_xbig_alloc(size_t n)
+{
+    void *p = FAULT() ? NULL : gl_big_alloc(n ? n : 1);
     if (!p)
         out_of_memory(n);
     return p;

@@ -108,5 +108,7 @@ void *gl_xcalloc(size_t n, size_t size);
 void *gl_xzalloc(size_t n, size_t size);
 void *gl_xrealloc(void *p, size_t n);
 char *gl_xstrdup(const char *s);
+/* gl_big_alloc (prefault.h) that never returns NULL; free with gl_big_free. */
+void *gl_xbig_alloc(size_t n);
 
 #endif

@@ -1,5 +1,6 @@
-/* Local files read whole: mapped, or read when mapping is not possible. */
+/* Local files read whole: read, mapped, or read when mapping is not possible. */
 #include "mapfile.h"
+#include "prefault.h"
 #include <dirent.h>
 #include <stdbool.h>
 #include <errno.h>
@@ -57,6 +58,30 @@ static int read_all(int fd, gl_mapfile *mf, uint64_t cap, const char *path, gl_e
     }
 }
 
+/* Read the file's fstat size into a big block; the content is what the
+ * reads return, shorter if the file shrank. */
+static int read_whole(int fd, gl_mapfile *mf, const char *path, gl_err *err)
+{
+    size_t want = (size_t)mf->size, got = 0;
+    mf->read = gl_big_alloc(want);
+    if (!mf->read)
+        return gl_err_set(err, "%s: out of memory for its %zu bytes", path, want);
+    mf->read_cap = want;
+    while (got < want) {
+        ssize_t n = pread(fd, mf->read + got, want - got, (off_t)got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return gl_err_errno(err, "%s: read at offset %zu", path, got);
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    mf->data = mf->read;
+    mf->len = got;
+    return 0;
+}
+
 static bool map_whole(int fd, gl_mapfile *mf)
 {
     if (mf->size == 0 || mf->size > SIZE_MAX)
@@ -87,6 +112,8 @@ int gl_mapfile_open(gl_mapfile *mf, const char *path, uint64_t cap, gl_err *err)
     else if ((mf->size = (uint64_t)st.st_size) > cap)
         rc = gl_err_setc(err, GL_ERR_LIMIT, "%s: %" PRIu64 " bytes, over the %" PRIu64 "-byte limit", path,
                          mf->size, cap);
+    else if (mf->size > 0 && mf->size <= GL_MAPFILE_READ_MAX)
+        rc = read_whole(fd, mf, path, err);
     else if (!map_whole(fd, mf)) {
         /* Empty by fstat (it may still have content) or not mappable. */
         rc = read_all(fd, mf, cap, path, err);
@@ -101,6 +128,7 @@ void gl_mapfile_close(gl_mapfile *mf)
 {
     if (mf->map)
         munmap(mf->map, mf->len);
+    gl_big_free(mf->read, mf->read_cap);
     gl_buf_free(&mf->copy);
     memset(mf, 0, sizeof *mf);
 }

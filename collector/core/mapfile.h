@@ -1,7 +1,11 @@
 /* A whole local file, read-only, for tools that take a path from the
- * analyst (`gleaner reg dump HIVE`) rather than through a source. The file
- * is mapped when it can be, so a parser can read it in place without a
- * copy, and read into memory otherwise (an empty or unmappable file). */
+ * analyst (`gleaner reg dump HIVE`) rather than through a source. A file of
+ * up to GL_MAPFILE_READ_MAX bytes is read into huge-page memory
+ * (gl_big_alloc): on virtual machines with shadow paging the first touch of
+ * every mapped 4 KiB page costs more than reading it, and a read file cannot
+ * fault if it is cut while in use. Larger files are mapped, so memory is the
+ * page cache's; a file that cannot be mapped (or is empty by fstat) is read
+ * into a buffer. */
 #ifndef GL_MAPFILE_H
 #define GL_MAPFILE_H
 #include <stddef.h>
@@ -9,14 +13,19 @@
 #include "buf.h"
 #include "err.h"
 
+/* Files up to this size are read, larger ones mapped. */
+#define GL_MAPFILE_READ_MAX ((uint64_t)64 << 20)
+
 typedef struct gl_mapfile {
     const uint8_t *data; /* the content (NULL when empty) */
     size_t len;
     /* The size fstat reported, set even when the file is refused for
      * being over the cap, so the caller can name it. */
     uint64_t size;
-    void *map; /* private: the mapping, or NULL when read into copy */
-    gl_buf copy;
+    void *map;       /* private: the mapping, or NULL */
+    uint8_t *read;   /* private: the gl_big_alloc block read into, or NULL */
+    size_t read_cap; /* its size */
+    gl_buf copy;     /* private: content read without a known size */
 } gl_mapfile;
 
 /* Open path read-only (O_NOFOLLOW: a symbolic link is refused, not

@@ -1,6 +1,7 @@
 /* Unit tests for the shared core: JSON writer, text conversions, name
  * folding and globbing, profiles, bundle names and source path rules. */
 #include <criterion/criterion.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,6 +9,7 @@
 #include "collect.h"
 #include "fold.h"
 #include "json.h"
+#include "prefault.h"
 #include "profile.h"
 #include "source.h"
 #include "testutil.h"
@@ -273,5 +275,26 @@ Test(core, zalloc_is_zeroed)
             cr_assert_eq(p[i], 0, "byte %zu (round %d)", i, round);
         memset(p, 0xa5, 300000);
         free(p);
+    }
+}
+
+/* gl_big_alloc gives n writable bytes on either side of GL_BIG_MIN; on
+ * Linux outside AddressSanitizer the big ones start on a 2 MiB boundary
+ * (a huge page). */
+Test(core, big_alloc_holds_what_is_written)
+{
+    const size_t sizes[] = {1, GL_BIG_MIN - 1, GL_BIG_MIN, ((size_t)3 << 20) + 5};
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        size_t n = sizes[k];
+        unsigned char *p = gl_xbig_alloc(n);
+        for (size_t i = 0; i < n; i++)
+            p[i] = (unsigned char)(i * 13 + k);
+        for (size_t i = 0; i < n; i++)
+            cr_assert_eq(p[i], (unsigned char)(i * 13 + k), "size %zu byte %zu", n, i);
+#if defined(__linux__) && !defined(__SANITIZE_ADDRESS__)
+        if (n >= GL_BIG_MIN)
+            cr_assert_eq((uintptr_t)p % ((uintptr_t)2 << 20), 0, "size %zu at %p", n, (void *)p);
+#endif
+        gl_big_free(p, n);
     }
 }

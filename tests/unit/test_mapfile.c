@@ -1,4 +1,5 @@
-/* gl_mapfile: a whole local file mapped (or read when it cannot be), with
+/* gl_mapfile: a whole local file read (mapped when over
+ * GL_MAPFILE_READ_MAX, read into a buffer when it cannot be), with
  * the size cap checked before reading, symbolic links and non-regular
  * files refused without blocking; gl_file_sibling's case-insensitive match. */
 #include <criterion/criterion.h>
@@ -47,17 +48,46 @@ static void close_pattern(opened *o)
     free(o->dir);
 }
 
-Test(mapfile, maps_a_regular_file_whole)
+Test(mapfile, reads_a_regular_file_whole)
 {
+    /* over GL_BIG_MIN: a huge-page block on Linux */
     opened o;
-    open_pattern(&o, 70001, 70001);
+    open_pattern(&o, 300001, 300001);
     cr_assert_eq(o.rc, 0, "%s", o.err.msg);
-    cr_assert_eq(o.mf.len, 70001);
-    cr_assert_eq(o.mf.size, 70001);
-    cr_assert_not_null(o.mf.map); /* mapped, not copied */
+    cr_assert_eq(o.mf.len, 300001);
+    cr_assert_eq(o.mf.size, 300001);
+    cr_assert_null(o.mf.map); /* read, not mapped */
+    cr_assert_eq(o.mf.data, o.mf.read);
+    cr_assert_eq(o.mf.read_cap, 300001);
     for (size_t i = 0; i < o.mf.len; i++)
         cr_assert_eq(o.mf.data[i], (uint8_t)(i * 7 % 251), "byte %zu", i);
     close_pattern(&o);
+    cr_assert_null(o.mf.read);
+}
+
+Test(mapfile, maps_a_file_over_the_read_limit)
+{
+    /* sparse: GL_MAPFILE_READ_MAX + 1 bytes without writing them */
+    char *dir = tu_tmpdir("mapfile");
+    size_t plen = strlen(dir) + 8;
+    char *path = malloc(plen);
+    snprintf(path, plen, "%s/big", dir);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(fseek(f, (long)GL_MAPFILE_READ_MAX, SEEK_SET), 0);
+    fputc(0x5A, f);
+    fclose(f);
+    gl_mapfile mf;
+    gl_err err = {0};
+    cr_assert_eq(gl_mapfile_open(&mf, path, GL_MAPFILE_READ_MAX + 1, &err), 0, "%s", err.msg);
+    cr_assert_not_null(mf.map);
+    cr_assert_null(mf.read);
+    cr_assert_eq(mf.len, GL_MAPFILE_READ_MAX + 1);
+    cr_assert_eq(mf.data[0], 0);
+    cr_assert_eq(mf.data[GL_MAPFILE_READ_MAX], 0x5A);
+    gl_mapfile_close(&mf);
+    free(path);
+    free(dir);
 }
 
 Test(mapfile, over_the_cap_is_refused_with_the_real_size)

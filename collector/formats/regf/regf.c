@@ -72,12 +72,25 @@ const uint8_t *regf_image(const regf_hive *h, size_t *len)
 uint8_t *regf_image_mut(regf_hive *h)
 {
     if (!h->img_own) {
-        h->img_own = gl_xmalloc(h->img_len);
-        gl_prefault(h->img_own, h->img_len);
+        h->img_own = gl_xbig_alloc(h->img_len);
+        h->img_cap = h->img_len;
         memcpy(h->img_own, h->img, h->img_len);
         h->img = h->img_own;
     }
     return h->img_own;
+}
+
+void regf_image_grow(regf_hive *h, size_t n)
+{
+    if (n <= h->img_len)
+        return;
+    regf_image_mut(h);
+    uint8_t *grown = gl_xbig_alloc(n);
+    memcpy(grown, h->img_own, h->img_len);
+    memset(grown + h->img_len, 0, n - h->img_len);
+    gl_big_free(h->img_own, h->img_cap);
+    h->img = h->img_own = grown;
+    h->img_cap = h->img_len = n;
 }
 
 uint32_t regf_checksum(const uint8_t *base)
@@ -403,7 +416,8 @@ regf_hive *regf_open(const gl_reader *primary, const gl_reader *log1, const gl_r
     if (h->opt.in_place && primary->view) {
         h->img = primary->view;
     } else {
-        h->img = h->img_own = gl_xmalloc(h->img_len);
+        h->img = h->img_own = gl_xbig_alloc(h->img_len);
+        h->img_cap = h->img_len;
         if (gl_read_exact(primary, 0, h->img_own, h->img_len, err) < 0) {
             regf_close(h);
             return NULL;
@@ -449,7 +463,7 @@ void regf_close(regf_hive *h)
     for (size_t i = 0; i < h->nerrors && i < REGF_MAX_ERRORS; i++)
         free(h->errors[i]);
     free(h->name);
-    free(h->img_own);
+    gl_big_free(h->img_own, h->img_cap);
     free(h->bin_end);
     free(h->bin_start);
     free(h->visited);

@@ -23,7 +23,8 @@ typedef struct regf_cell {
 struct regf_hive {
     char *name;          /* evidence path, for messages */
     const uint8_t *img;  /* base block + hive bins data (logs applied) */
-    uint8_t *img_own;    /* img when it is our copy; NULL while img is the reader's view */
+    uint8_t *img_own;    /* img when it is our copy (gl_big_alloc); NULL while img is the reader's view */
+    size_t img_cap;      /* img_own's allocated size, for gl_big_free */
     size_t img_len;      /* REGF_BASE_SIZE + data_len */
     uint32_t data_len;   /* usable hive bins data bytes */
     uint32_t rem_end;    /* end of the bytes the file holds after the hive bins (remnant); >= data_len */
@@ -81,6 +82,8 @@ void regf_map_bins(regf_hive *h);
 
 /* The image, writable: the reader's view is copied on first use. */
 uint8_t *regf_image_mut(regf_hive *h);
+/* Make the image at least n bytes long (then our copy), new bytes zeroed. */
+void regf_image_grow(regf_hive *h, size_t n);
 
 /* regf_log.c: called by regf_open on a dirty hive with logs. May replace
  * h->img (grown to the logged hive bins size). */

@@ -201,12 +201,7 @@ static bool image_fit(regf_hive *h, uint32_t hbins)
         return false;
     }
     size_t need = (size_t)need64;
-    if (need > h->img_len) {
-        regf_image_mut(h);
-        h->img = h->img_own = gl_xrealloc(h->img_own, need);
-        memset(h->img_own + h->img_len, 0, need - h->img_len);
-        h->img_len = need;
-    }
+    regf_image_grow(h, need);
     return true;
 }
 
