@@ -243,6 +243,7 @@ static int dump_main(int argc, char **argv)
     if (f2 && !load(&l2, f2, a.ro.max_hive_size))
         rc = GL_EXIT_PARTIAL;
     gl_err err = {0};
+    a.ro.view_writable = lp.mf.read != NULL; /* read into our memory, not mapped */
     h = regf_open(&lp.r, log_reader(&l1), log_reader(&l2), &a.ro, &err);
     if (!h) {
         fprintf(stderr, "gleaner reg: %s\n", err.msg);

@@ -18,6 +18,7 @@ void regf_options_init(regf_options *opt)
     opt->recover_deleted = false;
     opt->max_hive_size = REGF_DEFAULT_MAX;
     opt->in_place = false;
+    opt->view_writable = false;
 }
 
 /* FNV-1a: repeated lookups through the same damaged cell (every path
@@ -71,7 +72,11 @@ const uint8_t *regf_image(const regf_hive *h, size_t *len)
 
 uint8_t *regf_image_mut(regf_hive *h)
 {
-    if (!h->img_own) {
+    if (!h->img_own && h->opt.view_writable) {
+        /* the caller's copy (regf_options.view_writable): written in place */
+        h->img_own = (uint8_t *)(uintptr_t)h->img;
+        h->img_borrowed = true;
+    } else if (!h->img_own) {
         h->img_own = gl_xbig_alloc(h->img_len);
         h->img_cap = h->img_len;
         memcpy(h->img_own, h->img, h->img_len);
@@ -88,7 +93,9 @@ void regf_image_grow(regf_hive *h, size_t n)
     uint8_t *grown = gl_xbig_alloc(n);
     memcpy(grown, h->img_own, h->img_len);
     memset(grown + h->img_len, 0, n - h->img_len);
-    gl_big_free(h->img_own, h->img_cap);
+    if (!h->img_borrowed)
+        gl_big_free(h->img_own, h->img_cap);
+    h->img_borrowed = false;
     h->img = h->img_own = grown;
     h->img_cap = h->img_len = n;
 }
@@ -463,7 +470,8 @@ void regf_close(regf_hive *h)
     for (size_t i = 0; i < h->nerrors && i < REGF_MAX_ERRORS; i++)
         free(h->errors[i]);
     free(h->name);
-    gl_big_free(h->img_own, h->img_cap);
+    if (!h->img_borrowed)
+        gl_big_free(h->img_own, h->img_cap);
     free(h->bin_end);
     free(h->bin_start);
     free(h->visited);

@@ -61,6 +61,10 @@ typedef struct regf_options {
      * it (default false). Its memory must then outlive the hive; log
      * replay still works on a private copy. */
     bool in_place;
+    /* With in_place: the view is the caller's own copy of the file, which
+     * log replay may write into instead of copying it first (default
+     * false). Set only when nothing else reads that memory. */
+    bool view_writable;
 } regf_options;
 
 /* Defaults: logs auto, no deleted recovery, 1 GiB cap, hive copied. */

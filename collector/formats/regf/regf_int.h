@@ -25,6 +25,7 @@ struct regf_hive {
     const uint8_t *img;  /* base block + hive bins data (logs applied) */
     uint8_t *img_own;    /* img when it is our copy (gl_big_alloc); NULL while img is the reader's view */
     size_t img_cap;      /* img_own's allocated size, for gl_big_free */
+    bool img_borrowed;   /* img_own is the caller's view (view_writable): not ours to free */
     size_t img_len;      /* REGF_BASE_SIZE + data_len */
     uint32_t data_len;   /* usable hive bins data bytes */
     uint32_t rem_end;    /* end of the bytes the file holds after the hive bins (remnant); >= data_len */
