@@ -133,10 +133,27 @@ void gl_mapfile_close(gl_mapfile *mf)
     memset(mf, 0, sizeof *mf);
 }
 
+/* Where path's last component starts: after the last '/', and on Windows
+ * also after a backslash or a drive's "C:" (`reg dump` of
+ * C:\Windows\System32\config\SYSTEM must find SYSTEM.LOG1 beside it,
+ * not in the current folder). */
+static size_t dir_part_len(const char *path)
+{
+    size_t len = 0;
+    for (size_t i = 0; path[i]; i++) {
+        bool sep = path[i] == '/';
+#ifdef _WIN32
+        sep = sep || path[i] == '\\' || (i == 1 && path[i] == ':');
+#endif
+        if (sep)
+            len = i + 1;
+    }
+    return len;
+}
+
 char *gl_file_sibling(const char *path, const char *suffix)
 {
-    const char *slash = strrchr(path, '/');
-    size_t dlen = slash ? (size_t)(slash - path + 1) : 0;
+    size_t dlen = dir_part_len(path);
     char *dir = dlen ? strndup(path, dlen) : strdup("./");
     const char *base = path + dlen;
     size_t blen = strlen(base), slen = strlen(suffix);

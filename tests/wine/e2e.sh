@@ -248,4 +248,22 @@ ok = (r["status"] == "partial" and r["reason"] == "limits" and sec.get("method")
 sys.exit(0 if ok else "limited run.json: %s %s %s" % (r["status"], r["reason"], sec))
 ' || fail "the limited run did not end as a partial bundle for the limit"
 
+# `reg dump` of a dirty hive named the Windows way (backslashes): its logs
+# are found beside it and replayed, and the keys are those the Linux build
+# gives for the same files.
+mkdir "$T/reg"
+for h in replay-before replay-after; do
+    "$PY" "$ROOT/tests/fixtures/mkhive.py" "$ROOT/tests/fixtures/hives/$h.hivedesc" "$T/reg/$h.hive"
+done
+"$PY" "$ROOT/tests/fixtures/mklog.py" --format new --entries 3 "$T/reg/replay-before.hive" "$T/reg/replay-after.hive" \
+    "$T/reg/dirty.hive" "$T/reg/dirty.hive.LOG1" "$T/reg/dirty.hive.LOG2"
+set +e
+wine "$EXE" reg dump "$(winpath "$T/reg/dirty.hive")" > "$T/reg/win.jsonl" 2> "$T/reg/win.err"
+rc=$?
+set -e
+[ $rc -eq 0 ] || { cat "$T/reg/win.err" >&2; fail "reg dump exited $rc"; }
+grep -q 'recovery applied from LOG1+LOG2' "$T/reg/win.err" || { cat "$T/reg/win.err" >&2; fail "reg dump did not replay the logs beside a backslash path"; }
+"$LINUX" reg dump "$T/reg/dirty.hive" > "$T/reg/linux.jsonl" 2>/dev/null || fail "the Linux reg dump failed"
+cmp -s "$T/reg/win.jsonl" "$T/reg/linux.jsonl" || fail "reg dump: the Windows and Linux builds give different keys"
+
 say "ok: $(wc -l < "$T/findings.jsonl") findings, $(grep -c '^{"path":"artifacts/' "$T/manifest.json" || true) artifacts; total $(( $(date +%s) - t0 )) s"
