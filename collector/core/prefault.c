@@ -44,8 +44,10 @@ static size_t big_len(size_t n) { return (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
 
 void *gl_big_alloc(size_t n)
 {
-    if (n < GL_BIG_MIN || n > SIZE_MAX - 2 * HUGE_PAGE)
-        return n < GL_BIG_MIN ? malloc(n) : NULL;
+    if (n < GL_BIG_MIN)
+        return malloc(n);
+    if (n > SIZE_MAX - 2 * HUGE_PAGE)
+        return NULL;
     size_t len = big_len(n);
     /* Linux 6.7+ places an anonymous mapping of whole huge pages on a huge
      * page boundary; elsewhere map one more and trim to a boundary. */

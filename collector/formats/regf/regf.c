@@ -89,11 +89,11 @@ void regf_image_grow(regf_hive *h, size_t n)
 {
     if (n <= h->img_len)
         return;
-    regf_image_mut(h);
+    /* from the image as it is (view, borrowed or ours): one copy, not two */
     uint8_t *grown = gl_xbig_alloc(n);
-    memcpy(grown, h->img_own, h->img_len);
+    memcpy(grown, h->img, h->img_len);
     memset(grown + h->img_len, 0, n - h->img_len);
-    if (!h->img_borrowed)
+    if (h->img_own && !h->img_borrowed)
         gl_big_free(h->img_own, h->img_cap);
     h->img_borrowed = false;
     h->img = h->img_own = grown;
