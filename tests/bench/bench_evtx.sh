@@ -36,7 +36,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 #            core 1, because this machine's two vCPUs are not always equally fast: a
 #            memory-bound one-thread dump has run 1.5x slower on core 0 than on core 1
 #            in the same rounds, which makes a ratio against one core alone read 2.2x
-#            or 1.4x for the same two-thread run)
+#            or 1.4x for the same two-thread run; printed beside it: the CPU time two
+#            threads take over one, what two one-thread dumps at once take over each
+#            alone, which is the machine's own loss, and how busy both cores were)
 #   filter:  gleaner evtx dump --jobs 1 --id 5 IDs F  vs the full 1-core dump                  (>= 3x)
 # and the 1- and 2-core gleaner over all the logs in one process (several
 # files at once). Peak RSS of every gleaner run, to see it stay flat.
@@ -63,6 +65,13 @@ floors() {
     printf 'ALL\tg1c1\ttaskset -c 1 %s evtx dump --jobs 1 %s\n' "$GLEANER" "$quoted" >> "$OUT/floors.cmds"
     printf 'ALL\tg2\t%s evtx dump --jobs 2 %s\n' "$GLEANER" "$quoted" >> "$OUT/floors.cmds"
     printf 'ALL\tgid\ttaskset -c 0 %s evtx dump --jobs 1 --id %s %s\n' "$GLEANER" "$ids" "$quoted" >> "$OUT/floors.cmds"
+    # What the machine itself loses when both cores work: two one-thread
+    # dumps at once, one per core, against each alone (all three through
+    # sh and taskset, so their start-up weighs the same on both sides).
+    one="$GLEANER evtx dump --jobs 1 $quoted > /dev/null"
+    printf 'ALL\tsolo0\tsh -c '"'"'taskset -c 0 %s'"'"'\n' "$one" >> "$OUT/floors.cmds"
+    printf 'ALL\tsolo1\tsh -c '"'"'taskset -c 1 %s'"'"'\n' "$one" >> "$OUT/floors.cmds"
+    printf 'ALL\tpair\tsh -c '"'"'taskset -c 0 %s & taskset -c 1 %s; wait'"'"'\n' "$one" "$one" >> "$OUT/floors.cmds"
     /usr/bin/python3 "$HERE/sidebyside.py" "$RUNS" < "$OUT/floors.cmds" > "$OUT/floors.tsv"
     for f in $logs; do printf '%s\t%s\n' "$(basename "$f" .evtx)" "$(wc -c < "$f")"; done > "$OUT/floors.sizes"
     awk -F '\t' -v runs="$RUNS" -v ids="$ids" '
@@ -103,6 +112,11 @@ floors() {
             a0, a1, x2, (x2 >= 1.8 ? "met" : "NOT met")
         printf "          vs core 0 alone %.2fx, vs core 1 alone %.2fx; %.0f%% of both cores at their one-thread speed; per-log sum (core 0) %.2fx\n",
             r(a0, a2), r(a1, a2), 100 * eff, r(g1w, g2w)
+        # CPU time: the two-thread dump against one thread (mean of both
+        # cores), and two one-thread dumps at once against each alone
+        printf "          CPU: two threads %.1f%% more than one; two one-thread dumps at once %.1f%% more than apart (the machine); both cores %.0f%% busy\n",
+            100 * (r(c["ALL", "g2"], (c["ALL", "g1"] + c["ALL", "g1c1"]) / 2) - 1),
+            100 * (r(c["ALL", "pair"], c["ALL", "solo0"] + c["ALL", "solo1"]) - 1), 100 * r(c["ALL", "g2"], 2 * a2)
         printf "        5-ID filter vs full dump >= 3x: wall %.1fx, CPU %.1fx %s\n", xid, r(g1c, gidc), (xid >= 3 ? "met" : "NOT met")
         printf "        peak RSS of any gleaner run %.1f MB\n", maxrss / 1024
         if (b1w > 0)
