@@ -9,6 +9,8 @@
  * build/evtx-ref keyed by the SHA-256 of the log and of the reference
  * script. */
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,13 +44,19 @@ static char *reference_for(const char *log)
     cr_assert_eq(gl_sha256_file(log, hlog), 0, "cannot hash %s", log);
     cr_assert_eq(gl_sha256_file(script, hscript), 0, "cannot hash %s", script);
     gl_buf dir = {0}, ref = {0};
-    /* beside the build's scratch directory (GLEANER_TMP, make: $(B)/tmp) */
+    /* beside the build's scratch directory (GLEANER_TMP, make: $(B)/tmp),
+     * named by cutting its last part: "$(B)/tmp/.." does not resolve
+     * until some other test has made $(B)/tmp (a first run of these
+     * tests alone failed that way) */
     const char *tmp = getenv("GLEANER_TMP");
-    if (tmp && *tmp)
-        gl_buf_printf(&dir, "%s/../evtx-ref", tmp);
-    else
+    if (tmp && *tmp) {
+        char *copy = gl_xstrdup(tmp);
+        gl_buf_printf(&dir, "%s/evtx-ref", dirname(copy));
+        free(copy);
+    } else {
         gl_buf_printf(&dir, "%s/build/evtx-ref", root_dir());
-    mkdir(gl_buf_cstr(&dir), 0755);
+    }
+    cr_assert(mkdir(gl_buf_cstr(&dir), 0755) == 0 || errno == EEXIST, "cannot make %s: %s", dir.data, strerror(errno));
     gl_buf_printf(&ref, "%s/%.16s-%.16s.jsonl", dir.data, hlog, hscript);
     struct stat st;
     if (stat(ref.data, &st) != 0) {
