@@ -225,8 +225,9 @@ static int dump_file(const char *path, const dump_opts *o, gl_buf *out, evtx_fil
 #define UNIT_CHUNKS 1
 /* Units read ahead of the writer, per thread: each holds its output.
  * With 1-chunk units, 3 made two threads over the large corpus logs 5%
- * faster than 2, in two side-by-side runs of 41 rounds (fewer waits for
- * the range at the head), 4 no better than 3, 6 no better than 2. */
+ * faster than 2 in two side-by-side runs of 41 rounds of debug builds,
+ * and equal with the release's flags; 4 was no better than 3, 6 no
+ * better than 2 (docs/evtx.md, "Several threads"). */
 #define WINDOW_PER_JOB 3
 /* A unit's output buffer: the JSON of a log runs up to 1.7 times its
  * bytes in the corpus (4.2 times with --xml); a unit whose output is
