@@ -224,11 +224,10 @@ static int dump_file(const char *path, const dump_opts *o, gl_buf *out, evtx_fil
  * 1-chunk units than with 2 (docs/evtx.md, "Several threads"). */
 #define UNIT_CHUNKS 1
 /* Units read ahead of the writer, per thread: each holds its output.
- * With 1-chunk units, 3 made two threads over the large corpus logs 5%
- * faster than 2 in two side-by-side runs of 41 rounds of debug builds,
- * and equal with the release's flags; 4 was no better than 3, 6 no
- * better than 2 (docs/evtx.md, "Several threads"). */
-#define WINDOW_PER_JOB 3
+ * With 1-chunk units, 3 was 5% faster than 2 in debug builds but 1-3%
+ * slower in builds with the release's flags (docs/evtx.md, "Several
+ * threads"). */
+#define WINDOW_PER_JOB 2
 /* A unit's output buffer: the JSON of a log runs up to 1.7 times its
  * bytes in the corpus (4.2 times with --xml); a unit whose output is
  * larger grows its buffer, which is then kept for the next units. */
